@@ -1,0 +1,221 @@
+// All settings in one table: flag, env var, config-file key, type, default, description.
+// Precedence: command-line flag > environment variable > config file (--config) > default.
+// The README's configuration table is generated from SETTINGS (scripts/gen-docs.mjs), so it cannot drift.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { LOG_LEVELS } from './log.js';
+
+type Kind = 'string' | 'boolean' | 'int' | 'list' | 'map';
+
+export interface SettingSpec {
+  /** Key in Settings and in the JSON config file. */
+  key: string;
+  flag: string;
+  env?: string;
+  kind: Kind;
+  /** Shown in --help and the README. */
+  description: string;
+  /** Default as shown to users. */
+  shownDefault: string;
+}
+
+export const SETTINGS: readonly SettingSpec[] = [
+  { key: 'connectors', flag: 'connectors', env: 'MEMBRANE_CRM_CONNECTORS', kind: 'list', shownDefault: 'amocrm,1crm', description: 'Connectors to expose (comma list of Membrane connector keys). Built in: `amocrm`, `1crm`; any other key gets the generic tools.' },
+  { key: 'membraneCli', flag: 'membrane-cli', env: 'MEMBRANE_CLI', kind: 'string', shownDefault: '`membrane` on PATH', description: 'Path of the Membrane CLI. A `.js`/`.mjs` file runs with the current Node.' },
+  { key: 'sandbox', flag: 'sandbox', env: 'MEMBRANE_CRM_SANDBOX', kind: 'boolean', shownDefault: 'off (on when no CLI is found)', description: 'Use the bundled `membrane-sandbox` (offline AmoCRM and 1CRM emulation) instead of the real CLI.' },
+  { key: 'defaultConnections', flag: 'default-connection', env: 'MEMBRANE_CRM_DEFAULT_CONNECTION', kind: 'map', shownDefault: 'none', description: 'Default connection per connector, `amocrm=<id>` (repeat the flag, or comma list in the env var).' },
+  { key: 'toolMode', flag: 'tool-mode', env: 'MEMBRANE_CRM_TOOL_MODE', kind: 'string', shownDefault: 'per-connector', description: '`per-connector`: five tools per connector (`amocrm_run_action`…). `shared`: five `crm_*` tools with a `connector` argument, for many connectors.' },
+  { key: 'readOnly', flag: 'read-only', env: 'MEMBRANE_CRM_READ_ONLY', kind: 'boolean', shownDefault: 'off', description: 'Run only read actions and GET/HEAD proxy requests; everything else returns POLICY_DENIED.' },
+  { key: 'allowActions', flag: 'allow-actions', env: 'MEMBRANE_CRM_ALLOW_ACTIONS', kind: 'list', shownDefault: 'all', description: 'Only these actions may run: glob patterns over `connector:actionKey`, e.g. `amocrm:list-*,1crm:get-*`.' },
+  { key: 'denyActions', flag: 'deny-actions', env: 'MEMBRANE_CRM_DENY_ACTIONS', kind: 'list', shownDefault: 'none', description: 'These actions never run and are hidden from search: globs over `connector:actionKey`, e.g. `1crm:delete-*`.' },
+  { key: 'denyMethods', flag: 'deny-methods', env: 'MEMBRANE_CRM_DENY_METHODS', kind: 'list', shownDefault: 'none', description: 'HTTP methods `proxy_request` refuses, e.g. `DELETE,PUT`; `connector:METHOD` limits a rule to one connector.' },
+  { key: 'confirm', flag: 'confirm', env: 'MEMBRANE_CRM_CONFIRM', kind: 'string', shownDefault: 'destructive', description: 'Which calls need confirmation: `destructive` (deletes and unknown actions), `writes` (every change), `never`.' },
+  { key: 'maxResultChars', flag: 'max-result-chars', env: 'MEMBRANE_CRM_MAX_RESULT_CHARS', kind: 'int', shownDefault: '20000', description: 'Output budget per result, in characters of JSON text (about 4 characters per token).' },
+  { key: 'cliTimeout', flag: 'cli-timeout', env: 'MEMBRANE_CRM_CLI_TIMEOUT', kind: 'int', shownDefault: '60', description: 'Seconds one CLI call may take (queue wait included) before it is killed with TIMEOUT.' },
+  { key: 'cliMaxOutputMb', flag: 'cli-max-output-mb', env: 'MEMBRANE_CRM_CLI_MAX_OUTPUT_MB', kind: 'int', shownDefault: '16', description: 'Output cap per CLI call in MB; beyond it the call fails with OUTPUT_TOO_LARGE.' },
+  { key: 'maxConcurrency', flag: 'max-concurrency', env: 'MEMBRANE_CRM_MAX_CONCURRENCY', kind: 'int', shownDefault: '4', description: 'CLI processes running at once; further calls wait in a FIFO queue.' },
+  { key: 'cliCwd', flag: 'cli-cwd', env: 'MEMBRANE_CRM_CLI_CWD', kind: 'string', shownDefault: 'start directory', description: 'Working directory of every CLI call (the CLI reads `.membrane/config.json` from it).' },
+  { key: 'cache', flag: 'cache', env: 'MEMBRANE_CRM_CACHE', kind: 'boolean', shownDefault: 'on', description: 'Cache the connection list (30 s) and action metadata (5 min). `--no-cache` turns it off.' },
+  { key: 'logLevel', flag: 'log-level', env: 'MEMBRANE_CRM_LOG_LEVEL', kind: 'string', shownDefault: 'info', description: 'stderr log level: `debug`, `info`, `notice`, `warning`, `error`.' },
+  { key: 'config', flag: 'config', env: 'MEMBRANE_CRM_CONFIG', kind: 'string', shownDefault: 'none', description: 'JSON file with any of these settings under their camelCase keys (e.g. `{"readOnly": true, "denyActions": ["1crm:delete-*"]}`).' },
+];
+
+const connectorKey = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'a Membrane connector key: lower-case letters, digits, - and _');
+
+/** The validated settings. Also the schema of the --config file (strict: unknown keys are errors). */
+export const SettingsSchema = z.strictObject({
+  connectors: z.array(connectorKey).min(1).default(['amocrm', '1crm']),
+  membraneCli: z.string().min(1).optional(),
+  sandbox: z.boolean().default(false),
+  defaultConnections: z.record(connectorKey, z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,199}$/)).default({}),
+  toolMode: z.enum(['per-connector', 'shared']).default('per-connector'),
+  readOnly: z.boolean().default(false),
+  allowActions: z.array(z.string().min(1)).default([]),
+  denyActions: z.array(z.string().min(1)).default([]),
+  denyMethods: z.array(z.string().regex(/^([a-z0-9_-]+:)?[A-Za-z]+$/, 'METHOD or connector:METHOD')).default([]),
+  confirm: z.enum(['destructive', 'writes', 'never']).default('destructive'),
+  maxResultChars: z.number().int().min(2000).max(1_000_000).default(20_000),
+  cliTimeout: z.number().int().min(1).max(3600).default(60),
+  cliMaxOutputMb: z.number().int().min(1).max(1024).default(16),
+  maxConcurrency: z.number().int().min(1).max(64).default(4),
+  cliCwd: z.string().min(1).optional(),
+  cache: z.boolean().default(true),
+  logLevel: z.enum(LOG_LEVELS).default('info'),
+  config: z.string().optional(),
+});
+
+export type Settings = z.infer<typeof SettingsSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function parseBool(raw: string, where: string): boolean {
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
+  throw new ConfigError(`${where}: expected true/false, got "${raw}"`);
+}
+
+function parseList(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function parseMapEntries(entries: string[], where: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of entries.flatMap(parseList)) {
+    const eq = entry.indexOf('=');
+    if (eq <= 0) throw new ConfigError(`${where}: expected connector=connectionId, got "${entry}"`);
+    out[entry.slice(0, eq).trim()] = entry.slice(eq + 1).trim();
+  }
+  return out;
+}
+
+/** Converts a string from a flag or env var to the setting's type. */
+function fromString(spec: SettingSpec, raw: string | string[], where: string): unknown {
+  const values = Array.isArray(raw) ? raw : [raw];
+  const last = values[values.length - 1];
+  switch (spec.kind) {
+    case 'boolean':
+      return parseBool(last, where);
+    case 'int': {
+      if (!/^\s*-?\d+\s*$/.test(last)) throw new ConfigError(`${where}: expected a whole number, got "${last}"`);
+      return Number(last);
+    }
+    case 'list':
+      return values.flatMap(parseList);
+    case 'map':
+      return parseMapEntries(values, where);
+    case 'string':
+      return last;
+  }
+}
+
+function describeIssue(issue: z.core.$ZodIssue, source: string): string {
+  if (issue.code === 'unrecognized_keys') {
+    const known = SETTINGS.map((s) => s.key);
+    return issue.keys
+      .map((k) => {
+        const hint = known.find((c) => c.toLowerCase() === k.toLowerCase() || levenshtein(c, k) <= 2);
+        return `${source}: "${k}" is not a known setting${hint ? ` (did you mean "${hint}"?)` : ''}`;
+      })
+      .join('; ');
+  }
+  const path = issue.path.join('.');
+  const spec = SETTINGS.find((s) => s.key === issue.path[0]);
+  const where = spec ? `${path} (--${spec.flag}${spec.env ? ` / ${spec.env}` : ''})` : path;
+  return `${source}: ${where}: ${issue.message}`;
+}
+
+function levenshtein(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++)
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+  return d[a.length][b.length];
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`Cannot read config file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`Config file ${path} is not valid JSON: ${(e as Error).message}`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError(`Config file ${path} must contain a JSON object of settings`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+export interface LoadedConfig {
+  settings: Settings;
+  help: boolean;
+  version: boolean;
+}
+
+/** Reads flags, env and the config file into validated Settings. Throws ConfigError with a message naming the bad key. */
+export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {
+    help: { type: 'boolean' },
+    version: { type: 'boolean' },
+    'no-cache': { type: 'boolean' },
+  };
+  for (const s of SETTINGS) {
+    options[s.flag] = { type: s.kind === 'boolean' ? 'boolean' : 'string', multiple: s.kind === 'list' || s.kind === 'map' };
+  }
+  let flags: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  try {
+    flags = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+  } catch (e) {
+    throw new ConfigError((e as Error).message.replace(/\. To specify.*$/s, ''));
+  }
+
+  const fromEnv: Record<string, unknown> = {};
+  for (const s of SETTINGS) {
+    const raw = s.env ? env[s.env] : undefined;
+    if (raw !== undefined && raw !== '') fromEnv[s.key] = fromString(s, raw, s.env!);
+  }
+  const fromFlags: Record<string, unknown> = {};
+  for (const s of SETTINGS) {
+    const raw = flags[s.flag];
+    if (raw === undefined) continue;
+    fromFlags[s.key] = s.kind === 'boolean' ? raw === true : fromString(s, raw as string | string[], `--${s.flag}`);
+  }
+  if (flags['no-cache'] === true) fromFlags.cache = false;
+
+  const configPath = (fromFlags.config ?? fromEnv.config) as string | undefined;
+  const fromFile = configPath ? readConfigFile(configPath) : {};
+  const fileCheck = SettingsSchema.partial().safeParse(fromFile);
+  if (!fileCheck.success) {
+    throw new ConfigError(fileCheck.error.issues.map((i) => describeIssue(i, `Config file ${configPath}`)).join('; '));
+  }
+
+  const merged = { ...fromFile, ...fromEnv, ...fromFlags };
+  const result = SettingsSchema.safeParse(merged);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => describeIssue(i, 'Settings')).join('; '));
+  }
+  return { settings: result.data, help: flags.help === true, version: flags.version === true };
+}
+
+export function usage(): string {
+  const lines = ['Usage: membrane-crm-mcp [options]', '', 'MCP server (stdio) for CRMs through the Membrane CLI.', '', 'Options:'];
+  for (const s of SETTINGS) {
+    const flag = s.kind === 'boolean' ? `--${s.flag}` : `--${s.flag} <${s.kind === 'map' ? 'connector=id' : s.kind === 'int' ? 'n' : 'value'}>`;
+    lines.push(`  ${flag.padEnd(34)} ${s.description.replace(/`/g, '')}${s.env ? ` [env ${s.env}]` : ''} (default: ${s.shownDefault.replace(/`/g, '')})`);
+  }
+  lines.push(`  ${'--no-cache'.padEnd(34)} Turn caching off.`, `  ${'--help'.padEnd(34)} Show this help.`, `  ${'--version'.padEnd(34)} Show the version.`);
+  return lines.join('\n');
+}

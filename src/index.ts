@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+// membrane-crm-mcp: parse settings, pick the CLI, serve MCP on stdio, shut down cleanly.
+import { createRequire } from 'node:module';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { ConfigError, loadConfig, usage } from './config.js';
+import { createLogger } from './log.js';
+import { CliMembraneClient } from './membrane/cli-client.js';
+import { resolveCli } from './membrane/resolve.js';
+import { CliRunner } from './membrane/runner.js';
+import { createServer } from './server.js';
+
+// stdout carries JSON-RPC only. A dependency that calls console.log must not corrupt it.
+console.log = console.error;
+console.info = console.error;
+console.debug = console.error;
+
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
+/** How long shutdown may take before the process exits anyway. */
+const SHUTDOWN_BUDGET_MS = 2500;
+
+async function main(): Promise<void> {
+  let loaded;
+  try {
+    loaded = loadConfig(process.argv.slice(2));
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`membrane-crm-mcp: ${e.message}\nRun membrane-crm-mcp --help for the options.\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  // --help and --version are not protocol sessions, so they may print to stdout.
+  if (loaded.help) {
+    process.stdout.write(`${usage()}\n`);
+    return;
+  }
+  if (loaded.version) {
+    process.stdout.write(`${version}\n`);
+    return;
+  }
+
+  const { settings } = loaded;
+  const log = createLogger({ level: settings.logLevel });
+  const cwd = settings.cliCwd ?? process.cwd();
+  const cli = resolveCli({ sandbox: settings.sandbox, membraneCli: settings.membraneCli, cwd });
+  if (cli.fallback) {
+    process.stderr.write(
+      '\n[membrane-crm-mcp] *** SANDBOX MODE: no Membrane CLI found, so the tools use the bundled membrane-sandbox ***\n' +
+        '[membrane-crm-mcp] *** Data is a local AmoCRM/1CRM emulation, not a real CRM. Install @membranehq/cli and run `membrane login --tenant` for real data. ***\n\n',
+    );
+  }
+  log.info(`backend: ${cli.backend} — ${cli.reason}`);
+
+  const runner = new CliRunner({
+    command: cli.command,
+    cwd,
+    maxConcurrency: settings.maxConcurrency,
+    maxOutputBytes: settings.cliMaxOutputMb * 1024 * 1024,
+    defaultTimeoutMs: settings.cliTimeout * 1000,
+    log,
+  });
+  const client = new CliMembraneClient({ runner, backend: cli.backend, commandName: cli.command.display, log, defaultTimeoutMs: settings.cliTimeout * 1000 });
+  const { server, tools } = createServer({ settings, client, log, version });
+
+  let stopping = false;
+  const shutdown = async (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`shutting down (${why})`);
+    const hardStop = setTimeout(() => process.exit(0), SHUTDOWN_BUDGET_MS);
+    hardStop.unref();
+    try {
+      await client.close();
+      await server.close();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.stdin.on('end', () => void shutdown('stdin ended'));
+  process.stdin.on('close', () => void shutdown('stdin closed'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGHUP', () => void shutdown('SIGHUP'));
+  // A bug in one call must not take the server down for every other call.
+  process.on('uncaughtException', (e) => log.error('uncaught exception', { error: e.stack ?? String(e) }));
+  process.on('unhandledRejection', (e) => log.error('unhandled rejection', { error: e instanceof Error ? (e.stack ?? e.message) : String(e) }));
+
+  await server.connect(new StdioServerTransport());
+  log.info(`membrane-crm-mcp ${version} ready on stdio: ${tools.length} tools for ${settings.connectors.join(', ')} (backend ${cli.backend})`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`membrane-crm-mcp: fatal: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

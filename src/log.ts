@@ -1,0 +1,44 @@
+// Diagnostics: stderr always (stdout belongs to the protocol), and MCP logging notifications once a
+// client is connected (the SDK filters them by the level the client set with logging/setLevel).
+import { redact } from './redact.js';
+
+export const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Where MCP logging notifications go; set once the server is connected. */
+export type LogSink = (level: LogLevel, message: string, data?: Record<string, unknown>) => void;
+
+export interface Logger {
+  debug(message: string, data?: Record<string, unknown>): void;
+  info(message: string, data?: Record<string, unknown>): void;
+  warning(message: string, data?: Record<string, unknown>): void;
+  error(message: string, data?: Record<string, unknown>): void;
+  /** Attach the MCP notification sink (server.ts does it after connect). */
+  attach(sink: LogSink): void;
+}
+
+export function createLogger(opts: { level: LogLevel; write?: (line: string) => void }): Logger {
+  const threshold = LOG_LEVELS.indexOf(opts.level);
+  const write = opts.write ?? ((line: string) => process.stderr.write(line));
+  let sink: LogSink | undefined;
+
+  const emit = (level: LogLevel, message: string, data?: Record<string, unknown>) => {
+    const safe = redact(message);
+    const safeData = data ? (JSON.parse(redact(JSON.stringify(data))) as Record<string, unknown>) : undefined;
+    if (LOG_LEVELS.indexOf(level) >= threshold) {
+      const suffix = safeData ? ` ${JSON.stringify(safeData)}` : '';
+      write(`[membrane-crm-mcp] ${level}: ${safe}${suffix}\n`);
+    }
+    sink?.(level, safe, safeData);
+  };
+
+  return {
+    debug: (m, d) => emit('debug', m, d),
+    info: (m, d) => emit('info', m, d),
+    warning: (m, d) => emit('warning', m, d),
+    error: (m, d) => emit('error', m, d),
+    attach(s) {
+      sink = s;
+    },
+  };
+}

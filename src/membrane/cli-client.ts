@@ -1,0 +1,119 @@
+// MembraneClient over the `membrane` CLI (or the bundled sandbox, which keeps the same contract).
+import { ToolError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { redact } from '../redact.js';
+import * as argv from './argv.js';
+import { type CliCommandName, type FailureContext, classifyFailure, parseSuccess, proxyFromSuccess } from './classify.js';
+import { excerpt } from './output.js';
+import { withRetry } from './retry.js';
+import type { CliRunner } from './runner.js';
+import { toAction, toActions, toConnection, toConnections, toErrorData, toRunResult } from './schemas.js';
+import type { Action, Backend, CallKind, CallOptions, Connection, MembraneClient, ProxyRequest, ProxyResponse, RunResult } from './types.js';
+
+export interface CliClientOptions {
+  runner: CliRunner;
+  backend: Backend;
+  commandName: string;
+  log: Logger;
+  defaultTimeoutMs: number;
+}
+
+export class CliMembraneClient implements MembraneClient {
+  readonly backend: Backend;
+  readonly commandName: string;
+
+  constructor(private readonly opts: CliClientOptions) {
+    this.backend = opts.backend;
+    this.commandName = opts.commandName;
+  }
+
+  /** Runs one CLI command (retrying reads on transient failures) and returns its JSON document. */
+  private async call(
+    command: CliCommandName,
+    args: string[],
+    kind: CallKind,
+    opts: CallOptions | undefined,
+    ids: Pick<FailureContext, 'connectionId' | 'actionId'> = {},
+  ): Promise<unknown> {
+    const ctx: FailureContext = { command, cli: this.commandName, ...ids };
+    const timeoutMs = opts?.timeoutMs ?? this.opts.defaultTimeoutMs;
+    return withRetry(
+      async (remainingMs) => {
+        const res = await this.opts.runner.run({ args, signal: opts?.signal, timeoutMs: remainingMs });
+        if (res.stderr.trim()) this.opts.log.debug(`cli ${command} stderr: ${excerpt(redact(res.stderr), 500)}`);
+        if (res.exitCode !== 0 || res.signal) throw classifyFailure(res, ctx);
+        const doc = parseSuccess(res, ctx);
+        if (doc instanceof ToolError) throw doc;
+        return doc;
+      },
+      {
+        kind,
+        deadline: Date.now() + timeoutMs,
+        signal: opts?.signal,
+        onRetry: (attempt, delayMs, e) => this.opts.log.info(`retrying ${command} after ${e.code} (attempt ${attempt + 1} in ${delayMs} ms)`),
+      },
+    );
+  }
+
+  /** A document of the wrong shape: an error envelope printed with exit 0, or output we cannot read. */
+  private unexpected(command: CliCommandName, doc: unknown, expected: string): ToolError {
+    const err = toErrorData(doc);
+    if (err) return classifyFailure({ exitCode: 1, stdout: JSON.stringify(doc), stderr: '', durationMs: 0 }, { command, cli: this.commandName });
+    return new ToolError('CLI_ERROR', `"${command}" printed JSON that is not ${expected}`, {
+      retryable: false,
+      details: { excerpt: excerpt(redact(JSON.stringify(doc))) },
+    });
+  }
+
+  async listConnections(opts?: CallOptions): Promise<Connection[]> {
+    const doc = await this.call('connection list', argv.connectionListArgs(), 'read', opts);
+    const list = toConnections(doc);
+    if (!list) throw this.unexpected('connection list', doc, 'a list of connections');
+    return list;
+  }
+
+  async getConnection(id: string, opts?: CallOptions): Promise<Connection> {
+    const doc = await this.call('connection get', argv.connectionGetArgs(id), 'read', opts, { connectionId: id });
+    const c = toConnection(doc);
+    if (!c) throw this.unexpected('connection get', doc, 'a connection');
+    return c;
+  }
+
+  async listActions(q: { connectionId: string; intent: string; limit: number }, opts?: CallOptions): Promise<Action[]> {
+    const doc = await this.call('action list', argv.actionListArgs(q), 'read', opts, { connectionId: q.connectionId });
+    const list = toActions(doc);
+    if (!list) throw this.unexpected('action list', doc, 'a list of actions');
+    return list;
+  }
+
+  async getAction(q: { id: string; connectionId?: string; wait?: boolean; timeoutSeconds?: number }, opts?: CallOptions): Promise<Action> {
+    // A long-poll needs its own budget: the wait plus time for the CLI to start and answer.
+    const callOpts = q.wait && q.timeoutSeconds ? { ...opts, timeoutMs: opts?.timeoutMs ?? q.timeoutSeconds * 1000 + 15_000 } : opts;
+    const doc = await this.call('action get', argv.actionGetArgs(q), 'read', callOpts, { connectionId: q.connectionId, actionId: q.id });
+    const a = toAction(doc);
+    if (!a) throw this.unexpected('action get', doc, 'an action');
+    return a;
+  }
+
+  async createAction(q: { description: string; connectionId: string; name?: string }, opts?: CallOptions): Promise<Action> {
+    const doc = await this.call('action create', argv.actionCreateArgs(q), 'write', opts, { connectionId: q.connectionId });
+    const a = toAction(doc);
+    if (!a) throw this.unexpected('action create', doc, 'an action');
+    return a;
+  }
+
+  async runAction(q: { actionId: string; connectionId: string; input?: Record<string, unknown> }, opts?: CallOptions): Promise<RunResult> {
+    const doc = await this.call('action run', argv.actionRunArgs(q), 'write', opts, { connectionId: q.connectionId, actionId: q.actionId });
+    return toRunResult(doc);
+  }
+
+  async request(q: ProxyRequest, opts?: CallOptions): Promise<ProxyResponse> {
+    const kind: CallKind = q.method === 'GET' || q.method === 'HEAD' ? 'read' : 'write';
+    const doc = await this.call('request', argv.requestArgs(q), kind, opts, { connectionId: q.connectionId });
+    return proxyFromSuccess(doc);
+  }
+
+  close(): Promise<void> {
+    return this.opts.runner.close();
+  }
+}

@@ -1,0 +1,38 @@
+// Finding the JSON document in what a CLI printed. With `--json` the contract promises one document on
+// stdout, but a CLI may print a banner or a warning first, or (on errors) put the JSON on stderr.
+
+/** Parses `text` as one JSON document, else the last line that is a JSON object/array, else the span between the first `{`/`[` and the last `}`/`]`. */
+export function findJson(text: string): { found: true; value: unknown } | { found: false } {
+  const trimmed = text.trim();
+  if (!trimmed) return { found: false };
+  const whole = tryParse(trimmed);
+  if (whole.found) return whole;
+
+  const lines = trimmed.split(/\r?\n/);
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i].trim();
+    if (line.startsWith('{') || line.startsWith('[')) {
+      const r = tryParse(line);
+      if (r.found) return r;
+    }
+  }
+
+  const start = trimmed.search(/[{[]/);
+  const end = Math.max(trimmed.lastIndexOf('}'), trimmed.lastIndexOf(']'));
+  if (start >= 0 && end > start) return tryParse(trimmed.slice(start, end + 1));
+  return { found: false };
+}
+
+function tryParse(text: string): { found: true; value: unknown } | { found: false } {
+  try {
+    return { found: true, value: JSON.parse(text) };
+  } catch {
+    return { found: false };
+  }
+}
+
+/** A short, single-line excerpt of CLI output for error messages (the caller redacts it). */
+export function excerpt(text: string, max = 300): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max)}… (${flat.length - max} more characters)` : flat;
+}

@@ -1,0 +1,84 @@
+// Which CLI the server runs, decided once at start-up (never per call, never through npx or a shell):
+// --sandbox → the bundled membrane-sandbox; --membrane-cli <path> → that file; else `membrane` on PATH;
+// else the sandbox, announced loudly because its data is not a real CRM.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { delimiter, dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CliCommand } from './runner.js';
+import type { Backend } from './types.js';
+
+export interface ResolvedCli {
+  command: CliCommand;
+  backend: Backend;
+  /** One line for the start-up log: why this CLI. */
+  reason: string;
+  /** True when the sandbox was chosen only because no real CLI exists. */
+  fallback: boolean;
+}
+
+export const SANDBOX_CLI_PATH = fileURLToPath(new URL('../sandbox/cli.js', import.meta.url));
+
+const JS_EXTENSIONS = new Set(['.js', '.mjs', '.cjs']);
+
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Looks `name` up on PATH (with PATHEXT on Windows). */
+export function findOnPath(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const exts = process.platform === 'win32' ? (env.PATHEXT ?? '.COM;.EXE;.BAT;.CMD').split(';').map((e) => e.toLowerCase()) : [''];
+  for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
+    for (const ext of exts) {
+      const candidate = join(dir, name + ext);
+      if (isFile(candidate)) return candidate;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * npm installs a `.cmd` shim on Windows that cannot be spawned without a shell. Its last line names the
+ * package's JS entry (`"%dp0%\node_modules\@membranehq\cli\...\.js"`), which we run with Node instead.
+ */
+function jsBehindCmdShim(cmdPath: string): string | undefined {
+  const text = readFileSync(cmdPath, 'utf8');
+  const m = /"%(?:dp0|~dp0)%\\?([^"]+\.(?:c|m)?js)"/i.exec(text);
+  if (!m) return undefined;
+  const target = join(dirname(cmdPath), m[1].replace(/\\/g, '/'));
+  return existsSync(target) ? target : undefined;
+}
+
+function commandFor(path: string, display: string): CliCommand {
+  if (JS_EXTENSIONS.has(extname(path).toLowerCase())) return { file: process.execPath, prefixArgs: [path], display };
+  if (process.platform === 'win32' && extname(path).toLowerCase() === '.cmd') {
+    const js = jsBehindCmdShim(path);
+    if (js) return { file: process.execPath, prefixArgs: [js], display };
+  }
+  return { file: path, prefixArgs: [], display };
+}
+
+export function sandboxCommand(): CliCommand {
+  return { file: process.execPath, prefixArgs: [SANDBOX_CLI_PATH], display: 'membrane-sandbox' };
+}
+
+export function resolveCli(opts: { sandbox: boolean; membraneCli?: string; cwd: string }, env: NodeJS.ProcessEnv = process.env): ResolvedCli {
+  if (opts.sandbox) {
+    return { command: sandboxCommand(), backend: 'sandbox', reason: 'sandbox requested (--sandbox / MEMBRANE_CRM_SANDBOX)', fallback: false };
+  }
+  if (opts.membraneCli) {
+    const path = isAbsolute(opts.membraneCli) ? opts.membraneCli : resolve(opts.cwd, opts.membraneCli);
+    return { command: commandFor(path, 'membrane'), backend: 'membrane', reason: `Membrane CLI at ${path} (--membrane-cli / MEMBRANE_CLI)`, fallback: false };
+  }
+  const onPath = findOnPath('membrane', env);
+  if (onPath) return { command: commandFor(onPath, 'membrane'), backend: 'membrane', reason: `Membrane CLI found on PATH at ${onPath}`, fallback: false };
+  return {
+    command: sandboxCommand(),
+    backend: 'sandbox',
+    reason: 'no Membrane CLI found (no --membrane-cli, no `membrane` on PATH): using the bundled SANDBOX with demo data, not a real CRM',
+    fallback: true,
+  };
+}

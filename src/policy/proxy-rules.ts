@@ -1,0 +1,104 @@
+// proxy_request may only reach the connector's own API: the path must stay a relative API path and the
+// headers may not carry credentials or redirect the request. Each refusal names the rule it broke.
+import { ToolError } from '../errors.js';
+
+export type PathRule =
+  | 'relative-path'
+  | 'no-scheme'
+  | 'no-double-slash'
+  | 'no-backslash'
+  | 'no-dot-segments'
+  | 'no-control-characters'
+  | 'valid-percent-encoding'
+  | 'no-query-or-fragment'
+  | 'path-params';
+
+export type HeaderRule = 'forbidden-header' | 'header-name' | 'no-crlf';
+
+function refuse(rule: string, field: string, message: string): ToolError {
+  return new ToolError('INVALID_INPUT', `${message} (rule: ${rule})`, {
+    nextStep: 'Use a relative API path such as /api/v4/leads/123, put query parameters in `query`, and leave auth to Membrane.',
+    retryable: false,
+    details: { fields: [{ field, problem: message, rule }] },
+  });
+}
+
+// C0 controls, DEL, C1 controls, and Unicode line/paragraph separators.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/** Decodes percent-escapes until stable (catches %252e%252e), or throws on a malformed escape. */
+function fullyDecoded(path: string): string {
+  let current = path;
+  for (let i = 0; i < 5; i++) {
+    let next: string;
+    try {
+      next = decodeURIComponent(current);
+    } catch {
+      throw refuse('valid-percent-encoding', 'path', 'path has a malformed percent-escape');
+    }
+    if (next === current) return current;
+    current = next;
+  }
+  return current;
+}
+
+export function checkPath(path: string): void {
+  if (CONTROL.test(path)) throw refuse('no-control-characters', 'path', 'path contains a control character');
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(path)) throw refuse('no-scheme', 'path', 'path must not contain a scheme such as https:');
+  if (!path.startsWith('/')) throw refuse('relative-path', 'path', 'path must start with "/"');
+  if (path.includes('\\')) throw refuse('no-backslash', 'path', 'path must not contain a backslash');
+  if (path.includes('//')) throw refuse('no-double-slash', 'path', 'path must not contain "//" (it could name another host)');
+  if (/[?#]/.test(path)) throw refuse('no-query-or-fragment', 'path', 'path must not contain "?" or "#"; pass query parameters in `query`');
+  const decoded = fullyDecoded(path);
+  if (CONTROL.test(decoded)) throw refuse('no-control-characters', 'path', 'path contains an encoded control character');
+  if (decoded.includes('\\')) throw refuse('no-backslash', 'path', 'path contains an encoded backslash');
+  if (decoded.includes('//') || /^[A-Za-z][A-Za-z0-9+.-]*:/.test(decoded.slice(1))) {
+    throw refuse('no-double-slash', 'path', 'path decodes to "//" or a scheme');
+  }
+  if (/[?#]/.test(decoded)) throw refuse('no-query-or-fragment', 'path', 'path contains an encoded "?" or "#"');
+  if (decoded.split('/').some((seg) => seg === '..' || seg === '.')) {
+    throw refuse('no-dot-segments', 'path', 'path must not contain "." or ".." segments');
+  }
+}
+
+/** Replaces `{name}` placeholders with percent-encoded values; unknown or missing names are refused. */
+export function applyPathParams(path: string, params: Record<string, string | number> | undefined): string {
+  const used = new Set<string>();
+  const out = path.replace(/\{([A-Za-z0-9_]+)\}/g, (whole, name: string) => {
+    if (!params || !(name in params)) throw refuse('path-params', `pathParams.${name}`, `path has {${name}} but pathParams has no "${name}"`);
+    used.add(name);
+    return encodeURIComponent(String(params[name]));
+  });
+  for (const name of Object.keys(params ?? {})) {
+    if (!used.has(name)) throw refuse('path-params', `pathParams.${name}`, `pathParams.${name} has no {${name}} placeholder in path`);
+  }
+  return out;
+}
+
+const FORBIDDEN_HEADERS = new Set([
+  'authorization',
+  'cookie',
+  'host',
+  'connection',
+  'content-length',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'trailer',
+  'keep-alive',
+  'expect',
+  'forwarded',
+]);
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+export function checkHeaders(headers: Record<string, string> | undefined): void {
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const lower = name.toLowerCase();
+    if (/[\r\n]/.test(name) || /[\r\n]/.test(value)) throw refuse('no-crlf', `headers.${name}`, `header ${JSON.stringify(name)} contains CR or LF`);
+    if (!TOKEN.test(name)) throw refuse('header-name', `headers.${name}`, `header name ${JSON.stringify(name)} is not a valid token`);
+    if (FORBIDDEN_HEADERS.has(lower) || lower.startsWith('proxy-') || lower.startsWith('x-forwarded-')) {
+      throw refuse('forbidden-header', `headers.${name}`, `header "${name}" may not be set; Membrane injects authentication and routing`);
+    }
+    if (/[\u0000\u007f]/.test(value)) throw refuse('no-crlf', `headers.${name}`, `header "${name}" value contains a control character`);
+  }
+}

@@ -1,0 +1,122 @@
+// Budgeted results with explicit truncation: `truncated: {returned, total, omitted, nextOffset, resultId, nextStep}`
+// says exactly which call returns the rest, and the rest is served from the ResultStore.
+import { ToolError } from '../errors.js';
+import { type Cut, type Fitted, fitToBudget, getAt, pageItems, textSlice } from './budget.js';
+import type { ResultStore } from './result-store.js';
+
+export interface Truncated {
+  returned: number;
+  total: number;
+  omitted: number;
+  /** What `returned` and `total` count: items of the array at `path`, or characters of the JSON text. */
+  unit: 'items' | 'characters';
+  path?: string;
+  nextOffset?: number;
+  resultId?: string;
+  shortenedStrings?: number;
+  nextStep: string;
+}
+
+function describe(cut: Cut, tool: string, resultId: string | undefined): Truncated {
+  const unit = cut.pageable.kind === 'items' ? 'items' : 'characters';
+  const nextOffset = cut.offset + cut.returned;
+  const omitted = Math.max(0, cut.total - nextOffset);
+  const path = cut.pageable.kind === 'items' ? cut.pageable.path.join('.') : undefined;
+  const steps: string[] = [];
+  if (cut.pageable.kind === 'items') {
+    steps.push(`Returned ${unit} ${cut.offset + 1}–${nextOffset} of ${cut.total} in ${path || 'the result'}.`);
+  } else if (cut.returned > 0) {
+    steps.push(`Returned characters ${cut.offset}–${nextOffset} of the result's ${cut.total}-character JSON text (field jsonText).`);
+  }
+  if (cut.shortenedStrings) steps.push(`${cut.shortenedStrings} long text value(s) were shortened, marked "…[N more characters]".`);
+  const more = omitted > 0 || (cut.pageable.kind === 'text' && cut.returned === 0);
+  if (more && resultId) {
+    const offset = cut.pageable.kind === 'text' && cut.returned === 0 ? 0 : nextOffset;
+    steps.push(`For the rest call ${tool} with {"resultId":"${resultId}","offset":${offset}} (no CRM call is repeated; valid 10 minutes).`);
+  } else if (more) {
+    steps.push('The full result was too large to keep; narrow the call (a smaller limit, a filter, fewer fields).');
+  } else {
+    steps.push('This is the last part.');
+  }
+  return {
+    returned: cut.returned,
+    total: cut.total,
+    omitted,
+    unit,
+    ...(path !== undefined ? { path } : {}),
+    ...(omitted > 0 ? { nextOffset } : {}),
+    ...(resultId && (omitted > 0 || cut.returned === 0) ? { resultId } : {}),
+    ...(cut.shortenedStrings ? { shortenedStrings: cut.shortenedStrings } : {}),
+    nextStep: steps.join(' '),
+  };
+}
+
+function withTruncation(fitted: Fitted, tool: string, resultId: string | undefined): Record<string, unknown> {
+  if (!fitted.cut) return fitted.value;
+  return { ...fitted.value, truncated: describe(fitted.cut, tool, resultId) };
+}
+
+/**
+ * Fits `doc` into the budget. When cut, the full payload goes to the store and the result says how to page.
+ * `fixed` fields (backend, connector, ids) are kept outside the budgeted part so they are never cut.
+ */
+export function budgetResult(
+  tool: string,
+  fixed: Record<string, unknown>,
+  payload: Record<string, unknown>,
+  maxChars: number,
+  store: ResultStore,
+  preferred?: (string | number)[],
+): Record<string, unknown> {
+  const room = maxChars - JSON.stringify(fixed).length;
+  const fitted = fitToBudget(payload, room, preferred);
+  if (!fitted.cut) return { ...fixed, ...fitted.value };
+  const template = fitted.cut.pageable.kind === 'items' ? payload : {};
+  const resultId = store.put({ tool, template, pageable: fitted.cut.pageable });
+  return { ...fixed, ...withTruncation(fitted, tool, resultId) };
+}
+
+/** The slice of a stored result starting at `offset`. */
+export function pageResult(
+  tool: string,
+  fixed: Record<string, unknown>,
+  resultId: string,
+  offset: number,
+  maxChars: number,
+  store: ResultStore,
+): Record<string, unknown> {
+  const stored = store.get(resultId);
+  if (!stored) {
+    throw new ToolError('NOT_FOUND', `No stored result "${resultId}" (results are kept 10 minutes)`, {
+      nextStep: 'Repeat the original call to get a fresh result.',
+      retryable: false,
+    });
+  }
+  if (stored.tool !== tool) {
+    throw new ToolError('INVALID_INPUT', `resultId "${resultId}" belongs to ${stored.tool}, not ${tool}`, {
+      nextStep: `Call ${stored.tool} with this resultId.`,
+      retryable: false,
+      details: { fields: [{ field: 'resultId', problem: `use it with ${stored.tool}` }] },
+    });
+  }
+  const room = maxChars - JSON.stringify(fixed).length;
+  const { pageable } = stored;
+  const total = pageable.kind === 'items' ? pageable.items.length : pageable.text.length;
+  if (offset > total) {
+    throw new ToolError('INVALID_INPUT', `offset ${offset} is past the end (${total} ${pageable.kind === 'items' ? 'items' : 'characters'})`, {
+      retryable: false,
+      details: { fields: [{ field: 'offset', problem: `must be between 0 and ${total}` }] },
+    });
+  }
+  let fitted: Fitted;
+  if (pageable.kind === 'items') {
+    fitted = pageItems(stored.template, pageable.path, pageable.items, offset, room);
+  } else {
+    const slice = textSlice(pageable.text, offset, room);
+    fitted = { value: slice.value, cut: { pageable, offset, returned: slice.returned, total, shortenedStrings: 0 } };
+  }
+  // The last page is still described ("This is the last part."), so the agent knows it has everything.
+  return { ...fixed, ...withTruncation(fitted, tool, resultId) };
+}
+
+export { getAt };

@@ -1,0 +1,87 @@
+// Compact shapes for raw CRM API responses. HAL (AmoCRM) spends most of its bytes on `_links`;
+// 1CRM wraps lists in {records, total_results}. Compact keeps the data and the paging, nothing else.
+// `raw` returns the body exactly as the CRM sent it.
+
+export type Shape = 'compact' | 'raw';
+
+export interface NextPage {
+  path: string;
+  query: Record<string, string>;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return !!v && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** Removes HAL `_links` at every level. */
+function dropLinks(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(dropLinks);
+  if (!isObject(v)) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (k === '_links') continue;
+    out[k] = dropLinks(x);
+  }
+  return out;
+}
+
+/** `_links.next.href` as a path + query the agent can pass straight back to proxy_request. */
+function nextPageOf(body: Record<string, unknown>): NextPage | undefined {
+  const href = ((body._links as Record<string, unknown> | undefined)?.next as { href?: unknown } | undefined)?.href;
+  if (typeof href !== 'string') return undefined;
+  try {
+    const url = new URL(href, 'https://placeholder.invalid');
+    return { path: url.pathname, query: Object.fromEntries(url.searchParams) };
+  } catch {
+    return undefined;
+  }
+}
+
+function shapeHal(body: Record<string, unknown>): Record<string, unknown> {
+  const embedded = body._embedded;
+  const out: Record<string, unknown> = {};
+  const listKeys = isObject(embedded) ? Object.keys(embedded).filter((k) => Array.isArray(embedded[k])) : [];
+  // A list envelope: exactly one embedded collection and paging/total fields around it.
+  if (isObject(embedded) && listKeys.length === 1 && ('_page' in body || '_total_items' in body || Object.keys(body).every((k) => k.startsWith('_')))) {
+    out.items = dropLinks(embedded[listKeys[0]]);
+    out.entity = listKeys[0];
+    if (typeof body._page === 'number') out.page = body._page;
+    if (typeof body._total_items === 'number') out.total = body._total_items;
+    const next = nextPageOf(body);
+    if (next) out.nextPage = next;
+    for (const [k, v] of Object.entries(body)) {
+      if (!k.startsWith('_')) out[k] = dropLinks(v);
+    }
+    return out;
+  }
+  return dropLinks(body) as Record<string, unknown>;
+}
+
+function looksHal(body: Record<string, unknown>): boolean {
+  return '_links' in body || '_embedded' in body;
+}
+
+export function shapeBody(body: unknown, shape: Shape): unknown {
+  if (shape === 'raw' || !isObject(body)) return body;
+  if (Array.isArray(body.records) && 'total_results' in body) {
+    const { records, total_results, ...rest } = body;
+    const total = Number(total_results);
+    return { items: records, ...(Number.isFinite(total) ? { total } : {}), ...rest };
+  }
+  if (looksHal(body)) return shapeHal(body);
+  return body;
+}
+
+const COMPACT_HEADERS = new Set(['content-type', 'retry-after', 'location', 'x-ratelimit-remaining', 'x-ratelimit-limit', 'x-total-count']);
+const NEVER_HEADERS = new Set(['set-cookie', 'authorization', 'proxy-authorization', 'cookie', 'www-authenticate']);
+
+export function shapeHeaders(headers: Record<string, string>, shape: Shape): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) {
+    const name = k.toLowerCase();
+    if (NEVER_HEADERS.has(name)) continue;
+    if (shape === 'compact' && !COMPACT_HEADERS.has(name)) continue;
+    out[name] = v;
+  }
+  return out;
+}

@@ -1,0 +1,82 @@
+// createServer: the McpServer with its services and tools, independent of the transport (index.ts
+// connects it to stdio; tests and the bench can connect it to anything).
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { Settings } from './config.js';
+import { type Connector, resolveConnectors } from './connectors.js';
+import { LOG_LEVELS, type Logger } from './log.js';
+import type { MembraneClient } from './membrane/types.js';
+import { Confirmations } from './policy/confirm.js';
+import { RepeatGuard } from './policy/repeat-guard.js';
+import { Policy } from './policy/rules.js';
+import { ResultStore } from './results/result-store.js';
+import { ActionCatalog } from './tools/catalog.js';
+import { ConnectionDirectory } from './tools/connections.js';
+import type { ServerContext } from './tools/context.js';
+import { type PlannedTool, SHARED_PREFIX, registerTools } from './tools/index.js';
+
+export interface CreatedServer {
+  server: McpServer;
+  ctx: ServerContext;
+  tools: PlannedTool[];
+}
+
+function toolName(settings: Settings, c: Connector, suffix: string): string {
+  return settings.toolMode === 'shared' ? `${SHARED_PREFIX}_${suffix} (connector "${c.key}")` : `${c.prefix}_${suffix}`;
+}
+
+export function serverInstructions(settings: Settings, connectors: Connector[], client: Pick<MembraneClient, 'backend'>): string {
+  const c = connectors[0];
+  const t = (suffix: string) => toolName(settings, c, suffix);
+  const lines = [
+    `CRM tools over Membrane for: ${connectors.map((x) => x.displayName).join(', ')}.`,
+    `Flow: 1) ${t('list_connections')} to get a READY connection (none: follow nextStep; the user must connect). ` +
+      `2) ${t('search_actions')} with an intent ("create a lead") returns action cards. ` +
+      `3) ${t('run_action')} with actionId and input. ` +
+      `No action fits: ${t('create_action')} builds one from a description, or ${t('proxy_request')} calls the CRM REST API.`,
+    'Errors read "CODE: what happened. Next: what to do"; do the Next step. A truncated result says how to page it (resultId + offset); do not re-run the call. ' +
+      'A change may return CONFIRMATION_REQUIRED with a preview: confirm with the user, then repeat the call with the confirm token. Identical writes within 60 s need allowRepeat.',
+  ];
+  if (settings.readOnly) lines.push('This server is READ-ONLY: only read actions and GET/HEAD requests run.');
+  if (client.backend === 'sandbox') {
+    lines.push(
+      'BACKEND: SANDBOX. Data comes from a local emulation of AmoCRM and 1CRM (membrane-sandbox), not from the user\'s real CRM. Say so when you report results; every result carries backend: "sandbox".',
+    );
+  }
+  return lines.join('\n');
+}
+
+export function createServer(opts: { settings: Settings; client: MembraneClient; log: Logger; version: string }): CreatedServer {
+  const { settings, client, log } = opts;
+  const connectors = resolveConnectors(settings.connectors);
+  const server = new McpServer(
+    { name: 'membrane-crm-mcp', title: 'Membrane CRM', version: opts.version },
+    { capabilities: { logging: {} }, instructions: serverInstructions(settings, connectors, client) },
+  );
+  const ctx: ServerContext = {
+    settings,
+    client,
+    log,
+    connectors,
+    results: new ResultStore(),
+    connections: new ConnectionDirectory(client, settings.defaultConnections, log, settings.cache),
+    catalog: new ActionCatalog(client, log, settings.cache),
+    policy: new Policy(settings),
+    confirmations: new Confirmations(),
+    repeats: new RepeatGuard(),
+  };
+  const tools = registerTools(server, ctx);
+
+  // Log lines at or above the configured level also go to the client as MCP logging notifications
+  // (the SDK then applies the level the client chose with logging/setLevel).
+  // Nothing may be sent before the client's `initialized` notification.
+  const threshold = LOG_LEVELS.indexOf(settings.logLevel);
+  let initialized = false;
+  server.server.oninitialized = () => {
+    initialized = true;
+  };
+  log.attach((level, message, data) => {
+    if (LOG_LEVELS.indexOf(level) < threshold || !initialized || !server.isConnected()) return;
+    server.sendLoggingMessage({ level, logger: 'membrane-crm-mcp', data: data ? { message, ...data } : message }).catch(() => undefined);
+  });
+  return { server, ctx, tools };
+}

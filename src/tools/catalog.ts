@@ -1,0 +1,94 @@
+// Action metadata (cached 5 min, filled by search_actions and by `action get`) and input validation
+// with ajv against the action's inputSchema, compiled once per schema.
+import type { ValidateFunction } from 'ajv';
+import { TtlCache } from '../cache.js';
+import type { Logger } from '../log.js';
+import type { Action, JsonSchema, MembraneClient } from '../membrane/types.js';
+
+const ACTION_TTL_MS = 5 * 60_000;
+const MAX_VALIDATORS = 200;
+
+export interface FieldProblem {
+  field: string;
+  problem: string;
+}
+
+type AjvLike = { compile(schema: JsonSchema): ValidateFunction };
+
+export class ActionCatalog {
+  private readonly meta: TtlCache<Action>;
+  private readonly validators = new Map<string, ValidateFunction | null>();
+  private ajv?: Promise<AjvLike>;
+
+  constructor(
+    private readonly client: MembraneClient,
+    private readonly log: Logger,
+    enabled: boolean,
+  ) {
+    this.meta = new TtlCache(enabled ? ACTION_TTL_MS : 0, 1000);
+  }
+
+  remember(connectionId: string, actions: Action[]): void {
+    for (const a of actions) {
+      this.meta.set(`${connectionId}|${a.id}`, a);
+      if (a.key) this.meta.set(`${connectionId}|${a.key}`, a);
+    }
+  }
+
+  forget(connectionId: string, idOrKey: string): void {
+    this.meta.delete(`${connectionId}|${idOrKey}`);
+  }
+
+  /** The action by id or key, from the cache or `action get`. */
+  async get(connectionId: string, idOrKey: string, signal: AbortSignal): Promise<Action> {
+    const hit = this.meta.get(`${connectionId}|${idOrKey}`);
+    if (hit) {
+      this.log.debug(`cache hit: action ${idOrKey}`);
+      return hit;
+    }
+    const action = await this.client.getAction({ id: idOrKey, connectionId }, { signal });
+    // Only cache what is usable; a BUILDING action must be fetched again.
+    if (!action.state || action.state === 'READY') this.remember(connectionId, [action]);
+    return action;
+  }
+
+  private loadAjv(): Promise<AjvLike> {
+    // Imported on first use: ajv is not needed to start the server or to answer tools/list.
+    this.ajv ??= Promise.all([import('ajv'), import('ajv-formats')]).then(([ajvModule, formatsModule]) => {
+      const Ajv = ajvModule.default.default ?? ajvModule.default;
+      const addFormats = formatsModule.default.default ?? formatsModule.default;
+      const ajv = new (Ajv as unknown as new (o: object) => AjvLike)({ allErrors: true, strict: false, validateSchema: false });
+      (addFormats as unknown as (a: AjvLike) => void)(ajv);
+      return ajv;
+    });
+    return this.ajv;
+  }
+
+  /** Problems with `input` under the action's schema; [] when valid or when the schema cannot be compiled. */
+  async validate(action: Action, input: Record<string, unknown>): Promise<FieldProblem[]> {
+    if (!action.inputSchema) return [];
+    const cacheKey = JSON.stringify(action.inputSchema);
+    let validator = this.validators.get(cacheKey);
+    if (validator === undefined) {
+      try {
+        validator = (await this.loadAjv()).compile(action.inputSchema);
+      } catch (e) {
+        this.log.warning(`input schema of ${action.key ?? action.id} does not compile; the CLI will validate instead`, { error: String(e) });
+        validator = null;
+      }
+      if (this.validators.size >= MAX_VALIDATORS) this.validators.delete(this.validators.keys().next().value as string);
+      this.validators.set(cacheKey, validator);
+    } else {
+      this.log.debug(`cache hit: compiled schema of ${action.key ?? action.id}`);
+    }
+    if (!validator || validator(input)) return [];
+    return (validator.errors ?? []).slice(0, 30).map((e) => {
+      const base = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
+      const params = e.params as { missingProperty?: string; additionalProperty?: string; allowedValues?: unknown[] };
+      if (params.missingProperty) return { field: base ? `${base}.${params.missingProperty}` : params.missingProperty, problem: 'is required' };
+      if (params.additionalProperty) return { field: base ? `${base}.${params.additionalProperty}` : params.additionalProperty, problem: 'is not a known field' };
+      const allowed = params.allowedValues ? `: one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}` : '';
+      return { field: base || '(input)', problem: `${e.message ?? 'is invalid'}${allowed}` };
+    });
+  }
+}

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { ToolError } from '../errors.js';
+import type { Action } from '../membrane/types.js';
+import { actionKind, inputsSummary } from '../results/cards.js';
+import { connectionIdField, crmName, defineTool, idString, outputSchema } from './spec.js';
+
+const FAILED_STATES = new Set(['CONFIGURATION_ERROR', 'SETUP_FAILED']);
+/** `action get --wait` long-polls at most this long per CLI call (the API allows 1–60 s). */
+const POLL_SECONDS = 30;
+
+function isBuilding(a: Action): boolean {
+  return a.state === 'BUILDING';
+}
+
+export const createAction = defineTool({
+  suffix: 'create_action',
+  title: 'Create action',
+  description: (t) =>
+    `Build an action in ${crmName(t)} from a description ("list the tasks of a lead") when search finds none. ` +
+    `Waits up to waitSeconds; if done is false, call again with actionId. Next: ${t.ref('run_action')}.`,
+  input: z.strictObject({
+    description: z.string().min(3).max(1000).optional().describe('What the action should do'),
+    actionId: idString('an action id').optional().describe('Resume a build'),
+    name: z.string().min(1).max(200).optional(),
+    connectionId: connectionIdField,
+    waitSeconds: z.number().int().min(1).max(55).optional().describe('Default 45'),
+  }),
+  output: outputSchema({
+    connectionId: z.string(),
+    action: z.looseObject({}),
+    done: z.boolean(),
+    nextStep: z.string().optional(),
+  }),
+  annotations: () => ({ readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true }),
+
+  async handle(args, ctx, call) {
+    const { connector } = call;
+    if (!args.description === !args.actionId) {
+      throw new ToolError('INVALID_INPUT', 'Pass exactly one of description (to build) or actionId (to keep waiting)', {
+        retryable: false,
+        details: { fields: [{ field: args.description ? 'actionId' : 'description', problem: args.description ? 'cannot be combined with description' : 'description or actionId is required' }] },
+      });
+    }
+    const connectionId = await ctx.connections.resolve(connector, args.connectionId, call);
+    const waitMs = (args.waitSeconds ?? 45) * 1000;
+    const deadline = Date.now() + waitMs;
+
+    let action = args.description
+      ? await ctx.client.createAction({ description: args.description, connectionId, name: args.name }, { signal: call.signal })
+      : await ctx.client.getAction({ id: args.actionId!, connectionId }, { signal: call.signal });
+    ctx.log.info(`action ${action.id} ${args.description ? 'created' : 'resumed'}: ${action.state ?? 'no state'}`);
+
+    const started = Date.now();
+    while (isBuilding(action)) {
+      const remaining = Math.floor((deadline - Date.now()) / 1000);
+      if (remaining < 1) break;
+      await call.progress(Math.round((Date.now() - started) / 1000), Math.round(waitMs / 1000), `Membrane is building "${action.name}" (${action.state})`);
+      action = await ctx.client.getAction({ id: action.id, connectionId, wait: true, timeoutSeconds: Math.min(POLL_SECONDS, remaining) }, { signal: call.signal });
+    }
+
+    const kind = actionKind(action);
+    const summary = {
+      id: action.id,
+      ...(action.key ? { key: action.key } : {}),
+      name: action.name,
+      state: action.state ?? 'READY',
+    };
+    if (action.state && FAILED_STATES.has(action.state)) {
+      throw new ToolError('ACTION_BUILD_FAILED', `Membrane could not build the action (${action.state}): ${action.error ?? 'no reason given'}`, {
+        nextStep: `Rephrase the description (name the entity and the operation), or call the API with ${call.ref('proxy_request')}.`,
+        retryable: false,
+        details: { action: { ...summary, error: action.error } },
+      });
+    }
+    const base = { backend: ctx.client.backend, connector: connector.key, connectionId };
+    if (isBuilding(action)) {
+      return {
+        ...base,
+        action: summary,
+        done: false,
+        nextStep: `Still building after ${Math.round(waitMs / 1000)} s. Call ${call.ref('create_action', { actionId: action.id })} to keep waiting.`,
+      };
+    }
+    await call.progress(Math.round(waitMs / 1000), Math.round(waitMs / 1000), 'Action is ready');
+    ctx.catalog.remember(connectionId, [action]);
+    const warning =
+      ctx.settings.readOnly && kind !== 'read'
+        ? `This action is ${kind}, not read-only; the server runs with --read-only and will refuse to run it.`
+        : undefined;
+    return {
+      ...base,
+      action: { ...summary, kind, inputs: inputsSummary(action.inputSchema) },
+      done: true,
+      nextStep: `Run it: ${call.ref('run_action', { actionId: action.key ?? action.id, input: {} })} with the inputs above.`,
+      ...(warning ? { warning } : {}),
+    };
+  },
+});

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import type { Connection } from '../membrane/types.js';
+import { crmName, defineTool, listOf, outputSchema } from './spec.js';
+
+export const listConnections = defineTool({
+  suffix: 'list_connections',
+  title: 'List connections',
+  description: (t) =>
+    `List ${crmName(t)} connections and their state. Call first; use a READY one's id as connectionId, else do nextStep.`,
+  input: z.strictObject({
+    refresh: z.boolean().optional().describe('Bypass the 30 s cache'),
+  }),
+  output: outputSchema({
+    connections: listOf(),
+    nextStep: z.string().optional(),
+  }),
+  annotations: () => ({ readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true }),
+
+  async handle(args, ctx, call) {
+    const { connector } = call;
+    const all = await ctx.connections.all(call.signal, args.refresh === true);
+    const mine = ctx.connections.ofConnector(connector, all);
+    const ready = mine.filter((c) => c.state === 'READY' && !c.disconnected);
+    const configured = ctx.connections.defaultFor(connector);
+    const defaultId = configured ?? (ready.length === 1 ? ready[0].id : undefined);
+
+    const connections = mine.map((c: Connection) => ({
+      id: c.id,
+      name: c.name,
+      state: c.state,
+      disconnected: c.disconnected,
+      isDefault: c.id === defaultId,
+      ...(c.clientAction ? { clientAction: c.clientAction } : {}),
+      ...(c.error ? { error: c.error } : {}),
+    }));
+
+    let nextStep: string | undefined;
+    if (mine.length === 0) {
+      nextStep = `No ${connector.displayName} connection. Ask the user to run \`${ctx.connections.connectCommand(connector)}\` (it opens a browser to authorize), then call ${call.ref('list_connections', { refresh: true })}.`;
+    } else if (ready.length === 0) {
+      const url = mine.find((c) => c.clientAction?.uiUrl)?.clientAction?.uiUrl;
+      nextStep = url
+        ? `No connection is READY. Ask the user to open ${url} to reconnect, then call ${call.ref('list_connections', { refresh: true })}.`
+        : `No connection is READY. Ask the user to run \`${ctx.client.commandName} connect --connectionId=${mine[0].id}\`.`;
+    } else if (ready.length > 1 && !configured) {
+      nextStep = `Several connections are READY: pass connectionId to the other ${connector.displayName} tools.`;
+    } else {
+      nextStep = `Call ${call.ref('search_actions', { intent: 'what you want to do' })}.`;
+    }
+    return { backend: ctx.client.backend, connector: connector.key, connections, nextStep };
+  },
+});

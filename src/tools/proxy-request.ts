@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { ToolError } from '../errors.js';
+import type { ActionKind } from '../results/cards.js';
+import { budgetResult, pageResult } from '../results/paging.js';
+import { shapeBody, shapeHeaders } from '../results/shape.js';
+import { applyPathParams, checkHeaders, checkPath } from '../policy/proxy-rules.js';
+import { connectionIdField, crmName, defineTool, offsetField, outputSchema, resultIdField, truncatedOut } from './spec.js';
+import { gatedWrite, summarize } from './write-gate.js';
+
+type Scalar = string | number | boolean;
+const isScalar = (v: unknown): v is Scalar => ['string', 'number', 'boolean'].includes(typeof v);
+
+/** Query values: a scalar, or an array of scalars (the key repeats). Checked here, not spelled out in the listing. */
+const queryField = z
+  .record(z.string().max(200), z.unknown())
+  .superRefine((q, ctx) => {
+    for (const [k, v] of Object.entries(q)) {
+      const ok = isScalar(v) || (Array.isArray(v) && v.length <= 100 && v.every(isScalar));
+      if (!ok) ctx.addIssue({ code: 'custom', path: [k], message: 'must be a string, number, boolean or an array of them' });
+    }
+  });
+
+const METHOD_KIND: Record<string, ActionKind> = { GET: 'read', HEAD: 'read', POST: 'write', PUT: 'write', PATCH: 'write', DELETE: 'destructive' };
+
+function toQuery(query: Record<string, unknown> | undefined): Record<string, string | string[]> | undefined {
+  if (!query) return undefined;
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(query)) out[k] = Array.isArray(v) ? v.map(String) : String(v);
+  return out;
+}
+
+export const proxyRequest = defineTool({
+  suffix: 'proxy_request',
+  title: 'API request',
+  description: (t) => {
+    const hints = t.connectors.map((c) => c.apiHint).join(' ');
+    return (
+      `Call the ${crmName(t)} REST API through Membrane (auth added) when no action fits. ${hints} ` +
+      `shape raw: body as sent; compact (default): items, no HAL links.`
+    );
+  },
+  input: z.strictObject({
+    method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']).optional().describe('Default GET'),
+    path: z.string().min(1).max(2000).optional().describe('Relative API path; {name} parts come from pathParams'),
+    query: queryField.optional().describe('Scalars or arrays (key repeats)'),
+    headers: z.record(z.string().max(100), z.string().max(2000)).optional().describe('No auth headers'),
+    body: z.unknown().optional(),
+    pathParams: z
+      .record(z.string().max(50), z.unknown())
+      .refine((p) => Object.values(p).every((v) => typeof v === 'string' || typeof v === 'number'), 'values must be strings or numbers')
+      .optional()
+      .describe('Fill {name} in path'),
+    shape: z.enum(['compact', 'raw']).optional(),
+    connectionId: connectionIdField,
+    confirm: z.string().max(100).optional().describe('Token from CONFIRMATION_REQUIRED'),
+    allowRepeat: z.boolean().optional(),
+    resultId: resultIdField,
+    offset: offsetField,
+  }),
+  output: outputSchema({
+    connectionId: z.string().optional(),
+    status: z.number().optional(),
+    headers: z.looseObject({}),
+    body: z.unknown(),
+    truncated: truncatedOut,
+  }),
+  annotations: (s) =>
+    s.readOnly
+      ? { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true }
+      : { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+
+  async handle(args, ctx, call) {
+    const { connector } = call;
+    const backend = ctx.client.backend;
+    if (args.resultId) return pageResult(call.tool, { backend, connector: connector.key }, args.resultId, args.offset ?? 0, ctx.settings.maxResultChars, ctx.results);
+    if (!args.path) {
+      throw new ToolError('INVALID_INPUT', 'path is required', { retryable: false, details: { fields: [{ field: 'path', problem: 'is required' }] } });
+    }
+    const method = args.method ?? 'GET';
+    checkPath(args.path);
+    const path = applyPathParams(args.path, args.pathParams as Record<string, string | number> | undefined);
+    checkPath(path);
+    checkHeaders(args.headers);
+    const denial = ctx.policy.methodDenial(connector.key, method);
+    if (denial) throw denial;
+
+    const connectionId = await ctx.connections.resolve(connector, args.connectionId, call);
+    const query = toQuery(args.query);
+    const kind = METHOD_KIND[method];
+    const res = await gatedWrite(
+      ctx,
+      call,
+      {
+        kind,
+        fingerprint: { connector: connector.key, connectionId, method, path, query, body: args.body, headers: args.headers },
+        preview: { connector: connector.displayName, connectionId, request: `${method} ${path}`, query, body: summarize(args.body) },
+        confirm: args.confirm,
+        allowRepeat: args.allowRepeat,
+      },
+      () => ctx.client.request({ connectionId, method, path, query, headers: args.headers, body: args.body }, { signal: call.signal }),
+    );
+
+    const shape = args.shape ?? 'compact';
+    const fixed = { backend, connector: connector.key, connectionId, status: res.status, headers: shapeHeaders(res.headers, shape) };
+    const payload = { body: shapeBody(res.body, shape) ?? null };
+    const items = (payload.body as { items?: unknown } | null)?.items;
+    return budgetResult(call.tool, fixed, payload, ctx.settings.maxResultChars, ctx.results, Array.isArray(items) ? ['body', 'items'] : undefined);
+  },
+});

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { entityList } from '../connectors.js';
+import { ToolError } from '../errors.js';
+import { actionCard, actionKind } from '../results/cards.js';
+import { budgetResult, pageResult } from '../results/paging.js';
+import { connectionIdField, crmName, defineTool, listOf, offsetField, outputSchema, resultIdField, truncatedOut } from './spec.js';
+
+export const searchActions = defineTool({
+  suffix: 'search_actions',
+  title: 'Search actions',
+  description: (t) => {
+    const entities = t.connectors.length === 1 ? ` Entities: ${entityList(t.connectors[0])}.` : '';
+    return (
+      `Find ${crmName(t)} actions for an intent ("create a lead").${entities} ` +
+      `Cards give id, kind (read/write/destructive) and inputs ("x?" = optional). ` +
+      `Next: ${t.ref('run_action')}; none fits: ${t.ref('create_action')} or ${t.ref('proxy_request')}.`
+    );
+  },
+  input: z.strictObject({
+    intent: z.string().min(1).max(200).optional().describe('What you want to do'),
+    limit: z.number().int().min(1).max(20).optional().describe('Default 5'),
+    connectionId: connectionIdField,
+    includeSchemas: z.boolean().optional().describe('Full JSON Schemas (large)'),
+    resultId: resultIdField,
+    offset: offsetField,
+  }),
+  output: outputSchema({
+    connectionId: z.string().optional(),
+    actions: listOf(),
+    truncated: truncatedOut,
+  }),
+  annotations: () => ({ readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true }),
+
+  async handle(args, ctx, call) {
+    const { connector } = call;
+    const fixedBase = { backend: ctx.client.backend, connector: connector.key };
+    if (args.resultId) return pageResult(call.tool, fixedBase, args.resultId, args.offset ?? 0, ctx.settings.maxResultChars, ctx.results);
+    if (!args.intent) {
+      throw new ToolError('INVALID_INPUT', 'intent is required', {
+        nextStep: `Call ${call.tool} with an intent such as "create a lead".`,
+        details: { fields: [{ field: 'intent', problem: 'is required' }] },
+      });
+    }
+    const connectionId = await ctx.connections.resolve(connector, args.connectionId, call);
+    const limit = args.limit ?? 5;
+    // Ask for a few more when rules hide some, so the agent still gets `limit` usable actions.
+    const restrictive = ctx.settings.readOnly || ctx.settings.denyActions.length > 0 || ctx.settings.allowActions.length > 0;
+    const found = await ctx.client.listActions({ connectionId, intent: args.intent, limit: restrictive ? Math.min(limit * 3, 50) : limit }, { signal: call.signal });
+    ctx.catalog.remember(connectionId, found);
+
+    const visible = found.filter((a) => !ctx.policy.hidesAction(connector.key, { id: a.id, key: a.key, kind: actionKind(a) }));
+    const actions = visible.slice(0, limit).map((a) => actionCard(a, args.includeSchemas === true));
+    const hidden = found.length - visible.length;
+    const fixed = { ...fixedBase, connectionId };
+    return budgetResult(call.tool, fixed, { actions, ...(hidden > 0 ? { hidden } : {}) }, ctx.settings.maxResultChars, ctx.results, ['actions']);
+  },
+});

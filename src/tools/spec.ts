@@ -1,0 +1,73 @@
+// Tools as data: each tool file exports one ToolSpec (name suffix, title, description, input and output
+// schemas, annotations, handler). tools/index.ts turns specs into registered MCP tools per connector or shared.
+import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import type { Settings } from '../config.js';
+import type { Connector } from '../connectors.js';
+import { ID_PATTERN } from '../membrane/argv.js';
+import type { CallContext, ServerContext } from './context.js';
+
+/** What a description is written for: one connector (per-connector mode) or all of them (shared mode). */
+export interface DescribeTarget {
+  connectors: Connector[];
+  /** Tool name of a sibling, e.g. ref('run_action') → `amocrm_run_action` or `crm_run_action`. */
+  ref(suffix: string): string;
+  settings: Settings;
+}
+
+export interface ToolSpec<I extends z.ZodObject = z.ZodObject> {
+  suffix: string;
+  title: string;
+  description(target: DescribeTarget): string;
+  input: I;
+  output: z.ZodObject;
+  annotations(settings: Settings): Required<Omit<ToolAnnotations, 'title'>>;
+  handle(args: z.output<I>, ctx: ServerContext, call: CallContext): Promise<Record<string, unknown>>;
+}
+
+export function defineTool<I extends z.ZodObject>(spec: ToolSpec<I>): ToolSpec<I> {
+  return spec;
+}
+
+/** Display name(s) for descriptions. */
+export function crmName(t: DescribeTarget): string {
+  return t.connectors.length === 1 ? t.connectors[0].displayName : 'CRM';
+}
+
+// Fields shared by several tools. Checks that agents do not need to read (id character sets) are
+// refinements: enforced by our strict parse, left out of the JSON Schema to keep tools/list small.
+export function idString(what: string) {
+  return z.string().refine((v) => ID_PATTERN.test(v), `must be ${what}: letters, digits and _ . : @ -, not starting with -`);
+}
+export const connectionIdField = idString('a connection id').optional();
+export const resultIdField = z
+  .string()
+  .refine((v) => /^r_[A-Za-z0-9_-]{6,40}$/.test(v), 'must be a truncated.resultId')
+  .optional()
+  .describe('Page a truncated result');
+export const offsetField = z.number().int().min(0).optional().describe('truncated.nextOffset');
+
+/** {returned, total, omitted, nextOffset?, resultId?, nextStep}: see results/paging.ts. */
+export const truncatedOut = z.looseObject({});
+/** {code, message, retryable, nextStep?, uiUrl?, details?}: see errors.ts. */
+const errorOut = z.looseObject({});
+
+/**
+ * A tool's output schema, shallow on purpose (it is sent with every tools/list) and open to rare extra
+ * fields (jsonText when a result is paged as text, hidden, warning). Clients validate
+ * structuredContent against it even on isError results (the SDK client does), so error results
+ * `{backend, connector, error}` must fit too: only backend and connector are required, success
+ * fields are optional, and `error` is present exactly when isError is set.
+ */
+export function outputSchema<S extends z.ZodRawShape>(success: S) {
+  return z.looseObject({
+    // "membrane" or "sandbox"; a plain string in the listing (the instructions explain it), checked in tests.
+    backend: z.string(),
+    connector: z.string(),
+    ...z.object(success).partial().shape,
+    error: errorOut.optional(),
+  });
+}
+
+/** Arrays in outputs: items are objects whose fields the tool description names. */
+export const listOf = () => z.array(z.looseObject({}));

@@ -1,0 +1,42 @@
+// Runs the built `membrane-sandbox` binary as a real process, the way the server and users do.
+import { execa } from 'execa';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+export const SANDBOX_CLI = join(ROOT, 'dist', 'sandbox', 'cli.js');
+export const SERVER_CLI = join(ROOT, 'dist', 'index.js');
+
+export interface SandboxRun {
+  exitCode: number | undefined;
+  stdout: string;
+  stderr: string;
+  /** stdout parsed as JSON, or undefined when it does not parse. */
+  json: unknown;
+}
+
+/** A fresh, empty sandbox database path in its own temp directory; `cleanup` removes it. */
+export function tempDb(prefix = 'sbx-'): { path: string; dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { path: join(dir, 'sandbox.db'), dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export async function runSandbox(
+  args: string[],
+  opts: { db: string; env?: Record<string, string>; timeoutMs?: number },
+): Promise<SandboxRun> {
+  const r = await execa(process.execPath, [SANDBOX_CLI, ...args], {
+    reject: false,
+    stdin: 'ignore',
+    timeout: opts.timeoutMs ?? 20_000,
+    env: { MEMBRANE_SANDBOX_DB: opts.db, MEMBRANE_SANDBOX_BUILD_MS: '200', ...opts.env },
+  });
+  let json: unknown;
+  try {
+    json = JSON.parse(r.stdout);
+  } catch {
+    json = undefined;
+  }
+  return { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, json };
+}
