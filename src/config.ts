@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { LOG_LEVELS } from './log.js';
 
-type Kind = 'string' | 'boolean' | 'int' | 'list' | 'map';
+type Kind = 'string' | 'boolean' | 'int' | 'number' | 'list' | 'map';
 
 export interface SettingSpec {
   /** Key in Settings and in the JSON config file. */
@@ -33,7 +33,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'confirm', flag: 'confirm', env: 'MEMBRANE_CRM_CONFIRM', kind: 'string', shownDefault: 'destructive', description: 'Which calls need confirmation: `destructive` (deletes and unknown actions), `writes` (every change), `never`.' },
   { key: 'maxResultChars', flag: 'max-result-chars', env: 'MEMBRANE_CRM_MAX_RESULT_CHARS', kind: 'int', shownDefault: '20000', description: 'Output budget per result, in characters of JSON text (about 4 characters per token).' },
   { key: 'cliTimeout', flag: 'cli-timeout', env: 'MEMBRANE_CRM_CLI_TIMEOUT', kind: 'int', shownDefault: '60', description: 'Seconds one CLI call may take (queue wait included) before it is killed with TIMEOUT.' },
-  { key: 'cliMaxOutputMb', flag: 'cli-max-output-mb', env: 'MEMBRANE_CRM_CLI_MAX_OUTPUT_MB', kind: 'int', shownDefault: '16', description: 'Output cap per CLI call in MB; beyond it the call fails with OUTPUT_TOO_LARGE.' },
+  { key: 'cliMaxOutputMb', flag: 'cli-max-output-mb', env: 'MEMBRANE_CRM_CLI_MAX_OUTPUT_MB', kind: 'number', shownDefault: '16', description: 'Output cap per CLI call in MB; beyond it the call fails with OUTPUT_TOO_LARGE.' },
   { key: 'maxConcurrency', flag: 'max-concurrency', env: 'MEMBRANE_CRM_MAX_CONCURRENCY', kind: 'int', shownDefault: '4', description: 'CLI processes running at once; further calls wait in a FIFO queue.' },
   { key: 'cliCwd', flag: 'cli-cwd', env: 'MEMBRANE_CRM_CLI_CWD', kind: 'string', shownDefault: 'start directory', description: 'Working directory of every CLI call (the CLI reads `.membrane/config.json` from it).' },
   { key: 'cache', flag: 'cache', env: 'MEMBRANE_CRM_CACHE', kind: 'boolean', shownDefault: 'on', description: 'Cache the connection list (30 s) and action metadata (5 min). `--no-cache` turns it off.' },
@@ -57,7 +57,7 @@ export const SettingsSchema = z.strictObject({
   confirm: z.enum(['destructive', 'writes', 'never']).default('destructive'),
   maxResultChars: z.number().int().min(2000).max(1_000_000).default(20_000),
   cliTimeout: z.number().int().min(1).max(3600).default(60),
-  cliMaxOutputMb: z.number().int().min(1).max(1024).default(16),
+  cliMaxOutputMb: z.number().min(0.01).max(1024).default(16),
   maxConcurrency: z.number().int().min(1).max(64).default(4),
   cliCwd: z.string().min(1).optional(),
   cache: z.boolean().default(true),
@@ -104,6 +104,10 @@ function fromString(spec: SettingSpec, raw: string | string[], where: string): u
       return parseBool(last, where);
     case 'int': {
       if (!/^\s*-?\d+\s*$/.test(last)) throw new ConfigError(`${where}: expected a whole number, got "${last}"`);
+      return Number(last);
+    }
+    case 'number': {
+      if (!/^\s*-?\d+(\.\d+)?\s*$/.test(last)) throw new ConfigError(`${where}: expected a number, got "${last}"`);
       return Number(last);
     }
     case 'list':
@@ -213,7 +217,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
 export function usage(): string {
   const lines = ['Usage: membrane-crm-mcp [options]', '', 'MCP server (stdio) for CRMs through the Membrane CLI.', '', 'Options:'];
   for (const s of SETTINGS) {
-    const flag = s.kind === 'boolean' ? `--${s.flag}` : `--${s.flag} <${s.kind === 'map' ? 'connector=id' : s.kind === 'int' ? 'n' : 'value'}>`;
+    const flag = s.kind === 'boolean' ? `--${s.flag}` : `--${s.flag} <${s.kind === 'map' ? 'connector=id' : s.kind === 'int' || s.kind === 'number' ? 'n' : 'value'}>`;
     lines.push(`  ${flag.padEnd(34)} ${s.description.replace(/`/g, '')}${s.env ? ` [env ${s.env}]` : ''} (default: ${s.shownDefault.replace(/`/g, '')})`);
   }
   lines.push(`  ${'--no-cache'.padEnd(34)} Turn caching off.`, `  ${'--help'.padEnd(34)} Show this help.`, `  ${'--version'.padEnd(34)} Show the version.`);

@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     command: cli.command,
     cwd,
     maxConcurrency: settings.maxConcurrency,
-    maxOutputBytes: settings.cliMaxOutputMb * 1024 * 1024,
+    maxOutputBytes: Math.round(settings.cliMaxOutputMb * 1024 * 1024),
     defaultTimeoutMs: settings.cliTimeout * 1000,
     log,
   });

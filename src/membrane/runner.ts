@@ -146,7 +146,7 @@ export class CliRunner {
     const stderr = typeof result.stderr === 'string' ? result.stderr : '';
     if (controller.signal.aborted) throw stopped(controller.signal.reason as StopReason, label, timeoutMs);
     if (result.isMaxBuffer) {
-      throw new ToolError('OUTPUT_TOO_LARGE', `The CLI printed more than ${Math.round(this.opts.maxOutputBytes / 1048576)} MB for "${label}"`, {
+      throw new ToolError('OUTPUT_TOO_LARGE', `The CLI printed more than ${+(this.opts.maxOutputBytes / 1048576).toFixed(2)} MB for "${label}"`, {
         nextStep: 'Narrow the call: a smaller limit, a filter, or fewer fields; or raise --cli-max-output-mb.',
         retryable: false,
       });

@@ -1,0 +1,103 @@
+// End-to-end harness: the built server (dist/index.js) over real stdio, driven by the SDK's Client and
+// StdioClientTransport, against the real membrane-sandbox process and a fresh sandbox database.
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { CallToolResult, ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import { SERVER_CLI, tempDb } from './sandbox.js';
+
+export interface ServerHandle {
+  client: Client;
+  transport: StdioClientTransport;
+  /** The sandbox database this server's CLI calls use. */
+  db: string;
+  /** Everything the server wrote to stderr so far. */
+  stderr(): string;
+  /** Errors the transport raised (a non-JSON line on stdout is one). */
+  transportErrors: Error[];
+  /** Server process id. */
+  pid(): number | undefined;
+  call(name: string, args?: Record<string, unknown>, opts?: { signal?: AbortSignal; timeout?: number }): Promise<ToolResult>;
+  close(): Promise<void>;
+}
+
+export interface ToolResult extends CallToolResult {
+  structuredContent?: Record<string, unknown>;
+}
+
+export interface StartOptions {
+  args?: string[];
+  env?: Record<string, string>;
+  /** Reuse a database (default: a fresh one per server). */
+  db?: string;
+  capabilities?: ClientCapabilities;
+  /** Register handlers (e.g. elicitation) before connecting. */
+  setup?: (client: Client) => void;
+}
+
+/** Environment for a server under test: only what it needs, like an MCP host passes it. */
+export function serverEnv(db: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    MEMBRANE_SANDBOX_DB: db,
+    MEMBRANE_SANDBOX_BUILD_MS: '200',
+    MEMBRANE_CRM_SANDBOX: '1',
+    ...extra,
+  };
+}
+
+const cleanups: (() => void)[] = [];
+
+export async function startServer(opts: StartOptions = {}): Promise<ServerHandle> {
+  let db = opts.db;
+  if (!db) {
+    const t = tempDb('e2e-');
+    db = t.path;
+    cleanups.push(t.cleanup);
+  }
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [SERVER_CLI, ...(opts.args ?? [])],
+    env: serverEnv(db, opts.env),
+    stderr: 'pipe',
+  });
+  let stderr = '';
+  transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const transportErrors: Error[] = [];
+  const client = new Client({ name: 'e2e', version: '1.0.0' }, { capabilities: opts.capabilities ?? {} });
+  opts.setup?.(client);
+  client.onerror = (e) => transportErrors.push(e);
+  await client.connect(transport);
+  return {
+    client,
+    transport,
+    db,
+    stderr: () => stderr,
+    transportErrors,
+    pid: () => transport.pid ?? undefined,
+    call: (name, args = {}, o = {}) =>
+      client.callTool({ name, arguments: args }, undefined, { signal: o.signal, timeout: o.timeout ?? 60_000 }) as Promise<ToolResult>,
+    close: () => client.close(),
+  };
+}
+
+/** Removes the temp databases created by startServer (call in afterAll). */
+export function cleanupDbs(): void {
+  while (cleanups.length) cleanups.pop()!();
+}
+
+/** The structuredContent of a successful result, failing loudly with the error text otherwise. */
+export function ok(r: ToolResult): Record<string, unknown> {
+  if (r.isError) throw new Error(`expected success, got: ${(r.content[0] as { text: string }).text}`);
+  return r.structuredContent!;
+}
+
+/** The error object of an error result, failing loudly on success. */
+export function err(r: ToolResult): { code: string; message: string; nextStep?: string; uiUrl?: string; details?: Record<string, unknown>; retryable: boolean } {
+  if (!r.isError) throw new Error(`expected an error, got: ${JSON.stringify(r.structuredContent).slice(0, 500)}`);
+  return (r.structuredContent as { error: ReturnType<typeof err> }).error;
+}
+
+export function text(r: ToolResult): string {
+  return (r.content[0] as { text: string }).text;
+}
