@@ -6,7 +6,7 @@ import { ConfigError, loadConfig, usage } from './config.js';
 import { createLogger } from './log.js';
 import { CliMembraneClient } from './membrane/cli-client.js';
 import { resolveCli } from './membrane/resolve.js';
-import { CliRunner } from './membrane/runner.js';
+import { CliRunner, loadExeca } from './membrane/runner.js';
 import { createServer } from './server.js';
 
 // stdout carries JSON-RPC only. A dependency that calls console.log must not corrupt it.
@@ -87,6 +87,7 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (e) => log.error('unhandled rejection', { error: e instanceof Error ? (e.stack ?? e.message) : String(e) }));
 
   await server.connect(new StdioServerTransport());
+  setImmediate(() => void loadExeca());
   log.info(`membrane-crm-mcp ${version} ready on stdio: ${tools.length} tools for ${settings.connectors.join(', ')} (backend ${cli.backend})`);
 }
 

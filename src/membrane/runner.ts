@@ -2,7 +2,6 @@
 // (queue wait included), the request's AbortSignal, an output cap, no stdin, a pinned cwd, no shell.
 // Children run in their own process group so a kill on timeout, cancel or shutdown also reaches
 // anything they spawned; nothing is left behind.
-import { execa } from 'execa';
 import { ToolError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { Limiter, QueueAbort } from './limiter.js';
@@ -43,6 +42,14 @@ export interface ProcessResult {
 }
 
 type StopReason = 'timeout' | 'cancelled' | 'shutdown';
+
+// execa costs ~130 ms to import and initialize/tools-list never need it: load it on first use
+// (index.ts pre-warms it right after the server connects, while the client is still initializing).
+let execaModule: Promise<typeof import('execa')> | undefined;
+export function loadExeca(): Promise<typeof import('execa')> {
+  execaModule ??= import('execa');
+  return execaModule;
+}
 
 const isWindows = process.platform === 'win32';
 
@@ -94,6 +101,7 @@ export class CliRunner {
     if (req.signal?.aborted) stop('cancelled');
     const timer = setTimeout(() => stop('timeout'), Math.max(0, deadline - Date.now()));
 
+    const { execa } = await loadExeca();
     const started = Date.now();
     const sub = execa(this.opts.command.file, [...this.opts.command.prefixArgs, ...req.args], {
       cwd: this.opts.cwd,

@@ -1,0 +1,19 @@
+// `npm run bench` is not a test; this only checks that one quick iteration runs and writes valid JSON.
+import { execa } from 'execa';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { ROOT, tempDb } from '../helpers/sandbox.js';
+
+const dir = tempDb('bench-');
+afterAll(() => dir.cleanup());
+
+it('bench/run.mjs --quick runs and writes its results as JSON', { timeout: 180_000 }, async () => {
+  const out = join(dir.dir, 'results.json');
+  const r = await execa(process.execPath, ['bench/run.mjs', '--quick', '--out', out], { cwd: ROOT, reject: false, timeout: 170_000 });
+  expect(r.exitCode, r.stderr).toBe(0);
+  const results = JSON.parse(readFileSync(out, 'utf8'));
+  for (const key of ['machine', 'coldStart', 'latency', 'throughput', 'sizes', 'cache', 'sandbox']) expect(results).toHaveProperty(key);
+  expect(results.latency).toHaveLength(5);
+  expect(results.sizes.toolsList.tools).toBe(10);
+});

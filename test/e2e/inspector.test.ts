@@ -1,0 +1,29 @@
+// The README's promise: the server started through mcp.json can be listed and called by the MCP Inspector CLI.
+// Inspector CLI v1 must run from a subdirectory of a project (upstream #1334/#1503), hence cwd scripts/.
+import { execa } from 'execa';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { ROOT, tempDb } from '../helpers/sandbox.js';
+
+const db = tempDb('inspector-');
+afterAll(() => db.cleanup());
+
+const inspector = (args: string[]) =>
+  execa(process.execPath, [join(ROOT, 'node_modules', '@modelcontextprotocol', 'inspector-cli', 'build', 'cli.js'), '--cli', '--config', '../mcp.json', ...args], {
+    cwd: join(ROOT, 'scripts'),
+    env: { MEMBRANE_SANDBOX_DB: db.path },
+    reject: false,
+    timeout: 60_000,
+  });
+
+it('lists the tools and calls one through mcp.json', { timeout: 120_000 }, async () => {
+  const list = await inspector(['--server', 'membrane-crm-sandbox', '--method', 'tools/list']);
+  expect(list.exitCode, list.stderr).toBe(0);
+  expect((JSON.parse(list.stdout).tools as unknown[]).length).toBe(10);
+
+  const call = await inspector(['--server', 'membrane-crm-sandbox', '--method', 'tools/call', '--tool-name', 'amocrm_search_actions', '--tool-arg', 'intent=create a deal']);
+  expect(call.exitCode, call.stderr).toBe(0);
+  const result = JSON.parse(call.stdout);
+  expect(result.isError).not.toBe(true);
+  expect(result.structuredContent.actions[0].key).toBe('create-lead');
+});
