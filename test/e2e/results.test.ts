@@ -1,0 +1,151 @@
+// Results an agent can afford, end to end: budgeted output paged by resultId without calling the CLI again,
+// compact vs raw API shapes, the connection cache, default connections, and create_action progress.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type ServerHandle, cleanupDbs, err, ok, startServer, text } from '../helpers/mcp.js';
+import { runSandbox, tempDb } from '../helpers/sandbox.js';
+
+const servers: ServerHandle[] = [];
+const dirs: { cleanup: () => void }[] = [];
+async function server(opts: Parameters<typeof startServer>[0] = {}): Promise<ServerHandle> {
+  const s = await startServer(opts);
+  servers.push(s);
+  return s;
+}
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+  cleanupDbs();
+  dirs.forEach((d) => d.cleanup());
+});
+
+function cliCalls(log: string): string[][] {
+  try {
+    return readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as string[]);
+  } catch {
+    return [];
+  }
+}
+
+describe('output budget and paging', () => {
+  it('cuts a large output at item boundaries and pages the rest from memory, without another CLI call', async () => {
+    const dir = tempDb('paging-');
+    dirs.push(dir);
+    const log = join(dir.dir, 'argv.jsonl');
+    const s = await server({ db: dir.path, args: ['--max-result-chars', '6000'], env: { MEMBRANE_SANDBOX_ARGV_LOG: log } });
+
+    const first = ok(await s.call('onecrm_run_action', { actionId: 'list-contacts', input: { limit: 40 } }));
+    expect(text(await s.call('onecrm_run_action', { actionId: 'list-contacts', input: { limit: 1 } })).length).toBeLessThan(6000);
+    const firstText = JSON.stringify(first);
+    expect(firstText.length).toBeLessThanOrEqual(6000);
+    const truncated = first.truncated as { returned: number; total: number; omitted: number; nextOffset: number; resultId: string; nextStep: string; path: string };
+    expect(truncated).toMatchObject({ total: 40, path: 'output.records' });
+    expect(truncated.returned).toBeGreaterThan(0);
+    expect(truncated.omitted).toBe(40 - truncated.returned);
+    expect(truncated.nextStep).toContain(`"resultId":"${truncated.resultId}"`);
+
+    const runsBefore = cliCalls(log).filter((a) => a[0] === 'action' && a[1] === 'run').length;
+    const records = [...(first.output as { records: { id: string }[] }).records];
+    let page = truncated;
+    while (page.omitted > 0) {
+      const next = ok(await s.call('onecrm_run_action', { resultId: page.resultId, offset: page.nextOffset }));
+      expect(JSON.stringify(next).length).toBeLessThanOrEqual(6000);
+      records.push(...(next.output as { records: { id: string }[] }).records);
+      page = next.truncated as typeof truncated;
+    }
+    expect(page.nextStep).toMatch(/last part/);
+    expect(new Set(records.map((r) => r.id)).size).toBe(40);
+    expect(cliCalls(log).filter((a) => a[0] === 'action' && a[1] === 'run').length).toBe(runsBefore);
+
+    const wrongTool = err(await s.call('onecrm_proxy_request', { resultId: truncated.resultId }));
+    expect(wrongTool.code).toBe('INVALID_INPUT');
+    expect(err(await s.call('onecrm_run_action', { resultId: 'r_doesnotexist' })).code).toBe('NOT_FOUND');
+  });
+});
+
+describe('proxy response shapes', () => {
+  it('compact drops HAL links and lifts items (AmoCRM) and renames records/total_results (1CRM); raw is untouched', async () => {
+    const s = await server();
+    const compact = ok(await s.call('amocrm_proxy_request', { path: '/api/v4/leads', query: { limit: 2, page: 1 } }));
+    const body = compact.body as { items: unknown[]; entity: string; nextPage: { path: string; query: Record<string, string> } };
+    expect(body.items).toHaveLength(2);
+    expect(body.entity).toBe('leads');
+    expect(body.nextPage).toEqual({ path: '/api/v4/leads', query: expect.objectContaining({ page: '2', limit: '2' }) });
+    expect(JSON.stringify(body)).not.toContain('_links');
+
+    const raw = ok(await s.call('amocrm_proxy_request', { path: '/api/v4/leads', query: { limit: 2 }, shape: 'raw' }));
+    expect(raw.body).toHaveProperty('_embedded.leads');
+    expect(JSON.stringify(raw.body)).toContain('_links');
+    expect(JSON.stringify(compact).length).toBeLessThan(JSON.stringify(raw).length);
+
+    const one = ok(await s.call('onecrm_proxy_request', { path: '/data/Contact', query: { limit: 3 } }));
+    expect(one.body).toMatchObject({ items: expect.any(Array), total: expect.any(Number) });
+    expect(one.body).not.toHaveProperty('records');
+
+    const empty = ok(await s.call('amocrm_proxy_request', { path: '/api/v4/leads', query: { query: 'no lead is called this zzzz' } }));
+    expect(empty.status).toBe(204);
+    expect(empty.body).toBeNull();
+  });
+});
+
+describe('connections', () => {
+  it('caches the connection list for 30 s, refresh bypasses it, and a connection error drops it', async () => {
+    const dir = tempDb('cache-');
+    dirs.push(dir);
+    const log = join(dir.dir, 'argv.jsonl');
+    const s = await server({ db: dir.path, env: { MEMBRANE_SANDBOX_ARGV_LOG: log, MEMBRANE_CRM_LOG_LEVEL: 'debug' } });
+    const lists = () => cliCalls(log).filter((a) => a[0] === 'connection' && a[1] === 'list').length;
+    const id = ((ok(await s.call('onecrm_list_connections')).connections as { id: string }[])[0]).id;
+    ok(await s.call('amocrm_list_connections'));
+    ok(await s.call('onecrm_search_actions', { intent: 'list accounts' }));
+    expect(lists()).toBe(1);
+    expect(s.stderr()).toMatch(/cache hit: connection list/);
+    ok(await s.call('onecrm_list_connections', { refresh: true }));
+    expect(lists()).toBe(2);
+
+    await runSandbox(['sandbox', 'disconnect', id, '--json'], { db: dir.path });
+    // The cached list still says READY, so the call goes to the CLI and fails: that drops the cache.
+    expect(err(await s.call('onecrm_run_action', { actionId: 'list-accounts' })).code).toBe('CONNECTION_NEEDS_USER_ACTION');
+    const after = ok(await s.call('onecrm_list_connections'));
+    expect((after.connections as { state: string }[])[0].state).toBe('CLIENT_ACTION_REQUIRED');
+  });
+
+  it('uses --default-connection when several connections are READY', async () => {
+    const dir = tempDb('default-');
+    dirs.push(dir);
+    const second = await runSandbox(['connect', '--connectorKey=amocrm', '--allowMultipleConnections', '--name=AmoCRM second', '--json'], { db: dir.path });
+    const secondId = (second.json as { id: string }).id;
+    const s = await server({ db: dir.path, args: ['--default-connection', `amocrm=${secondId}`] });
+    const listed = ok(await s.call('amocrm_list_connections'));
+    const connections = listed.connections as { id: string; isDefault: boolean }[];
+    expect(connections).toHaveLength(2);
+    expect(connections.find((c) => c.isDefault)?.id).toBe(secondId);
+    expect(ok(await s.call('amocrm_search_actions', { intent: 'list leads' })).connectionId).toBe(secondId);
+  });
+});
+
+describe('create_action', () => {
+  it('sends progress notifications while it waits, when the client asked for progress', async () => {
+    const s = await server({ env: { MEMBRANE_SANDBOX_BUILD_MS: '2500' } });
+    const progress: { progress: number; message?: string }[] = [];
+    const r = await s.client.callTool({ name: 'amocrm_create_action', arguments: { description: 'list the notes of a company', waitSeconds: 30 } }, undefined, {
+      onprogress: (p) => progress.push(p),
+      timeout: 60_000,
+    });
+    expect(ok(r as Parameters<typeof ok>[0]).done).toBe(true);
+    expect(progress.length).toBeGreaterThanOrEqual(2);
+    expect(progress[0].message).toMatch(/building/);
+    for (let i = 1; i < progress.length; i++) expect(progress[i].progress).toBeGreaterThanOrEqual(progress[i - 1].progress);
+  });
+
+  it('returns done: false with the action id when the build outlasts waitSeconds, and resumes with actionId', async () => {
+    const s = await server({ env: { MEMBRANE_SANDBOX_BUILD_MS: '3000' } });
+    const first = ok(await s.call('onecrm_create_action', { description: 'list all documents', waitSeconds: 1 }));
+    expect(first.done).toBe(false);
+    const id = (first.action as { id: string }).id;
+    expect(first.nextStep).toContain(`{"actionId":"${id}"}`);
+    const resumed = ok(await s.call('onecrm_create_action', { actionId: id, waitSeconds: 20 }));
+    expect(resumed.done).toBe(true);
+    expect(resumed.action).toMatchObject({ id, state: 'READY', kind: 'read' });
+  });
+});
