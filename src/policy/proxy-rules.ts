@@ -13,7 +13,7 @@ export type PathRule =
   | 'no-query-or-fragment'
   | 'path-params';
 
-export type HeaderRule = 'forbidden-header' | 'header-name' | 'no-crlf';
+export type HeaderRule = 'forbidden-header' | 'header-name' | 'no-crlf' | 'no-control-characters';
 
 function refuse(rule: string, field: string, message: string): ToolError {
   return new ToolError('INVALID_INPUT', `${message} (rule: ${rule})`, {
@@ -26,7 +26,7 @@ function refuse(rule: string, field: string, message: string): ToolError {
 // C0 controls, DEL, C1 controls, and Unicode line/paragraph separators.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
-/** Decodes percent-escapes until stable (catches %252e%252e), or throws on a malformed escape. */
+/** Decodes percent-escapes until stable (catches %252e%252e), or throws on a malformed escape at any level. */
 function fullyDecoded(path: string): string {
   let current = path;
   for (let i = 0; i < 5; i++) {
@@ -39,7 +39,7 @@ function fullyDecoded(path: string): string {
     if (next === current) return current;
     current = next;
   }
-  return current;
+  throw refuse('valid-percent-encoding', 'path', 'path is percent-encoded more than 4 times over');
 }
 
 export function checkPath(path: string): void {
@@ -52,9 +52,9 @@ export function checkPath(path: string): void {
   const decoded = fullyDecoded(path);
   if (CONTROL.test(decoded)) throw refuse('no-control-characters', 'path', 'path contains an encoded control character');
   if (decoded.includes('\\')) throw refuse('no-backslash', 'path', 'path contains an encoded backslash');
-  if (decoded.includes('//') || /^[A-Za-z][A-Za-z0-9+.-]*:/.test(decoded.slice(1))) {
-    throw refuse('no-double-slash', 'path', 'path decodes to "//" or a scheme');
-  }
+  if (decoded.includes('//')) throw refuse('no-double-slash', 'path', 'path decodes to "//"');
+  // A first segment like "http:" would become a scheme if the path ever lost its leading slash.
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(decoded.slice(1))) throw refuse('no-scheme', 'path', 'path (decoded) starts with a scheme');
   if (/[?#]/.test(decoded)) throw refuse('no-query-or-fragment', 'path', 'path contains an encoded "?" or "#"');
   if (decoded.split('/').some((seg) => seg === '..' || seg === '.')) {
     throw refuse('no-dot-segments', 'path', 'path must not contain "." or ".." segments');
@@ -88,6 +88,10 @@ const FORBIDDEN_HEADERS = new Set([
   'keep-alive',
   'expect',
   'forwarded',
+  // A GET that the API treats as another method would slip past --read-only, --deny-methods and confirmation.
+  'x-http-method-override',
+  'x-http-method',
+  'x-method-override',
 ]);
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
@@ -99,6 +103,8 @@ export function checkHeaders(headers: Record<string, string> | undefined): void 
     if (FORBIDDEN_HEADERS.has(lower) || lower.startsWith('proxy-') || lower.startsWith('x-forwarded-')) {
       throw refuse('forbidden-header', `headers.${name}`, `header "${name}" may not be set; Membrane injects authentication and routing`);
     }
-    if (/[\u0000\u007f]/.test(value)) throw refuse('no-crlf', `headers.${name}`, `header "${name}" value contains a control character`);
+    if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(value)) {
+      throw refuse('no-control-characters', `headers.${name}`, `header "${name}" value contains a control character`);
+    }
   }
 }

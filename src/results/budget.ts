@@ -1,8 +1,8 @@
 // The output budget (DESIGN.md §8.5): no result is larger than `maxChars` characters of JSON text.
 // Results are cut where the cut is meaningful and the rest can be fetched:
-//   1. strings longer than half the budget are shortened, with a visible marker;
-//   2. the largest array is cut at an item boundary (the rest is paged by item offset);
-//   3. if that is not enough (one huge object, deep nesting), the JSON text itself is paged by character offset.
+//   1. the largest (or the preferred) array is cut at an item boundary, whole items only (the rest is paged by item offset);
+//   2. if not even one item fits (one huge object, long strings, deep nesting), the JSON text itself is paged by
+//      character offset; the first answer shows the document with long strings shortened (visible marker) when that fits.
 // The result is always valid JSON; truncation is always explicit.
 
 export type JsonPath = (string | number)[];
@@ -18,8 +18,10 @@ export interface Cut {
   offset: number;
   returned: number;
   total: number;
-  /** Strings shortened by step 1. */
+  /** Strings shortened (with a visible marker) in a preview of the whole document. */
   shortenedStrings: number;
+  /** Values nested deeper than the depth cap, replaced by a marker in this slice (the full text stays pageable). */
+  deepValues?: number;
 }
 
 export interface Fitted {
@@ -34,17 +36,20 @@ export const TRUNCATION_RESERVE = 700;
 
 const size = (v: unknown) => JSON.stringify(v).length;
 
-/** JSON-safe copy with a depth cap, so hostile nesting cannot blow the stack or the budget. */
-export function sanitize(value: unknown, depth = 0): unknown {
+/** JSON-safe copy with a depth cap, so hostile nesting cannot blow the stack or the budget. `capped` counts cut-off values. */
+export function sanitize(value: unknown, depth = 0, capped?: { n: number }): unknown {
   if (value === null || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string') {
     return typeof value === 'number' && !Number.isFinite(value) ? null : value;
   }
-  if (depth >= MAX_DEPTH) return `[nested deeper than ${MAX_DEPTH} levels]`;
-  if (Array.isArray(value)) return value.map((v) => sanitize(v, depth + 1) ?? null);
+  if (depth >= MAX_DEPTH) {
+    if (capped) capped.n++;
+    return `[nested deeper than ${MAX_DEPTH} levels]`;
+  }
+  if (Array.isArray(value)) return value.map((v) => sanitize(v, depth + 1, capped) ?? null);
   if (typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      const s = sanitize(v, depth + 1);
+      const s = sanitize(v, depth + 1, capped);
       if (s !== undefined) out[k] = s;
     }
     return out;
@@ -70,8 +75,9 @@ function setAt(root: Record<string, unknown>, path: JsonPath, value: unknown): R
 function largestArray(root: unknown): JsonPath | undefined {
   let best: { path: JsonPath; size: number } | undefined;
   const queue: { v: unknown; path: JsonPath }[] = [{ v: root, path: [] }];
-  while (queue.length) {
-    const { v, path } = queue.shift()!;
+  // An index, not queue.shift(): shifting a queue of every node of a 10,000-item result is quadratic.
+  for (let head = 0; head < queue.length; head++) {
+    const { v, path } = queue[head];
     if (Array.isArray(v)) {
       if (v.length > 0) {
         const s = size(v);
@@ -97,7 +103,8 @@ function shortenStrings(v: unknown, cap: number, count: { n: number }): unknown 
   if (typeof v === 'string') {
     if (v.length <= cap) return v;
     count.n++;
-    return `${cutString(v, cap)}…[${v.length - cap} more characters]`;
+    const head = cutString(v, cap);
+    return `${head}…[${v.length - head.length} more characters]`;
   }
   if (Array.isArray(v)) return v.map((x) => shortenStrings(x, cap, count));
   if (v && typeof v === 'object') {
@@ -157,26 +164,22 @@ export function textSlice(text: string, offset: number, maxChars: number): { val
  * caller knows it; otherwise the largest array is used.
  */
 export function fitToBudget(input: Record<string, unknown>, maxChars: number, preferred?: JsonPath): Fitted {
-  const doc = sanitize(input) as Record<string, unknown>;
-  if (size(doc) <= maxChars) return { value: doc };
+  const capped = { n: 0 };
+  const doc = sanitize(input, 0, capped) as Record<string, unknown>;
   const limit = maxChars - TRUNCATION_RESERVE;
+  if (capped.n > 0) return fitDeep(input, doc, capped.n, limit, maxChars);
+  if (size(doc) <= maxChars) return { value: doc };
 
   const path = preferred && Array.isArray(getAt(doc, preferred)) ? preferred : largestArray(doc);
   if (path) {
     const items = getAt(doc, path) as unknown[];
-    let work = doc;
-    let k = itemsThatFit(work, path, items, limit);
-    if (k === 0) {
-      // Not even one item fits whole: shorten long strings to the cap at which the first item fits.
-      const cap = chooseCap(setAt(doc, path, items.slice(0, 1)), limit);
-      work = shortenStrings(doc, cap, { n: 0 }) as Record<string, unknown>;
-      k = itemsThatFit(work, path, getAt(work, path) as unknown[], limit);
-    }
+    // Only whole items: when not even the first one fits, the JSON text is paged instead (below), so a
+    // shortened string is never the only copy the agent can reach.
+    const k = itemsThatFit(doc, path, items, limit);
     if (k >= 1) {
-      const kept = (getAt(work, path) as unknown[]).slice(0, k);
       return {
-        value: setAt(work, path, kept),
-        cut: { pageable: { kind: 'items', path, items }, offset: 0, returned: k, total: items.length, shortenedStrings: countShortened(kept) },
+        value: setAt(doc, path, items.slice(0, k)),
+        cut: { pageable: { kind: 'items', path, items }, offset: 0, returned: k, total: items.length, shortenedStrings: 0 },
       };
     }
   }
@@ -192,20 +195,37 @@ export function fitToBudget(input: Record<string, unknown>, maxChars: number, pr
   return { value: slice.value, cut: { pageable: { kind: 'text', text }, offset: 0, returned: slice.returned, total: text.length, shortenedStrings: 0 } };
 }
 
-function countShortened(v: unknown): number {
-  if (typeof v === 'string') return /…\[\d+ more characters\]$/.test(v) ? 1 : 0;
-  if (Array.isArray(v)) return v.reduce<number>((n, x) => n + countShortened(x), 0);
-  if (v && typeof v === 'object') return Object.values(v).reduce<number>((n, x) => n + countShortened(x), 0);
-  return 0;
+/**
+ * Nesting deeper than the depth cap: the sanitized copy (markers in place of the deepest values) is shown
+ * when it fits, else a slice; the full JSON text, when it can be produced, stays pageable by character offset.
+ */
+function fitDeep(input: unknown, doc: Record<string, unknown>, deepValues: number, limit: number, maxChars: number): Fitted {
+  let full: string | undefined;
+  try {
+    full = JSON.stringify(input);
+  } catch {
+    full = undefined; // cyclic or too deep to serialize: the sanitized copy (with its markers) is all there is
+  }
+  const text = full ?? JSON.stringify(doc);
+  const pageable: Pageable = { kind: 'text', text };
+  if (size(doc) <= limit) return { value: doc, cut: { pageable, offset: 0, returned: 0, total: text.length, shortenedStrings: 0, deepValues } };
+  const slice = textSlice(text, 0, maxChars);
+  const cut: Cut = { pageable, offset: 0, returned: slice.returned, total: text.length, shortenedStrings: 0 };
+  if (full === undefined) cut.deepValues = deepValues;
+  return { value: slice.value, cut };
 }
 
 /** The next page of an items cut: `items[offset…]` placed back into the template, fitted again. */
 export function pageItems(template: Record<string, unknown>, path: JsonPath, items: unknown[], offset: number, maxChars: number): Fitted {
   const rest = items.slice(offset);
-  const fitted = fitToBudget(setAt(template, path, rest), maxChars, path);
+  const doc = setAt(template, path, rest);
+  let fitted = fitToBudget(doc, maxChars, path);
+  // Every page carries a `truncated` object (the last one says so): the page itself must leave room for it.
+  if (!fitted.cut && size(fitted.value) > maxChars - TRUNCATION_RESERVE) fitted = fitToBudget(doc, maxChars - TRUNCATION_RESERVE, path);
   if (!fitted.cut) return { value: fitted.value, cut: { pageable: { kind: 'items', path, items }, offset, returned: rest.length, total: items.length, shortenedStrings: 0 } };
   if (fitted.cut.pageable.kind === 'text') return fitted;
-  return { value: fitted.value, cut: { ...fitted.cut, pageable: { kind: 'items', path, items }, offset } };
+  // The fitted cut counts within `rest`; the page is described against the whole stored list.
+  return { value: fitted.value, cut: { ...fitted.cut, pageable: { kind: 'items', path, items }, offset, total: items.length } };
 }
 
 export { getAt, setAt };

@@ -15,17 +15,24 @@ const TYPE_KIND: Record<string, ActionKind> = {
   'delete-data-record': 'destructive',
 };
 
-// Verbs are read from the key and name ("delete-invoice", "List leads"). Destructive wins over write, write over read.
-const DESTRUCTIVE = /\b(delete|remove|destroy|purge|erase|archive|void|cancel|unlink|disconnect|revoke|drop|wipe|merge)\b/;
-const WRITE = /\b(create|add|update|edit|set|send|post|put|patch|upsert|complete|assign|move|link|convert|mark|close|import|upload|attach|change|insert|register|schedule|log|start|stop|enable|disable)\b/;
+// Verbs are read from the key and name ("delete-invoice", "List leads"). Destructive wins over write, write
+// over read. Words that are often nouns ("call log", "blog post", "merge fields") count only as the leading
+// word; unambiguous verbs count anywhere ("Find or create contact" is a write).
+const DESTRUCTIVE = /\b(delete|remove|destroy|purge|erase|archive|void|cancel|unlink|disconnect|revoke|wipe)\b/;
+const DESTRUCTIVE_LEADING = /^(merge|drop)$/;
+const WRITE = /\b(create|add|update|edit|send|patch|upsert|complete|assign|move|convert|mark|import|upload|attach|change|insert|register|enable|disable|reassign|rename|transfer)\b/;
+const WRITE_LEADING = /^(set|post|put|link|close|log|start|stop|schedule|reschedule|reopen|submit|book)$/;
 const READ = /\b(get|list|search|find|fetch|read|retrieve|lookup|look up|show|count|export|download|query|describe|view|check)\b/;
 
 export function actionKind(action: Pick<Action, 'type' | 'key' | 'name'>): ActionKind {
   const byType = action.type ? TYPE_KIND[action.type] : undefined;
   if (byType) return byType;
-  const words = `${action.key ?? ''} ${action.name}`.toLowerCase().replace(/[-_.]+/g, ' ');
-  if (DESTRUCTIVE.test(words)) return 'destructive';
-  if (WRITE.test(words)) return 'write';
+  const key = (action.key ?? '').toLowerCase().replace(/[-_.]+/g, ' ').trim();
+  const name = action.name.toLowerCase().replace(/[-_.]+/g, ' ').trim();
+  const words = `${key} ${name}`;
+  const leading = [key.split(' ')[0], name.split(' ')[0]];
+  if (DESTRUCTIVE.test(words) || leading.some((w) => DESTRUCTIVE_LEADING.test(w))) return 'destructive';
+  if (WRITE.test(words) || leading.some((w) => WRITE_LEADING.test(w))) return 'write';
   if (READ.test(words)) return 'read';
   return 'unknown';
 }
@@ -40,7 +47,7 @@ function typeOf(schema: unknown): string {
   if (s.const !== undefined) return JSON.stringify(s.const);
   const alternatives = s.anyOf ?? s.oneOf;
   if (Array.isArray(alternatives)) return [...new Set(alternatives.map(typeOf))].join(' or ');
-  const t = Array.isArray(s.type) ? s.type.filter((x) => x !== 'null').join('|') : typeof s.type === 'string' ? s.type : undefined;
+  const t = Array.isArray(s.type) ? s.type.filter((x) => x !== 'null').join('|') || 'null' : typeof s.type === 'string' ? s.type : undefined;
   if (t === 'array') return `${typeOf(s.items)}[]`;
   if (t === 'object' || (!t && s.properties)) return 'object';
   return t ?? 'any';
@@ -75,7 +82,8 @@ export function inputsSummary(schema: JsonSchema | undefined): Record<string, st
 export function oneLine(text: string | undefined, max = 160): string {
   if (!text) return '';
   const flat = text.replace(/\s+/g, ' ').trim();
-  const sentence = /^(.+?[.!?])(\s|$)/.exec(flat)?.[1] ?? flat;
+  // A sentence ends at . ! ? followed by a capital letter or the end, not inside "e.g." or "i.e.".
+  const sentence = /^(.+?[.!?])(?=\s+[A-Z(]|$)/.exec(flat)?.[1] ?? flat;
   return sentence.length > max ? `${sentence.slice(0, max - 1)}…` : sentence;
 }
 

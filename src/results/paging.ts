@@ -21,7 +21,9 @@ function describe(cut: Cut, tool: string, resultId: string | undefined): Truncat
   const unit = cut.pageable.kind === 'items' ? 'items' : 'characters';
   const nextOffset = cut.offset + cut.returned;
   const omitted = Math.max(0, cut.total - nextOffset);
-  const path = cut.pageable.kind === 'items' ? cut.pageable.path.join('.') : undefined;
+  // The path is for reading only (paging uses the stored one): capped so hostile keys cannot break the budget.
+  const fullPath = cut.pageable.kind === 'items' ? cut.pageable.path.join('.') : undefined;
+  const path = fullPath !== undefined && fullPath.length > 120 ? `${fullPath.slice(0, 119)}…` : fullPath;
   const steps: string[] = [];
   if (cut.pageable.kind === 'items') {
     steps.push(`Returned ${unit} ${cut.offset + 1}–${nextOffset} of ${cut.total} in ${path || 'the result'}.`);
@@ -29,10 +31,12 @@ function describe(cut: Cut, tool: string, resultId: string | undefined): Truncat
     steps.push(`Returned characters ${cut.offset}–${nextOffset} of the result's ${cut.total}-character JSON text (field jsonText).`);
   }
   if (cut.shortenedStrings) steps.push(`${cut.shortenedStrings} long text value(s) were shortened, marked "…[N more characters]".`);
-  const more = omitted > 0 || (cut.pageable.kind === 'text' && cut.returned === 0);
+  if (cut.deepValues) steps.push(`${cut.deepValues} value(s) nested too deep were replaced by a "[nested deeper than …]" marker.`);
+  // A preview (returned 0 at offset 0) is followed by the full JSON text from offset 0; at the end there is nothing more.
+  const preview = cut.pageable.kind === 'text' && cut.returned === 0 && cut.offset < cut.total;
+  const more = omitted > 0 || preview;
   if (more && resultId) {
-    const offset = cut.pageable.kind === 'text' && cut.returned === 0 ? 0 : nextOffset;
-    steps.push(`For the rest call ${tool} with {"resultId":"${resultId}","offset":${offset}} (no CRM call is repeated; valid 10 minutes).`);
+    steps.push(`For the rest call ${tool} with {"resultId":"${resultId}","offset":${nextOffset}} (no CRM call is repeated; valid 10 minutes).`);
   } else if (more) {
     steps.push('The full result was too large to keep; narrow the call (a smaller limit, a filter, fewer fields).');
   } else {
@@ -45,7 +49,7 @@ function describe(cut: Cut, tool: string, resultId: string | undefined): Truncat
     unit,
     ...(path !== undefined ? { path } : {}),
     ...(omitted > 0 ? { nextOffset } : {}),
-    ...(resultId && (omitted > 0 || cut.returned === 0) ? { resultId } : {}),
+    ...(resultId && more ? { resultId } : {}),
     ...(cut.shortenedStrings ? { shortenedStrings: cut.shortenedStrings } : {}),
     nextStep: steps.join(' '),
   };
@@ -115,8 +119,12 @@ export function pageResult(
     const slice = textSlice(pageable.text, offset, room);
     fitted = { value: slice.value, cut: { pageable, offset, returned: slice.returned, total, shortenedStrings: 0 } };
   }
+  // A page of items that does not fit even one whole item falls back to the JSON text of the rest: that text is
+  // a new stored result, so the next step's character offset is read against the text, not the item list.
+  let pageId: string | undefined = resultId;
+  if (pageable.kind === 'items' && fitted.cut?.pageable.kind === 'text') pageId = store.put({ tool, template: {}, pageable: fitted.cut.pageable });
   // The last page is still described ("This is the last part."), so the agent knows it has everything.
-  return { ...fixed, ...withTruncation(fitted, tool, resultId) };
+  return { ...fixed, ...withTruncation(fitted, tool, pageId) };
 }
 
 export { getAt };

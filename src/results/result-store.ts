@@ -24,8 +24,10 @@ export interface ResultStoreOptions {
   now?: () => number;
 }
 
+/** Characters held: the paged items or text, plus the template (which repeats the payload in items mode). */
 function weight(r: StoredResult): number {
-  return r.pageable.kind === 'text' ? r.pageable.text.length : JSON.stringify(r.pageable.items).length;
+  const paged = r.pageable.kind === 'text' ? r.pageable.text.length : JSON.stringify(r.pageable.items).length;
+  return paged + JSON.stringify(r.template).length;
 }
 
 export class ResultStore {

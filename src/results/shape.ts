@@ -6,7 +6,8 @@ export type Shape = 'compact' | 'raw';
 
 export interface NextPage {
   path: string;
-  query: Record<string, string>;
+  /** Repeated keys (`filter[id][]=1&filter[id][]=2`) as arrays, which proxy_request's `query` repeats. */
+  query: Record<string, string | string[]>;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -31,7 +32,12 @@ function nextPageOf(body: Record<string, unknown>): NextPage | undefined {
   if (typeof href !== 'string') return undefined;
   try {
     const url = new URL(href, 'https://placeholder.invalid');
-    return { path: url.pathname, query: Object.fromEntries(url.searchParams) };
+    const query: Record<string, string | string[]> = {};
+    for (const key of new Set(url.searchParams.keys())) {
+      const values = url.searchParams.getAll(key);
+      query[key] = values.length > 1 ? values : values[0];
+    }
+    return { path: url.pathname, query };
   } catch {
     return undefined;
   }
@@ -47,6 +53,7 @@ function shapeHal(body: Record<string, unknown>): Record<string, unknown> {
     out.entity = listKeys[0];
     if (typeof body._page === 'number') out.page = body._page;
     if (typeof body._total_items === 'number') out.total = body._total_items;
+    if (typeof body._page_count === 'number') out.pageCount = body._page_count;
     const next = nextPageOf(body);
     if (next) out.nextPage = next;
     for (const [k, v] of Object.entries(body)) {
@@ -75,13 +82,26 @@ export function shapeBody(body: unknown, shape: Shape): unknown {
 const COMPACT_HEADERS = new Set(['content-type', 'retry-after', 'location', 'x-ratelimit-remaining', 'x-ratelimit-limit', 'x-total-count']);
 const NEVER_HEADERS = new Set(['set-cookie', 'authorization', 'proxy-authorization', 'cookie', 'www-authenticate']);
 
+/** Headers sit outside the budgeted body, so they are bounded here: per value and in total. */
+const MAX_HEADER_VALUE = 500;
+const MAX_HEADERS_CHARS = 4000;
+
 export function shapeHeaders(headers: Record<string, string>, shape: Shape): Record<string, string> {
   const out: Record<string, string> = {};
+  let chars = 0;
+  let omitted = 0;
   for (const [k, v] of Object.entries(headers)) {
     const name = k.toLowerCase();
     if (NEVER_HEADERS.has(name)) continue;
     if (shape === 'compact' && !COMPACT_HEADERS.has(name)) continue;
-    out[name] = v;
+    const value = v.length > MAX_HEADER_VALUE ? `${v.slice(0, MAX_HEADER_VALUE)}…[${v.length - MAX_HEADER_VALUE} more characters]` : v;
+    if (chars + name.length + value.length > MAX_HEADERS_CHARS) {
+      omitted++;
+      continue;
+    }
+    chars += name.length + value.length;
+    out[name] = value;
   }
+  if (omitted) out['x-omitted-headers'] = `${omitted} more header(s) left out to fit the output budget`;
   return out;
 }

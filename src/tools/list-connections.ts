@@ -6,7 +6,7 @@ export const listConnections = defineTool({
   suffix: 'list_connections',
   title: 'List connections',
   description: (t) =>
-    `List ${crmName(t)} connections and their state. Call first; use a READY one's id as connectionId, else do nextStep.`,
+    `List ${crmName(t)} connections and their state. Call first; then ${t.ref('search_actions')}. Not READY: do nextStep.`,
   input: z.strictObject({
     refresh: z.boolean().optional().describe('Bypass the 30 s cache'),
   }),

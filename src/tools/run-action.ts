@@ -93,7 +93,7 @@ export const runAction = defineTool({
         confirm: args.confirm,
         allowRepeat: args.allowRepeat,
       },
-      () => ctx.client.runAction({ actionId: action.id, connectionId, input }, { signal: call.signal }),
+      () => ctx.client.runAction({ actionId: action.id, connectionId, input }, { signal: call.signal, kind: kind === 'read' ? 'read' : 'write' }),
     );
 
     const fixed = {

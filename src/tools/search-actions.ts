@@ -9,7 +9,10 @@ export const searchActions = defineTool({
   suffix: 'search_actions',
   title: 'Search actions',
   description: (t) => {
-    const entities = t.connectors.length === 1 ? ` Entities: ${entityList(t.connectors[0])}.` : '';
+    const entities =
+      t.connectors.length === 1
+        ? ` Entities: ${entityList(t.connectors[0])}.`
+        : ` Entities: ${t.connectors.map((c) => `${c.displayName}: ${entityList(c)}`).join('; ')}.`;
     return (
       `Find ${crmName(t)} actions for an intent ("create a lead").${entities} ` +
       `Cards give id, kind (read/write/destructive) and inputs ("x?" = optional). ` +

@@ -1,0 +1,254 @@
+// Compact action cards (issue 4 point 3): kind from the Membrane type or the key/name verb, a compact
+// inputs summary, one-line descriptions, and full schemas only on request.
+import { describe, expect, it } from 'vitest';
+import type { Action, JsonSchema } from '../../src/membrane/types.js';
+import { actionCard, actionKind, inputsSummary, oneLine } from '../../src/results/cards.js';
+
+describe('actionKind', () => {
+  it.each([
+    ['list-data-records', 'read'],
+    ['find-data-record-by-id', 'read'],
+    ['search-data-record', 'read'],
+    ['match-data-record', 'read'],
+    ['create-data-record', 'write'],
+    ['update-data-record', 'write'],
+    ['find-or-create-data-record', 'write'],
+    ['delete-data-record', 'destructive'],
+  ])('type %s → %s, whatever the name says', (type, kind) => {
+    // The name deliberately says something else: the type wins.
+    expect(actionKind({ type, key: 'something', name: 'Frobnicate' })).toBe(kind);
+    expect(actionKind({ type, key: 'delete-all', name: 'Delete all' })).toBe(kind);
+  });
+
+  it.each([
+    // [key, name, kind]
+    ['delete-lead', 'Delete lead', 'destructive'],
+    ['archive-account', 'Archive account', 'destructive'],
+    ['merge-contacts', 'Merge contacts', 'destructive'],
+    ['remove_tag', 'Remove tag', 'destructive'],
+    ['cancel-meeting', 'Cancel meeting', 'destructive'],
+    ['create-lead', 'Create lead', 'write'],
+    ['update-contact', 'Update contact', 'write'],
+    ['complete-task', 'Complete task', 'write'],
+    ['send-email', 'Send email', 'write'],
+    ['add-note', 'Add note', 'write'],
+    ['list-leads', 'List leads', 'read'],
+    ['get-account', 'Get account', 'read'],
+    ['search-contacts', 'Search contacts', 'read'],
+    ['find-company', 'Find company', 'read'],
+    ['frobnicate-widget', 'Frobnicate widget', 'unknown'],
+    ['xyzzy', 'Plugh', 'unknown'],
+  ])('key %s / name %s → %s (generic connector-operation type)', (key, name, kind) => {
+    expect(actionKind({ type: 'connector-operation', key, name })).toBe(kind);
+  });
+
+  it('reads the verb from the key or the name when the type is absent', () => {
+    expect(actionKind({ key: 'delete-invoice', name: 'Invoice tool' })).toBe('destructive');
+    expect(actionKind({ name: 'List open deals' })).toBe('read');
+    expect(actionKind({ key: 'leads.create', name: 'Leads' })).toBe('write');
+    expect(actionKind({ key: 'LIST_USERS', name: 'Users' })).toBe('read');
+  });
+
+  it('destructive wins over write, write over read', () => {
+    expect(actionKind({ name: 'Find and delete duplicates' })).toBe('destructive');
+    expect(actionKind({ name: 'Find or create contact' })).toBe('write');
+    expect(actionKind({ key: 'get-and-update-lead', name: 'x' })).toBe('write');
+  });
+
+  it('matches whole words only', () => {
+    expect(actionKind({ name: 'List deleted leads' })).toBe('read'); // "deleted" is not "delete"
+    expect(actionKind({ name: 'Getter' })).toBe('unknown');
+  });
+});
+
+describe('inputsSummary', () => {
+  it('marks optional fields with ? and keeps required ones bare', () => {
+    expect(
+      inputsSummary({
+        type: 'object',
+        properties: { name: { type: 'string' }, price: { type: 'integer' }, closed: { type: 'boolean' } },
+        required: ['name'],
+      }),
+    ).toEqual({ name: 'string', 'price?': 'integer', 'closed?': 'boolean' });
+  });
+
+  it('joins enums with | and caps them at 12 with …', () => {
+    const few = ['leads', 'contacts', 'companies'];
+    const many = Array.from({ length: 15 }, (_, i) => `v${i}`);
+    expect(
+      inputsSummary({ type: 'object', properties: { entity_type: { type: 'string', enum: few }, big: { enum: many }, n: { enum: [1, 2, null] } }, required: ['entity_type'] }),
+    ).toEqual({
+      entity_type: 'leads|contacts|companies',
+      'big?': `${many.slice(0, 12).join('|')}|…`,
+      'n?': '1|2|null',
+    });
+  });
+
+  it('renders arrays as item[] and const values as JSON', () => {
+    expect(
+      inputsSummary({
+        type: 'object',
+        properties: {
+          tags: { type: 'array', items: { type: 'string' } },
+          ids: { type: 'array', items: { type: 'integer' } },
+          rows: { type: 'array', items: { type: 'object', properties: { a: { type: 'string' } } } },
+          anything: { type: 'array' },
+          kind: { const: 'lead' },
+        },
+      }),
+    ).toEqual({ 'tags?': 'string[]', 'ids?': 'integer[]', 'rows?': 'object[]', 'anything?': 'any[]', 'kind?': '"lead"' });
+  });
+
+  it('summarizes a nested object one level deep', () => {
+    expect(
+      inputsSummary({
+        type: 'object',
+        properties: {
+          filter: {
+            type: 'object',
+            properties: { a: { type: 'string' }, b: { type: 'integer' }, deep: { type: 'object', properties: { x: { type: 'string' } } } },
+            required: ['b'],
+          },
+          empty: { type: 'object' },
+          implicit: { properties: { c: { type: 'number' } }, required: ['c'] },
+        },
+        required: ['filter'],
+      }),
+    ).toEqual({ filter: '{a?: string, b: integer, deep?: object}', 'empty?': 'object', 'implicit?': '{c: number}' });
+  });
+
+  it('renders anyOf / oneOf alternatives and nullable type arrays', () => {
+    expect(
+      inputsSummary({
+        type: 'object',
+        properties: {
+          id: { anyOf: [{ type: 'string' }, { type: 'integer' }] },
+          due: { oneOf: [{ type: 'string', format: 'date-time' }, { type: 'null' }] },
+          dup: { anyOf: [{ type: 'string' }, { type: 'string', format: 'email' }] },
+          maybe: { type: ['string', 'null'] },
+          onlyNull: { type: ['null'] },
+        },
+      }),
+    ).toEqual({ 'id?': 'string or integer', 'due?': 'string or null', 'dup?': 'string', 'maybe?': 'string', 'onlyNull?': 'null' });
+  });
+
+  it('is {} for a missing schema or one without properties; untyped properties are any', () => {
+    expect(inputsSummary(undefined)).toEqual({});
+    expect(inputsSummary({ type: 'object' })).toEqual({});
+    expect(inputsSummary({ type: 'object', properties: { x: {} } })).toEqual({ 'x?': 'any' });
+  });
+});
+
+describe('oneLine', () => {
+  it('takes the first sentence', () => {
+    expect(oneLine('Creates a lead. Then it does more things! And more.')).toBe('Creates a lead.');
+    expect(oneLine('Is this it? Yes.')).toBe('Is this it?');
+    expect(oneLine('No full stop at all')).toBe('No full stop at all');
+  });
+
+  it('flattens whitespace and newlines', () => {
+    expect(oneLine('  Lists\n\n   all\tleads.\nSecond line.')).toBe('Lists all leads.');
+  });
+
+  it('caps the length with …', () => {
+    const long = 'word '.repeat(100).trim();
+    const out = oneLine(long);
+    expect(out.length).toBe(160);
+    expect(out.endsWith('…')).toBe(true);
+    expect(oneLine(long, 40)).toHaveLength(40);
+  });
+
+  it('is empty for no description', () => {
+    expect(oneLine(undefined)).toBe('');
+    expect(oneLine('')).toBe('');
+  });
+
+  it('does not end a sentence at a dot inside a word', () => {
+    expect(oneLine('Uses api.v4 endpoints. More.')).toBe('Uses api.v4 endpoints.');
+  });
+});
+
+describe('actionCard', () => {
+  const props: Record<string, JsonSchema> = {};
+  for (let i = 0; i < 20; i++) {
+    props[`field_${i}`] =
+      i % 5 === 0
+        ? { type: 'string', enum: ['new', 'in_progress', 'won', 'lost'], description: `Status field number ${i}, one of the pipeline stages configured in the account.` }
+        : i % 5 === 1
+          ? { type: 'array', items: { type: 'integer' }, description: `Identifiers of related records for field ${i}; each must exist in the CRM.` }
+          : i % 5 === 2
+            ? { type: 'object', properties: { value: { type: 'string' }, enum_id: { type: 'integer' } }, required: ['value'], description: `Custom field ${i} value with an optional enum id.` }
+            : { type: i % 2 ? 'integer' : 'string', description: `Plain field ${i}. Used by the CRM to store the value of the lead's attribute number ${i}.` };
+  }
+  const action: Action = {
+    id: '6650f0c2a1b2c3d4e5f60718',
+    key: 'create-lead',
+    name: 'Create lead',
+    type: 'create-data-record',
+    description: 'Creates a new lead (deal) in AmoCRM with the given fields. The lead is placed in the default pipeline unless pipeline_id is given. Returns the created lead.',
+    inputSchema: { type: 'object', properties: props, required: ['field_0', 'field_3', 'field_7'], additionalProperties: false },
+    outputSchema: {
+      type: 'object',
+      properties: {
+        id: { type: 'integer', description: 'Identifier of the created lead.' },
+        name: { type: 'string', description: 'Lead name as stored.' },
+        created_at: { type: 'integer', description: 'Unix timestamp of creation.' },
+        _links: { type: 'object', properties: { self: { type: 'object', properties: { href: { type: 'string', format: 'uri' } } } } },
+      },
+    },
+  };
+
+  it('has id, key, name, one-line description, kind and inputs, and no schemas by default', () => {
+    const card = actionCard(action);
+    expect(card).toEqual({
+      id: action.id,
+      key: 'create-lead',
+      name: 'Create lead',
+      description: 'Creates a new lead (deal) in AmoCRM with the given fields.',
+      kind: 'write',
+      inputs: inputsSummary(action.inputSchema),
+    });
+    expect(card.inputs.field_0).toBe('new|in_progress|won|lost');
+    expect(card.inputs['field_1?']).toBe('integer[]');
+    expect(card.inputs['field_2?']).toBe('{value: string, enum_id?: integer}');
+    expect(Object.keys(card.inputs)).toHaveLength(20);
+  });
+
+  it('adds the full schemas only with includeSchemas', () => {
+    const card = actionCard(action, true);
+    expect(card.inputSchema).toBe(action.inputSchema);
+    expect(card.outputSchema).toBe(action.outputSchema);
+    const noOutput = actionCard({ ...action, outputSchema: undefined }, true);
+    expect('outputSchema' in noOutput).toBe(false);
+  });
+
+  it('is much smaller than the full action JSON (at most a third)', () => {
+    const full = JSON.stringify(action).length;
+    const card = JSON.stringify(actionCard(action)).length;
+    expect(card * 3).toBeLessThanOrEqual(full);
+  });
+
+  it('shows a state only when the action is not READY, and omits a missing key', () => {
+    expect(actionCard({ ...action, state: 'READY' }).state).toBeUndefined();
+    expect(actionCard({ ...action, state: 'BUILDING' }).state).toBe('BUILDING');
+    const { key: _k, ...noKey } = action;
+    expect('key' in actionCard(noKey)).toBe(false);
+  });
+});
+
+describe('actionKind with nouns that look like verbs', () => {
+  it('reads the leading verb for ambiguous words and unambiguous verbs anywhere', () => {
+    expect(actionKind({ key: 'get-call-log', name: 'Get call log' })).toBe('read');
+    expect(actionKind({ key: 'get-merge-fields', name: 'Get merge fields' })).toBe('read');
+    expect(actionKind({ key: 'log-call', name: 'Log a call' })).toBe('write');
+    expect(actionKind({ key: 'merge-contacts', name: 'Merge contacts' })).toBe('destructive');
+    expect(actionKind({ key: 'list-blog-posts', name: 'List blog posts' })).toBe('read');
+  });
+});
+
+describe('oneLine and abbreviations', () => {
+  it('does not stop at "e.g." or "i.e."', () => {
+    expect(oneLine('Creates a lead, e.g. from a web form. Then more.')).toBe('Creates a lead, e.g. from a web form.');
+    expect(oneLine('Lists records, i.e. all of them')).toBe('Lists records, i.e. all of them');
+  });
+});

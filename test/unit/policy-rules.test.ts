@@ -1,0 +1,170 @@
+// Read-only mode, allow and deny globs over `connector:actionKey`, denied proxy methods (issue 5 points 1–2).
+// Every denial is POLICY_DENIED and names the setting that caused it.
+import { describe, expect, it } from 'vitest';
+import type { ToolError } from '../../src/errors.js';
+import type { ActionKind } from '../../src/results/cards.js';
+import { Policy } from '../../src/policy/rules.js';
+
+type Rules = ConstructorParameters<typeof Policy>[0];
+
+function policy(rules: Partial<Rules> = {}): Policy {
+  return new Policy({ readOnly: false, allowActions: [], denyActions: [], denyMethods: [], ...rules });
+}
+
+const act = (key: string | undefined, kind: ActionKind = 'read', id = `id-${key ?? 'x'}`) => ({ id, key, kind });
+
+function expectDenied(e: ToolError | undefined, setting: string): ToolError {
+  expect(e, 'expected a denial').toBeDefined();
+  expect(e!.code).toBe('POLICY_DENIED');
+  expect(e!.retryable).toBe(false);
+  expect(e!.nextStep).toBeTruthy();
+  expect(e!.details?.setting).toBe(setting);
+  return e!;
+}
+
+describe('Policy: no rules', () => {
+  it('allows every action and method, hides nothing', () => {
+    const p = policy();
+    for (const kind of ['read', 'write', 'destructive', 'unknown'] as const) {
+      expect(p.actionDenial('amocrm', act('anything', kind))).toBeUndefined();
+      expect(p.hidesAction('amocrm', act('anything', kind))).toBe(false);
+    }
+    for (const m of ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']) expect(p.methodDenial('amocrm', m)).toBeUndefined();
+    expect(p.readOnly).toBe(false);
+  });
+});
+
+describe('Policy: deny globs', () => {
+  const p = policy({ denyActions: ['amocrm:list-*', '1crm:*-invoice'] });
+
+  it.each([
+    ['amocrm', 'list-leads'],
+    ['amocrm', 'list-'],
+    ['1crm', 'delete-invoice'],
+    ['1crm', 'create-invoice'],
+  ])('denies and hides %s:%s', (connector, key) => {
+    const e = expectDenied(p.actionDenial(connector, act(key)), 'denyActions');
+    expect(e.message).toContain('--deny-actions');
+    expect(e.message).toContain(`${connector}:${key}`);
+    expect(p.hidesAction(connector, act(key))).toBe(true);
+  });
+
+  it.each([
+    ['amocrm', 'get-lead'],
+    ['1crm', 'list-leads'], // the list-* rule is for amocrm only
+    ['amocrm', 'delete-invoice'], // the *-invoice rule is for 1crm only
+    ['1crm', 'invoice-list'],
+  ])('leaves %s:%s alone', (connector, key) => {
+    expect(p.actionDenial(connector, act(key))).toBeUndefined();
+    expect(p.hidesAction(connector, act(key))).toBe(false);
+  });
+
+  it('matches case-insensitively', () => {
+    expect(p.actionDenial('AmoCRM', act('LIST-Leads'))).toBeDefined();
+    expect(policy({ denyActions: ['AMOCRM:Delete-*'] }).actionDenial('amocrm', act('delete-lead'))).toBeDefined();
+  });
+
+  it('matches by id as well as by key', () => {
+    const byId = policy({ denyActions: ['amocrm:65f0aa11'] });
+    expect(byId.actionDenial('amocrm', act('list-leads', 'read', '65f0aa11'))).toBeDefined();
+    expect(byId.actionDenial('amocrm', act(undefined, 'read', '65f0aa11'))).toBeDefined();
+    expect(byId.actionDenial('amocrm', act('list-leads', 'read', '65f0aa12'))).toBeUndefined();
+    // A key rule still catches the action when the agent names it by id (the action carries its key).
+    expect(p.actionDenial('amocrm', act('list-leads', 'read', '65f0aa11'))).toBeDefined();
+  });
+
+  it('a bare * denies everything of every connector', () => {
+    const all = policy({ denyActions: ['*'] });
+    expect(all.actionDenial('amocrm', act('get-lead'))).toBeDefined();
+    expect(all.actionDenial('1crm', act('list-accounts'))).toBeDefined();
+  });
+});
+
+describe('Policy: allow list', () => {
+  const p = policy({ allowActions: ['amocrm:list-*', '1crm:get-*'] });
+
+  it('allows what matches', () => {
+    expect(p.actionDenial('amocrm', act('list-leads'))).toBeUndefined();
+    expect(p.actionDenial('1crm', act('get-account'))).toBeUndefined();
+  });
+
+  it('denies and hides everything else, naming --allow-actions', () => {
+    for (const [c, k] of [
+      ['amocrm', 'create-lead'],
+      ['1crm', 'list-accounts'],
+      ['hubspot', 'list-deals'],
+    ]) {
+      const e = expectDenied(p.actionDenial(c, act(k, 'write')), 'allowActions');
+      expect(e.message).toContain('--allow-actions');
+      expect(p.hidesAction(c, act(k))).toBe(true);
+    }
+  });
+
+  it('deny beats allow', () => {
+    const both = policy({ allowActions: ['amocrm:*'], denyActions: ['amocrm:delete-*'] });
+    expect(both.actionDenial('amocrm', act('list-leads'))).toBeUndefined();
+    expectDenied(both.actionDenial('amocrm', act('delete-lead', 'destructive')), 'denyActions');
+  });
+});
+
+describe('Policy: read-only', () => {
+  const p = policy({ readOnly: true });
+
+  it('runs read actions only', () => {
+    expect(p.readOnly).toBe(true);
+    expect(p.actionDenial('amocrm', act('list-leads', 'read'))).toBeUndefined();
+    expect(p.hidesAction('amocrm', act('list-leads', 'read'))).toBe(false);
+  });
+
+  it.each(['write', 'destructive', 'unknown'] as const)('denies and hides %s actions, naming --read-only', (kind) => {
+    const e = expectDenied(p.actionDenial('1crm', act('do-something', kind)), 'readOnly');
+    expect(e.message).toContain('--read-only');
+    expect(e.message).toContain(kind);
+    expect(e.details?.kind).toBe(kind);
+    expect(p.hidesAction('1crm', act('do-something', kind))).toBe(true);
+  });
+
+  it('an explicit deny is reported before read-only', () => {
+    const both = policy({ readOnly: true, denyActions: ['amocrm:create-*'] });
+    expectDenied(both.actionDenial('amocrm', act('create-lead', 'write')), 'denyActions');
+  });
+
+  it('allows only GET and HEAD on the proxy', () => {
+    expect(p.methodDenial('amocrm', 'GET')).toBeUndefined();
+    expect(p.methodDenial('amocrm', 'HEAD')).toBeUndefined();
+    expect(p.methodDenial('amocrm', 'get')).toBeUndefined();
+    for (const m of ['POST', 'PUT', 'PATCH', 'DELETE', 'delete', 'OPTIONS']) {
+      const e = expectDenied(p.methodDenial('amocrm', m), 'readOnly');
+      expect(e.message).toContain('--read-only');
+      expect(e.message).toContain(m.toUpperCase());
+    }
+  });
+});
+
+describe('Policy: --deny-methods', () => {
+  it('a bare method is denied for every connector, in any case', () => {
+    const p = policy({ denyMethods: ['delete', 'PUT'] });
+    for (const c of ['amocrm', '1crm']) {
+      expectDenied(p.methodDenial(c, 'DELETE'), 'denyMethods');
+      expectDenied(p.methodDenial(c, 'delete'), 'denyMethods');
+      expectDenied(p.methodDenial(c, 'PUT'), 'denyMethods');
+      expect(p.methodDenial(c, 'POST')).toBeUndefined();
+      expect(p.methodDenial(c, 'GET')).toBeUndefined();
+    }
+    expect(p.methodDenial('amocrm', 'DELETE')!.message).toContain('--deny-methods');
+  });
+
+  it('connector:METHOD limits the rule to that connector', () => {
+    const p = policy({ denyMethods: ['1crm:DELETE', 'AmoCRM:patch'] });
+    expectDenied(p.methodDenial('1crm', 'DELETE'), 'denyMethods');
+    expect(p.methodDenial('amocrm', 'DELETE')).toBeUndefined();
+    expectDenied(p.methodDenial('amocrm', 'PATCH'), 'denyMethods');
+    expectDenied(p.methodDenial('AMOCRM', 'PATCH'), 'denyMethods');
+    expect(p.methodDenial('1crm', 'PATCH')).toBeUndefined();
+  });
+
+  it('read-only is reported before a method rule', () => {
+    const p = policy({ readOnly: true, denyMethods: ['DELETE'] });
+    expectDenied(p.methodDenial('amocrm', 'DELETE'), 'readOnly');
+  });
+});

@@ -1,0 +1,296 @@
+// What agents see of the tools (issue 4 "Tests and measurement"): names, descriptions, listed JSON Schemas
+// and annotations, pinned by snapshot so any change is deliberate. Also: the pass-through schema the SDK gets
+// renders exactly to listedSchema(strict), argument errors map to fields, and results fit the output schemas.
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { Ajv } from 'ajv';
+import { afterAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { SettingsSchema, type Settings } from '../../src/config.js';
+import { entityList, resolveConnectors } from '../../src/connectors.js';
+import { ToolError } from '../../src/errors.js';
+import { actionCard } from '../../src/results/cards.js';
+import { budgetResult } from '../../src/results/paging.js';
+import { failure } from '../../src/results/render.js';
+import { ResultStore } from '../../src/results/result-store.js';
+import type { ServerContext } from '../../src/tools/context.js';
+import { planTools, registerTools, type PlannedTool } from '../../src/tools/index.js';
+import { invalidArguments, listedSchema, passThrough } from '../../src/tools/schema.js';
+
+const NAME = /^[a-zA-Z][a-zA-Z0-9_]{0,47}$/;
+const SUFFIXES = ['list_connections', 'search_actions', 'create_action', 'run_action', 'proxy_request'];
+
+const connectors = resolveConnectors(['amocrm', '1crm']);
+const MODES: Record<string, Settings> = {
+  'per-connector': SettingsSchema.parse({}),
+  shared: SettingsSchema.parse({ toolMode: 'shared' }),
+  'read-only': SettingsSchema.parse({ readOnly: true }),
+};
+const plan = (settings: Settings) => planTools({ settings, connectors });
+
+/** JSON as it travels: undefined-valued keys disappear. */
+const wire = (v: unknown) => JSON.parse(JSON.stringify(v)) as Record<string, unknown>;
+
+/** tools/list as a real SDK client receives it from a real McpServer. */
+async function listedTools(settings: Settings) {
+  const server = new McpServer({ name: 'test', version: '0.0.0' });
+  const ctx = { settings, connectors, client: { backend: 'sandbox', commandName: 'membrane-sandbox' } } as unknown as ServerContext;
+  registerTools(server, ctx);
+  const [a, b] = InMemoryTransport.createLinkedPair();
+  const client = new Client({ name: 'schema-test', version: '0.0.0' });
+  await Promise.all([server.connect(a), client.connect(b)]);
+  const { tools } = await client.listTools();
+  await client.close();
+  await server.close();
+  return tools;
+}
+
+const listings = new Map<string, Awaited<ReturnType<typeof listedTools>>>();
+async function listing(mode: string) {
+  if (!listings.has(mode)) listings.set(mode, await listedTools(MODES[mode]));
+  return listings.get(mode)!;
+}
+
+afterAll(() => listings.clear());
+
+describe.each(Object.keys(MODES))('%s tools', (mode) => {
+  const settings = MODES[mode];
+  const tools = plan(settings);
+
+  it('has five tools per connector (or five shared), with valid, unique names', () => {
+    expect(tools).toHaveLength(mode === 'shared' ? 5 : 10);
+    for (const t of tools) expect(t.name).toMatch(NAME);
+    expect(new Set(tools.map((t) => t.name)).size).toBe(tools.length);
+    const expected = mode === 'shared' ? SUFFIXES.map((s) => `crm_${s}`) : ['amocrm', 'onecrm'].flatMap((p) => SUFFIXES.map((s) => `${p}_${s}`));
+    expect(tools.map((t) => t.name)).toEqual(expected);
+  });
+
+  it.each(tools.map((t) => [t.name, t] as [string, PlannedTool]))('%s: the pass-through input and output schemas render to exactly the listed ones', (_n, t) => {
+    expect(wire(z.toJSONSchema(passThrough(t.input, 'input'), { target: 'draft-7', io: 'input' }))).toStrictEqual(wire(listedSchema(t.input, 'input')));
+    expect(wire(z.toJSONSchema(passThrough(t.spec.output, 'output'), { target: 'draft-7', io: 'output' }))).toStrictEqual(
+      wire(listedSchema(t.spec.output, 'output')),
+    );
+  });
+
+  it('the SDK lists exactly listedSchema(strict) for every tool', async () => {
+    const listed = await listing(mode);
+    expect(listed.map((t) => t.name)).toEqual(tools.map((t) => t.name));
+    for (const t of tools) {
+      const l = listed.find((x) => x.name === t.name)!;
+      expect(wire(l.inputSchema)).toStrictEqual(wire(listedSchema(t.input, 'input')));
+      expect(wire(l.outputSchema)).toStrictEqual(wire(listedSchema(t.spec.output, 'output')));
+      expect(l.title).toBe(t.title);
+      expect(l.description).toBe(t.description);
+    }
+  });
+
+  it('the pass-through schemas accept any object and keep unknown keys for the strict parse', () => {
+    for (const t of tools) {
+      const pt = passThrough(t.input, 'input');
+      const hostile = { intent: 42, limit: 'many', bogus: { deep: [1] }, path: null, connector: 'nope' };
+      expect(pt.safeParse(hostile).success).toBe(true);
+      expect(pt.parse(hostile)).toEqual(hostile);
+      expect(pt.safeParse({}).success).toBe(true);
+      expect(passThrough(t.spec.output, 'output').safeParse({ anything: true }).success).toBe(true);
+    }
+  });
+
+  it('sets all four annotation hints as booleans', () => {
+    for (const t of tools) {
+      const a = t.spec.annotations(settings);
+      for (const hint of ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint'] as const) {
+        expect(typeof a[hint], `${t.name}.${hint}`).toBe('boolean');
+      }
+    }
+  });
+
+  it('annotations of run and proxy follow --read-only; the others never change', () => {
+    for (const t of tools) {
+      const a = t.spec.annotations(settings);
+      if (/_(run_action|proxy_request)$/.test(t.name)) {
+        expect(a.readOnlyHint).toBe(settings.readOnly);
+        expect(a.destructiveHint).toBe(!settings.readOnly);
+      } else if (/_create_action$/.test(t.name)) {
+        expect(a).toEqual({ readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true });
+      } else {
+        expect(a).toEqual({ readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true });
+      }
+    }
+  });
+
+  it('descriptions name the sibling tools in this mode', () => {
+    const ref = (t: PlannedTool, suffix: string) => (t.shared ? `crm_${suffix}` : `${t.connectors[0].prefix}_${suffix}`);
+    for (const t of tools) {
+      if (t.spec.suffix === 'search_actions') {
+        for (const s of ['run_action', 'create_action', 'proxy_request']) expect(t.description).toContain(ref(t, s));
+      }
+      if (t.spec.suffix === 'create_action') expect(t.description).toContain(ref(t, 'run_action'));
+      // A per-connector tool never points at another connector's tools.
+      if (!t.shared) expect(t.description).not.toMatch(t.connectors[0].key === 'amocrm' ? /onecrm_/ : /amocrm_/);
+    }
+  });
+});
+
+describe('descriptions', () => {
+  const tools = plan(MODES['per-connector']);
+
+  it('search_actions names every entity of its connector', () => {
+    const amo = tools.find((t) => t.name === 'amocrm_search_actions')!;
+    for (const e of ['Lead (deal)', 'Note', 'Contact', 'Company', 'Task']) expect(amo.description).toContain(e);
+    const one = tools.find((t) => t.name === 'onecrm_search_actions')!;
+    expect(one.description).toContain(entityList(connectors[1]));
+    for (const e of ['Account', 'Opportunity', 'Invoice', 'Purchase Order', 'User Settings']) expect(one.description).toContain(e);
+  });
+
+  it('name the CRM they serve', () => {
+    for (const t of tools) {
+      if (t.spec.suffix === 'proxy_request' || t.spec.suffix === 'list_connections' || t.spec.suffix === 'search_actions') {
+        expect(t.description).toContain(t.connectors[0].displayName);
+      }
+      expect(t.title.startsWith(`${t.connectors[0].displayName}: `)).toBe(true);
+    }
+  });
+
+  it('shared mode has a connector argument listing both CRMs', () => {
+    const shared = plan(MODES.shared);
+    for (const t of shared) {
+      const json = listedSchema(t.input, 'input') as { properties: Record<string, { enum?: string[] }>; required?: string[] };
+      expect(json.properties.connector.enum).toEqual(['amocrm', '1crm']);
+      expect(json.required).toContain('connector');
+      expect(t.title.startsWith('CRM: ')).toBe(true);
+    }
+  });
+});
+
+describe('invalidArguments', () => {
+  const tools = plan(MODES['per-connector']);
+  const tool = (name: string) => tools.find((t) => t.name === name)!;
+
+  function fieldsOf(name: string, args: unknown) {
+    const t = tool(name);
+    const parsed = t.input.safeParse(args);
+    expect(parsed.success).toBe(false);
+    const e = invalidArguments(parsed.error!, t.name);
+    expect(e).toBeInstanceOf(ToolError);
+    expect(e.code).toBe('INVALID_INPUT');
+    expect(e.retryable).toBe(false);
+    expect(e.nextStep).toContain(t.name);
+    return { e, fields: e.details?.fields as { field: string; problem: string }[] };
+  }
+
+  it('names each unknown key', () => {
+    const { e, fields } = fieldsOf('amocrm_search_actions', { intent: 'x', bogus: 1, other: 2 });
+    expect(fields).toEqual([
+      { field: 'bogus', problem: 'is not an argument of this tool' },
+      { field: 'other', problem: 'is not an argument of this tool' },
+    ]);
+    expect(e.message).toContain('bogus is not an argument of this tool');
+  });
+
+  it('maps type and range errors to their fields', () => {
+    const { fields } = fieldsOf('amocrm_search_actions', { intent: 42, limit: 50 });
+    expect(fields.map((f) => f.field)).toEqual(['intent', 'limit']);
+    for (const f of fields) expect(f.problem).toBeTruthy();
+  });
+
+  it('names nested fields with dots', () => {
+    const { fields } = fieldsOf('amocrm_proxy_request', { path: '/x', query: { a: { b: 1 } } });
+    expect(fields).toEqual([{ field: 'query.a', problem: 'must be a string, number, boolean or an array of them' }]);
+  });
+
+  it('enforces the id refinements that the listing leaves out', () => {
+    const { fields } = fieldsOf('amocrm_run_action', { actionId: '--help' });
+    expect(fields[0].field).toBe('actionId');
+    expect(fields[0].problem).toMatch(/not starting with -/);
+  });
+
+  it('a non-object argument list is "(arguments)"', () => {
+    const { fields } = fieldsOf('amocrm_list_connections', 'refresh');
+    expect(fields[0].field).toBe('(arguments)');
+  });
+
+  it('shared mode refuses an unknown connector', () => {
+    const t = plan(MODES.shared).find((x) => x.name === 'crm_run_action')!;
+    const parsed = t.input.safeParse({ connector: 'hubspot', actionId: 'x' });
+    expect(parsed.success).toBe(false);
+    const fields = invalidArguments(parsed.error!, t.name).details?.fields as { field: string }[];
+    expect(fields.map((f) => f.field)).toEqual(['connector']);
+  });
+});
+
+describe('results fit the output schemas (strict zod and the listed JSON Schema)', () => {
+  const tools = plan(MODES['per-connector']);
+  const tool = (name: string) => tools.find((t) => t.name === name)!;
+  const ajv = new Ajv({ strict: false });
+
+  function expectConforms(name: string, result: Record<string, unknown>) {
+    const t = tool(name);
+    expect(() => t.spec.output.parse(result)).not.toThrow();
+    const validate = ajv.compile(listedSchema(t.spec.output, 'output'));
+    expect(validate(wire(result)), JSON.stringify(validate.errors)).toBe(true);
+  }
+
+  const fixed = { backend: 'sandbox', connector: 'amocrm' };
+  const records = Array.from({ length: 500 }, (_, i) => ({ id: i, name: `Lead ${i}` }));
+
+  it('run_action: a budgeted result with items truncation, a text truncation, and a plain one', () => {
+    const store = new ResultStore();
+    const f = { ...fixed, connectionId: 'c1', actionId: 'a1', actionRunId: 'r1' };
+    const items = budgetResult('amocrm_run_action', f, { output: { records } }, 5_000, store, ['output', 'records']);
+    expect(items.truncated).toBeDefined();
+    expectConforms('amocrm_run_action', items);
+    const text = budgetResult('amocrm_run_action', f, { output: 'x'.repeat(100_000) }, 5_000, store);
+    expectConforms('amocrm_run_action', text);
+    expectConforms('amocrm_run_action', budgetResult('amocrm_run_action', f, { output: null }, 5_000, store));
+  });
+
+  it('search_actions: cards, with and without truncation', () => {
+    const action = { id: 'a1', key: 'create-lead', name: 'Create lead', type: 'create-data-record', inputSchema: { type: 'object', properties: { name: { type: 'string' } } } };
+    const cards = Array.from({ length: 5 }, () => actionCard(action));
+    const store = new ResultStore();
+    expectConforms('amocrm_search_actions', budgetResult('amocrm_search_actions', { ...fixed, connectionId: 'c1' }, { actions: cards }, 20_000, store, ['actions']));
+  });
+
+  it('proxy_request: status, headers, body', () => {
+    expectConforms('amocrm_proxy_request', { ...fixed, connectionId: 'c1', status: 200, headers: { 'content-type': 'application/json' }, body: { items: [], entity: 'leads' } });
+    expectConforms('amocrm_proxy_request', { ...fixed, connectionId: 'c1', status: 204, headers: {}, body: null });
+  });
+
+  it('list_connections and create_action', () => {
+    expectConforms('amocrm_list_connections', {
+      ...fixed,
+      connections: [{ id: 'c1', name: 'AmoCRM', state: 'READY', disconnected: false, isDefault: true }],
+      nextStep: 'Call amocrm_search_actions.',
+    });
+    expectConforms('amocrm_create_action', { ...fixed, connectionId: 'c1', action: { id: 'a', name: 'x', state: 'BUILDING' }, done: false, nextStep: 'wait' });
+  });
+
+  it('an error result {backend, connector, error} fits every tool', () => {
+    const err = failure(new ToolError('NOT_FOUND', 'gone', { nextStep: 'look again' }), 'sandbox', 'amocrm');
+    for (const t of tools) expectConforms(t.name, err.structuredContent as Record<string, unknown>);
+  });
+});
+
+describe('what agents see (snapshots)', () => {
+  it.each(Object.keys(MODES))('%s', async (mode) => {
+    const listed = await listing(mode);
+    const view = listed.map((t) => ({
+      name: t.name,
+      title: t.title,
+      description: t.description,
+      inputSchema: t.inputSchema,
+      outputSchema: t.outputSchema,
+      annotations: t.annotations,
+    }));
+    expect(view).toMatchSnapshot();
+  });
+
+  it('the per-connector tools/list for the two built-in connectors stays under 12,000 characters', async () => {
+    const tools = await listing('per-connector');
+    const size = JSON.stringify({ tools }).length;
+    console.log(`tools/list size (per-connector, amocrm + 1crm): ${size} characters`);
+    console.log(`tools/list size (shared): ${JSON.stringify({ tools: await listing('shared') }).length} characters`);
+    expect(size).toBeLessThan(12_000);
+  });
+});
