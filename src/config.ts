@@ -211,6 +211,12 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((i) => describeIssue(i, 'Settings')).join('; '));
   }
+  const strays = Object.keys(result.data.defaultConnections).filter((k) => !result.data.connectors.includes(k));
+  if (strays.length) {
+    throw new ConfigError(
+      `Settings: defaultConnections (--default-connection / MEMBRANE_CRM_DEFAULT_CONNECTION) names ${strays.map((k) => `"${k}"`).join(', ')}, not among the enabled connectors (${result.data.connectors.join(', ')})`,
+    );
+  }
   return { settings: result.data, help: flags.help === true, version: flags.version === true };
 }
 

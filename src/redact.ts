@@ -4,25 +4,61 @@
 
 const MARK = '[REDACTED]';
 
-const PATTERNS: ReadonlyArray<[RegExp, string]> = [
-  // Authorization / Proxy-Authorization headers, any scheme, to end of line.
-  [/\b((?:proxy-)?authorization)(\s*[:=]\s*)("?)[^\r\n"]+/gi, `$1$2$3${MARK}`],
-  // Bearer / Basic credentials anywhere.
-  [/\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${MARK}`],
-  // JSON or key=value credential fields: "accessToken": "…", refresh_token=…, workspaceSecret: …
+/** Names of fields that hold credentials, as a regex source (JSON keys, key=value pairs, object keys). */
+const CREDENTIAL_KEYS =
+  '(?:proxy-)?authorization|access[_-]?token|refresh[_-]?token|id[_-]?token|token|api[_-]?key|apikey|secret|client[_-]?secret|workspace[_-]?secret|password|passwd|cookie|set-cookie|session[_-]?id';
+
+/** Object keys whose values redactDeep replaces whole (`accessToken`, `X-Api-Key`, `Set-Cookie`, …). */
+const CREDENTIAL_KEY = new RegExp(`(?:${CREDENTIAL_KEYS})$`, 'i');
+
+type Replacer = string | ((match: string, ...groups: string[]) => string);
+
+/** A word start, also right after a JSON-escaped \n, \r or \t (`"line1\nBearer …"` in JSON text). */
+const W = String.raw`(?:\b|(?<=\\[nrt]))`;
+
+const PATTERNS: ReadonlyArray<[RegExp, Replacer]> = [
+  // Authorization / Proxy-Authorization headers, any scheme (Digest's quoted params too), to end of line, on a
+  // plain-text line (no quote before the header name on that line).
+  // (Anchored at the line start and scanned forward once, so it stays linear on long lines.)
+  [/^([^"\r\n]*?\b(?:proxy-)?authorization[ \t]*[:=][ \t]*)[^\r\n]+/gim, `$1${MARK}`],
+  // The same inside a JSON string: up to the string's closing quote, escaped quotes (\") included, so the text stays JSON.
+  [new RegExp(String.raw`${W}((?:proxy-)?authorization)(\s*[:=]\s*)("?)(?:[^\r\n"\\]|\\"[^"\\\r\n]*\\"|\\[^"\r\n])+`, 'gi'), `$1$2$3${MARK}`],
+  // Bearer / Basic credentials anywhere. A Basic credential is base64 of `user:password`; checking for the colon
+  // keeps ordinary text ("requires basic information") readable.
   [
-    /((?:["']?)(?:access[_-]?token|refresh[_-]?token|id[_-]?token|token|api[_-]?key|apikey|secret|client[_-]?secret|workspace[_-]?secret|password|passwd|cookie|set-cookie|session[_-]?id)["']?\s*[:=]\s*)("?)([^"\s,;&}]+)/gi,
-    `$1$2${MARK}`,
+    new RegExp(String.raw`${W}(bearer|basic)\s+([A-Za-z0-9._~+/=-]{8,})`, 'gi'),
+    (m, scheme, cred) => (scheme.toLowerCase() === 'basic' && !Buffer.from(cred, 'base64').toString('latin1').includes(':') ? m : `${scheme} ${MARK}`),
+  ],
+  // A JSON credential field with a string value: "accessToken": "…", "X-Api-Key": "…" (the whole string).
+  [new RegExp(String.raw`("[^"\\\r\n]*?(?:${CREDENTIAL_KEYS})"\s*:\s*)"(?:[^"\\\r\n]|\\.)*"`, 'gi'), `$1"${MARK}"`],
+  // Other credential fields: refresh_token=…, workspaceSecret: …, token="…", \"token\":\"…\" (JSON inside a JSON
+  // string), "token": 123. A quoted value is replaced whole (spaces and escaped quotes included) so JSON text stays
+  // JSON; a quote followed by , ] } or : closes a JSON string (`"…?access_token="`) rather than opening a value. An
+  // unterminated quoted value (output cut short by a crash or an excerpt) is redacted up to the next space.
+  [
+    new RegExp(
+      String.raw`((?:["']?)(?:${CREDENTIAL_KEYS})(?:\\?["'])?\s*[:=]\s*)(?:"(?![,\]}:])(?:[^"\\\r\n]|\\.)*"|\\"(?:[^"\\\r\n]|\\[^"])*\\"|'[^'"\r\n]*'|"(?![,\]}:])[^"\s,;&}\\]+|[^"\s,;&}\\{[][^"\s,;&}\\]*)`,
+      'gi',
+    ),
+    (m, prefix: string) => {
+      const value = m.slice(prefix.length);
+      if (value.startsWith('\\"')) return `${prefix}\\"${MARK}\\"`;
+      if (value.startsWith('"')) return `${prefix}"${MARK}"`;
+      if (value.startsWith("'")) return `${prefix}'${MARK}'`;
+      // A JSON number/true/null after a quoted key becomes a string, so JSON text (or JSON inside a JSON string) stays JSON.
+      if (/\\"\s*:\s*$/.test(prefix)) return `${prefix}\\"${MARK}\\"`;
+      return /"\s*:\s*$/.test(prefix) ? `${prefix}"${MARK}"` : `${prefix}${MARK}`;
+    },
   ],
   // JWTs (three base64url segments, the first two starting with eyJ).
-  [/\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, MARK],
+  [new RegExp(String.raw`${W}eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*`, 'g'), MARK],
   // Well-known token prefixes: Membrane personal tokens, sandbox fake secrets, OpenAI/Stripe-style keys, GitHub tokens.
-  [/\b(?:pat-|sbx_secret_|sk-|sk_live_|sk_test_|ghp_|gho_|xox[abp]-)[A-Za-z0-9_-]{6,}/g, MARK],
+  [new RegExp(String.raw`${W}(?:pat-|sbx_secret_|sk-|sk_live_|sk_test_|ghp_|gho_|xox[abp]-)[A-Za-z0-9_-]{6,}`, 'g'), MARK],
 ];
 
 export function redact(text: string): string {
   let out = text;
-  for (const [re, replacement] of PATTERNS) out = out.replace(re, replacement);
+  for (const [re, replacement] of PATTERNS) out = typeof replacement === 'string' ? out.replace(re, replacement) : out.replace(re, replacement);
   return out;
 }
 
@@ -32,7 +68,11 @@ export function redactDeep<T>(value: T): T {
   if (Array.isArray(value)) return value.map((v) => redactDeep(v)) as T;
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = redactDeep(v);
+    for (const [k, v] of Object.entries(value)) {
+      // A credential-named key hides its whole value, as redact() does for the same JSON text.
+      const hide = CREDENTIAL_KEY.test(k) && (typeof v === 'string' || typeof v === 'number' || Array.isArray(v));
+      out[k] = hide ? MARK : redactDeep(v);
+    }
     return out as T;
   }
   return value;

@@ -3,7 +3,7 @@
 // - every value travels as one `--flag=value` element, so a value that starts with `-` can never become a flag;
 // - positional identifiers must match ID_PATTERN (cannot start with `-`), the proxy path must start with `/`;
 // - free text positionals (the action description) go after `--`;
-// - no value may contain NUL (the OS would reject the argv) or exceed MAX_ARG_CHARS (Linux MAX_ARG_STRLEN is 128 KiB).
+// - no value may contain NUL (the OS would reject the argv) or exceed MAX_ARG_CHARS UTF-8 bytes (Linux MAX_ARG_STRLEN is 128 KiB).
 import { ToolError } from '../errors.js';
 import type { HttpMethod, ProxyRequest } from './types.js';
 
@@ -14,10 +14,12 @@ function checkValue(field: string, value: string): string {
   if (value.includes('\u0000')) {
     throw new ToolError('INVALID_INPUT', `${field} contains a NUL character`, { details: { fields: [{ field, problem: 'NUL character' }] } });
   }
-  if (value.length > MAX_ARG_CHARS) {
-    throw new ToolError('INVALID_INPUT', `${field} is ${value.length} characters; the limit is ${MAX_ARG_CHARS}`, {
+  // The OS limit is in bytes: count UTF-8 bytes, so 70,000 Cyrillic characters (140 kB) fail here, not as E2BIG at spawn.
+  const bytes = Buffer.byteLength(value, 'utf8');
+  if (bytes > MAX_ARG_CHARS) {
+    throw new ToolError('INVALID_INPUT', `${field} is ${bytes} bytes (UTF-8); the limit is ${MAX_ARG_CHARS}`, {
       nextStep: 'Split the write into smaller calls.',
-      details: { fields: [{ field, problem: `longer than ${MAX_ARG_CHARS} characters` }] },
+      details: { fields: [{ field, problem: `longer than ${MAX_ARG_CHARS} bytes (UTF-8)` }] },
     });
   }
   return value;
@@ -34,8 +36,8 @@ function checkId(field: string, value: string): string {
 
 const flag = (name: string, value: string) => `--${name}=${checkValue(name, value)}`;
 
-export function connectionListArgs(): string[] {
-  return ['connection', 'list', '--json'];
+export function connectionListArgs(cursor?: string): string[] {
+  return cursor ? ['connection', 'list', flag('cursor', cursor), '--json'] : ['connection', 'list', '--json'];
 }
 
 export function connectionGetArgs(id: string): string[] {

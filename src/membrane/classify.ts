@@ -75,7 +75,7 @@ function fieldErrors(data: unknown): { field: string; problem: string }[] | unde
   return errors.slice(0, 20).map((e) => {
     const o = (e ?? {}) as { path?: unknown; instancePath?: unknown; field?: unknown; message?: unknown };
     const field = String(o.field ?? o.path ?? o.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.') || '(input)';
-    return { field, problem: String(o.message ?? 'invalid') };
+    return { field: redact(field), problem: redact(String(o.message ?? 'invalid')) };
   });
 }
 
@@ -121,7 +121,7 @@ function fromErrorData(err: ErrorData, ctx: FailureContext): ToolError {
   if (key === 'usage') return usageError(ctx, message);
   return new ToolError('CLI_ERROR', `${ctx.command} failed: ${message}`, {
     retryable: type === 'internal' || type === 'concurrency',
-    details: err.type || err.key ? { type: err.type, key: err.key } : undefined,
+    details: err.type || err.key ? redactDeep({ type: err.type, key: err.key }) : undefined,
   });
 }
 
@@ -147,6 +147,12 @@ export function classifyFailure(res: ProcessResult, ctx: FailureContext): ToolEr
   if (ctx.command === 'request' && fromStdout.found) {
     const proxied = toProxyResponse(fromStdout.value, 0);
     if (proxied.status >= 400) return upstreamError(proxied.status, proxied.body, proxied.headers, ctx);
+  }
+  // A bare upstream body on stdout with the status on its own stderr line (contract §5.3): the CRM's error body
+  // (1CRM's {error, message}) must not be mistaken for a Membrane ErrorData, which always has a `type`.
+  const statusLine = ctx.command === 'request' ? /^HTTP\s+(\d{3})\b/m.exec(res.stderr)?.[1] : undefined;
+  if (statusLine && !(fromStdout.found && toErrorData(fromStdout.value)?.type !== undefined)) {
+    return upstreamError(Number(statusLine), fromStdout.found ? fromStdout.value : res.stdout, undefined, ctx);
   }
   for (const source of [fromStdout, findJson(res.stderr)]) {
     if (!source.found) continue;

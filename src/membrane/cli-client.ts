@@ -10,6 +10,9 @@ import type { CliRunner } from './runner.js';
 import { toAction, toActions, toConnection, toConnections, toErrorData, toRunResult } from './schemas.js';
 import type { Action, Backend, CallKind, CallOptions, Connection, MembraneClient, ProxyRequest, ProxyResponse, RunResult } from './types.js';
 
+/** A workspace with more connections than this is not one an agent should pick from blindly. */
+const MAX_CONNECTION_PAGES = 20;
+
 export interface CliClientOptions {
   runner: CliRunner;
   backend: Backend;
@@ -65,11 +68,20 @@ export class CliMembraneClient implements MembraneClient {
     });
   }
 
+  /** All connections: follows `cursor` (the API pages lists) up to MAX_CONNECTION_PAGES pages. */
   async listConnections(opts?: CallOptions): Promise<Connection[]> {
-    const doc = await this.call('connection list', argv.connectionListArgs(), 'read', opts);
-    const list = toConnections(doc);
-    if (!list) throw this.unexpected('connection list', doc, 'a list of connections');
-    return list;
+    const all: Connection[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_CONNECTION_PAGES; page++) {
+      const doc = await this.call('connection list', argv.connectionListArgs(cursor), 'read', opts);
+      const list = toConnections(doc);
+      if (!list) throw this.unexpected('connection list', doc, 'a list of connections');
+      all.push(...list);
+      const next = (doc as { cursor?: unknown } | null)?.cursor;
+      if (typeof next !== 'string' || !next || next === cursor || list.length === 0) break;
+      cursor = next;
+    }
+    return all;
   }
 
   async getConnection(id: string, opts?: CallOptions): Promise<Connection> {
@@ -88,7 +100,8 @@ export class CliMembraneClient implements MembraneClient {
 
   async getAction(q: { id: string; connectionId?: string; wait?: boolean; timeoutSeconds?: number }, opts?: CallOptions): Promise<Action> {
     // A long-poll needs its own budget: the wait plus time for the CLI to start and answer.
-    const callOpts = q.wait && q.timeoutSeconds ? { ...opts, timeoutMs: opts?.timeoutMs ?? q.timeoutSeconds * 1000 + 15_000 } : opts;
+    const waitSeconds = q.wait && q.timeoutSeconds ? Math.max(1, Math.min(60, Math.round(q.timeoutSeconds))) : undefined;
+    const callOpts = waitSeconds ? { ...opts, timeoutMs: opts?.timeoutMs ?? waitSeconds * 1000 + 15_000 } : opts;
     const doc = await this.call('action get', argv.actionGetArgs(q), 'read', callOpts, { connectionId: q.connectionId, actionId: q.id });
     const a = toAction(doc);
     if (!a) throw this.unexpected('action get', doc, 'an action');
@@ -103,7 +116,8 @@ export class CliMembraneClient implements MembraneClient {
   }
 
   async runAction(q: { actionId: string; connectionId: string; input?: Record<string, unknown> }, opts?: CallOptions): Promise<RunResult> {
-    const doc = await this.call('action run', argv.actionRunArgs(q), 'write', opts, { connectionId: q.connectionId, actionId: q.actionId });
+    // A run is a write unless the caller knows the action only reads: writes are never retried.
+    const doc = await this.call('action run', argv.actionRunArgs(q), opts?.kind === 'read' ? 'read' : 'write', opts, { connectionId: q.connectionId, actionId: q.actionId });
     return toRunResult(doc);
   }
 

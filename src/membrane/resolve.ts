@@ -1,7 +1,7 @@
 // Which CLI the server runs, decided once at start-up (never per call, never through npx or a shell):
 // --sandbox → the bundled membrane-sandbox; --membrane-cli <path> → that file; else `membrane` on PATH;
 // else the sandbox, announced loudly because its data is not a real CRM.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CliCommand } from './runner.js';
@@ -20,9 +20,12 @@ export const SANDBOX_CLI_PATH = fileURLToPath(new URL('../sandbox/cli.js', impor
 
 const JS_EXTENSIONS = new Set(['.js', '.mjs', '.cjs']);
 
-function isFile(p: string): boolean {
+/** A file the OS would run: on POSIX, like a shell's PATH lookup, a file without execute permission is skipped. */
+function isExecutableFile(p: string): boolean {
   try {
-    return statSync(p).isFile();
+    if (!statSync(p).isFile()) return false;
+    if (process.platform !== 'win32') accessSync(p, constants.X_OK);
+    return true;
   } catch {
     return false;
   }
@@ -34,7 +37,7 @@ export function findOnPath(name: string, env: NodeJS.ProcessEnv = process.env): 
   for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
     for (const ext of exts) {
       const candidate = join(dir, name + ext);
-      if (isFile(candidate)) return candidate;
+      if (isExecutableFile(candidate)) return candidate;
     }
   }
   return undefined;

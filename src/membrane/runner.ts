@@ -2,6 +2,7 @@
 // (queue wait included), the request's AbortSignal, an output cap, no stdin, a pinned cwd, no shell.
 // Children run in their own process group so a kill on timeout, cancel or shutdown also reaches
 // anything they spawned; nothing is left behind.
+import { existsSync } from 'node:fs';
 import { ToolError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { Limiter, QueueAbort } from './limiter.js';
@@ -102,6 +103,12 @@ export class CliRunner {
     const timer = setTimeout(() => stop('timeout'), Math.max(0, deadline - Date.now()));
 
     const { execa } = await loadExeca();
+    // close() may have run while execa was loading: it could not see this call, so it must not start now.
+    if (this.closed) {
+      clearTimeout(timer);
+      req.signal?.removeEventListener('abort', onRequestAbort);
+      throw stopped('shutdown', label, timeoutMs);
+    }
     const started = Date.now();
     const sub = execa(this.opts.command.file, [...this.opts.command.prefixArgs, ...req.args], {
       cwd: this.opts.cwd,
@@ -161,7 +168,7 @@ export class CliRunner {
     }
     const spawnCode = (result as { code?: unknown }).code;
     if (result.failed && result.exitCode === undefined && !result.signal && typeof spawnCode === 'string') {
-      throw spawnFailure(spawnCode, this.opts.command);
+      throw spawnFailure(spawnCode, this.opts.command, this.opts.cwd);
     }
     return { exitCode: result.exitCode, signal: result.signal, stdout, stderr, durationMs };
   }
@@ -201,7 +208,21 @@ function stopped(reason: StopReason, label: string, timeoutMs: number, queued = 
   }
 }
 
-function spawnFailure(code: string, command: CliCommand): ToolError {
+function spawnFailure(code: string, command: CliCommand, cwd: string): ToolError {
+  // spawn reports a missing working directory as ENOENT too: that is a setting to fix, not a missing CLI.
+  if (code === 'ENOENT' && !existsSync(cwd)) {
+    return new ToolError('CLI_ERROR', `The CLI's working directory does not exist (${cwd})`, {
+      nextStep: 'Fix --cli-cwd / MEMBRANE_CRM_CLI_CWD and restart the server.',
+      retryable: false,
+    });
+  }
+  // The OS refused the command line: together the arguments exceed its limit (ARG_MAX).
+  if (code === 'E2BIG') {
+    return new ToolError('INVALID_INPUT', 'The call is too large for one CLI command line', {
+      nextStep: 'Send less: a smaller body, fewer or shorter headers and query parameters, or split the write.',
+      retryable: false,
+    });
+  }
   if (code === 'ENOENT') {
     return new ToolError('CLI_NOT_FOUND', `The Membrane CLI was not found (${command.file})`, {
       nextStep:

@@ -72,6 +72,8 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Overrides the configured CLI timeout for this call (create_action's long-poll). */
   timeoutMs?: number;
+  /** For `runAction`: 'read' when the action is known to only read, so it may be retried (default 'write'). */
+  kind?: CallKind;
 }
 
 export interface MembraneClient {

@@ -1,0 +1,244 @@
+// loadConfig: defaults, precedence (flag > env > config file > default), every value kind, and errors that
+// name the setting and how to set it.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, SETTINGS, loadConfig, usage } from '../../src/config.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'mcrm-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let n = 0;
+/** Writes a config file and returns its path. */
+function configFile(content: unknown): string {
+  const path = join(dir, `config-${n++}.json`);
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+}
+
+const settings = (argv: string[], env: Record<string, string> = {}) => loadConfig(argv, env).settings;
+
+/** The ConfigError message loadConfig throws. */
+function configError(argv: string[], env: Record<string, string> = {}): string {
+  try {
+    loadConfig(argv, env);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('defaults', () => {
+  it('with no flags, env or file', () => {
+    const loaded = loadConfig([], {});
+    expect(loaded.help).toBe(false);
+    expect(loaded.version).toBe(false);
+    expect(loaded.settings).toEqual({
+      connectors: ['amocrm', '1crm'],
+      sandbox: false,
+      defaultConnections: {},
+      toolMode: 'per-connector',
+      readOnly: false,
+      allowActions: [],
+      denyActions: [],
+      denyMethods: [],
+      confirm: 'destructive',
+      maxResultChars: 20_000,
+      cliTimeout: 60,
+      cliMaxOutputMb: 16,
+      maxConcurrency: 4,
+      cache: true,
+      logLevel: 'info',
+    });
+  });
+
+  it('ignores unrelated and empty env vars', () => {
+    expect(settings([], { PATH: '/usr/bin', MEMBRANE_CRM_CONNECTORS: '', MEMBRANE_CRM_READ_ONLY: '' })).toMatchObject({ connectors: ['amocrm', '1crm'], readOnly: false });
+  });
+
+  it('--help and --version are reported', () => {
+    expect(loadConfig(['--help'], {}).help).toBe(true);
+    expect(loadConfig(['--version'], {}).version).toBe(true);
+  });
+});
+
+describe('precedence: flag > env > config file > default', () => {
+  it('for an int', () => {
+    const file = configFile({ maxConcurrency: 2 });
+    expect(settings(['--config', file]).maxConcurrency).toBe(2);
+    expect(settings(['--config', file], { MEMBRANE_CRM_MAX_CONCURRENCY: '3' }).maxConcurrency).toBe(3);
+    expect(settings(['--config', file, '--max-concurrency', '5'], { MEMBRANE_CRM_MAX_CONCURRENCY: '3' }).maxConcurrency).toBe(5);
+  });
+
+  it('for a boolean', () => {
+    const file = configFile({ readOnly: true });
+    expect(settings(['--config', file]).readOnly).toBe(true);
+    expect(settings(['--config', file], { MEMBRANE_CRM_READ_ONLY: '0' }).readOnly).toBe(false);
+    expect(settings(['--read-only'], { MEMBRANE_CRM_READ_ONLY: 'false' }).readOnly).toBe(true);
+  });
+
+  it('for a list (replaced, not merged)', () => {
+    const file = configFile({ denyActions: ['1crm:delete-*'] });
+    expect(settings(['--config', file]).denyActions).toEqual(['1crm:delete-*']);
+    expect(settings(['--config', file], { MEMBRANE_CRM_DENY_ACTIONS: 'amocrm:*' }).denyActions).toEqual(['amocrm:*']);
+    expect(settings(['--config', file, '--deny-actions', 'x:y'], { MEMBRANE_CRM_DENY_ACTIONS: 'amocrm:*' }).denyActions).toEqual(['x:y']);
+  });
+
+  it('the config file path can come from the env', () => {
+    const file = configFile({ confirm: 'writes' });
+    expect(settings([], { MEMBRANE_CRM_CONFIG: file }).confirm).toBe('writes');
+  });
+});
+
+describe('value kinds', () => {
+  it('lists: comma list and repeated flags, trimmed', () => {
+    expect(settings(['--connectors', 'amocrm,hubspot']).connectors).toEqual(['amocrm', 'hubspot']);
+    expect(settings(['--connectors', 'amocrm', '--connectors', 'hubspot,pipedrive']).connectors).toEqual(['amocrm', 'hubspot', 'pipedrive']);
+    expect(settings(['--connectors=amocrm']).connectors).toEqual(['amocrm']);
+    expect(settings([], { MEMBRANE_CRM_CONNECTORS: ' amocrm , 1crm ,, ' }).connectors).toEqual(['amocrm', '1crm']);
+  });
+
+  it('maps: repeated --default-connection and a comma list in the env', () => {
+    expect(settings(['--default-connection', 'amocrm=abc', '--default-connection', '1crm=con_2']).defaultConnections).toEqual({ amocrm: 'abc', '1crm': 'con_2' });
+    expect(settings([], { MEMBRANE_CRM_DEFAULT_CONNECTION: 'amocrm=abc,1crm=def' }).defaultConnections).toEqual({ amocrm: 'abc', '1crm': 'def' });
+    expect(settings(['--default-connection', 'amocrm=a'], { MEMBRANE_CRM_DEFAULT_CONNECTION: '1crm=b' }).defaultConnections).toEqual({ amocrm: 'a' });
+  });
+
+  it.each([
+    ['1', true],
+    ['true', true],
+    ['TRUE', true],
+    ['yes', true],
+    ['on', true],
+    ['0', false],
+    ['false', false],
+    ['no', false],
+    ['off', false],
+  ])('env boolean %j → %s', (raw, value) => {
+    expect(settings([], { MEMBRANE_CRM_SANDBOX: raw }).sandbox).toBe(value);
+    expect(settings([], { MEMBRANE_CRM_READ_ONLY: raw }).readOnly).toBe(value);
+  });
+
+  it('--no-cache turns the cache off, even when the env turns it on', () => {
+    expect(settings(['--no-cache']).cache).toBe(false);
+    expect(settings(['--no-cache'], { MEMBRANE_CRM_CACHE: '1' }).cache).toBe(false);
+    expect(settings([], { MEMBRANE_CRM_CACHE: 'no' }).cache).toBe(false);
+  });
+
+  it('ints and strings from flags and env', () => {
+    expect(settings(['--cli-timeout', '120', '--log-level', 'debug', '--membrane-cli', '/opt/membrane', '--tool-mode', 'shared'])).toMatchObject({
+      cliTimeout: 120,
+      logLevel: 'debug',
+      membraneCli: '/opt/membrane',
+      toolMode: 'shared',
+    });
+    expect(settings([], { MEMBRANE_CRM_CLI_MAX_OUTPUT_MB: '32', MEMBRANE_CLI: './cli.js', MEMBRANE_CRM_CLI_CWD: '/tmp' })).toMatchObject({
+      cliMaxOutputMb: 32,
+      membraneCli: './cli.js',
+      cliCwd: '/tmp',
+    });
+  });
+
+  it('boolean flags', () => {
+    expect(settings(['--sandbox', '--read-only'])).toMatchObject({ sandbox: true, readOnly: true });
+  });
+});
+
+describe('invalid values name the setting and where it is set', () => {
+  it.each([
+    [['--max-concurrency', '0'], {}, ['maxConcurrency', '--max-concurrency', 'MEMBRANE_CRM_MAX_CONCURRENCY']],
+    [['--max-concurrency', 'abc'], {}, ['--max-concurrency', 'whole number']],
+    [['--confirm', 'maybe'], {}, ['confirm', '--confirm', 'MEMBRANE_CRM_CONFIRM', 'destructive']],
+    [['--connectors', 'Bad Key'], {}, ['connectors', '--connectors', 'MEMBRANE_CRM_CONNECTORS']],
+    [['--default-connection', 'amocrm'], {}, ['--default-connection', 'connector=connectionId']],
+    [['--default-connection', 'amocrm=-bad'], {}, ['defaultConnections', '--default-connection']],
+    [['--log-level', 'verbose'], {}, ['logLevel', '--log-level']],
+    [['--max-result-chars', '10'], {}, ['maxResultChars', '--max-result-chars']],
+    [['--deny-methods', 'GET POST'], {}, ['denyMethods', '--deny-methods']],
+    [[], { MEMBRANE_CRM_READ_ONLY: 'maybe' }, ['MEMBRANE_CRM_READ_ONLY', 'true/false']],
+    [[], { MEMBRANE_CRM_CLI_TIMEOUT: '0' }, ['cliTimeout', '--cli-timeout', 'MEMBRANE_CRM_CLI_TIMEOUT']],
+    [[], { MEMBRANE_CRM_CLI_TIMEOUT: '1.5' }, ['MEMBRANE_CRM_CLI_TIMEOUT', 'whole number']],
+    [[], { MEMBRANE_CRM_CONNECTORS: ',' }, ['connectors']],
+  ] as [string[], Record<string, string>, string[]][])('%j %j', (argv, env, mentions) => {
+    const message = configError(argv, env);
+    for (const m of mentions) expect(message).toContain(m);
+  });
+
+  it('an unknown flag is a ConfigError without the positional-argument hint', () => {
+    const message = configError(['--bogus']);
+    expect(message).toContain('--bogus');
+    expect(message).not.toMatch(/To specify a positional/);
+  });
+
+  it('a positional argument is a ConfigError', () => {
+    expect(configError(['serve'])).toContain('serve');
+  });
+
+  it('a value given to a boolean flag is a ConfigError', () => {
+    expect(configError(['--sandbox=yes'])).toContain('--sandbox');
+  });
+});
+
+describe('config file errors', () => {
+  it('an unknown key is named, with the close match suggested', () => {
+    const path = configFile({ denyActons: ['1crm:delete-*'] });
+    const message = configError(['--config', path]);
+    expect(message).toContain(path);
+    expect(message).toContain('"denyActons" is not a known setting');
+    expect(message).toContain('did you mean "denyActions"');
+  });
+
+  it('a key differing only in case is suggested', () => {
+    expect(configError(['--config', configFile({ readonly: true })])).toContain('did you mean "readOnly"');
+  });
+
+  it('a far-off unknown key gets no suggestion', () => {
+    const message = configError(['--config', configFile({ frobnicate: 1 })]);
+    expect(message).toContain('"frobnicate"');
+    expect(message).not.toContain('did you mean');
+  });
+
+  it('a wrong type in the file names the key and its flag/env', () => {
+    const message = configError(['--config', configFile({ readOnly: 'yes' })]);
+    expect(message).toMatch(/readOnly \(--read-only \/ MEMBRANE_CRM_READ_ONLY\)/);
+  });
+
+  it('a file that is not JSON', () => {
+    expect(configError(['--config', configFile('{ readOnly: true ')])).toMatch(/not valid JSON/);
+  });
+
+  it.each([['[1,2]'], ['"text"'], ['null'], ['42']])('a file that is not an object: %s', (content) => {
+    expect(configError(['--config', configFile(content)])).toMatch(/must contain a JSON object/);
+  });
+
+  it('a missing file', () => {
+    const message = configError(['--config', join(dir, 'nope.json')]);
+    expect(message).toContain('nope.json');
+    expect(message).toContain('ENOENT');
+  });
+});
+
+describe('usage', () => {
+  it('lists every setting with its flag and env var, plus --no-cache, --help and --version', () => {
+    const text = usage();
+    for (const s of SETTINGS) {
+      expect(text).toContain(`--${s.flag}`);
+      if (s.env) expect(text).toContain(s.env);
+    }
+    for (const extra of ['--no-cache', '--help', '--version']) expect(text).toContain(extra);
+  });
+
+  it('every setting in the schema has a SETTINGS entry (and so a flag)', () => {
+    const keys = Object.keys(loadConfig([], {}).settings);
+    for (const k of keys) expect(SETTINGS.map((s) => s.key)).toContain(k);
+  });
+});
+
+describe('default connections must name an enabled connector', () => {
+  it('rejects --default-connection for a connector that is not enabled, naming it', () => {
+    expect(() => loadConfig(['--connectors', 'amocrm', '--default-connection', 'hubspot=abc123'], {})).toThrow(/"hubspot", not among the enabled connectors \(amocrm\)/);
+    expect(loadConfig(['--connectors', 'amocrm', '--default-connection', 'amocrm=abc123'], {}).settings.defaultConnections).toEqual({ amocrm: 'abc123' });
+  });
+});

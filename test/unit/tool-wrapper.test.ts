@@ -1,0 +1,169 @@
+// The one wrapper every tool call goes through (src/tools/index.ts): a bug inside a handler (an
+// unexpected exception, not a ToolError) becomes an INTERNAL_ERROR result without a stack trace, the
+// details go to the log, and the server keeps serving every other call. createServer with a fake
+// MembraneClient, connected to the SDK Client in memory.
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SettingsSchema } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import type { Connection, MembraneClient, ProxyResponse } from '../../src/membrane/types.js';
+import { createServer } from '../../src/server.js';
+
+const CONNECTIONS: Connection[] = [
+  { id: 'conn-amo', name: 'AmoCRM', state: 'READY', disconnected: false, connectorKey: 'amocrm' },
+  { id: 'conn-1crm', name: '1CRM', state: 'READY', disconnected: false, connectorKey: '1crm' },
+];
+
+/** A client whose methods do what the test says: a value, or an exception thrown from inside. */
+function fakeClient(behaviour: { listConnections?: () => Connection[]; request?: () => ProxyResponse }): MembraneClient & { calls: string[] } {
+  const calls: string[] = [];
+  const unused = (name: string) => () => Promise.reject(new Error(`${name} is not used by this test`));
+  return {
+    backend: 'sandbox',
+    commandName: 'membrane-sandbox',
+    calls,
+    async listConnections() {
+      calls.push('listConnections');
+      return (behaviour.listConnections ?? (() => CONNECTIONS))();
+    },
+    getConnection: unused('getConnection'),
+    listActions: unused('listActions'),
+    getAction: unused('getAction'),
+    createAction: unused('createAction'),
+    runAction: unused('runAction'),
+    // Not async: the exception is thrown synchronously, before any promise exists.
+    request() {
+      calls.push('request');
+      return Promise.resolve((behaviour.request ?? (() => ({ status: 200, headers: {}, body: { ok: true } })))());
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((c) => c()));
+});
+
+async function connect(client: MembraneClient): Promise<{ mcp: Client; logLines: string[] }> {
+  const logLines: string[] = [];
+  const log = createLogger({ level: 'info', write: (line) => logLines.push(line) });
+  const settings = SettingsSchema.parse({ cache: false });
+  const { server } = createServer({ settings, client, log, version: '0.0.0-test' });
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await server.connect(serverSide);
+  const mcp = new Client({ name: 'unit', version: '1.0.0' });
+  await mcp.connect(clientSide);
+  closers.push(async () => {
+    await mcp.close();
+    await server.close();
+  });
+  return { mcp, logLines };
+}
+
+type Result = CallToolResult & { structuredContent?: { backend?: string; connector?: string; error?: { code: string; message: string; retryable: boolean; nextStep?: string } } };
+
+async function call(mcp: Client, name: string, args: Record<string, unknown> = {}): Promise<Result> {
+  return (await mcp.callTool({ name, arguments: args })) as Result;
+}
+
+const textOf = (r: Result) => (r.content[0] as { text: string }).text;
+
+/** The INTERNAL_ERROR shape: code, text format, no stack trace or source paths. */
+function expectInternal(r: Result, connector: string): void {
+  expect(r.isError).toBe(true);
+  expect(r.structuredContent?.error?.code).toBe('INTERNAL_ERROR');
+  expect(r.structuredContent?.error?.retryable).toBe(false);
+  expect(r.structuredContent?.connector).toBe(connector);
+  expect(r.structuredContent?.backend).toBe('sandbox');
+  const text = textOf(r);
+  expect(text.startsWith('INTERNAL_ERROR: ')).toBe(true);
+  expect(text).toMatch(/Next: /);
+  expect(text).not.toMatch(/\n\s*at /);
+  expect(text).not.toMatch(/\.(ts|js):\d+/);
+  expect(JSON.stringify(r.structuredContent)).not.toMatch(/\n\s*at |\.(ts|js):\d+:\d+/);
+}
+
+describe('tool call wrapper', () => {
+  it('a TypeError inside one handler becomes INTERNAL_ERROR; the same tool and the others keep working', async () => {
+    let broken = true;
+    const client = fakeClient({
+      listConnections: () => {
+        if (broken) {
+          const missing = undefined as unknown as { id: string };
+          return [{ id: missing.id } as Connection]; // TypeError: Cannot read properties of undefined
+        }
+        return CONNECTIONS;
+      },
+    });
+    const { mcp, logLines } = await connect(client);
+
+    const first = await call(mcp, 'onecrm_list_connections');
+    expectInternal(first, '1crm');
+    expect(textOf(first)).toMatch(/Cannot read properties of undefined/);
+    // The stack goes to the log (stderr), not to the agent.
+    expect(logLines.join('')).toMatch(/error: onecrm_list_connections failed unexpectedly .*TypeError/);
+
+    broken = false;
+    const again = await call(mcp, 'onecrm_list_connections');
+    expect(again.isError).toBeFalsy();
+    expect((again.structuredContent as { connections: { id: string }[] }).connections.map((c) => c.id)).toEqual(['conn-1crm']);
+    const other = await call(mcp, 'amocrm_proxy_request', { path: '/api/v4/leads' });
+    expect(other.isError).toBeFalsy();
+    expect((other.structuredContent as { status: number }).status).toBe(200);
+    // The session itself is intact.
+    expect((await mcp.listTools()).tools).toHaveLength(10);
+  });
+
+  it('a plain Error with a multi-line message thrown synchronously keeps only its first line', async () => {
+    let calls = 0;
+    const client = fakeClient({
+      request: () => {
+        calls++;
+        if (calls === 1) {
+          const e = new Error('boom in the proxy\n    at secretFunction (/home/user/src/secret.ts:10:5)');
+          throw e;
+        }
+        return { status: 201, headers: {}, body: { id: 7 } };
+      },
+    });
+    const { mcp } = await connect(client);
+    const bad = await call(mcp, 'amocrm_proxy_request', { path: '/api/v4/leads', connectionId: 'conn-amo' });
+    expectInternal(bad, 'amocrm');
+    expect(textOf(bad)).toMatch(/^INTERNAL_ERROR: Unexpected server error: boom in the proxy\./);
+    expect(textOf(bad)).not.toMatch(/secretFunction|secret\.ts/);
+    const good = await call(mcp, 'amocrm_proxy_request', { path: '/api/v4/leads', connectionId: 'conn-amo' });
+    expect(good.isError).toBeFalsy();
+    expect((good.structuredContent as { status: number }).status).toBe(201);
+    expect(client.calls.filter((c) => c === 'request')).toHaveLength(2);
+  });
+
+  it('a thrown non-Error value and a rejected promise are INTERNAL_ERROR too, concurrent calls unaffected', async () => {
+    let mode: 'string' | 'reject' | 'ok' = 'string';
+    const client = fakeClient({
+      listConnections: () => {
+        if (mode === 'string') throw 'not an Error object';
+        if (mode === 'reject') return Promise.reject(new RangeError('Invalid array length')) as unknown as Connection[];
+        return CONNECTIONS;
+      },
+    });
+    const { mcp } = await connect(client);
+    const thrownString = await call(mcp, 'amocrm_list_connections');
+    expectInternal(thrownString, 'amocrm');
+    expect(textOf(thrownString)).toMatch(/not an Error object/);
+
+    mode = 'reject';
+    const [rejected, sideBySide] = await Promise.all([
+      call(mcp, 'amocrm_list_connections'),
+      call(mcp, 'onecrm_proxy_request', { path: '/data/Account', connectionId: 'conn-1crm' }),
+    ]);
+    expectInternal(rejected, 'amocrm');
+    expect(textOf(rejected)).toMatch(/Invalid array length/);
+    expect(sideBySide.isError).toBeFalsy();
+
+    mode = 'ok';
+    expect((await call(mcp, 'amocrm_list_connections')).isError).toBeFalsy();
+  });
+});
