@@ -64,7 +64,7 @@ export function checkPath(path: string): void {
 /** Replaces `{name}` placeholders with percent-encoded values; unknown or missing names are refused. */
 export function applyPathParams(path: string, params: Record<string, string | number> | undefined): string {
   const used = new Set<string>();
-  const out = path.replace(/\{([A-Za-z0-9_]+)\}/g, (whole, name: string) => {
+  const out = path.replace(/\{([A-Za-z0-9_]+)\}/g, (_whole, name: string) => {
     if (!params || !(name in params)) throw refuse('path-params', `pathParams.${name}`, `path has {${name}} but pathParams has no "${name}"`);
     used.add(name);
     return encodeURIComponent(String(params[name]));

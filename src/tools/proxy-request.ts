@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import { ToolError } from '../errors.js';
 import type { ActionKind } from '../results/cards.js';
-import { budgetResult, pageResult } from '../results/paging.js';
+import { budgetResult } from '../results/paging.js';
 import { shapeBody, shapeHeaders } from '../results/shape.js';
 import { applyPathParams, checkHeaders, checkPath } from '../policy/proxy-rules.js';
-import { connectionIdField, crmName, defineTool, offsetField, outputSchema, resultIdField, truncatedOut } from './spec.js';
+import { changingToolAnnotations, connectionIdField, crmName, defineTool, offsetField, outputSchema, resultIdField, truncatedOut, missingArgument, nextPart } from './spec.js';
 import { gatedWrite, summarize } from './write-gate.js';
 
 type Scalar = string | number | boolean;
@@ -64,18 +63,13 @@ export const proxyRequest = defineTool({
     body: z.unknown(),
     truncated: truncatedOut,
   }),
-  annotations: (s) =>
-    s.readOnly
-      ? { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true }
-      : { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+  annotations: changingToolAnnotations,
 
   async handle(args, ctx, call) {
     const { connector } = call;
     const backend = ctx.client.backend;
-    if (args.resultId) return pageResult(call.tool, { backend, connector: connector.key }, args.resultId, args.offset ?? 0, ctx.settings.maxResultChars, ctx.results);
-    if (!args.path) {
-      throw new ToolError('INVALID_INPUT', 'path is required', { retryable: false, details: { fields: [{ field: 'path', problem: 'is required' }] } });
-    }
+    if (args.resultId) return nextPart(args, ctx, call);
+    if (!args.path) throw missingArgument('path');
     const method = args.method ?? 'GET';
     checkPath(args.path);
     const path = applyPathParams(args.path, args.pathParams as Record<string, string | number> | undefined);

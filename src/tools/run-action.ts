@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { ToolError } from '../errors.js';
 import type { Action } from '../membrane/types.js';
 import { actionKind, inputsSummary } from '../results/cards.js';
-import { budgetResult, getAt, pageResult } from '../results/paging.js';
-import { connectionIdField, crmName, defineTool, idString, offsetField, outputSchema, resultIdField, truncatedOut } from './spec.js';
+import { budgetResult, getAt } from '../results/paging.js';
+import { changingToolAnnotations, connectionIdField, crmName, defineTool, idString, offsetField, outputSchema, resultIdField, truncatedOut, missingArgument, nextPart } from './spec.js';
 import { gatedWrite, summarize } from './write-gate.js';
 
 /** Arrays the CRM actions return records in; paged by item when an output is too large. */
@@ -50,22 +50,13 @@ export const runAction = defineTool({
     output: z.unknown(),
     truncated: truncatedOut,
   }),
-  annotations: (s) =>
-    s.readOnly
-      ? { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true }
-      : { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+  annotations: changingToolAnnotations,
 
   async handle(args, ctx, call) {
     const { connector } = call;
     const backend = ctx.client.backend;
-    if (args.resultId) return pageResult(call.tool, { backend, connector: connector.key }, args.resultId, args.offset ?? 0, ctx.settings.maxResultChars, ctx.results);
-    if (!args.actionId) {
-      throw new ToolError('INVALID_INPUT', 'actionId is required', {
-        nextStep: `Find one with ${call.ref('search_actions', { intent: '…' })}.`,
-        retryable: false,
-        details: { fields: [{ field: 'actionId', problem: 'is required' }] },
-      });
-    }
+    if (args.resultId) return nextPart(args, ctx, call);
+    if (!args.actionId) throw missingArgument('actionId', `Find one with ${call.ref('search_actions', { intent: '…' })}.`);
     const connectionId = await ctx.connections.resolve(connector, args.connectionId, call);
     const action = await ctx.catalog.get(connectionId, args.actionId, call.signal);
     usable(action, call);

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { entityList } from '../connectors.js';
-import { ToolError } from '../errors.js';
 import { actionCard, actionKind } from '../results/cards.js';
-import { budgetResult, pageResult } from '../results/paging.js';
-import { connectionIdField, crmName, defineTool, listOf, offsetField, outputSchema, resultIdField, truncatedOut } from './spec.js';
+import { budgetResult } from '../results/paging.js';
+import { connectionIdField, crmName, defineTool, listOf, offsetField, outputSchema, resultIdField, truncatedOut, missingArgument, nextPart } from './spec.js';
 
 export const searchActions = defineTool({
   suffix: 'search_actions',
@@ -36,14 +35,8 @@ export const searchActions = defineTool({
 
   async handle(args, ctx, call) {
     const { connector } = call;
-    const fixedBase = { backend: ctx.client.backend, connector: connector.key };
-    if (args.resultId) return pageResult(call.tool, fixedBase, args.resultId, args.offset ?? 0, ctx.settings.maxResultChars, ctx.results);
-    if (!args.intent) {
-      throw new ToolError('INVALID_INPUT', 'intent is required', {
-        nextStep: `Call ${call.tool} with an intent such as "create a lead".`,
-        details: { fields: [{ field: 'intent', problem: 'is required' }] },
-      });
-    }
+    if (args.resultId) return nextPart(args, ctx, call);
+    if (!args.intent) throw missingArgument('intent', `Call ${call.tool} with an intent such as "create a lead".`);
     const connectionId = await ctx.connections.resolve(connector, args.connectionId, call);
     const limit = args.limit ?? 5;
     // Ask for a few more when rules hide some, so the agent still gets `limit` usable actions.
@@ -54,7 +47,7 @@ export const searchActions = defineTool({
     const visible = found.filter((a) => !ctx.policy.hidesAction(connector.key, { id: a.id, key: a.key, kind: actionKind(a) }));
     const actions = visible.slice(0, limit).map((a) => actionCard(a, args.includeSchemas === true));
     const hidden = found.length - visible.length;
-    const fixed = { ...fixedBase, connectionId };
+    const fixed = { backend: ctx.client.backend, connector: connector.key, connectionId };
     return budgetResult(call.tool, fixed, { actions, ...(hidden > 0 ? { hidden } : {}) }, ctx.settings.maxResultChars, ctx.results, ['actions']);
   },
 });

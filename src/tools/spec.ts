@@ -4,7 +4,9 @@ import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Settings } from '../config.js';
 import type { Connector } from '../connectors.js';
+import { ToolError } from '../errors.js';
 import { ID_PATTERN } from '../membrane/argv.js';
+import { pageResult } from '../results/paging.js';
 import type { CallContext, ServerContext } from './context.js';
 
 /** What a description is written for: one connector (per-connector mode) or all of them (shared mode). */
@@ -71,3 +73,21 @@ export function outputSchema<S extends z.ZodRawShape>(success: S) {
 
 /** Arrays in outputs: items are objects whose fields the tool description names. */
 export const listOf = () => z.array(z.looseObject({}));
+
+/** Annotations of a tool that may change CRM data (run_action, proxy_request); with --read-only it only reads. */
+export function changingToolAnnotations(s: Settings): Required<Omit<ToolAnnotations, 'title'>> {
+  return s.readOnly
+    ? { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true }
+    : { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true };
+}
+
+/** The next part of an earlier truncated result, served from the result store (no CLI call). */
+export function nextPart(args: { resultId?: string; offset?: number }, ctx: ServerContext, call: CallContext): Record<string, unknown> {
+  const fixed = { backend: ctx.client.backend, connector: call.connector.key };
+  return pageResult(call.tool, fixed, args.resultId!, args.offset ?? 0, ctx.settings.maxResultChars, ctx.results);
+}
+
+/** INVALID_INPUT for an argument that is optional in the schema (resultId calls omit it) but needed here. */
+export function missingArgument(field: string, nextStep?: string): ToolError {
+  return new ToolError('INVALID_INPUT', `${field} is required`, { nextStep, retryable: false, details: { fields: [{ field, problem: 'is required' }] } });
+}

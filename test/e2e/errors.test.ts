@@ -1,19 +1,12 @@
 // Every error code of DESIGN.md §5 provoked end to end through the real server and the real sandbox
 // (faults, settings or inputs): the code, the next step where one exists, and the `CODE: … Next: …` text.
 import { afterAll, describe, expect, it } from 'vitest';
-import { type ServerHandle, cleanupDbs, err, ok, startServer, text, type ToolResult } from '../helpers/mcp.js';
-import { runSandbox, tempDb } from '../helpers/sandbox.js';
+import { type ServerHandle, err, ok, serverPool, text, type ToolResult } from '../helpers/mcp.js';
+import { runSandbox } from '../helpers/sandbox.js';
 
-const servers: ServerHandle[] = [];
-async function server(opts: Parameters<typeof startServer>[0] = {}): Promise<ServerHandle> {
-  const s = await startServer(opts);
-  servers.push(s);
-  return s;
-}
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  cleanupDbs();
-});
+const pool = serverPool();
+const server = pool.start;
+afterAll(() => pool.closeAll());
 
 /** Asserts the code, the presence of a next step, and the agent-facing text format. */
 function expectCode(r: ToolResult, code: string, withNextStep = true): ReturnType<typeof err> {
@@ -57,34 +50,26 @@ describe('error codes end to end', () => {
   });
 
   it('CONNECTION_AMBIGUOUS: two READY connections and no connectionId; candidates listed', async () => {
-    const db = tempDb('ambiguous-');
-    try {
-      const added = await runSandbox(['connect', '--connectorKey=1crm', '--allowMultipleConnections', '--name=1CRM second', '--json'], { db: db.path });
-      expect(added.exitCode).toBe(0);
-      const s = await server({ db: db.path });
-      const e = expectCode(await s.call('onecrm_search_actions', { intent: 'list accounts' }), 'CONNECTION_AMBIGUOUS');
-      expect((e.details?.candidates as unknown[]).length).toBe(2);
-    } finally {
-      db.cleanup();
-    }
+    const db = pool.dir('ambiguous-');
+    const added = await runSandbox(['connect', '--connectorKey=1crm', '--allowMultipleConnections', '--name=1CRM second', '--json'], { db: db.path });
+    expect(added.exitCode).toBe(0);
+    const s = await server({ db: db.path });
+    const e = expectCode(await s.call('onecrm_search_actions', { intent: 'list accounts' }), 'CONNECTION_AMBIGUOUS');
+    expect((e.details?.candidates as unknown[]).length).toBe(2);
   });
 
   it('CONNECTION_NEEDS_USER_ACTION: a disconnected connection; the uiUrl to open', async () => {
-    const db = tempDb('disconnected-');
-    try {
-      const s = await server({ db: db.path });
-      const id = await connectionId(s, 'onecrm');
-      expect((await runSandbox(['sandbox', 'disconnect', id, '--json'], { db: db.path })).exitCode).toBe(0);
-      const listed = ok(await s.call('onecrm_list_connections', { refresh: true }));
-      const conn = (listed.connections as { state: string; clientAction?: { uiUrl?: string } }[])[0];
-      expect(conn.state).toBe('CLIENT_ACTION_REQUIRED');
-      expect(conn.clientAction?.uiUrl).toMatch(/^https:\/\//);
-      expect(listed.nextStep).toContain(conn.clientAction!.uiUrl!);
-      const e = expectCode(await s.call('onecrm_search_actions', { intent: 'list accounts' }), 'CONNECTION_NEEDS_USER_ACTION');
-      expect(e.uiUrl).toBe(conn.clientAction!.uiUrl);
-    } finally {
-      db.cleanup();
-    }
+    const db = pool.dir('disconnected-');
+    const s = await server({ db: db.path });
+    const id = await connectionId(s, 'onecrm');
+    expect((await runSandbox(['sandbox', 'disconnect', id, '--json'], { db: db.path })).exitCode).toBe(0);
+    const listed = ok(await s.call('onecrm_list_connections', { refresh: true }));
+    const conn = (listed.connections as { state: string; clientAction?: { uiUrl?: string } }[])[0];
+    expect(conn.state).toBe('CLIENT_ACTION_REQUIRED');
+    expect(conn.clientAction?.uiUrl).toMatch(/^https:\/\//);
+    expect(listed.nextStep).toContain(conn.clientAction!.uiUrl!);
+    const e = expectCode(await s.call('onecrm_search_actions', { intent: 'list accounts' }), 'CONNECTION_NEEDS_USER_ACTION');
+    expect(e.uiUrl).toBe(conn.clientAction!.uiUrl);
   });
 
   it('CONNECTION_NEEDS_USER_ACTION from the CLI itself (expired connection at run time)', async () => {

@@ -5,21 +5,12 @@ import { execa } from 'execa';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type ServerHandle, cleanupDbs, err, ok, serverEnv, startServer, text } from '../helpers/mcp.js';
-import { SERVER_CLI, tempDb } from '../helpers/sandbox.js';
+import { serverPool, err, ok, serverEnv, text } from '../helpers/mcp.js';
+import { SERVER_CLI } from '../helpers/sandbox.js';
 
-const servers: ServerHandle[] = [];
-const dirs: { cleanup: () => void }[] = [];
-async function server(opts: Parameters<typeof startServer>[0] = {}): Promise<ServerHandle> {
-  const s = await startServer(opts);
-  servers.push(s);
-  return s;
-}
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  cleanupDbs();
-  dirs.forEach((d) => d.cleanup());
-});
+const pool = serverPool();
+const server = pool.start;
+afterAll(() => pool.closeAll());
 
 describe('read-only mode', () => {
   it('runs reads, refuses writes and non-GET requests naming the setting, hides write actions, and says so in annotations', async () => {
@@ -65,8 +56,7 @@ describe('allow and deny rules', () => {
   });
 
   it('an allow list admits only what it names; the same rules load from a --config file', async () => {
-    const dir = tempDb('config-');
-    dirs.push(dir);
+    const dir = pool.dir('config-');
     const file = join(dir.dir, 'policy.json');
     writeFileSync(file, JSON.stringify({ allowActions: ['1crm:list-*', '1crm:get-*'], confirm: 'never' }));
     const s = await server({ args: ['--config', file] });
@@ -77,8 +67,7 @@ describe('allow and deny rules', () => {
   });
 
   it('a config file with a bad key stops the server with a message naming the key', async () => {
-    const dir = tempDb('badconfig-');
-    dirs.push(dir);
+    const dir = pool.dir('badconfig-');
     const file = join(dir.dir, 'bad.json');
     writeFileSync(file, JSON.stringify({ denyActons: ['1crm:delete-*'], readOnly: 'yes please' }));
     const r = await execa(process.execPath, [SERVER_CLI, '--config', file], { reject: false, stdin: 'ignore', env: serverEnv(dir.path), timeout: 15_000 });
@@ -174,8 +163,7 @@ describe('argument safety', () => {
   }
 
   it('hostile values (including a 100 kB string) never change the shape of the argv the CLI receives', async () => {
-    const dir = tempDb('argv-');
-    dirs.push(dir);
+    const dir = pool.dir('argv-');
     const log = join(dir.dir, 'argv.jsonl');
     const s = await server({ db: dir.path, args: ['--confirm', 'never'], env: { MEMBRANE_SANDBOX_ARGV_LOG: log } });
     const cid = ((ok(await s.call('onecrm_list_connections')).connections as { id: string }[])[0]).id;
@@ -201,8 +189,7 @@ describe('argument safety', () => {
   });
 
   it('hostile identifiers and NUL bytes are refused before any CLI call', async () => {
-    const dir = tempDb('argv-ids-');
-    dirs.push(dir);
+    const dir = pool.dir('argv-ids-');
     const log = join(dir.dir, 'argv.jsonl');
     const s = await server({ db: dir.path, env: { MEMBRANE_SANDBOX_ARGV_LOG: log } });
     for (const bad of ['--help', '-X', '$(id)', '; rm -rf /', 'a b', '../x', 'x\u0000y']) {

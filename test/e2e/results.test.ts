@@ -3,21 +3,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type ServerHandle, cleanupDbs, err, ok, startServer, text } from '../helpers/mcp.js';
-import { runSandbox, tempDb } from '../helpers/sandbox.js';
+import { serverPool, err, ok, text } from '../helpers/mcp.js';
+import { runSandbox } from '../helpers/sandbox.js';
 
-const servers: ServerHandle[] = [];
-const dirs: { cleanup: () => void }[] = [];
-async function server(opts: Parameters<typeof startServer>[0] = {}): Promise<ServerHandle> {
-  const s = await startServer(opts);
-  servers.push(s);
-  return s;
-}
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  cleanupDbs();
-  dirs.forEach((d) => d.cleanup());
-});
+const pool = serverPool();
+const server = pool.start;
+afterAll(() => pool.closeAll());
 
 function cliCalls(log: string): string[][] {
   try {
@@ -29,8 +20,7 @@ function cliCalls(log: string): string[][] {
 
 describe('output budget and paging', () => {
   it('cuts a large output at item boundaries and pages the rest from memory, without another CLI call', async () => {
-    const dir = tempDb('paging-');
-    dirs.push(dir);
+    const dir = pool.dir('paging-');
     const log = join(dir.dir, 'argv.jsonl');
     const s = await server({ db: dir.path, args: ['--max-result-chars', '6000'], env: { MEMBRANE_SANDBOX_ARGV_LOG: log } });
 
@@ -90,8 +80,7 @@ describe('proxy response shapes', () => {
 
 describe('connections', () => {
   it('caches the connection list for 30 s, refresh bypasses it, and a connection error drops it', async () => {
-    const dir = tempDb('cache-');
-    dirs.push(dir);
+    const dir = pool.dir('cache-');
     const log = join(dir.dir, 'argv.jsonl');
     const s = await server({ db: dir.path, env: { MEMBRANE_SANDBOX_ARGV_LOG: log, MEMBRANE_CRM_LOG_LEVEL: 'debug' } });
     const lists = () => cliCalls(log).filter((a) => a[0] === 'connection' && a[1] === 'list').length;
@@ -111,8 +100,7 @@ describe('connections', () => {
   });
 
   it('uses --default-connection when several connections are READY', async () => {
-    const dir = tempDb('default-');
-    dirs.push(dir);
+    const dir = pool.dir('default-');
     const second = await runSandbox(['connect', '--connectorKey=amocrm', '--allowMultipleConnections', '--name=AmoCRM second', '--json'], { db: dir.path });
     const secondId = (second.json as { id: string }).id;
     const s = await server({ db: dir.path, args: ['--default-connection', `amocrm=${secondId}`] });

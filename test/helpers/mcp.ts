@@ -101,3 +101,30 @@ export function err(r: ToolResult): { code: string; message: string; nextStep?: 
 export function text(r: ToolResult): string {
   return (r.content[0] as { text: string }).text;
 }
+
+/**
+ * Servers and temp directories of one test file, closed and removed together:
+ * `const pool = serverPool(); afterAll(() => pool.closeAll());`
+ */
+export function serverPool() {
+  const servers: ServerHandle[] = [];
+  const dirs: { cleanup: () => void }[] = [];
+  return {
+    async start(opts: StartOptions = {}): Promise<ServerHandle> {
+      const s = await startServer(opts);
+      servers.push(s);
+      return s;
+    },
+    /** A temp directory with a fresh database path, removed by closeAll. */
+    dir(prefix: string): ReturnType<typeof tempDb> {
+      const d = tempDb(prefix);
+      dirs.push(d);
+      return d;
+    },
+    async closeAll(): Promise<void> {
+      await Promise.all(servers.map((s) => s.close()));
+      cleanupDbs();
+      dirs.forEach((d) => d.cleanup());
+    },
+  };
+}
