@@ -72,6 +72,9 @@ async function main(): Promise<void> {
     hardStop.unref();
     try {
       await client.close();
+      // The stopped calls end as CANCELLED results a few ticks after their process: let the handlers
+      // send those answers before the transport closes (else the last ones are silently dropped).
+      await new Promise((resolve) => setTimeout(resolve, 50));
       await server.close();
     } finally {
       process.exit(0);

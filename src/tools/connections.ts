@@ -6,12 +6,15 @@ import type { Connector } from '../connectors.js';
 import { ToolError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Connection, MembraneClient } from '../membrane/types.js';
+import { abortable } from './abortable.js';
 import type { CallContext } from './context.js';
 
 const CONNECTION_TTL_MS = 30_000;
 
 export class ConnectionDirectory {
   private readonly cache: TtlCache<Connection[]>;
+  /** The `connection list` in flight: concurrent calls with a cold cache share it instead of each running one. */
+  private pending?: Promise<Connection[]>;
 
   constructor(
     private readonly client: MembraneClient,
@@ -30,9 +33,17 @@ export class ConnectionDirectory {
         return hit;
       }
     }
-    const list = await this.client.listConnections({ signal });
-    this.cache.set('all', list);
-    return list;
+    if (!this.pending) {
+      // Not tied to one caller's signal: a caller that cancels must not fail the others sharing the call.
+      this.pending = this.client
+        .listConnections()
+        .then((list) => {
+          this.cache.set('all', list);
+          return list;
+        })
+        .finally(() => (this.pending = undefined));
+    }
+    return abortable(this.pending, signal);
   }
 
   /** Called after any connection error, so the next call sees the current state. */

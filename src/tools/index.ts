@@ -69,11 +69,11 @@ export function planTools(ctx: Pick<ServerContext, 'settings' | 'connectors'>): 
   return planned;
 }
 
-/** Adds tool names to next steps and drops cached connections after connection errors. */
+/** Adds tool names to next steps and drops cached connections after connection errors (only those). */
 function enrich(error: ToolError, ctx: ServerContext, call: CallContext): ToolError {
-  if (error.code === 'LOGIN_REQUIRED' || error.code === 'CONNECTION_NEEDS_USER_ACTION' || error.code === 'NOT_FOUND') {
-    ctx.connections.invalidate(error.code);
-  }
+  const aboutConnection =
+    error.code === 'LOGIN_REQUIRED' || error.code === 'CONNECTION_NEEDS_USER_ACTION' || (error.code === 'NOT_FOUND' && /connection/i.test(error.message));
+  if (aboutConnection) ctx.connections.invalidate(error.code);
   if (error.code === 'NOT_FOUND' && !error.nextStep) {
     return error.with({ nextStep: `Check the id: ${call.ref('list_connections')} lists connections, ${call.ref('search_actions')} finds actions.` });
   }
