@@ -1,11 +1,16 @@
 // The sandbox's SQLite store. One file, WAL, busy timeout, immediate transactions for every write,
 // so many concurrent `membrane-sandbox` processes never lose or corrupt a write.
-import Database from 'better-sqlite3';
+import type DatabaseModule from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-export type Db = Database.Database;
+// better-sqlite3 is CommonJS. `require` loads it directly; an ESM `import` would first run Node's
+// CJS export lexer over it, a few milliseconds on every sandbox invocation.
+const Database = createRequire(import.meta.url)('better-sqlite3') as typeof DatabaseModule;
+
+export type Db = DatabaseModule.Database;
 
 /** Bump when the schema or the seed changes shape; an older file is reset on first use. */
 export const SCHEMA_VERSION = 1;

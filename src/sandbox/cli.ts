@@ -1,0 +1,398 @@
+#!/usr/bin/env node
+// membrane-sandbox: a local Membrane CLI over SQLite with emulated AmoCRM and 1CRM.
+// This file parses argv, applies faults, dispatches through one command table and prints the
+// result. It is the only place that writes to stdout/stderr or sets the exit code.
+// Startup cost matters (every tool call of the MCP server is one process): only node builtins and
+// better-sqlite3 load eagerly; emulations and ajv are imported when a command needs them.
+import { ArgvProblem, parseArgv, type ParsedArgs } from './args.js';
+import { defaultDbPath, openDb, RecordStore, type Db } from './store.js';
+import { notAuthenticated, SandboxError, toInternal, usageError } from './errors.js';
+import {
+  appendArgvLog,
+  CRASH_EXIT_CODE,
+  crashPrefix,
+  FaultSpecError,
+  GARBAGE_TEXT,
+  hangForever,
+  NO_FAULTS,
+  noiseLines,
+  parseFaults,
+  sleep,
+  spawnHangGrandchild,
+  type Faults,
+} from './faults.js';
+import { ensureSeeded } from './seed.js';
+import { readSession } from './session.js';
+import type { CommandContext, CommandOutput, CommandSpec } from './commands/context.js';
+
+type Handler = CommandSpec['run'];
+
+/** A handler whose module is imported only when its command runs (each module costs startup time). */
+function lazy<M>(load: () => Promise<M>, pick: (m: M) => Handler): Handler {
+  return async (ctx, args) => pick(await load())(ctx, args);
+}
+
+const auth = () => import('./commands/auth.js');
+const catalog = () => import('./commands/catalog.js');
+const connections = () => import('./commands/connections.js');
+const actions = () => import('./commands/actions.js');
+const requests = () => import('./commands/request.js');
+const maintenance = () => import('./commands/sandbox.js');
+
+const login = lazy(auth, (m) => m.login);
+const loginComplete = lazy(auth, (m) => m.loginComplete);
+const status = lazy(auth, (m) => m.status);
+const logout = lazy(auth, (m) => m.logout);
+const search = lazy(catalog, (m) => m.search);
+const connect = lazy(connections, (m) => m.connect);
+const connectionList = lazy(connections, (m) => m.connectionList);
+const connectionGet = lazy(connections, (m) => m.connectionGet);
+const actionList = lazy(actions, (m) => m.actionList);
+const actionGet = lazy(actions, (m) => m.actionGet);
+const actionCreate = lazy(actions, (m) => m.actionCreate);
+const actionRun = lazy(actions, (m) => m.actionRun);
+const request = lazy(requests, (m) => m.request);
+const sandboxReset = lazy(maintenance, (m) => m.sandboxReset);
+const sandboxSeed = lazy(maintenance, (m) => m.sandboxSeed);
+const sandboxInfo = lazy(maintenance, (m) => m.sandboxInfo);
+const sandboxDisconnect = lazy(maintenance, (m) => m.sandboxDisconnect);
+const sandboxRateFill = lazy(maintenance, (m) => m.sandboxRateFill);
+
+const ANY = Number.POSITIVE_INFINITY;
+const LOGIN_OPTIONS = ['tenant', 'clientName', 'apiUri', 'non-interactive'] as const;
+
+/** Command path → handler, with the synopsis printed on usage errors. */
+const COMMANDS: readonly CommandSpec[] = [
+  {
+    path: ['login'],
+    synopsis: 'login [--tenant] [--clientName=<name>] [--apiUri=<url>] [--non-interactive] [--json]',
+    options: LOGIN_OPTIONS,
+    positionals: { min: 0, max: 0 },
+    tenant: false,
+    run: login,
+  },
+  {
+    path: ['login', 'start'],
+    synopsis: 'login start [--tenant] [--clientName=<name>] [--apiUri=<url>] [--json]',
+    options: LOGIN_OPTIONS,
+    positionals: { min: 0, max: 0 },
+    tenant: false,
+    run: login,
+  },
+  {
+    path: ['login', 'complete'],
+    synopsis: 'login complete <code> [--json]',
+    options: [],
+    positionals: { min: 1, max: 1 },
+    tenant: false,
+    run: loginComplete,
+  },
+  { path: ['status'], synopsis: 'status [--json]', options: [], positionals: { min: 0, max: 0 }, tenant: false, run: status },
+  { path: ['logout'], synopsis: 'logout [--json]', options: [], positionals: { min: 0, max: 0 }, tenant: false, run: logout },
+  {
+    path: ['search'],
+    synopsis: 'search <query> [--elementType=connector] [--limit=<n>] [--json]',
+    options: ['elementType', 'limit'],
+    positionals: { min: 1, max: ANY },
+    tenant: true,
+    run: search,
+  },
+  {
+    path: ['connect'],
+    synopsis:
+      'connect (--connectorKey=<key> | --connectorId=<id> | --intent=<text> | --connectionId=<id>) [--name=<name>] [--allowMultipleConnections] [--non-interactive] [--json]',
+    options: [
+      'connectorKey',
+      'connectorId',
+      'integrationKey',
+      'integrationId',
+      'connectionId',
+      'connectionKey',
+      'intent',
+      'name',
+      'allowMultipleConnections',
+      'non-interactive',
+    ],
+    positionals: { min: 0, max: 0 },
+    tenant: true,
+    run: connect,
+  },
+  {
+    path: ['connection', 'list'],
+    synopsis: 'connection list [--search=<text>] [--integrationKey=<key>] [--limit=<n>] [--cursor=<cursor>] [--json]',
+    options: ['search', 'integrationKey', 'limit', 'cursor'],
+    positionals: { min: 0, max: 0 },
+    tenant: true,
+    run: connectionList,
+  },
+  {
+    path: ['connection', 'get'],
+    synopsis: 'connection get <id-or-key> [--wait] [--timeout=<seconds>] [--json]',
+    options: ['wait', 'timeout'],
+    positionals: { min: 1, max: 1 },
+    tenant: true,
+    run: connectionGet,
+  },
+  {
+    path: ['action', 'list'],
+    synopsis: 'action list [--connectionId=<id> | --connectionKey=<key>] [--intent=<text>] [--limit=<n>] [--cursor=<cursor>] [--json]',
+    options: ['connectionId', 'connectionKey', 'intent', 'limit', 'cursor'],
+    positionals: { min: 0, max: 0 },
+    tenant: true,
+    run: actionList,
+  },
+  {
+    path: ['action', 'get'],
+    synopsis: 'action get <id-or-key> [--connectionId=<id>] [--wait] [--timeout=<seconds>] [--json]',
+    options: ['connectionId', 'connectionKey', 'wait', 'timeout'],
+    positionals: { min: 1, max: 1 },
+    tenant: true,
+    run: actionGet,
+  },
+  {
+    path: ['action', 'create'],
+    synopsis: 'action create "<description>" --connectionId=<id> [--name=<name>] [--json]',
+    options: ['connectionId', 'connectionKey', 'name', 'intent'],
+    positionals: { min: 0, max: ANY },
+    tenant: true,
+    run: actionCreate,
+  },
+  {
+    path: ['action', 'run'],
+    synopsis: "action run <id-or-key> --connectionId=<id> [--input='<json>'] [--json]",
+    options: ['connectionId', 'connectionKey', 'input'],
+    positionals: { min: 1, max: 1 },
+    tenant: true,
+    run: actionRun,
+  },
+  {
+    path: ['request'],
+    synopsis:
+      'request <connectionId> <path> [-X <method>] [-H "<Name: value>"]... [-d <body> | --json <{json}>] [--query k=v]... [--pathParam k=v]... [--rawData] [--json]',
+    options: ['method', 'header', 'data', 'query', 'pathParam', 'rawData'],
+    positionals: { min: 2, max: 2 },
+    tenant: true,
+    acceptsJsonBody: true,
+    run: request,
+  },
+  {
+    path: ['sandbox', 'reset'],
+    synopsis: 'sandbox reset [--json]',
+    options: [],
+    positionals: { min: 0, max: 0 },
+    tenant: false,
+    maintenance: true,
+    run: sandboxReset,
+  },
+  {
+    path: ['sandbox', 'seed'],
+    synopsis: 'sandbox seed [--json]',
+    options: [],
+    positionals: { min: 0, max: 0 },
+    tenant: false,
+    maintenance: true,
+    run: sandboxSeed,
+  },
+  {
+    path: ['sandbox', 'info'],
+    synopsis: 'sandbox info [--json]',
+    options: [],
+    positionals: { min: 0, max: 0 },
+    tenant: false,
+    maintenance: true,
+    run: sandboxInfo,
+  },
+  {
+    path: ['sandbox', 'disconnect'],
+    synopsis: 'sandbox disconnect <connectionId> [--json]',
+    options: [],
+    positionals: { min: 1, max: 1 },
+    tenant: false,
+    maintenance: true,
+    run: sandboxDisconnect,
+  },
+  {
+    path: ['sandbox', 'rate-fill'],
+    synopsis: 'sandbox rate-fill [--connectorKey=amocrm] [--holdMs=<ms>] [--json]',
+    options: ['connectorKey', 'holdMs'],
+    positionals: { min: 0, max: 0 },
+    tenant: false,
+    maintenance: true,
+    run: sandboxRateFill,
+  },
+];
+
+const GENERAL_SYNOPSIS = `<command> [arguments] [--json]   (commands: ${[...new Set(COMMANDS.map((c) => c.path[0]))].join(', ')}; --help for details)`;
+
+function groupSynopsis(group: string): string {
+  const subs = COMMANDS.filter((c) => c.path[0] === group && c.path.length > 1).map((c) => c.path[1]);
+  return `${group} <${subs.join('|')}> ...`;
+}
+
+/** The command whose words start the positionals (longest match). */
+function findCommand(positionals: readonly string[]): CommandSpec {
+  let best: CommandSpec | undefined;
+  for (const c of COMMANDS) {
+    if (c.path.every((w, i) => positionals[i] === w) && (!best || c.path.length > best.path.length)) best = c;
+  }
+  if (best) return best;
+  const [first, second] = positionals;
+  if (first === undefined) throw usageError('No command given', GENERAL_SYNOPSIS);
+  if (COMMANDS.some((c) => c.path[0] === first && c.path.length > 1)) {
+    throw usageError(second === undefined ? `Missing ${first} command` : `Unknown ${first} command '${second}'`, groupSynopsis(first));
+  }
+  throw usageError(`Unknown command '${first}'`, GENERAL_SYNOPSIS);
+}
+
+function checkPositionals(spec: CommandSpec, args: ParsedArgs): void {
+  const rest = args.rest(spec.path.length);
+  if (rest.length < spec.positionals.min) throw new ArgvProblem(`Missing argument for '${spec.path.join(' ')}'`);
+  if (rest.length > spec.positionals.max) throw new ArgvProblem(`Unexpected argument '${rest[spec.positionals.max]}'`);
+  if (args.jsonBody !== undefined && !spec.acceptsJsonBody) throw new ArgvProblem(`Unexpected argument '${args.jsonBody}' after --json`);
+}
+
+interface Printed {
+  stdout: string;
+  stderr: string[];
+  exitCode: number;
+}
+
+function renderJson(value: unknown): string {
+  return JSON.stringify(value, null, 2) + '\n';
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ');
+}
+
+function printedSuccess(out: CommandOutput, json: boolean): Printed {
+  const stdout = json ? renderJson(out.json) : out.text ? `${out.text}\n` : '';
+  return { stdout, stderr: out.note ? [out.note] : [], exitCode: out.exitCode ?? 0 };
+}
+
+function printedError(err: SandboxError, json: boolean): Printed {
+  const stderr = [`Error: ${oneLine(err.message)}`];
+  if (err.exitCode === 2) stderr.push(`Usage: membrane-sandbox ${err.synopsis ?? GENERAL_SYNOPSIS}`);
+  return { stdout: json ? renderJson(err.errorData) : '', stderr, exitCode: err.exitCode };
+}
+
+function asSandboxError(err: unknown, synopsis: string): SandboxError {
+  if (err instanceof ArgvProblem) return usageError(err.message, synopsis);
+  if (err instanceof FaultSpecError) return usageError(err.message, synopsis);
+  return toInternal(err);
+}
+
+/** Opens the store, seeds on first use, checks the login, runs the handler. */
+async function execute(spec: CommandSpec, args: ParsedArgs, faults: Faults, env: NodeJS.ProcessEnv): Promise<Printed> {
+  const json = args.flag('json');
+  let db: Db | undefined;
+  try {
+    const dbPath = defaultDbPath(env);
+    db = openDb(dbPath);
+    const isReset = spec.path[0] === 'sandbox' && spec.path[1] === 'reset';
+    const seededNow = isReset ? false : await ensureSeeded(db);
+    if (spec.tenant && (faults.notLoggedIn || !readSession(db))) throw notAuthenticated();
+    const ctx: CommandContext = {
+      db,
+      store: new RecordStore(db),
+      dbPath,
+      env,
+      faults,
+      seededNow,
+      now: () => Date.now(),
+    };
+    return printedSuccess(await spec.run(ctx, args), json);
+  } catch (err) {
+    return printedError(asSandboxError(err, spec.synopsis), json);
+  } finally {
+    db?.close();
+  }
+}
+
+function helpText(spec: CommandSpec | undefined): string[] {
+  const specs = spec ? [spec] : COMMANDS;
+  return specs.map((c) => `membrane-sandbox ${c.synopsis}`);
+}
+
+async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<Printed> {
+  appendArgvLog(env, argv);
+
+  let args: ParsedArgs;
+  let spec: CommandSpec;
+  try {
+    args = parseArgv(argv);
+  } catch (err) {
+    return printedError(asSandboxError(err, GENERAL_SYNOPSIS), argv.includes('--json'));
+  }
+  const json = args.flag('json');
+
+  if (args.flag('help') || args.positionals[0] === 'help') {
+    const words = args.positionals[0] === 'help' ? args.positionals.slice(1) : args.positionals;
+    let target: CommandSpec | undefined;
+    try {
+      target = words.length > 0 ? findCommand(words) : undefined;
+    } catch {
+      target = undefined; // unknown command: show them all
+    }
+    const lines = helpText(target);
+    return { stdout: json ? renderJson({ usage: lines }) : `${lines.join('\n')}\n`, stderr: [], exitCode: 0 };
+  }
+
+  try {
+    spec = findCommand(args.positionals);
+    args.checkOptions(spec.options);
+    checkPositionals(spec, args);
+  } catch (err) {
+    const synopsis = err instanceof ArgvProblem ? safeSynopsis(args) : GENERAL_SYNOPSIS;
+    return printedError(err instanceof SandboxError ? err : asSandboxError(err, synopsis), json);
+  }
+
+  let faults: Faults = NO_FAULTS;
+  if (!spec.maintenance) {
+    try {
+      faults = parseFaults(env.MEMBRANE_SANDBOX_FAULT);
+    } catch (err) {
+      return printedError(asSandboxError(err, spec.synopsis), json);
+    }
+  }
+
+  if (faults.stderrNoise) for (const line of noiseLines()) process.stderr.write(`${line}\n`);
+  if (faults.latencyMs > 0) await sleep(faults.latencyMs);
+  if (faults.hang) {
+    await spawnHangGrandchild();
+    return hangForever();
+  }
+  if (faults.garbage) return { stdout: GARBAGE_TEXT, stderr: [], exitCode: 0 };
+
+  const printed = await execute(spec, args, faults, env);
+  if (faults.crash) return { stdout: crashPrefix(printed.stdout), stderr: ['Segmentation fault (simulated)'], exitCode: CRASH_EXIT_CODE };
+  return printed;
+}
+
+/** The synopsis of the command the positionals name, or the general one. */
+function safeSynopsis(args: ParsedArgs): string {
+  try {
+    return findCommand(args.positionals).synopsis;
+  } catch {
+    return GENERAL_SYNOPSIS;
+  }
+}
+
+async function run(): Promise<void> {
+  // A reader that stops early (`| head`) closes the pipe: that is not an error of the command.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+  let printed: Printed;
+  try {
+    printed = await main(process.argv.slice(2), process.env);
+  } catch (err) {
+    printed = printedError(toInternal(err), process.argv.includes('--json'));
+  }
+  // stdout/stderr are synchronous for files and pipes, so the natural exit below loses nothing.
+  if (printed.stdout) process.stdout.write(printed.stdout);
+  for (const line of printed.stderr) process.stderr.write(`${line}\n`);
+  process.exitCode = printed.exitCode;
+}
+
+void run();

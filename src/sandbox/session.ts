@@ -1,0 +1,80 @@
+// Login state of the sandbox "user", kept in the `meta` table so every process sees it.
+import type { Db } from './store.js';
+import { hexId } from './ids.js';
+
+export interface SessionUser {
+  id: string;
+  name: string;
+  email: string;
+}
+
+export interface Session {
+  workspaceKey: string;
+  tenantKey: string;
+  user: SessionUser;
+}
+
+export interface PendingLogin {
+  code: string;
+  url: string;
+}
+
+/** Membrane's real API; the sandbox only remembers what `login --apiUri` set, like the CLI does. */
+export const DEFAULT_API_URI = 'https://api.getmembrane.com';
+
+export const SANDBOX_SESSION: Session = {
+  workspaceKey: 'sandbox-workspace',
+  tenantKey: 'sandbox-tenant',
+  user: { id: hexId('user', 'sandbox'), name: 'Sandbox User', email: 'sandbox@membrane.local' },
+};
+
+export const TENANT_ID = hexId('tenant', SANDBOX_SESSION.tenantKey);
+
+const KEY_SESSION = 'session';
+const KEY_PENDING = 'pending_login';
+const KEY_API_URI = 'api_uri';
+
+export function getMeta(db: Db, key: string): string | undefined {
+  const row = db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+  return row?.value;
+}
+
+export function setMeta(db: Db, key: string, value: string): void {
+  db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(
+    key,
+    value,
+  );
+}
+
+export function deleteMeta(db: Db, key: string): void {
+  db.prepare('DELETE FROM meta WHERE key = ?').run(key);
+}
+
+export function readSession(db: Db): Session | undefined {
+  const raw = getMeta(db, KEY_SESSION);
+  return raw ? (JSON.parse(raw) as Session) : undefined;
+}
+
+/** Call inside a write transaction. */
+export function writeSession(db: Db, session: Session | undefined): void {
+  if (session) setMeta(db, KEY_SESSION, JSON.stringify(session));
+  else deleteMeta(db, KEY_SESSION);
+}
+
+export function readPendingLogin(db: Db): PendingLogin | undefined {
+  const raw = getMeta(db, KEY_PENDING);
+  return raw ? (JSON.parse(raw) as PendingLogin) : undefined;
+}
+
+export function writePendingLogin(db: Db, pending: PendingLogin | undefined): void {
+  if (pending) setMeta(db, KEY_PENDING, JSON.stringify(pending));
+  else deleteMeta(db, KEY_PENDING);
+}
+
+export function readApiUri(db: Db): string {
+  return getMeta(db, KEY_API_URI) ?? DEFAULT_API_URI;
+}
+
+export function writeApiUri(db: Db, uri: string): void {
+  setMeta(db, KEY_API_URI, uri);
+}

@@ -1,0 +1,41 @@
+// Input validation for `action run`: ajv, loaded only here (it costs tens of milliseconds to
+// import, which every other command should not pay), compiling only the one schema in use.
+import type { ErrorObject } from 'ajv';
+import type { JsonSchema } from './types.js';
+import type { InputProblem } from './errors.js';
+
+// Formats the emulations' schemas may use. ajv-formats is not a dependency; these cover the usual ones.
+const FORMATS: Record<string, RegExp> = {
+  email: /^[^\s@]+@[^\s@]+\.[^\s@]+$/,
+  date: /^\d{4}-\d{2}-\d{2}$/,
+  'date-time': /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/i,
+  time: /^\d{2}:\d{2}(:\d{2})?$/,
+  uri: /^[a-z][a-z0-9+.-]*:\S*$/i,
+};
+
+function problemOf(e: ErrorObject): InputProblem {
+  const params = e.params as Record<string, unknown>;
+  if (e.keyword === 'required') return { path: `${e.instancePath}/${String(params.missingProperty)}`, message: 'is required' };
+  if (e.keyword === 'additionalProperties') {
+    return { path: `${e.instancePath}/${String(params.additionalProperty)}`, message: 'is not allowed (unknown field)' };
+  }
+  return { path: e.instancePath || '/', message: e.message ?? e.keyword };
+}
+
+/** Problems with `input` against `schema`, every one of them (allErrors); empty when valid. */
+export async function validateInput(schema: JsonSchema, input: unknown): Promise<InputProblem[]> {
+  const { Ajv } = await import('ajv');
+  // The schemas are our own emulations', so checking them against the meta-schema (validateSchema)
+  // and optimizing the generated code would only cost startup time (about 25 ms per run).
+  const ajv = new Ajv({
+    allErrors: true,
+    strict: false,
+    logger: false,
+    formats: FORMATS,
+    validateSchema: false,
+    code: { optimize: false },
+  });
+  const validate = ajv.compile(schema);
+  if (validate(input)) return [];
+  return (validate.errors ?? []).map(problemOf);
+}
