@@ -2,7 +2,7 @@
 // with ajv against the action's inputSchema, compiled once per schema.
 import type { ValidateFunction } from 'ajv';
 import { TtlCache } from '../cache.js';
-import { abortable } from './abortable.js';
+import { SharedCalls } from './shared-calls.js';
 import type { Logger } from '../log.js';
 import type { Action, JsonSchema, MembraneClient } from '../membrane/types.js';
 
@@ -19,8 +19,8 @@ type AjvLike = { compile(schema: JsonSchema): ValidateFunction };
 export class ActionCatalog {
   private readonly meta: TtlCache<Action>;
   private readonly validators = new Map<string, ValidateFunction | null>();
-  /** `action get` calls in flight, shared by concurrent callers asking for the same action. */
-  private readonly pending = new Map<string, Promise<Action>>();
+  /** Concurrent callers asking for the same action share one `action get`. */
+  private readonly shared = new SharedCalls<Action>();
   private ajv?: Promise<AjvLike>;
 
   constructor(
@@ -49,20 +49,12 @@ export class ActionCatalog {
       this.log.debug(`cache hit: action ${idOrKey}`);
       return hit;
     }
-    const cacheKey = `${connectionId}|${idOrKey}`;
-    let fetching = this.pending.get(cacheKey);
-    if (!fetching) {
-      fetching = this.client
-        .getAction({ id: idOrKey, connectionId })
-        .then((action) => {
-          // Only cache what is usable; a BUILDING action must be fetched again.
-          if (!action.state || action.state === 'READY') this.remember(connectionId, [action]);
-          return action;
-        })
-        .finally(() => this.pending.delete(cacheKey));
-      this.pending.set(cacheKey, fetching);
-    }
-    return abortable(fetching, signal);
+    return this.shared.run(`${connectionId}|${idOrKey}`, signal, async (shared) => {
+      const action = await this.client.getAction({ id: idOrKey, connectionId }, { signal: shared });
+      // Only cache what is usable; a BUILDING action must be fetched again.
+      if (!action.state || action.state === 'READY') this.remember(connectionId, [action]);
+      return action;
+    });
   }
 
   private loadAjv(): Promise<AjvLike> {

@@ -6,15 +6,15 @@ import type { Connector } from '../connectors.js';
 import { ToolError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Connection, MembraneClient } from '../membrane/types.js';
-import { abortable } from './abortable.js';
+import { SharedCalls } from './shared-calls.js';
 import type { CallContext } from './context.js';
 
 const CONNECTION_TTL_MS = 30_000;
 
 export class ConnectionDirectory {
   private readonly cache: TtlCache<Connection[]>;
-  /** The `connection list` in flight: concurrent calls with a cold cache share it instead of each running one. */
-  private pending?: Promise<Connection[]>;
+  /** Concurrent calls with a cold cache share one `connection list`. */
+  private readonly shared = new SharedCalls<Connection[]>();
 
   constructor(
     private readonly client: MembraneClient,
@@ -33,17 +33,11 @@ export class ConnectionDirectory {
         return hit;
       }
     }
-    if (!this.pending) {
-      // Not tied to one caller's signal: a caller that cancels must not fail the others sharing the call.
-      this.pending = this.client
-        .listConnections()
-        .then((list) => {
-          this.cache.set('all', list);
-          return list;
-        })
-        .finally(() => (this.pending = undefined));
-    }
-    return abortable(this.pending, signal);
+    return this.shared.run('all', signal, async (shared) => {
+      const list = await this.client.listConnections({ signal: shared });
+      this.cache.set('all', list);
+      return list;
+    });
   }
 
   /** Called after any connection error, so the next call sees the current state. */

@@ -7,6 +7,11 @@ import { connectionIdField, crmName, defineTool, idString, outputSchema } from '
 const FAILED_STATES = new Set(['CONFIGURATION_ERROR', 'SETUP_FAILED']);
 /** `action get --wait` long-polls at most this long per CLI call (the API allows 1–60 s). */
 const POLL_SECONDS = 30;
+/**
+ * Progress while waiting, so clients that reset their timeout on progress keep waiting. None is sent with
+ * the result: SDK clients handle a notification that arrives together with the response after it, and drop it.
+ */
+const PROGRESS_EVERY_MS = 3000;
 
 function isBuilding(a: Action): boolean {
   return a.state === 'BUILDING';
@@ -51,11 +56,23 @@ export const createAction = defineTool({
     ctx.log.info(`action ${action.id} ${args.description ? 'created' : 'resumed'}: ${action.state ?? 'no state'}`);
 
     const started = Date.now();
-    while (isBuilding(action)) {
-      const remaining = Math.floor((deadline - Date.now()) / 1000);
-      if (remaining < 1) break;
-      await call.progress(Math.round((Date.now() - started) / 1000), Math.round(waitMs / 1000), `Membrane is building "${action.name}" (${action.state})`);
-      action = await ctx.client.getAction({ id: action.id, connectionId, wait: true, timeoutSeconds: Math.min(POLL_SECONDS, remaining) }, { signal: call.signal });
+    if (isBuilding(action)) {
+      const name = action.name;
+      const report = () => {
+        const elapsed = Math.round((Date.now() - started) / 1000);
+        void call.progress(elapsed, Math.round(waitMs / 1000), `Membrane is building "${name}" (${elapsed} s)`);
+      };
+      report();
+      const heartbeat = setInterval(report, PROGRESS_EVERY_MS);
+      try {
+        while (isBuilding(action)) {
+          const remaining = Math.floor((deadline - Date.now()) / 1000);
+          if (remaining < 1) break;
+          action = await ctx.client.getAction({ id: action.id, connectionId, wait: true, timeoutSeconds: Math.min(POLL_SECONDS, remaining) }, { signal: call.signal });
+        }
+      } finally {
+        clearInterval(heartbeat);
+      }
     }
 
     const kind = actionKind(action);
@@ -81,7 +98,6 @@ export const createAction = defineTool({
         nextStep: `Still building after ${Math.round(waitMs / 1000)} s. Call ${call.ref('create_action', { actionId: action.id })} to keep waiting.`,
       };
     }
-    await call.progress(Math.round(waitMs / 1000), Math.round(waitMs / 1000), 'Action is ready');
     ctx.catalog.remember(connectionId, [action]);
     const warning =
       ctx.settings.readOnly && kind !== 'read'

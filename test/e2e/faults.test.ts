@@ -282,14 +282,17 @@ describe.concurrent('faults end to end', () => {
   it('concurrency cap: with --max-concurrency 2, 6 parallel calls never run more than 2 CLI processes and all succeed', async () => {
     const { db } = freshDb();
     const s = await server({ db, args: ['--max-concurrency', '2'], env: { MEMBRANE_SANDBOX_FAULT: 'latency=800' } });
+    // Warm the connection cache first: concurrent identical lookups are shared (one CLI call), so the six
+    // calls measured here are distinct proxy requests, one CLI process each.
+    ok(await s.call('onecrm_list_connections'));
     const sampler = sampleSandboxProcesses(db, 15);
     const started = Date.now();
     const results = await Promise.all(
-      Array.from({ length: 6 }, (_, i) => s.call(i % 2 ? 'onecrm_list_connections' : 'amocrm_list_connections', { refresh: true })),
+      Array.from({ length: 6 }, (_, i) => s.call('onecrm_proxy_request', { path: '/data/Account', query: { limit: i + 1 } })),
     );
     const elapsed = Date.now() - started;
     const { max, samples } = await sampler.stop();
-    for (const r of results) expect(ok(r).connections).toHaveLength(1);
+    results.forEach((r, i) => expect((ok(r).body as { items: unknown[] }).items).toHaveLength(i + 1));
     // Two at a time, 800 ms each: at least three rounds (a lower bound, safe on a slow machine).
     expect(elapsed).toBeGreaterThanOrEqual(3 * 800);
     if (procAvailable) {

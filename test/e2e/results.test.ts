@@ -113,8 +113,8 @@ describe('connections', () => {
 });
 
 describe('create_action', () => {
-  it('sends progress notifications while it waits, when the client asked for progress', async () => {
-    const s = await server({ env: { MEMBRANE_SANDBOX_BUILD_MS: '2500' } });
+  it('sends progress notifications while it waits (every 3 s), when the client asked for progress', async () => {
+    const s = await server({ env: { MEMBRANE_SANDBOX_BUILD_MS: '4500' } });
     const progress: { progress: number; message?: string }[] = [];
     const r = await s.client.callTool({ name: 'amocrm_create_action', arguments: { description: 'list the notes of a company', waitSeconds: 30 } }, undefined, {
       onprogress: (p) => progress.push(p),

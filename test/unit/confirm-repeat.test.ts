@@ -1,6 +1,6 @@
 // Confirmation of risky calls (issue 5 point 3) and the repeat guard (issue 4 point 6), with injected clocks.
 import { describe, expect, it } from 'vitest';
-import { ToolError, type ErrorCode } from '../../src/errors.js';
+import { ToolError } from '../../src/errors.js';
 import { callKey } from '../../src/policy/call-key.js';
 import { Confirmations, needsConfirmation, type ConfirmMode } from '../../src/policy/confirm.js';
 import { RepeatGuard } from '../../src/policy/repeat-guard.js';

@@ -61,3 +61,31 @@ describe('shared lookups', () => {
     expect(actions.every((a) => a.id === 'a1')).toBe(true);
   });
 });
+
+describe('cancelling a shared lookup', () => {
+  it('stops the shared CLI call (its signal aborts) only when every caller has cancelled', async () => {
+    const signals: AbortSignal[] = [];
+    const client = {
+      backend: 'sandbox',
+      commandName: 'membrane-sandbox',
+      listConnections: (opts: { signal: AbortSignal }) => {
+        signals.push(opts.signal);
+        return new Promise<Connection[]>((_, reject) => opts.signal.addEventListener('abort', () => reject(new Error('killed'))));
+      },
+    } as unknown as MembraneClient;
+    const dir = new ConnectionDirectory(client, {}, log, true);
+    const first = new AbortController();
+    const second = new AbortController();
+    const a = dir.all(first.signal);
+    const b = dir.all(second.signal);
+    first.abort();
+    await expect(a).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(signals[0].aborted).toBe(false); // the second caller still waits on it
+    second.abort();
+    await expect(b).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(signals[0].aborted).toBe(true);
+    // A new caller starts a fresh call rather than joining the cancelled one.
+    void dir.all(new AbortController().signal).catch(() => undefined);
+    expect(signals).toHaveLength(2);
+  });
+});
