@@ -8,13 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const README = join(ROOT, 'README.md');
-const dist = (p) => import(join(ROOT, 'dist', p));
-
-const { SETTINGS, SettingsSchema } = await dist('config.js');
-const { ERROR_CODES } = await dist('errors.js');
-const { connectorFor } = await dist('connectors.js');
-const { planTools } = await dist('tools/index.js');
-const { listedSchema } = await dist('tools/schema.js');
+const { SETTINGS, SettingsSchema, ERROR_CODES, connectorFor, planTools, listedSchema } = await import(join(ROOT, 'dist', 'docs.js'));
 
 const escape = (s) => String(s).replace(/\|/g, '\\|').replace(/\n/g, ' ');
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // membrane-crm-mcp: parse settings, pick the CLI, serve MCP on stdio, shut down cleanly.
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { ConfigError, loadConfig, usage } from './config.js';
 import { createLogger } from './log.js';
@@ -43,7 +44,9 @@ async function main(): Promise<void> {
   const { settings } = loaded;
   const log = createLogger({ level: settings.logLevel });
   const cwd = settings.cliCwd ?? process.cwd();
-  const cli = resolveCli({ sandbox: settings.sandbox, membraneCli: settings.membraneCli, cwd });
+  // The sandbox's bin sits next to this one (dist/sandbox/cli.js), however the build lays out the rest.
+  const sandboxCli = fileURLToPath(new URL('./sandbox/cli.js', import.meta.url));
+  const cli = resolveCli({ sandbox: settings.sandbox, membraneCli: settings.membraneCli, cwd, sandboxCli });
   if (cli.fallback) {
     process.stderr.write(
       '\n[membrane-crm-mcp] *** SANDBOX MODE: no Membrane CLI found, so the tools use the bundled membrane-sandbox ***\n' +

@@ -3,7 +3,6 @@
 // else the sandbox, announced loudly because its data is not a real CRM.
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, dirname, extname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { CliCommand } from './runner.js';
 import type { Backend } from './types.js';
 
@@ -16,7 +15,6 @@ export interface ResolvedCli {
   fallback: boolean;
 }
 
-export const SANDBOX_CLI_PATH = fileURLToPath(new URL('../sandbox/cli.js', import.meta.url));
 
 const JS_EXTENSIONS = new Set(['.js', '.mjs', '.cjs']);
 
@@ -64,13 +62,17 @@ function commandFor(path: string, display: string): CliCommand {
   return { file: path, prefixArgs: [], display };
 }
 
-export function sandboxCommand(): CliCommand {
-  return { file: process.execPath, prefixArgs: [SANDBOX_CLI_PATH], display: 'membrane-sandbox' };
+/** The bundled sandbox, run with the current Node. `sandboxCli` is the path of its cli.js (the bin entry knows it). */
+export function sandboxCommand(sandboxCli: string): CliCommand {
+  return { file: process.execPath, prefixArgs: [sandboxCli], display: 'membrane-sandbox' };
 }
 
-export function resolveCli(opts: { sandbox: boolean; membraneCli?: string; cwd: string }, env: NodeJS.ProcessEnv = process.env): ResolvedCli {
+export function resolveCli(
+  opts: { sandbox: boolean; membraneCli?: string; cwd: string; sandboxCli: string },
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedCli {
   if (opts.sandbox) {
-    return { command: sandboxCommand(), backend: 'sandbox', reason: 'sandbox requested (--sandbox / MEMBRANE_CRM_SANDBOX)', fallback: false };
+    return { command: sandboxCommand(opts.sandboxCli), backend: 'sandbox', reason: 'sandbox requested (--sandbox / MEMBRANE_CRM_SANDBOX)', fallback: false };
   }
   if (opts.membraneCli) {
     const path = isAbsolute(opts.membraneCli) ? opts.membraneCli : resolve(opts.cwd, opts.membraneCli);
@@ -79,7 +81,7 @@ export function resolveCli(opts: { sandbox: boolean; membraneCli?: string; cwd: 
   const onPath = findOnPath('membrane', env);
   if (onPath) return { command: commandFor(onPath, 'membrane'), backend: 'membrane', reason: `Membrane CLI found on PATH at ${onPath}`, fallback: false };
   return {
-    command: sandboxCommand(),
+    command: sandboxCommand(opts.sandboxCli),
     backend: 'sandbox',
     reason: 'no Membrane CLI found (no --membrane-cli, no `membrane` on PATH): using the bundled SANDBOX with demo data, not a real CRM',
     fallback: true,

@@ -24,7 +24,9 @@ function problemOf(e: ErrorObject): InputProblem {
 
 /** Problems with `input` against `schema`, every one of them (allErrors); empty when valid. */
 export async function validateInput(schema: JsonSchema, input: unknown): Promise<InputProblem[]> {
-  const { Ajv } = await import('ajv');
+  // ajv is CommonJS: its constructor is a named export under Node's loader, `default` inside a bundle.
+  const mod = (await import('ajv')) as unknown as { Ajv?: typeof import('ajv').Ajv; default?: { Ajv?: typeof import('ajv').Ajv } };
+  const Ajv = (mod.Ajv ?? mod.default?.Ajv)!;
   // The schemas are our own emulations', so checking them against the meta-schema (validateSchema)
   // and optimizing the generated code would only cost startup time (about 25 ms per run).
   const ajv = new Ajv({

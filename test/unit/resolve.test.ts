@@ -3,7 +3,12 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SANDBOX_CLI_PATH, findOnPath, resolveCli, sandboxCommand } from '../../src/membrane/resolve.js';
+import { findOnPath, resolveCli as resolveWith, sandboxCommand as sandboxWith } from '../../src/membrane/resolve.js';
+
+/** Where the bin entry says the sandbox lives (index.ts passes dist/sandbox/cli.js). */
+const SANDBOX_CLI_PATH = '/pkg/dist/sandbox/cli.js';
+const resolveCli = (opts: { sandbox: boolean; membraneCli?: string; cwd: string }, env: NodeJS.ProcessEnv) => resolveWith({ ...opts, sandboxCli: SANDBOX_CLI_PATH }, env);
+const sandboxCommand = () => sandboxWith(SANDBOX_CLI_PATH);
 
 const posix = process.platform !== 'win32';
 const root = mkdtempSync(join(tmpdir(), 'mcrm-resolve-'));
