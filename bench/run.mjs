@@ -176,18 +176,20 @@ async function latency(ids) {
         assertOk(t.value, c.tool);
         viaServer.push(t.ms);
         let total = 0;
-        let createdId;
+        let created;
         for (const argv of c.direct) {
-          const r = await direct(argv.map((a) => (a === '<id>' ? createdId : a)));
+          // The same protocol as the server: `action get --wait` only while the new action is BUILDING.
+          if (argv.includes('<id>') && created?.state !== 'BUILDING') continue;
+          const r = await direct(argv.map((a) => (a === '<id>' ? created.id : a)));
           if (r.code !== 0) throw new Error(`direct ${argv.slice(0, 2).join(' ')} exited ${r.code}`);
-          if (argv[1] === 'create') createdId = JSON.parse(r.stdout).id;
+          if (argv[1] === 'create') created = JSON.parse(r.stdout);
           total += r.ms;
         }
         viaCli.push(total);
       }
       rows.push({
         tool: c.tool,
-        cliCalls: c.direct.length,
+        cliCalls: c.tool.endsWith('create_action') ? 'create (+get while BUILDING)' : c.direct.length,
         serverMedianMs: round(median(viaServer)),
         serverP95Ms: round(p95(viaServer)),
         directMedianMs: round(median(viaCli)),
