@@ -174,15 +174,11 @@ export function findAction(actions: readonly SandboxAction[], idOrKey: string): 
   throw notFound(`Action with id or key '${idOrKey}' not found`);
 }
 
-/** `isReadOnly` etc. need the operation; built actions that failed have none. */
-function operationOf(a: SandboxAction): Operation | undefined {
-  return a.def?.operation;
-}
-
 const EMPTY_OBJECT_SCHEMA: JsonSchema = { type: 'object' };
 
 export function actionView(a: SandboxAction, connectionId?: string): ActionObject {
-  const op = operationOf(a);
+  // Built actions that failed have no definition, hence no operation.
+  const op = a.def?.operation;
   const shownConnection = connectionId ?? a.connectionId;
   const failure = a.state === 'SETUP_FAILED' ? { type: 'action_instance_setup' as const, message: a.error ?? 'Build failed' } : undefined;
   return {

@@ -93,10 +93,6 @@ export class ParsedArgs {
     return this.stringValues.get(name) ?? [];
   }
 
-  has(name: OptionName): boolean {
-    return this.booleanValues.has(name) || this.stringValues.has(name);
-  }
-
   /** Positionals after the command path. */
   rest(pathLength: number): string[] {
     return this.positionals.slice(pathLength);

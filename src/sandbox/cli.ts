@@ -314,6 +314,14 @@ function helpText(spec: CommandSpec | undefined): string[] {
   return specs.map((c) => `membrane-sandbox ${c.synopsis}`);
 }
 
+/**
+ * Whether the raw argv asks for JSON output, for errors raised before (or while) parsing it: a bare
+ * `--json` or `--json=true`, but not `request`'s `--json <{…}>` body shorthand.
+ */
+function wantsJson(argv: readonly string[]): boolean {
+  return argv.some((a, i) => a === '--json=true' || (a === '--json' && !/^[[{]/.test(argv[i + 1] ?? '')));
+}
+
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<Printed> {
   appendArgvLog(env, argv);
 
@@ -322,7 +330,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<Printed> {
   try {
     args = parseArgv(argv);
   } catch (err) {
-    return printedError(asSandboxError(err, GENERAL_SYNOPSIS), argv.includes('--json'));
+    return printedError(asSandboxError(err, GENERAL_SYNOPSIS), wantsJson(argv));
   }
   const json = args.flag('json');
 
@@ -387,7 +395,7 @@ async function run(): Promise<void> {
   try {
     printed = await main(process.argv.slice(2), process.env);
   } catch (err) {
-    printed = printedError(toInternal(err), process.argv.includes('--json'));
+    printed = printedError(toInternal(err), wantsJson(process.argv.slice(2)));
   }
   // stdout/stderr are synchronous for files and pipes, so the natural exit below loses nothing.
   if (printed.stdout) process.stdout.write(printed.stdout);

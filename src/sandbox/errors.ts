@@ -54,8 +54,9 @@ export interface InputProblem {
   message: string;
 }
 
-export function invalidInput(message: string, errors?: InputProblem[]): SandboxError {
-  return badRequest(message, 'invalid_input', errors ? { errors } : undefined);
+export function invalidInput(message: string, errors?: InputProblem[], actionRunId?: string): SandboxError {
+  const data = errors || actionRunId ? { ...(errors ? { errors } : {}), ...(actionRunId ? { actionRunId } : {}) } : undefined;
+  return badRequest(message, 'invalid_input', data);
 }
 
 export function connectionDefunct(connectionId: string, uiUrl: string, message: string): SandboxError {

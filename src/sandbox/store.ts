@@ -92,7 +92,13 @@ export function recreateSchema(db: Db): void {
   db.exec(SCHEMA);
 }
 
-/** Opens (creating if needed) the store with the pragmas every process must share. */
+const META_SCHEMA = 'CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);';
+
+/**
+ * Opens (creating if needed) the store with the pragmas every process must share. The full schema is
+ * created only on a new file or one of this SCHEMA_VERSION: an older file keeps its tables until
+ * ensureSeeded drops and recreates them (creating today's indexes on yesterday's tables could fail).
+ */
 export function openDb(path: string): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
@@ -100,9 +106,15 @@ export function openDb(path: string): Db {
   db.pragma('busy_timeout = 10000');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
-  db.exec(SCHEMA);
+  db.exec(META_SCHEMA);
+  const version = (db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined)?.value;
+  if (version === undefined || version === String(SCHEMA_VERSION)) db.exec(SCHEMA);
   return db;
+}
+
+/** Runs `fn` in a deferred transaction: a consistent snapshot for reads, without the write lock. */
+export function readTx<T>(db: Db, fn: () => T): T {
+  return db.transaction(fn).deferred();
 }
 
 /** Runs `fn` in a BEGIN IMMEDIATE transaction: the write lock is taken up front, so read-then-write never races. */

@@ -30,7 +30,8 @@ export async function runSandbox(
     reject: false,
     stdin: 'ignore',
     timeout: opts.timeoutMs ?? 20_000,
-    env: { MEMBRANE_SANDBOX_DB: opts.db, MEMBRANE_SANDBOX_BUILD_MS: '200', ...opts.env },
+    // A developer's shell may carry fault or log settings; tests set their own, explicitly.
+    env: { MEMBRANE_SANDBOX_FAULT: undefined, MEMBRANE_SANDBOX_ARGV_LOG: undefined, MEMBRANE_SANDBOX_DB: opts.db, MEMBRANE_SANDBOX_BUILD_MS: '200', ...opts.env },
   });
   let json: unknown;
   try {

@@ -79,14 +79,22 @@ describe('request: building the HTTP request', () => {
     expect((got.json as Json).body.record).toMatchObject({ id, last_name: 'Request' });
   });
 
-  it('--json <{…}> is a JSON body (POST by default); a bare --json is the output flag', async () => {
-    const r = await run(['request', oneId, '/data/Contact', '--json', '{"data":{"last_name":"Shorthand"}}', '--json']);
+  it('--json <{…}> is a JSON body; a bare --json is the output flag; the method stays GET unless -X says otherwise', async () => {
+    const r = await run(['request', oneId, '/data/Contact', '-X', 'POST', '--json', '{"data":{"last_name":"Shorthand"}}', '--json']);
     expect(r.exitCode).toBe(0);
     expect(r.json).toMatchObject({ status: 200, body: { id: expect.any(String) } });
-    const amo = await run(['request', amoId, '/api/v4/leads', '--json', '[{"name":"Via --json","price":10}]']);
+    const amo = await run(['request', amoId, '/api/v4/leads', '-X', 'POST', '--json', '[{"name":"Via --json","price":10}]']);
     expect(amo.exitCode).toBe(0);
     expect(JSON.parse(amo.stdout)._embedded.leads[0].id).toEqual(expect.any(Number));
-    const bad = await run(['request', oneId, '/data/Contact', '--json', '{nope', '--json']);
+    // Contract: "Default GET" [SEEN S1], body or not (curl would POST).
+    const get = await run(['request', oneId, '/data/Contact', '--query', 'limit=1', '--json', '{"data":{"last_name":"Ignored"}}', '--json']);
+    expect(get.exitCode).toBe(0);
+    expect((get.json as Json).body).toHaveProperty('records');
+    expect(get.stderr).toMatch(/a body was given with GET/);
+    const slash = await run(['request', amoId, '/api/v4/leads%2F..%2Fusers', '--json']);
+    expect(slash.exitCode).toBe(1);
+    expect(slash.json).toMatchObject({ type: 'bad_request' });
+    const bad = await run(['request', oneId, '/data/Contact', '-X', 'POST', '--json', '{nope', '--json']);
     expect(bad.exitCode).toBe(1);
     expect(bad.json).toMatchObject({ type: 'bad_request', key: 'invalid_input' });
   });

@@ -92,4 +92,48 @@ describe('concurrency', () => {
     expect(after['1crm'].Account - before['1crm'].Account).toBe(N);
     expect(after['1crm'].Contact - before['1crm'].Contact).toBe(N);
   });
+
+  it('rate limit across processes: 12 parallel AmoCRM requests never get more than 7 accepted in any second', async () => {
+    const db = tempDb('sbx-conc-rate-');
+    try {
+      const list = await runSandbox(['connection', 'list', '--json'], { db: db.path });
+      const amo = ((list.json as Json).items as Json[]).find((c) => c.connectorKey === 'amocrm')!.id as string;
+      const runs = await Promise.all(
+        Array.from({ length: 12 }, () => runSandbox(['request', amo, '/api/v4/account', '--json'], { db: db.path, env: { MEMBRANE_SANDBOX_FAULT: 'rate-limit' } })),
+      );
+      const statuses = runs.map((r) => (r.json as Json).status as number);
+      expect(statuses.every((s) => s === 200 || s === 429)).toBe(true);
+      const accepted = statuses.filter((s) => s === 200).length;
+      expect(accepted).toBeGreaterThanOrEqual(7);
+      // The invariant, whatever the machine's speed: no 8 accepted requests inside one second.
+      const conn = new Database(db.path, { readonly: true });
+      const at = (conn.prepare("SELECT at_ms FROM rate_events WHERE connector_key = 'amocrm' ORDER BY at_ms").all() as { at_ms: number }[]).map((r) => r.at_ms);
+      conn.close();
+      expect(at).toHaveLength(accepted);
+      for (let i = 0; i + 7 < at.length; i++) expect(at[i + 7] - at[i]).toBeGreaterThanOrEqual(1000);
+    } finally {
+      db.cleanup();
+    }
+  });
+
+  it('concurrent PATCHes of one record: every one succeeds and the record ends as one of them, intact', async () => {
+    const db = tempDb('sbx-conc-patch-');
+    try {
+      const list = await runSandbox(['connection', 'list', '--json'], { db: db.path });
+      const one = ((list.json as Json).items as Json[]).find((c) => c.connectorKey === '1crm')!.id as string;
+      const created = await runSandbox(['action', 'run', 'create-account', `--connectionId=${one}`, '--input={"name":"Patch target"}', '--json'], { db: db.path });
+      const id = ((created.json as Json).output as Json).id as string;
+      const names = Array.from({ length: 16 }, (_, i) => `Renamed ${i}`);
+      const runs = await Promise.all(
+        names.map((name) => runSandbox(['request', one, `/data/Account/${id}`, '-X', 'PATCH', '-d', JSON.stringify({ data: { name } }), '--json'], { db: db.path })),
+      );
+      expectAllOk(runs);
+      const got = await runSandbox(['request', one, `/data/Account/${id}`, '--json'], { db: db.path });
+      const record = ((got.json as Json).body as Json).record as Json;
+      expect(names).toContain(record.name);
+      expect(record.id).toBe(id);
+    } finally {
+      db.cleanup();
+    }
+  });
 });

@@ -87,4 +87,22 @@ describe('seed', () => {
     expect(((r.json as Json).items as Json[]).map((c) => c.id)).not.toContain('old');
     expect(dump(b.path)).toEqual(dump(a.path));
   });
+
+  it('a store whose tables have an older shape (a column today\'s indexes need is missing) is reset too', async () => {
+    const c = tempDb('seed-old-shape-');
+    try {
+      const db = new Database(c.path);
+      db.exec(`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        INSERT INTO meta VALUES ('schema_version', '0'), ('seeded_at', 'long ago');
+        CREATE TABLE records (connector_key TEXT, model TEXT, id TEXT, data TEXT);`);
+      db.close();
+      for (const args of [['status', '--json'], ['sandbox', 'reset', '--json'], ['connection', 'list', '--json']]) {
+        const r = await runSandbox(args, { db: c.path });
+        expect(r.exitCode, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      }
+      expect(dump(c.path)).toEqual(dump(a.path));
+    } finally {
+      c.cleanup();
+    }
+  });
 });

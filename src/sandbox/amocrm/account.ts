@@ -7,7 +7,7 @@ import { selfLink } from './hal.js';
 import { hal, methodNotAllowed } from './http.js';
 
 export function handleAccount(req: HttpRequest, ctx: ApiContext): HttpResponse {
-  if (req.method !== 'GET') return methodNotAllowed();
+  if (req.method !== 'GET') return methodNotAllowed('GET');
   const { users_groups, amojo_id, version, ...account } = ctx.repo.account();
   const body: Record<string, unknown> = { ...account };
   const embedded: Record<string, unknown> = {};

@@ -137,9 +137,3 @@ export function customFieldText(values: CustomFieldValue[] | null): string[] {
   return (values ?? []).flatMap((f) => f.values.map((v) => String(v.value)));
 }
 
-/** First value of the field with the given code (e.g. PHONE), if any. */
-export function firstValueByCode(values: CustomFieldValue[] | null, code: string): string | undefined {
-  const field = (values ?? []).find((f) => f.field_code === code);
-  const first = field?.values[0];
-  return first === undefined ? undefined : String(first.value);
-}

@@ -13,7 +13,7 @@ function renderField(def: CustomFieldDef): Record<string, unknown> {
 }
 
 export function handleCustomFields(req: HttpRequest, ctx: ApiContext, entityType: EntityType, fieldId?: number): HttpResponse {
-  if (req.method !== 'GET') return methodNotAllowed();
+  if (req.method !== 'GET') return methodNotAllowed('GET');
   const defs = ctx.repo.all(MODEL.customFields).filter((d) => d.entity_type === entityType);
   if (fieldId !== undefined) {
     const def = defs.find((d) => d.id === fieldId);
@@ -33,7 +33,7 @@ function renderTag(tag: TagDoc): Record<string, unknown> {
 }
 
 export function handleTags(req: HttpRequest, ctx: ApiContext, entityType: EntityType): HttpResponse {
-  if (req.method !== 'GET') return methodNotAllowed();
+  if (req.method !== 'GET') return methodNotAllowed('GET');
   return listResponse(req, {
     path: `/${entityType}/tags`,
     key: 'tags',

@@ -60,6 +60,8 @@ export function notFound(detail: string): HttpResponse {
 }
 
 /** DELETE on leads, contacts, companies, tasks and notes (the v4 API has none), and other unsupported methods. */
-export function methodNotAllowed(): HttpResponse {
-  return problem(405, 'Method not allowed');
+export function methodNotAllowed(allow = 'GET, POST, PATCH'): HttpResponse {
+  const res = problem(405, 'Method not allowed');
+  // HTTP requires a 405 to say which methods the resource does allow.
+  return { ...res, headers: { ...res.headers, allow } };
 }

@@ -19,7 +19,7 @@ function render(user: UserDoc, ctx: ApiContext): Record<string, unknown> {
 }
 
 export function handleUsers(req: HttpRequest, ctx: ApiContext, userId?: number): HttpResponse {
-  if (req.method !== 'GET') return methodNotAllowed();
+  if (req.method !== 'GET') return methodNotAllowed('GET');
   if (userId !== undefined) {
     const user = ctx.repo.get(MODEL.users, userId);
     return user ? hal(render(user, ctx)) : notFound('User not found');

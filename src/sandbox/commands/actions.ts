@@ -1,6 +1,6 @@
 // action list / get / create / run.
 import { ArgvProblem, parseIntFlag, parseSecondsFlag, type ParsedArgs } from '../args.js';
-import { RecordStore, writeTx } from '../store.js';
+import { readTx, writeTx } from '../store.js';
 import { InvalidInput, UpstreamFailure, type EmulatorContext } from '../types.js';
 import {
   actionNotReady,
@@ -169,7 +169,7 @@ export async function actionCreate(ctx: CommandContext, args: ParsedArgs): Promi
   const name = givenName ?? sentence(description);
   const emulators = await loadEmulators([connection.connector_key]);
   const plan = planBuild(emulators, connection.connector_key, description, name);
-  const store = new RecordStore(ctx.db);
+  const store = ctx.store;
   const row = writeTx(ctx.db, () => {
     // Stamped inside the transaction: waiting for the write lock must not eat into the build time.
     const nowMs = ctx.now();
@@ -242,13 +242,22 @@ export async function actionRun(ctx: CommandContext, args: ParsedArgs): Promise<
   const runId = randomHexId();
   const ectx: EmulatorContext = { store: ctx.store, connectionId: connection.id, now: () => ctx.now() };
   const limited = ctx.faults.rateLimit && connection.connector_key === 'amocrm';
+  const reads = def.operation === 'list' || def.operation === 'get' || def.operation === 'search';
   try {
-    const result = writeTx(ctx.db, () => {
-      if (limited && !takeRateSlot(ctx.db, connection.connector_key, ctx.now())) throw new RateLimitHit();
-      const out = def.run(ectx, input as Record<string, unknown>);
-      recordRun(ctx, runId, action.id, connection.id, 'succeeded');
-      return out;
-    });
+    let result: unknown;
+    if (reads) {
+      // Reads run on a consistent WAL snapshot without the write lock; only the bookkeeping writes.
+      if (limited && !writeTx(ctx.db, () => takeRateSlot(ctx.db, connection.connector_key, ctx.now()))) throw new RateLimitHit();
+      result = readTx(ctx.db, () => def.run(ectx, input as Record<string, unknown>));
+      writeTx(ctx.db, () => recordRun(ctx, runId, action.id, connection.id, 'succeeded'));
+    } else {
+      result = writeTx(ctx.db, () => {
+        if (limited && !takeRateSlot(ctx.db, connection.connector_key, ctx.now())) throw new RateLimitHit();
+        const out = def.run(ectx, input as Record<string, unknown>);
+        recordRun(ctx, runId, action.id, connection.id, 'succeeded');
+        return out;
+      });
+    }
     return output({ output: result, actionRunId: runId }, pretty(result));
   } catch (err) {
     if (err instanceof RateLimitHit) throw rateLimited(catalogEntry(connection.connector_key).name);
@@ -260,7 +269,8 @@ export async function actionRun(ctx: CommandContext, args: ParsedArgs): Promise<
     if (err instanceof InvalidInput) {
       writeTx(ctx.db, () => recordRun(ctx, runId, action.id, connection.id, 'failed'));
       const problem: InputProblem = { path: err.field ? `/${err.field.replace(/\./g, '/')}` : '/', message: err.message };
-      throw invalidInput(err.message, [problem]);
+      // The run was recorded (as failed), so its id goes with the error, as for CRM errors.
+      throw invalidInput(err.message, [problem], runId);
     }
     throw err;
   }

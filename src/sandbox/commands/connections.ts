@@ -2,7 +2,7 @@
 // once (the sandbox "user" authenticates instantly); other catalog connectors can be connected but
 // never become READY, because there is nothing behind them.
 import { parseIntFlag, parseSecondsFlag, ArgvProblem, type ParsedArgs } from '../args.js';
-import { writeTx, RecordStore } from '../store.js';
+import { writeTx } from '../store.js';
 import { badRequest, notFound } from '../errors.js';
 import { catalog, catalogEntry, findCatalogEntry, type CatalogEntry } from '../emulators.js';
 import {
@@ -95,7 +95,7 @@ export async function connect(ctx: CommandContext, args: ParsedArgs): Promise<Co
   if (!entry) throw new ArgvProblem('connect needs --connectorKey=<key>, --connectorId=<id> or --intent=<text> (or --connectionId=<id> to reconnect)');
   const allowMultiple = args.flag('allowMultipleConnections');
   const nonInteractive = args.flag('non-interactive');
-  const store = new RecordStore(ctx.db);
+  const store = ctx.store;
 
   const id = writeTx(ctx.db, () => {
     const existing = listConnectionRows(ctx.db).find((r) => r.connector_key === entry.key);

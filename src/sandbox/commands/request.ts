@@ -1,7 +1,7 @@
 // `request <connectionId> <path>`: a proxied call to the emulated CRM's REST API. Prints
 // `{status, headers, body}`; exit 1 (with the same document) when the status is ≥ 400.
 import { ArgvProblem, type ParsedArgs } from '../args.js';
-import { writeTx } from '../store.js';
+import { readTx, writeTx } from '../store.js';
 import type { HttpRequest, HttpResponse } from '../types.js';
 import { badRequest, invalidInput } from '../errors.js';
 import { isEmulatedKey, loadEmulator } from '../emulators.js';
@@ -11,9 +11,9 @@ import { pretty, type CommandContext, type CommandOutput } from './context.js';
 
 const METHODS: readonly HttpRequest['method'][] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
-/** -X/--method; without it GET, or POST when a body is given (curl's rule for -d and --json). */
-function parseMethod(raw: string | undefined, hasBody: boolean): HttpRequest['method'] {
-  const m = (raw ?? (hasBody ? 'POST' : 'GET')).toUpperCase();
+/** -X/--method, default GET even with a body: the contract says "Default GET" [SEEN S1], unlike curl. */
+function parseMethod(raw: string | undefined): HttpRequest['method'] {
+  const m = (raw ?? 'GET').toUpperCase();
   if (!(METHODS as readonly string[]).includes(m)) throw new ArgvProblem(`-X/--method must be one of ${METHODS.join(', ')}, got '${raw}'`);
   return m as HttpRequest['method'];
 }
@@ -80,6 +80,8 @@ export function resolvePath(
 
   const segments = path.split('/').map(decodeSegment);
   if (segments.some((s) => s === '.' || s === '..')) throw badRequest(`The path must not contain '.' or '..' segments, got '${rawPath}'`);
+  // An encoded slash (%2F, or a pathParam value with '/') would add segments after the check above.
+  if (segments.some((s) => s.includes('/'))) throw badRequest(`A path segment must not contain an encoded '/', got '${rawPath}'`);
   return { path: segments.join('/'), query };
 }
 
@@ -122,7 +124,10 @@ export async function request(ctx: CommandContext, args: ParsedArgs): Promise<Co
   const [connectionId, rawPath] = args.rest(1);
   const headers = parseHeaders(args.strings('header'));
   const body = requestBody(args, headers);
-  const method = parseMethod(args.string('method'), body !== undefined);
+  const method = parseMethod(args.string('method'));
+  if (body !== undefined && (method === 'GET' || method === 'HEAD')) {
+    process.stderr.write(`membrane-sandbox: a body was given with ${method}; pass -X POST (or PUT/PATCH) to send it\n`);
+  }
   const connection = requireUsableConnection(ctx.db, connectionId, ctx.faults.expiredConnection);
   // requireUsableConnection only passes READY connections, and only emulated ones can be READY.
   if (!isEmulatedKey(connection.connector_key)) throw badRequest(`Connector '${connection.connector_key}' is not emulated`);
@@ -135,10 +140,16 @@ export async function request(ctx: CommandContext, args: ParsedArgs): Promise<Co
   const req: HttpRequest = { method, path, query, headers, body };
 
   const limited = ctx.faults.rateLimit && connection.connector_key === 'amocrm';
-  const response: HttpResponse = writeTx(ctx.db, () => {
-    if (limited && !takeRateSlot(ctx.db, connection.connector_key, ctx.now())) return tooManyRequestsResponse();
-    return emulator.handle({ store: ctx.store, connectionId: connection.id, now: () => ctx.now() }, req);
-  });
+  const handle = () => emulator.handle({ store: ctx.store, connectionId: connection.id, now: () => ctx.now() }, req);
+  let response: HttpResponse;
+  if (limited && !writeTx(ctx.db, () => takeRateSlot(ctx.db, connection.connector_key, ctx.now()))) {
+    response = tooManyRequestsResponse();
+  } else if (method === 'GET' || method === 'HEAD') {
+    // A read sees one consistent WAL snapshot without taking the write lock other processes queue on.
+    response = readTx(ctx.db, handle);
+  } else {
+    response = writeTx(ctx.db, handle);
+  }
   const doc = {
     status: response.status,
     headers: response.headers,
