@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { LOG_LEVELS } from './log.js';
+import { ID_PATTERN } from './membrane/argv.js';
 
 type Kind = 'string' | 'boolean' | 'int' | 'number' | 'list' | 'map';
 
@@ -48,7 +49,7 @@ export const SettingsSchema = z.strictObject({
   connectors: z.array(connectorKey).min(1).default(['amocrm', '1crm']),
   membraneCli: z.string().min(1).optional(),
   sandbox: z.boolean().default(false),
-  defaultConnections: z.record(connectorKey, z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,199}$/)).default({}),
+  defaultConnections: z.record(connectorKey, z.string().regex(ID_PATTERN, 'a connection id')).default({}),
   toolMode: z.enum(['per-connector', 'shared']).default('per-connector'),
   readOnly: z.boolean().default(false),
   allowActions: z.array(z.string().min(1)).default([]),

@@ -95,7 +95,3 @@ export class ToolError extends Error {
     return parts.join(' ');
   }
 }
-
-export function isToolError(e: unknown): e is ToolError {
-  return e instanceof ToolError;
-}

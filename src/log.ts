@@ -1,6 +1,6 @@
 // Diagnostics: stderr always (stdout belongs to the protocol), and MCP logging notifications once a
 // client is connected (the SDK filters them by the level the client set with logging/setLevel).
-import { redact } from './redact.js';
+import { redact, redactDeep } from './redact.js';
 
 export const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -23,12 +23,12 @@ export function createLogger(opts: { level: LogLevel; write?: (line: string) => 
   let sink: LogSink | undefined;
 
   const emit = (level: LogLevel, message: string, data?: Record<string, unknown>) => {
+    // stderr and the MCP sink share the threshold (server.ts): below it there is nothing to redact.
+    if (LOG_LEVELS.indexOf(level) < threshold) return;
     const safe = redact(message);
-    const safeData = data ? (JSON.parse(redact(JSON.stringify(data))) as Record<string, unknown>) : undefined;
-    if (LOG_LEVELS.indexOf(level) >= threshold) {
-      const suffix = safeData ? ` ${JSON.stringify(safeData)}` : '';
-      write(`[membrane-crm-mcp] ${level}: ${safe}${suffix}\n`);
-    }
+    const safeData = data ? redactDeep(data) : undefined;
+    const suffix = safeData ? ` ${JSON.stringify(safeData)}` : '';
+    write(`[membrane-crm-mcp] ${level}: ${safe}${suffix}\n`);
     sink?.(level, safe, safeData);
   };
 

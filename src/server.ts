@@ -20,15 +20,14 @@ export interface CreatedServer {
   tools: PlannedTool[];
 }
 
-function toolName(settings: Settings, c: Connector, suffix: string): string {
-  return settings.toolMode === 'shared' ? `${SHARED_PREFIX}_${suffix} (connector "${c.key}")` : `${c.prefix}_${suffix}`;
-}
-
 export function serverInstructions(settings: Settings, connectors: Connector[], client: Pick<MembraneClient, 'backend'>): string {
-  const c = connectors[0];
-  const t = (suffix: string) => toolName(settings, c, suffix);
+  const shared = settings.toolMode === 'shared';
+  const tools = shared
+    ? `Tools: ${SHARED_PREFIX}_* with a connector argument (${connectors.map((c) => `"${c.key}" = ${c.displayName}`).join(', ')}).`
+    : `Tools per CRM: ${connectors.map((c) => `${c.prefix}_* (${c.displayName})`).join(', ')}; below, <p> is that prefix.`;
+  const t = (suffix: string) => (shared ? `${SHARED_PREFIX}_${suffix}` : `<p>_${suffix}`);
   const lines = [
-    `CRM tools over Membrane for: ${connectors.map((x) => x.displayName).join(', ')}.`,
+    `CRM tools over Membrane for: ${connectors.map((x) => x.displayName).join(', ')}. ${tools}`,
     `Flow: 1) ${t('list_connections')} to get a READY connection (none: follow nextStep; the user must connect). ` +
       `2) ${t('search_actions')} with an intent ("create a lead") returns action cards. ` +
       `3) ${t('run_action')} with actionId and input. ` +

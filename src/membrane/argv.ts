@@ -80,7 +80,8 @@ export function actionRunArgs(q: { actionId: string; connectionId: string; input
   return args;
 }
 
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** An HTTP header name (an RFC 9110 token). */
+export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /**
  * `membrane request <connectionId> <path>` with the proxy flags. `--json` comes last: in `request` a `--json`

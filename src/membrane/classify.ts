@@ -27,26 +27,32 @@ export interface FailureContext {
 
 const CRASH_EXIT_CODES = new Set([134, 137, 139]);
 
+/** The CLI's own words are left out: they name its own command (`membrane login …`), which may not be how this server runs it. */
 function loginError(cli: string, detail: string): ToolError {
-  return new ToolError('LOGIN_REQUIRED', `The Membrane CLI is not logged in or its session expired (${detail})`, {
+  const expired = /expired/i.test(detail);
+  return new ToolError('LOGIN_REQUIRED', expired ? 'The Membrane CLI session expired' : 'The Membrane CLI is not logged in', {
     nextStep: `Ask the user to run \`${cli} login --tenant --clientName=<claude|codex|cursor>\` in a terminal (headless: open the printed URL, then \`${cli} login complete <code>\`), then retry.`,
     retryable: false,
   });
 }
 
+/** Retry-After as seconds: a number of seconds or an HTTP date (RFC 9110), capped at 2 minutes. */
 function retryAfter(headers: Record<string, unknown> | undefined): number | undefined {
   if (!headers) return undefined;
-  const raw = Object.entries(headers).find(([k]) => k.toLowerCase() === 'retry-after')?.[1];
-  const n = Number(Array.isArray(raw) ? raw[0] : raw);
-  return Number.isFinite(n) && n >= 0 ? Math.min(n, 120) : undefined;
+  const entry = Object.entries(headers).find(([k]) => k.toLowerCase() === 'retry-after')?.[1];
+  const raw = String(Array.isArray(entry) ? entry[0] : (entry ?? '')).trim();
+  if (!raw) return undefined;
+  const seconds = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : (Date.parse(raw) - Date.now()) / 1000;
+  return Number.isFinite(seconds) ? Math.min(Math.max(0, Math.ceil(seconds)), 120) : undefined;
 }
 
 function rateLimited(headers: Record<string, unknown> | undefined, what: string): ToolError {
+  // retryAfterSeconds only when the service said so: without it, retries back off exponentially.
   const after = retryAfter(headers);
   return new ToolError('RATE_LIMITED', `${what} hit the rate limit (HTTP 429)`, {
-    nextStep: `Wait ${after ?? 1} s and retry; AmoCRM allows 7 requests per second.`,
+    nextStep: `Wait ${after ?? 1} s and retry; the CRM limits requests per second (AmoCRM: 7), so space calls out.`,
     retryable: true,
-    retryAfterSeconds: after ?? 1,
+    ...(after !== undefined ? { retryAfterSeconds: after } : {}),
   });
 }
 
@@ -79,7 +85,7 @@ function fieldErrors(data: unknown): { field: string; problem: string }[] | unde
   });
 }
 
-function fromErrorData(err: ErrorData, ctx: FailureContext): ToolError {
+export function fromErrorData(err: ErrorData, ctx: FailureContext): ToolError {
   const message = redact(err.message);
   const key = err.key?.toLowerCase();
   const type = err.type?.toLowerCase();

@@ -3,7 +3,7 @@ import { ToolError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { redact } from '../redact.js';
 import * as argv from './argv.js';
-import { type CliCommandName, type FailureContext, classifyFailure, parseSuccess, proxyFromSuccess } from './classify.js';
+import { type CliCommandName, type FailureContext, classifyFailure, fromErrorData, parseSuccess, proxyFromSuccess, upstreamError } from './classify.js';
 import { excerpt } from './output.js';
 import { withRetry } from './retry.js';
 import type { CliRunner } from './runner.js';
@@ -40,7 +40,7 @@ export class CliMembraneClient implements MembraneClient {
   ): Promise<unknown> {
     const ctx: FailureContext = { command, cli: this.commandName, ...ids };
     const timeoutMs = opts?.timeoutMs ?? this.opts.defaultTimeoutMs;
-    return withRetry(
+    const attempt = withRetry(
       async (remainingMs) => {
         const res = await this.opts.runner.run({ args, signal: opts?.signal, timeoutMs: remainingMs });
         if (res.stderr.trim()) this.opts.log.debug(`cli ${command} stderr: ${excerpt(redact(res.stderr), 500)}`);
@@ -53,15 +53,19 @@ export class CliMembraneClient implements MembraneClient {
         kind,
         deadline: Date.now() + timeoutMs,
         signal: opts?.signal,
-        onRetry: (attempt, delayMs, e) => this.opts.log.info(`retrying ${command} after ${e.code} (attempt ${attempt + 1} in ${delayMs} ms)`),
+        onRetry: (n, delayMs, e) => this.opts.log.info(`retrying ${command} after ${e.code} (attempt ${n + 1} in ${delayMs} ms)`),
       },
     );
+    if (kind === 'read') return attempt;
+    return attempt.catch((e: unknown) => {
+      throw e instanceof ToolError ? asWriteFailure(e) : e;
+    });
   }
 
   /** A document of the wrong shape: an error envelope printed with exit 0, or output we cannot read. */
   private unexpected(command: CliCommandName, doc: unknown, expected: string): ToolError {
     const err = toErrorData(doc);
-    if (err) return classifyFailure({ exitCode: 1, stdout: JSON.stringify(doc), stderr: '', durationMs: 0 }, { command, cli: this.commandName });
+    if (err) return fromErrorData(err, { command, cli: this.commandName });
     return new ToolError('CLI_ERROR', `"${command}" printed JSON that is not ${expected}`, {
       retryable: false,
       details: { excerpt: excerpt(redact(JSON.stringify(doc))) },
@@ -117,17 +121,40 @@ export class CliMembraneClient implements MembraneClient {
 
   async runAction(q: { actionId: string; connectionId: string; input?: Record<string, unknown> }, opts?: CallOptions): Promise<RunResult> {
     // A run is a write unless the caller knows the action only reads: writes are never retried.
-    const doc = await this.call('action run', argv.actionRunArgs(q), opts?.kind === 'read' ? 'read' : 'write', opts, { connectionId: q.connectionId, actionId: q.actionId });
+    const ctx = { connectionId: q.connectionId, actionId: q.actionId };
+    const doc = await this.call('action run', argv.actionRunArgs(q), opts?.kind === 'read' ? 'read' : 'write', opts, ctx);
+    // The CLI's exit code on failures is not documented (contract §9.1): an error envelope with exit 0 is still an error.
+    const isOutput = !!doc && typeof doc === 'object' && 'output' in doc;
+    const err = isOutput ? undefined : toErrorData(doc);
+    if (err?.type) throw fromErrorData(err, { command: 'action run', cli: this.commandName, ...ctx });
     return toRunResult(doc);
   }
 
   async request(q: ProxyRequest, opts?: CallOptions): Promise<ProxyResponse> {
     const kind: CallKind = q.method === 'GET' || q.method === 'HEAD' ? 'read' : 'write';
     const doc = await this.call('request', argv.requestArgs(q), kind, opts, { connectionId: q.connectionId });
-    return proxyFromSuccess(doc);
+    const res = proxyFromSuccess(doc);
+    // A CLI that exits 0 on an upstream error (undocumented, contract §9.2) still reports a failure.
+    if (res.status >= 400) throw upstreamError(res.status, res.body, res.headers, { command: 'request', cli: this.commandName, connectionId: q.connectionId });
+    return res;
   }
 
   close(): Promise<void> {
     return this.opts.runner.close();
   }
+}
+
+/** Failures after which a write may still have been applied. */
+const MAYBE_APPLIED = new Set(['TIMEOUT', 'CANCELLED', 'OUTPUT_TOO_LARGE', 'CLI_ERROR']);
+
+/**
+ * A write that timed out, was cancelled, crashed or printed too much may have been applied: the agent
+ * must check before repeating it, not retry blindly (and the repeat guard would refuse a blind retry).
+ */
+function asWriteFailure(e: ToolError): ToolError {
+  if (!MAYBE_APPLIED.has(e.code) || e.details?.started === false) return e;
+  return e.with({
+    retryable: false,
+    nextStep: 'The write may have been applied: read the record to check before repeating it; to run it again anyway, call again with allowRepeat: true.',
+  });
 }

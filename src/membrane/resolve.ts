@@ -62,9 +62,19 @@ function commandFor(path: string, display: string): CliCommand {
   return { file: path, prefixArgs: [], display };
 }
 
-/** The bundled sandbox, run with the current Node. `sandboxCli` is the path of its cli.js (the bin entry knows it). */
-export function sandboxCommand(sandboxCli: string): CliCommand {
-  return { file: process.execPath, prefixArgs: [sandboxCli], display: 'membrane-sandbox' };
+/** A word as a POSIX shell would need it, for commands shown to users (never executed through a shell). */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The bundled sandbox, run with the current Node. `sandboxCli` is the path of its cli.js (the bin entry
+ * knows it). Next steps show the exact command: `membrane-sandbox` is not on PATH in a clone, and the
+ * user's shell must use the same database.
+ */
+export function sandboxCommand(sandboxCli: string, env: NodeJS.ProcessEnv = process.env): CliCommand {
+  const db = env.MEMBRANE_SANDBOX_DB ? `MEMBRANE_SANDBOX_DB=${shellWord(env.MEMBRANE_SANDBOX_DB)} ` : '';
+  return { file: process.execPath, prefixArgs: [sandboxCli], display: `${db}node ${shellWord(sandboxCli)}` };
 }
 
 export function resolveCli(
@@ -72,7 +82,7 @@ export function resolveCli(
   env: NodeJS.ProcessEnv = process.env,
 ): ResolvedCli {
   if (opts.sandbox) {
-    return { command: sandboxCommand(opts.sandboxCli), backend: 'sandbox', reason: 'sandbox requested (--sandbox / MEMBRANE_CRM_SANDBOX)', fallback: false };
+    return { command: sandboxCommand(opts.sandboxCli, env), backend: 'sandbox', reason: 'sandbox requested (--sandbox / MEMBRANE_CRM_SANDBOX)', fallback: false };
   }
   if (opts.membraneCli) {
     const path = isAbsolute(opts.membraneCli) ? opts.membraneCli : resolve(opts.cwd, opts.membraneCli);
@@ -81,7 +91,7 @@ export function resolveCli(
   const onPath = findOnPath('membrane', env);
   if (onPath) return { command: commandFor(onPath, 'membrane'), backend: 'membrane', reason: `Membrane CLI found on PATH at ${onPath}`, fallback: false };
   return {
-    command: sandboxCommand(opts.sandboxCli),
+    command: sandboxCommand(opts.sandboxCli, env),
     backend: 'sandbox',
     reason: 'no Membrane CLI found (no --membrane-cli, no `membrane` on PATH): using the bundled SANDBOX with demo data, not a real CRM',
     fallback: true,

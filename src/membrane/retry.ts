@@ -21,10 +21,14 @@ export function isTransient(e: unknown): e is ToolError {
   return e instanceof ToolError && e.retryable && RETRIED_CODES.has(e.code);
 }
 
-/** Delay before attempt `attempt + 1`: Retry-After when given, else base·2^(attempt-1) with full jitter. */
+/**
+ * Delay before attempt `attempt + 1`: exponential backoff with full jitter (base·2^(attempt-1)), and never
+ * sooner than Retry-After when the service gave one. The jitter keeps parallel callers from retrying in step.
+ */
 export function backoffDelay(attempt: number, error: ToolError, baseMs: number, random: () => number): number {
-  if (error.retryAfterSeconds !== undefined) return error.retryAfterSeconds * 1000 + Math.floor(random() * 100);
-  return Math.floor(random() * baseMs * 2 ** (attempt - 1)) + 50;
+  const exponential = Math.floor(random() * baseMs * 2 ** (attempt - 1)) + 50;
+  if (error.retryAfterSeconds === undefined) return exponential;
+  return error.retryAfterSeconds * 1000 + exponential;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

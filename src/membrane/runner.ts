@@ -81,7 +81,7 @@ export class CliRunner {
     try {
       release = await this.limiter.acquire(req.signal, deadline);
     } catch (e) {
-      if (e instanceof QueueAbort) throw stopped(e.reason === 'deadline' ? 'timeout' : 'cancelled', label, timeoutMs, true);
+      if (e instanceof QueueAbort) throw stopped(e.reason === 'deadline' ? 'timeout' : 'cancelled', label, timeoutMs, false);
       throw e;
     }
     try {
@@ -92,7 +92,7 @@ export class CliRunner {
   }
 
   private async spawn(req: RunRequest, label: string, deadline: number, timeoutMs: number): Promise<ProcessResult> {
-    if (this.closed) throw stopped('shutdown', label, timeoutMs);
+    if (this.closed) throw stopped('shutdown', label, timeoutMs, false);
     const controller = new AbortController();
     const stop = (reason: StopReason) => {
       if (!controller.signal.aborted) controller.abort(reason);
@@ -107,7 +107,7 @@ export class CliRunner {
     if (this.closed) {
       clearTimeout(timer);
       req.signal?.removeEventListener('abort', onRequestAbort);
-      throw stopped('shutdown', label, timeoutMs);
+      throw stopped('shutdown', label, timeoutMs, false);
     }
     const started = Date.now();
     const sub = execa(this.opts.command.file, [...this.opts.command.prefixArgs, ...req.args], {
@@ -159,7 +159,7 @@ export class CliRunner {
 
     const stdout = typeof result.stdout === 'string' ? result.stdout : '';
     const stderr = typeof result.stderr === 'string' ? result.stderr : '';
-    if (controller.signal.aborted) throw stopped(controller.signal.reason as StopReason, label, timeoutMs);
+    if (controller.signal.aborted) throw stopped(controller.signal.reason as StopReason, label, timeoutMs, true);
     if (result.isMaxBuffer) {
       throw new ToolError('OUTPUT_TOO_LARGE', `The CLI printed more than ${+(this.opts.maxOutputBytes / 1048576).toFixed(2)} MB for "${label}"`, {
         nextStep: 'Narrow the call: a smaller limit, a filter, or fewer fields; or raise --cli-max-output-mb.',
@@ -193,18 +193,28 @@ export class CliRunner {
   }
 }
 
-function stopped(reason: StopReason, label: string, timeoutMs: number, queued = false): ToolError {
-  const where = queued ? ' while waiting for a free CLI slot' : '';
+/**
+ * A call stopped by us. `started` says whether its CLI process ran: a call stopped while queued never
+ * wrote anything (details.started false lets the repeat guard forget it).
+ */
+function stopped(reason: StopReason, label: string, timeoutMs: number, started: boolean): ToolError {
+  const details = started ? undefined : { started: false };
   switch (reason) {
     case 'timeout':
-      return new ToolError('TIMEOUT', `"${label}" did not finish within ${Math.round(timeoutMs / 1000)} s${where}; the CLI process was stopped`, {
-        nextStep: 'Retry once; if it keeps timing out, narrow the call (smaller limit, a filter) or raise --cli-timeout.',
-        retryable: true,
-      });
+      return started
+        ? new ToolError('TIMEOUT', `"${label}" did not finish within ${Math.round(timeoutMs / 1000)} s; the CLI process was stopped`, {
+            nextStep: 'Retry once; if it keeps timing out, narrow the call (smaller limit, a filter) or raise --cli-timeout.',
+            retryable: true,
+          })
+        : new ToolError('TIMEOUT', `"${label}" ran out of its ${Math.round(timeoutMs / 1000)} s while waiting for a free CLI slot; it never started`, {
+            nextStep: 'Retry when fewer calls are running, or raise --max-concurrency / --cli-timeout.',
+            retryable: true,
+            details,
+          });
     case 'shutdown':
-      return new ToolError('CANCELLED', `"${label}" was stopped because the server is shutting down`, { retryable: false });
+      return new ToolError('CANCELLED', `"${label}" was stopped because the server is shutting down`, { retryable: false, details });
     case 'cancelled':
-      return new ToolError('CANCELLED', `"${label}" was cancelled by the client${where}`, { retryable: false });
+      return new ToolError('CANCELLED', `"${label}" was cancelled by the client${started ? '' : ' while waiting for a free CLI slot'}`, { retryable: false, details });
   }
 }
 

@@ -2,6 +2,7 @@
 // of an unexpected type is dropped instead of failing the whole document (`.catch(undefined)`); only ids
 // are mandatory. Normalizers turn parsed documents into the shapes of types.ts.
 import { z } from 'zod';
+import { redact } from '../redact.js';
 import type { Action, ClientAction, Connection, ProxyResponse, RunResult } from './types.js';
 
 const optStr = z.string().optional().catch(undefined);
@@ -48,6 +49,7 @@ const ActionSchema = z.looseObject({
   connectionId: optStr,
   inputSchema: jsonObject.optional().catch(undefined),
   outputSchema: jsonObject.optional().catch(undefined),
+  isReadOnly: optBool,
   error: z.unknown().optional(),
   errors: z.array(z.unknown()).optional().catch(undefined),
 });
@@ -63,6 +65,12 @@ function errorText(e: unknown): string | undefined {
   if (typeof e === 'string') return e;
   if (e && typeof e === 'object' && typeof (e as { message?: unknown }).message === 'string') return (e as { message: string }).message;
   return undefined;
+}
+
+/** Error texts the CLI puts on connections and actions reach results: cleaned like all CLI output. */
+function redactedErrorText(e: unknown): string | undefined {
+  const text = errorText(e);
+  return text === undefined ? undefined : redact(text);
 }
 
 function toClientAction(c: z.infer<typeof ClientActionSchema> | undefined): ClientAction | undefined {
@@ -82,12 +90,13 @@ export function toConnection(doc: unknown): Connection | undefined {
   const disconnected = c.disconnected ?? c.state === 'CLIENT_ACTION_REQUIRED';
   return {
     id: c.id,
+    ...(c.key ? { key: c.key } : {}),
     name: c.name ?? c.key ?? c.id,
     state: c.state ?? (disconnected ? 'CLIENT_ACTION_REQUIRED' : 'READY'),
     disconnected,
     connectorKey: c.connectorKey ?? c.integrationKey ?? c.integration?.key ?? c.connector?.key,
     clientAction: toClientAction(c.clientAction),
-    error: errorText(c.error),
+    error: redactedErrorText(c.error),
   };
 }
 
@@ -108,7 +117,8 @@ export function toAction(doc: unknown): Action | undefined {
   if (a.connectionId) out.connectionId = a.connectionId;
   if (a.inputSchema) out.inputSchema = a.inputSchema;
   if (a.outputSchema) out.outputSchema = a.outputSchema;
-  const error = errorText(a.error) ?? a.errors?.map(errorText).find(Boolean);
+  if (a.isReadOnly !== undefined) out.isReadOnly = a.isReadOnly;
+  const error = redactedErrorText(a.error) ?? a.errors?.map(redactedErrorText).find(Boolean);
   if (error) out.error = error;
   return out;
 }

@@ -14,6 +14,8 @@ export interface ClientAction {
 
 export interface Connection {
   id: string;
+  /** The connection's own key, when it has one (selectors accept ids and keys). */
+  key?: string;
   name: string;
   /** READY, BUILDING, CLIENT_ACTION_REQUIRED, CONFIGURATION_ERROR, SETUP_FAILED, DISCONNECTING, or what the CLI says. */
   state: string;
@@ -38,6 +40,8 @@ export interface Action {
   /** Build failure detail (`error.message` or the first of `errors`). */
   error?: string;
   connectionId?: string;
+  /** Membrane's own statement that the action only reads, when the CLI gives it. */
+  isReadOnly?: boolean;
 }
 
 export interface RunResult {

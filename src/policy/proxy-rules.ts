@@ -1,6 +1,7 @@
 // proxy_request may only reach the connector's own API: the path must stay a relative API path and the
 // headers may not carry credentials or redirect the request. Each refusal names the rule it broke.
 import { ToolError } from '../errors.js';
+import { HEADER_NAME } from '../membrane/argv.js';
 
 export type PathRule =
   | 'relative-path'
@@ -93,13 +94,12 @@ const FORBIDDEN_HEADERS = new Set([
   'x-http-method',
   'x-method-override',
 ]);
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 export function checkHeaders(headers: Record<string, string> | undefined): void {
   for (const [name, value] of Object.entries(headers ?? {})) {
     const lower = name.toLowerCase();
     if (/[\r\n]/.test(name) || /[\r\n]/.test(value)) throw refuse('no-crlf', `headers.${name}`, `header ${JSON.stringify(name)} contains CR or LF`);
-    if (!TOKEN.test(name)) throw refuse('header-name', `headers.${name}`, `header name ${JSON.stringify(name)} is not a valid token`);
+    if (!HEADER_NAME.test(name)) throw refuse('header-name', `headers.${name}`, `header name ${JSON.stringify(name)} is not a valid token`);
     if (FORBIDDEN_HEADERS.has(lower) || lower.startsWith('proxy-') || lower.startsWith('x-forwarded-')) {
       throw refuse('forbidden-header', `headers.${name}`, `header "${name}" may not be set; Membrane injects authentication and routing`);
     }

@@ -60,7 +60,9 @@ export class RepeatGuard {
   /** Records how the write ended: forgotten after a definite failure, kept otherwise. */
   finish(key: string, error?: ToolError): void {
     const serverFailure = error?.code === 'UPSTREAM_ERROR' && Number(error.details?.status) >= 500;
-    if (error && DEFINITE_FAILURES.has(error.code) && !serverFailure) {
+    // `started: false`: stopped before a CLI process ran (in the queue, or before the run), so nothing was written.
+    const neverStarted = error?.details?.started === false;
+    if (error && (neverStarted || (DEFINITE_FAILURES.has(error.code) && !serverFailure))) {
       this.seen.delete(key);
       return;
     }

@@ -3,12 +3,26 @@
 import picomatch from 'picomatch';
 import { ToolError } from '../errors.js';
 import type { Settings } from '../config.js';
-import type { ActionKind } from '../results/cards.js';
+import type { Action } from '../membrane/types.js';
+import { type ActionKind, classifyAction, kindFromName } from '../results/cards.js';
 
 export interface ActionRef {
   id: string;
   key?: string;
   kind: ActionKind;
+  /** Membrane action type (`delete-data-record`); deny globs match it too. */
+  type?: string;
+  /** The kind comes from Membrane, not from a name an agent chose (see results/cards.ts). */
+  trusted?: boolean;
+  /** Kind implied by the type, and by the name: an allow list refuses an action whose name hides what its type does. */
+  typeKind?: ActionKind;
+  nameKind?: ActionKind;
+}
+
+/** The policy's view of an action. */
+export function actionRef(action: Action): ActionRef {
+  const c = classifyAction(action);
+  return { id: action.id, key: action.key, kind: c.kind, type: action.type, trusted: c.trusted, typeKind: c.typeKind, nameKind: kindFromName(action) };
 }
 
 type Matcher = (subject: string) => boolean;
@@ -46,11 +60,21 @@ export class Policy {
   actionDenial(connector: string, action: ActionRef): ToolError | undefined {
     const subjects = this.subjects(connector, action);
     const label = subjects[0];
-    if (this.deny && subjects.some(this.deny)) {
+    // Deny rules also match the Membrane type: an agent names the actions it builds, not their type.
+    const denySubjects = action.type ? [...subjects, `${connector}:${action.type}`] : subjects;
+    if (this.deny && denySubjects.some(this.deny)) {
       return new ToolError('POLICY_DENIED', `${label} is blocked by --deny-actions (${this.settings.denyActions.join(', ')})`, {
         nextStep: 'Pick another action or tell the user this action is disabled on this server.',
         retryable: false,
         details: { setting: 'denyActions' },
+      });
+    }
+    const mislabelled = action.nameKind === 'read' && (action.typeKind === 'write' || action.typeKind === 'destructive');
+    if (this.allow && mislabelled) {
+      return new ToolError('POLICY_DENIED', `${label} is named like a read but its Membrane type is ${action.type}; --allow-actions matches names, so it is refused`, {
+        nextStep: 'Use an action whose name matches what it does, or tell the user this action is not allowed on this server.',
+        retryable: false,
+        details: { setting: 'allowActions', type: action.type },
       });
     }
     if (this.allow && !subjects.some(this.allow)) {
@@ -60,19 +84,15 @@ export class Policy {
         details: { setting: 'allowActions' },
       });
     }
-    if (this.settings.readOnly && action.kind !== 'read') {
-      return new ToolError('POLICY_DENIED', `${label} is a ${action.kind} action and the server runs in read-only mode (--read-only / MEMBRANE_CRM_READ_ONLY)`, {
-        nextStep: 'Only read actions can run here; tell the user a change needs a server without --read-only.',
+    if (this.settings.readOnly && (action.kind !== 'read' || action.trusted === false)) {
+      const what = action.kind === 'read' ? 'an action whose type does not prove it only reads (only its name does)' : `a ${action.kind} action`;
+      return new ToolError('POLICY_DENIED', `${label} is ${what} and the server runs in read-only mode (--read-only / MEMBRANE_CRM_READ_ONLY)`, {
+        nextStep: 'Only read actions can run here (or use proxy_request with GET); tell the user a change needs a server without --read-only.',
         retryable: false,
         details: { setting: 'readOnly', kind: action.kind },
       });
     }
     return undefined;
-  }
-
-  /** Actions search_actions should not show: denied ones, and in read-only mode everything but reads. */
-  hidesAction(connector: string, action: ActionRef): boolean {
-    return this.actionDenial(connector, action) !== undefined;
   }
 
   methodDenial(connector: string, method: string): ToolError | undefined {

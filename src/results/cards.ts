@@ -24,9 +24,8 @@ const WRITE = /\b(create|add|update|edit|send|patch|upsert|complete|assign|move|
 const WRITE_LEADING = /^(set|post|put|link|close|log|start|stop|schedule|reschedule|reopen|submit|book)$/;
 const READ = /\b(get|list|search|find|fetch|read|retrieve|lookup|look up|show|count|export|download|query|describe|view|check)\b/;
 
-export function actionKind(action: Pick<Action, 'type' | 'key' | 'name'>): ActionKind {
-  const byType = action.type ? TYPE_KIND[action.type] : undefined;
-  if (byType) return byType;
+/** The kind its key and name suggest (verbs), or undefined when they suggest none. */
+export function kindFromName(action: Pick<Action, 'key' | 'name'>): ActionKind | undefined {
   const key = (action.key ?? '').toLowerCase().replace(/[-_.]+/g, ' ').trim();
   const name = action.name.toLowerCase().replace(/[-_.]+/g, ' ').trim();
   const words = `${key} ${name}`;
@@ -34,7 +33,32 @@ export function actionKind(action: Pick<Action, 'type' | 'key' | 'name'>): Actio
   if (DESTRUCTIVE.test(words) || leading.some((w) => DESTRUCTIVE_LEADING.test(w))) return 'destructive';
   if (WRITE.test(words) || leading.some((w) => WRITE_LEADING.test(w))) return 'write';
   if (READ.test(words)) return 'read';
-  return 'unknown';
+  return undefined;
+}
+
+export interface Classification {
+  kind: ActionKind;
+  /**
+   * True when the kind comes from Membrane (a data-record `type`, or `isReadOnly`), not from words an
+   * agent can choose (a built action's name). Only a trusted read passes --read-only or is retried.
+   */
+  trusted: boolean;
+  /** The kind the Membrane type implies, when the type is a known one. */
+  typeKind?: ActionKind;
+}
+
+export function classifyAction(action: Pick<Action, 'type' | 'key' | 'name' | 'isReadOnly'>): Classification {
+  const typeKind = action.type ? TYPE_KIND[action.type] : undefined;
+  if (typeKind) return { kind: typeKind, trusted: true, typeKind };
+  if (action.isReadOnly === true) return { kind: 'read', trusted: true };
+  const named = kindFromName(action);
+  // Membrane says it writes, or does not say: a name that sounds like a read proves nothing.
+  if (named === 'read' && action.isReadOnly === false) return { kind: 'unknown', trusted: false };
+  return { kind: named ?? 'unknown', trusted: false };
+}
+
+export function actionKind(action: Pick<Action, 'type' | 'key' | 'name' | 'isReadOnly'>): ActionKind {
+  return classifyAction(action).kind;
 }
 
 function typeOf(schema: unknown): string {

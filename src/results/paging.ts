@@ -1,7 +1,7 @@
 // Budgeted results with explicit truncation: `truncated: {returned, total, omitted, nextOffset, resultId, nextStep}`
 // says exactly which call returns the rest, and the rest is served from the ResultStore.
 import { ToolError } from '../errors.js';
-import { type Cut, type Fitted, fitToBudget, getAt, pageItems, textSlice } from './budget.js';
+import { type Cut, type Fitted, fitToBudget, getAt, pageItems, setAt, textSlice } from './budget.js';
 import type { ResultStore } from './result-store.js';
 
 export interface Truncated {
@@ -75,7 +75,8 @@ export function budgetResult(
   const room = maxChars - JSON.stringify(fixed).length;
   const fitted = fitToBudget(payload, room, preferred);
   if (!fitted.cut) return { ...fixed, ...fitted.value };
-  const template = fitted.cut.pageable.kind === 'items' ? payload : {};
+  // The template keeps the shape around the paged array; the array itself is stored once, in pageable.
+  const template = fitted.cut.pageable.kind === 'items' ? (setAt(payload, fitted.cut.pageable.path, []) as Record<string, unknown>) : {};
   const resultId = store.put({ tool, template, pageable: fitted.cut.pageable });
   return { ...fixed, ...withTruncation(fitted, tool, resultId) };
 }

@@ -19,6 +19,7 @@ type AjvLike = { compile(schema: JsonSchema): ValidateFunction };
 export class ActionCatalog {
   private readonly meta: TtlCache<Action>;
   private readonly validators = new Map<string, ValidateFunction | null>();
+  private readonly bySchema = new WeakMap<object, ValidateFunction | null>();
   /** Concurrent callers asking for the same action share one `action get`. */
   private readonly shared = new SharedCalls<Action>();
   private ajv?: Promise<AjvLike>;
@@ -31,15 +32,19 @@ export class ActionCatalog {
     this.meta = new TtlCache(enabled ? ACTION_TTL_MS : 0, 1000);
   }
 
+  /** Caches usable actions only: a BUILDING or failed one must be fetched again next time. */
   remember(connectionId: string, actions: Action[]): void {
     for (const a of actions) {
+      if (a.state && a.state !== 'READY') continue;
       this.meta.set(`${connectionId}|${a.id}`, a);
       if (a.key) this.meta.set(`${connectionId}|${a.key}`, a);
     }
   }
 
-  forget(connectionId: string, idOrKey: string): void {
-    this.meta.delete(`${connectionId}|${idOrKey}`);
+  /** Drops an action whose cached metadata the CLI just contradicted (gone, or its schema changed). */
+  forget(connectionId: string, action: Pick<Action, 'id' | 'key'>): void {
+    this.meta.delete(`${connectionId}|${action.id}`);
+    if (action.key) this.meta.delete(`${connectionId}|${action.key}`);
   }
 
   /** The action by id or key, from the cache or `action get`. */
@@ -51,8 +56,7 @@ export class ActionCatalog {
     }
     return this.shared.run(`${connectionId}|${idOrKey}`, signal, async (shared) => {
       const action = await this.client.getAction({ id: idOrKey, connectionId }, { signal: shared });
-      // Only cache what is usable; a BUILDING action must be fetched again.
-      if (!action.state || action.state === 'READY') this.remember(connectionId, [action]);
+      this.remember(connectionId, [action]);
       return action;
     });
   }
@@ -69,23 +73,35 @@ export class ActionCatalog {
     return this.ajv;
   }
 
-  /** Problems with `input` under the action's schema; [] when valid or when the schema cannot be compiled. */
-  async validate(action: Action, input: Record<string, unknown>): Promise<FieldProblem[]> {
-    if (!action.inputSchema) return [];
-    const cacheKey = JSON.stringify(action.inputSchema);
-    let validator = this.validators.get(cacheKey);
+  /**
+   * The compiled validator of a schema (null when it does not compile). Found by the schema object
+   * first (cached metadata: no stringify), then by content (an equal schema from a new `action get`).
+   */
+  private async validatorFor(action: Action, schema: JsonSchema): Promise<ValidateFunction | null> {
+    const known = this.bySchema.get(schema);
+    if (known !== undefined) return known;
+    const key = JSON.stringify(schema);
+    let validator = this.validators.get(key);
     if (validator === undefined) {
       try {
-        validator = (await this.loadAjv()).compile(action.inputSchema);
+        validator = (await this.loadAjv()).compile(schema);
       } catch (e) {
         this.log.warning(`input schema of ${action.key ?? action.id} does not compile; the CLI will validate instead`, { error: String(e) });
         validator = null;
       }
       if (this.validators.size >= MAX_VALIDATORS) this.validators.delete(this.validators.keys().next().value as string);
-      this.validators.set(cacheKey, validator);
+      this.validators.set(key, validator);
     } else {
       this.log.debug(`cache hit: compiled schema of ${action.key ?? action.id}`);
     }
+    this.bySchema.set(schema, validator);
+    return validator;
+  }
+
+  /** Problems with `input` under the action's schema; [] when valid or when the schema cannot be compiled. */
+  async validate(action: Action, input: Record<string, unknown>): Promise<FieldProblem[]> {
+    if (!action.inputSchema) return [];
+    const validator = await this.validatorFor(action, action.inputSchema);
     if (!validator || validator(input)) return [];
     return (validator.errors ?? []).slice(0, 30).map((e) => {
       const base = e.instancePath.replace(/^\//, '').replace(/\//g, '.');

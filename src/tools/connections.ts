@@ -62,14 +62,52 @@ export class ConnectionDirectory {
     return `${this.client.commandName} connect --connectorKey=${connector.key}`;
   }
 
+  /** What to ask the user when a connection needs them: open its uiUrl, or run the reconnect command. */
+  reconnectStep(c: Connection, call: CallContext): string {
+    const then = `then call ${call.ref('list_connections', { refresh: true })}.`;
+    return c.clientAction?.uiUrl
+      ? `Ask the user to open ${c.clientAction.uiUrl} to reconnect, ${then}`
+      : `Ask the user to run \`${this.client.commandName} connect --connectionId=${c.id}\`, ${then}`;
+  }
+
+  /** What to ask the user when the connector has no connection at all. */
+  connectStep(connector: Connector, call: CallContext): string {
+    return `Ask the user to run \`${this.connectCommand(connector)}\` (it opens a browser to authorize ${connector.displayName}), then call ${call.ref('list_connections', { refresh: true })}.`;
+  }
+
+  /**
+   * A connection named by the agent (or the configuration) must belong to this tool's connector:
+   * otherwise the allow/deny rules, --deny-methods and --connectors of one connector could be
+   * sidestepped through another's tools. Unknown ids are NOT_FOUND before any action runs.
+   */
+  private async checkOwned(connector: Connector, connectionId: string, call: CallContext): Promise<string> {
+    const find = (list: Connection[]) => list.find((c) => c.id === connectionId || c.key === connectionId);
+    const found = find(await this.all(call.signal)) ?? find(await this.all(call.signal, true));
+    if (!found) {
+      throw new ToolError('NOT_FOUND', `Connection "${connectionId}" not found`, {
+        nextStep: `Call ${call.ref('list_connections', { refresh: true })} for the valid ids.`,
+        retryable: false,
+      });
+    }
+    const owner = found.connectorKey?.toLowerCase();
+    if (owner && owner !== connector.key) {
+      throw new ToolError('INVALID_INPUT', `Connection "${connectionId}" belongs to ${owner}, not ${connector.key}`, {
+        nextStep: `Use the ${owner} tools for it, or call ${call.ref('list_connections')} for ${connector.displayName} connections.`,
+        retryable: false,
+        details: { fields: [{ field: 'connectionId', problem: `belongs to connector ${owner}` }] },
+      });
+    }
+    if (!owner) this.log.warning(`cannot tell which connector connection ${connectionId} belongs to (the CLI printed no key); using it for ${connector.key}`);
+    return found.id;
+  }
+
   /** The connection id to use for a call. */
   async resolve(connector: Connector, connectionId: string | undefined, call: CallContext): Promise<string> {
-    if (connectionId) return connectionId;
-    const configured = this.defaultFor(connector);
-    if (configured) return configured;
+    const named = connectionId ?? this.defaultFor(connector);
+    if (named) return this.checkOwned(connector, named, call);
 
     const mine = this.ofConnector(connector, await this.all(call.signal));
-    const ready = mine.filter((c) => c.state === 'READY' && !c.disconnected);
+    const ready = mine.filter(isReady);
     if (ready.length === 1) return ready[0].id;
     const candidates = mine.map((c) => ({ id: c.id, name: c.name, state: c.state }));
     if (ready.length > 1) {
@@ -81,20 +119,22 @@ export class ConnectionDirectory {
     }
     const needsUser = mine.find((c) => c.clientAction?.uiUrl) ?? mine[0];
     if (needsUser) {
-      const uiUrl = needsUser.clientAction?.uiUrl;
       throw new ToolError('CONNECTION_NEEDS_USER_ACTION', `The ${connector.displayName} connection "${needsUser.name}" is ${needsUser.state}, not READY`, {
-        nextStep: uiUrl
-          ? `Ask the user to open ${uiUrl} to reconnect, then call ${call.ref('list_connections', { refresh: true })}.`
-          : `Ask the user to run \`${this.client.commandName} connect --connectionId=${needsUser.id}\`, then call ${call.ref('list_connections', { refresh: true })}.`,
-        uiUrl,
+        nextStep: this.reconnectStep(needsUser, call),
+        uiUrl: needsUser.clientAction?.uiUrl,
         retryable: false,
         details: { candidates },
       });
     }
     throw new ToolError('CONNECTION_REQUIRED', `There is no ${connector.displayName} connection yet`, {
-      nextStep: `Ask the user to run \`${this.connectCommand(connector)}\` (it opens a browser to authorize ${connector.displayName}), then call ${call.ref('list_connections', { refresh: true })}.`,
+      nextStep: this.connectStep(connector, call),
       retryable: false,
       details: { command: this.connectCommand(connector) },
     });
   }
+}
+
+/** A connection the CLI can use now. */
+export function isReady(c: Connection): boolean {
+  return c.state === 'READY' && !c.disconnected;
 }

@@ -1,12 +1,28 @@
 import { z } from 'zod';
 import { ToolError } from '../errors.js';
 import type { Action } from '../membrane/types.js';
-import { actionKind, inputsSummary } from '../results/cards.js';
+import type { CallContext } from './context.js';
+import { classifyAction, inputsSummary } from '../results/cards.js';
 import { connectionIdField, crmName, defineTool, idString, outputSchema } from './spec.js';
 
 const FAILED_STATES = new Set(['CONFIGURATION_ERROR', 'SETUP_FAILED']);
-/** `action get --wait` long-polls at most this long per CLI call (the API allows 1–60 s). */
-const POLL_SECONDS = 30;
+
+/** ACTION_BUILD_FAILED for an action in a failed build state, or undefined when it did not fail. */
+export function buildFailed(action: Action, call: Pick<CallContext, 'ref'>): ToolError | undefined {
+  if (!action.state || !FAILED_STATES.has(action.state)) return undefined;
+  return new ToolError('ACTION_BUILD_FAILED', `Membrane could not build action ${action.key ?? action.id} (${action.state}): ${action.error ?? 'no reason given'}`, {
+    nextStep: `Rephrase the description (name the entity and the operation) for ${call.ref('create_action')}, or call the API with ${call.ref('proxy_request')}.`,
+    retryable: false,
+    details: { action: { id: action.id, key: action.key, name: action.name, state: action.state, error: action.error } },
+  });
+}
+/**
+ * `action get --wait` long-polls at most this long per CLI call (the API allows 1–60 s). Short enough
+ * that a build does not hold one of the --max-concurrency CLI slots for long at a time.
+ */
+const POLL_SECONDS = 10;
+/** Time a CLI needs to start and answer, on top of its long-poll. */
+const CLI_MARGIN_MS = 5000;
 /**
  * Progress while waiting, so clients that reset their timeout on progress keep waiting. None is sent with
  * the result: SDK clients handle a notification that arrives together with the response after it, and drop it.
@@ -50,9 +66,11 @@ export const createAction = defineTool({
     const waitMs = (args.waitSeconds ?? 45) * 1000;
     const deadline = Date.now() + waitMs;
 
+    // Every CLI call stays inside the waitSeconds budget (the client's own timeout is usually 60 s).
+    const budget = () => ({ signal: call.signal, timeoutMs: Math.max(CLI_MARGIN_MS, deadline - Date.now() + CLI_MARGIN_MS) });
     let action = args.description
-      ? await ctx.client.createAction({ description: args.description, connectionId, name: args.name }, { signal: call.signal })
-      : await ctx.client.getAction({ id: args.actionId!, connectionId }, { signal: call.signal });
+      ? await ctx.client.createAction({ description: args.description, connectionId, name: args.name }, budget())
+      : await ctx.client.getAction({ id: args.actionId!, connectionId }, budget());
     ctx.log.info(`action ${action.id} ${args.description ? 'created' : 'resumed'}: ${action.state ?? 'no state'}`);
 
     const started = Date.now();
@@ -68,27 +86,26 @@ export const createAction = defineTool({
         while (isBuilding(action)) {
           const remaining = Math.floor((deadline - Date.now()) / 1000);
           if (remaining < 1) break;
-          action = await ctx.client.getAction({ id: action.id, connectionId, wait: true, timeoutSeconds: Math.min(POLL_SECONDS, remaining) }, { signal: call.signal });
+          const seconds = Math.min(POLL_SECONDS, remaining);
+          action = await ctx.client.getAction(
+            { id: action.id, connectionId, wait: true, timeoutSeconds: seconds },
+            { signal: call.signal, timeoutMs: seconds * 1000 + CLI_MARGIN_MS },
+          );
         }
       } finally {
         clearInterval(heartbeat);
       }
     }
 
-    const kind = actionKind(action);
+    const { kind, trusted } = classifyAction(action);
     const summary = {
       id: action.id,
       ...(action.key ? { key: action.key } : {}),
       name: action.name,
       state: action.state ?? 'READY',
     };
-    if (action.state && FAILED_STATES.has(action.state)) {
-      throw new ToolError('ACTION_BUILD_FAILED', `Membrane could not build the action (${action.state}): ${action.error ?? 'no reason given'}`, {
-        nextStep: `Rephrase the description (name the entity and the operation), or call the API with ${call.ref('proxy_request')}.`,
-        retryable: false,
-        details: { action: { ...summary, error: action.error } },
-      });
-    }
+    const failed = buildFailed(action, call);
+    if (failed) throw failed;
     const base = { backend: ctx.client.backend, connector: connector.key, connectionId };
     if (isBuilding(action)) {
       return {
@@ -100,8 +117,8 @@ export const createAction = defineTool({
     }
     ctx.catalog.remember(connectionId, [action]);
     const warning =
-      ctx.settings.readOnly && kind !== 'read'
-        ? `This action is ${kind}, not read-only; the server runs with --read-only and will refuse to run it.`
+      ctx.settings.readOnly && (kind !== 'read' || !trusted)
+        ? `This action is ${kind === 'read' ? 'not proven read-only by its type' : kind}; the server runs with --read-only and will refuse to run it.`
         : undefined;
     return {
       ...base,

@@ -34,9 +34,14 @@ export interface PlannedTool {
   shared: boolean;
 }
 
+/** The registered name of a tool: `amocrm_run_action`, or `crm_run_action` in shared mode. */
+export function toolNameOf(shared: boolean, connector: Connector, suffix: string): string {
+  return shared ? `${SHARED_PREFIX}_${suffix}` : `${connector.prefix}_${suffix}`;
+}
+
 function refFor(connectors: Connector[], shared: boolean) {
   return (suffix: string, connector?: Connector, args?: Record<string, unknown>): string => {
-    const name = shared ? `${SHARED_PREFIX}_${suffix}` : `${(connector ?? connectors[0]).prefix}_${suffix}`;
+    const name = toolNameOf(shared, connector ?? connectors[0], suffix);
     const allArgs = shared && connector ? { connector: connector.key, ...args } : args;
     return allArgs && Object.keys(allArgs).length ? `${name} with ${JSON.stringify(allArgs)}` : name;
   };
@@ -56,7 +61,7 @@ export function planTools(ctx: Pick<ServerContext, 'settings' | 'connectors'>): 
         ? z.strictObject({ connector: z.enum(keys).describe('Which CRM: ' + group.map((c) => `${c.key} (${c.displayName})`).join(', ')), ...spec.input.shape })
         : spec.input;
       planned.push({
-        name: shared ? `${SHARED_PREFIX}_${spec.suffix}` : `${group[0].prefix}_${spec.suffix}`,
+        name: toolNameOf(shared, group[0], spec.suffix),
         title: shared ? `CRM: ${spec.title}` : `${group[0].displayName}: ${spec.title}`,
         description: spec.description(target),
         spec,
@@ -100,7 +105,7 @@ export function registerTools(server: McpServer, ctx: ServerContext): PlannedToo
         if (!parsed.success) {
           const named = (rawArgs as { connector?: unknown } | undefined)?.connector;
           const connectorKey = tool.connectors.find((c) => c.key === named)?.key ?? (tool.shared ? 'unknown' : tool.connectors[0].key);
-          return failure(invalidArguments(parsed.error, tool.name), ctx.client.backend, connectorKey);
+          return failure(invalidArguments(parsed.error, tool.name), ctx.client.backend, connectorKey, ctx.settings.maxResultChars);
         }
         const args = parsed.data as Record<string, unknown>;
         const connector = tool.shared ? tool.connectors.find((c) => c.key === args.connector)! : tool.connectors[0];
@@ -126,7 +131,7 @@ export function registerTools(server: McpServer, ctx: ServerContext): PlannedToo
           const error = enrich(toToolError(e), ctx, call);
           if (error.code === 'INTERNAL_ERROR') ctx.log.error(`${tool.name} failed unexpectedly`, { error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
           else ctx.log.info(`${tool.name} → ${error.code} in ${Date.now() - started} ms`);
-          return failure(error, ctx.client.backend, connector.key);
+          return failure(error, ctx.client.backend, connector.key, ctx.settings.maxResultChars);
         }
       },
     );

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Connection } from '../membrane/types.js';
+import { isReady } from './connections.js';
 import { crmName, defineTool, listOf, outputSchema } from './spec.js';
 
 export const listConnections = defineTool({
@@ -20,7 +21,7 @@ export const listConnections = defineTool({
     const { connector } = call;
     const all = await ctx.connections.all(call.signal, args.refresh === true);
     const mine = ctx.connections.ofConnector(connector, all);
-    const ready = mine.filter((c) => c.state === 'READY' && !c.disconnected);
+    const ready = mine.filter(isReady);
     const configured = ctx.connections.defaultFor(connector);
     const defaultId = configured ?? (ready.length === 1 ? ready[0].id : undefined);
 
@@ -36,12 +37,9 @@ export const listConnections = defineTool({
 
     let nextStep: string | undefined;
     if (mine.length === 0) {
-      nextStep = `No ${connector.displayName} connection. Ask the user to run \`${ctx.connections.connectCommand(connector)}\` (it opens a browser to authorize), then call ${call.ref('list_connections', { refresh: true })}.`;
+      nextStep = `No ${connector.displayName} connection. ${ctx.connections.connectStep(connector, call)}`;
     } else if (ready.length === 0) {
-      const url = mine.find((c) => c.clientAction?.uiUrl)?.clientAction?.uiUrl;
-      nextStep = url
-        ? `No connection is READY. Ask the user to open ${url} to reconnect, then call ${call.ref('list_connections', { refresh: true })}.`
-        : `No connection is READY. Ask the user to run \`${ctx.client.commandName} connect --connectionId=${mine[0].id}\`.`;
+      nextStep = `No connection is READY. ${ctx.connections.reconnectStep(mine.find((c) => c.clientAction?.uiUrl) ?? mine[0], call)}`;
     } else if (ready.length > 1 && !configured) {
       nextStep = `Several connections are READY: pass connectionId to the other ${connector.displayName} tools.`;
     } else {

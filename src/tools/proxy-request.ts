@@ -40,7 +40,7 @@ export const proxyRequest = defineTool({
   },
   input: z.strictObject({
     method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']).optional().describe('Default GET'),
-    path: z.string().min(1).max(2000).optional().describe('Relative API path; {name} parts come from pathParams'),
+    path: z.string().min(1).max(2000).optional().describe('Relative API path, {name} from pathParams (unless resultId)'),
     query: queryField.optional().describe('Scalars or arrays (key repeats)'),
     headers: z.record(z.string().max(100), z.string().max(2000)).optional().describe('No auth headers'),
     body: z.unknown().optional(),
@@ -52,7 +52,7 @@ export const proxyRequest = defineTool({
     shape: z.enum(['compact', 'raw']).optional(),
     connectionId: connectionIdField,
     confirm: z.string().max(100).optional().describe('Token from CONFIRMATION_REQUIRED'),
-    allowRepeat: z.boolean().optional(),
+    allowRepeat: z.boolean().optional().describe('Repeat an identical write within 60 s'),
     resultId: resultIdField,
     offset: offsetField,
   }),
@@ -71,7 +71,7 @@ export const proxyRequest = defineTool({
     if (args.resultId) return nextPart(args, ctx, call);
     if (!args.path) throw missingArgument('path');
     const method = args.method ?? 'GET';
-    checkPath(args.path);
+    // Checked once the {name} placeholders are filled: the path that goes out is the one that counts.
     const path = applyPathParams(args.path, args.pathParams as Record<string, string | number> | undefined);
     checkPath(path);
     checkHeaders(args.headers);

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { ToolError } from '../errors.js';
 import type { Action } from '../membrane/types.js';
-import { actionKind, inputsSummary } from '../results/cards.js';
+import { actionRef } from '../policy/rules.js';
+import { inputsSummary } from '../results/cards.js';
 import { budgetResult, getAt } from '../results/paging.js';
 import { changingToolAnnotations, connectionIdField, crmName, defineTool, idString, offsetField, outputSchema, resultIdField, truncatedOut, missingArgument, nextPart } from './spec.js';
+import { buildFailed } from './create-action.js';
 import { gatedWrite, summarize } from './write-gate.js';
 
 /** Arrays the CRM actions return records in; paged by item when an output is too large. */
@@ -20,12 +22,8 @@ function usable(action: Action, call: { ref(s: string, a?: Record<string, unknow
       retryable: true,
     });
   }
-  if (action.state === 'CONFIGURATION_ERROR' || action.state === 'SETUP_FAILED') {
-    throw new ToolError('ACTION_BUILD_FAILED', `Action ${action.key ?? action.id} failed to build (${action.state}): ${action.error ?? 'no reason given'}`, {
-      nextStep: `Search for another action, or build a new one with ${call.ref('create_action')}.`,
-      retryable: false,
-    });
-  }
+  const failed = buildFailed(action, call);
+  if (failed) throw failed;
 }
 
 export const runAction = defineTool({
@@ -35,11 +33,11 @@ export const runAction = defineTool({
     `Run an action in ${crmName(t)} by id or key; input is checked against its schema first. ` +
     `Big outputs are cut: page with truncated.resultId instead of re-running.`,
   input: z.strictObject({
-    actionId: idString('an action id or key').optional().describe('Id or key from search'),
+    actionId: idString('an action id or key').optional().describe('Id or key from search (unless resultId)'),
     input: z.looseObject({}).optional().describe('Per the card\'s inputs'),
     connectionId: connectionIdField,
     confirm: z.string().max(100).optional().describe('Token from CONFIRMATION_REQUIRED'),
-    allowRepeat: z.boolean().optional(),
+    allowRepeat: z.boolean().optional().describe('Repeat an identical write within 60 s'),
     resultId: resultIdField,
     offset: offsetField,
   }),
@@ -60,8 +58,9 @@ export const runAction = defineTool({
     const connectionId = await ctx.connections.resolve(connector, args.connectionId, call);
     const action = await ctx.catalog.get(connectionId, args.actionId, call.signal);
     usable(action, call);
-    const kind = actionKind(action);
-    const denial = ctx.policy.actionDenial(connector.key, { id: action.id, key: action.key, kind });
+    const ref = actionRef(action);
+    const kind = ref.kind;
+    const denial = ctx.policy.actionDenial(connector.key, ref);
     if (denial) throw denial;
 
     const input = args.input ?? {};
@@ -84,7 +83,12 @@ export const runAction = defineTool({
         confirm: args.confirm,
         allowRepeat: args.allowRepeat,
       },
-      () => ctx.client.runAction({ actionId: action.id, connectionId, input }, { signal: call.signal, kind: kind === 'read' ? 'read' : 'write' }),
+      () =>
+        ctx.client.runAction({ actionId: action.id, connectionId, input }, { signal: call.signal, kind: kind === 'read' && ref.trusted ? 'read' : 'write' }).catch((e: unknown) => {
+          // The CLI says the action is gone or its input changed: the cached metadata is stale.
+          if (e instanceof ToolError && (e.code === 'NOT_FOUND' || e.code === 'INVALID_INPUT')) ctx.catalog.forget(connectionId, action);
+          throw e;
+        }),
     );
 
     const fixed = {

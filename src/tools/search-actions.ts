@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { entityList } from '../connectors.js';
-import { actionCard, actionKind } from '../results/cards.js';
+import { actionCard } from '../results/cards.js';
+import { actionRef } from '../policy/rules.js';
 import { budgetResult } from '../results/paging.js';
 import { connectionIdField, crmName, defineTool, listOf, offsetField, outputSchema, resultIdField, truncatedOut, missingArgument, nextPart } from './spec.js';
 
@@ -14,12 +15,12 @@ export const searchActions = defineTool({
         : ` Entities: ${t.connectors.map((c) => `${c.displayName}: ${entityList(c)}`).join('; ')}.`;
     return (
       `Find ${crmName(t)} actions for an intent ("create a lead").${entities} ` +
-      `Cards give id, kind (read/write/destructive) and inputs ("x?" = optional). ` +
+      `Cards give id, kind (read/write/destructive/unknown) and inputs ("x?" = optional). ` +
       `Next: ${t.ref('run_action')}; none fits: ${t.ref('create_action')} or ${t.ref('proxy_request')}.`
     );
   },
   input: z.strictObject({
-    intent: z.string().min(1).max(200).optional().describe('What you want to do'),
+    intent: z.string().min(1).max(200).optional().describe('What you want to do (unless resultId)'),
     limit: z.number().int().min(1).max(20).optional().describe('Default 5'),
     connectionId: connectionIdField,
     includeSchemas: z.boolean().optional().describe('Full JSON Schemas (large)'),
@@ -44,10 +45,18 @@ export const searchActions = defineTool({
     const found = await ctx.client.listActions({ connectionId, intent: args.intent, limit: restrictive ? Math.min(limit * 3, 50) : limit }, { signal: call.signal });
     ctx.catalog.remember(connectionId, found);
 
-    const visible = found.filter((a) => !ctx.policy.hidesAction(connector.key, { id: a.id, key: a.key, kind: actionKind(a) }));
+    // Denied actions (and, read-only, all but reads) are not shown: the agent could not run them.
+    const visible = found.filter((a) => !ctx.policy.actionDenial(connector.key, actionRef(a)));
     const actions = visible.slice(0, limit).map((a) => actionCard(a, args.includeSchemas === true));
     const hidden = found.length - visible.length;
     const fixed = { backend: ctx.client.backend, connector: connector.key, connectionId };
-    return budgetResult(call.tool, fixed, { actions, ...(hidden > 0 ? { hidden } : {}) }, ctx.settings.maxResultChars, ctx.results, ['actions']);
+    const nextStep =
+      actions.length > 0
+        ? undefined
+        : hidden > 0
+          ? `The ${hidden} matching action(s) are not allowed on this server (read-only or allow/deny rules); tell the user, or try ${call.ref('proxy_request')} if the rules allow it.`
+          : `No action matches; build one with ${call.ref('create_action', { description: args.intent })}, or call the API with ${call.ref('proxy_request')}.`;
+    const payload = { actions, ...(hidden > 0 ? { hidden } : {}), ...(nextStep ? { nextStep } : {}) };
+    return budgetResult(call.tool, fixed, payload, ctx.settings.maxResultChars, ctx.results, ['actions']);
   },
 });

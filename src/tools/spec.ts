@@ -51,15 +51,13 @@ export const offsetField = z.number().int().min(0).optional().describe('truncate
 
 /** {returned, total, omitted, nextOffset?, resultId?, nextStep}: see results/paging.ts. */
 export const truncatedOut = z.looseObject({});
-/** {code, message, retryable, nextStep?, uiUrl?, details?}: see errors.ts. */
-const errorOut = z.looseObject({});
 
 /**
- * A tool's output schema, shallow on purpose (it is sent with every tools/list) and open to rare extra
- * fields (jsonText when a result is paged as text, hidden, warning). Clients validate
+ * A tool's output schema, shallow on purpose (it is sent with every tools/list) and open to fields it
+ * does not list (jsonText when a result is paged as text, hidden, warning, and `error`). Clients validate
  * structuredContent against it even on isError results (the SDK client does), so error results
- * `{backend, connector, error}` must fit too: only backend and connector are required, success
- * fields are optional, and `error` is present exactly when isError is set.
+ * `{backend, connector, error: {code, message, retryable, nextStep?, uiUrl?, details?}}` must fit too:
+ * only backend and connector are required and success fields are optional.
  */
 export function outputSchema<S extends z.ZodRawShape>(success: S) {
   return z.looseObject({
@@ -67,7 +65,6 @@ export function outputSchema<S extends z.ZodRawShape>(success: S) {
     backend: z.string(),
     connector: z.string(),
     ...z.object(success).partial().shape,
-    error: errorOut.optional(),
   });
 }
 

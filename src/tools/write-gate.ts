@@ -46,37 +46,43 @@ export async function gatedWrite<T>(ctx: ServerContext, call: CallContext, gate:
   if (gate.kind === 'read') return run();
   const key = callKey({ tool: call.tool, ...gate.fingerprint });
   if (!gate.allowRepeat) ctx.repeats.check(key, call.tool);
-
-  if (needsConfirmation(ctx.settings.confirm, gate.kind)) {
-    if (gate.confirm) {
-      ctx.confirmations.consume(gate.confirm, key);
-    } else {
-      const answer = await call.confirmWithUser(`Allow this ${gate.kind} call?\n${describePreview(gate.preview)}`);
-      if (answer === 'decline') {
-        throw new ToolError('USER_DECLINED', 'The user declined this call in the confirmation dialog; nothing was changed', {
-          nextStep: 'Do not retry it; ask the user what they want instead.',
-          retryable: false,
-          details: { preview: gate.preview },
-        });
-      }
-      if (answer !== 'accept') {
-        const { token, expiresInSeconds } = ctx.confirmations.issue(key);
-        throw new ToolError('CONFIRMATION_REQUIRED', `This ${gate.kind} call needs confirmation (--confirm ${ctx.settings.confirm}); it was not executed`, {
-          nextStep: `Show the preview to the user. If they agree, call ${call.tool} again with exactly the same arguments plus "confirm": "${token}" (valid ${expiresInSeconds} s, once).`,
-          retryable: false,
-          details: { preview: gate.preview, confirm: token, expiresInSeconds },
-        });
-      }
-    }
-  }
-
+  // Claimed before anything awaits (the confirmation dialog): an identical call made in parallel
+  // must meet DUPLICATE_WRITE, not a second dialog and a second write.
   ctx.repeats.start(key);
   try {
+    if (needsConfirmation(ctx.settings.confirm, gate.kind)) await confirm(ctx, call, gate, key);
+    if (call.signal.aborted) {
+      throw new ToolError('CANCELLED', 'The call was cancelled by the client before it ran', { retryable: false, details: { started: false } });
+    }
     const result = await run();
     ctx.repeats.finish(key);
     return result;
   } catch (e) {
+    // A refused or cancelled confirmation, or a definite failure, releases the claim; an unknown outcome keeps it.
     ctx.repeats.finish(key, toToolError(e));
     throw e;
   }
+}
+
+/** Passes when the call is confirmed (token or user); throws CONFIRMATION_REQUIRED or USER_DECLINED otherwise. */
+async function confirm(ctx: ServerContext, call: CallContext, gate: GatedCall, key: string): Promise<void> {
+  if (gate.confirm) {
+    ctx.confirmations.consume(gate.confirm, key);
+    return;
+  }
+  const answer = await call.confirmWithUser(`Allow this ${gate.kind} call?\n${describePreview(gate.preview)}`);
+  if (answer === 'accept') return;
+  if (answer === 'decline') {
+    throw new ToolError('USER_DECLINED', 'The user declined this call in the confirmation dialog; nothing was changed', {
+      nextStep: 'Do not retry it; ask the user what they want instead.',
+      retryable: false,
+      details: { preview: gate.preview },
+    });
+  }
+  const { token, expiresInSeconds } = ctx.confirmations.issue(key);
+  throw new ToolError('CONFIRMATION_REQUIRED', `This ${gate.kind} call needs confirmation (--confirm ${ctx.settings.confirm}); it was not executed`, {
+    nextStep: `Show the preview to the user. If they agree, call ${call.tool} again with exactly the same arguments plus "confirm": "${token}" (valid ${expiresInSeconds} s, once).`,
+    retryable: false,
+    details: { preview: gate.preview, confirm: token, expiresInSeconds },
+  });
 }

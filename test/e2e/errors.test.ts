@@ -37,13 +37,14 @@ describe('error codes end to end', () => {
   it('LOGIN_REQUIRED: the CLI is not logged in; next step is `login --tenant`', async () => {
     const s = await server({ env: { MEMBRANE_SANDBOX_FAULT: 'not-logged-in' } });
     const e = expectCode(await s.call('onecrm_list_connections'), 'LOGIN_REQUIRED');
-    expect(e.nextStep).toMatch(/membrane-sandbox login --tenant/);
+    // The exact command for this sandbox: its database and its cli.js.
+    expect(e.nextStep).toMatch(/MEMBRANE_SANDBOX_DB=\S+ node \S+cli\.js login --tenant/);
   });
 
   it('CONNECTION_REQUIRED: no connection for the connector; next step is the connect command', async () => {
     const s = await server({ args: ['--connectors', 'hubspot'] });
     const e = expectCode(await s.call('hubspot_search_actions', { intent: 'create a contact' }), 'CONNECTION_REQUIRED');
-    expect(e.nextStep).toContain('membrane-sandbox connect --connectorKey=hubspot');
+    expect(e.nextStep).toMatch(/node \S+cli\.js connect --connectorKey=hubspot/);
     const listed = ok(await s.call('hubspot_list_connections'));
     expect(listed.connections).toEqual([]);
     expect(listed.nextStep).toContain('connect --connectorKey=hubspot');

@@ -77,6 +77,33 @@ describe('allow and deny rules', () => {
   });
 });
 
+describe('connections belong to their connector', () => {
+  it("another connector's connectionId is refused, so its rules and --connectors cannot be sidestepped", async () => {
+    const all = await server({ args: ['--deny-actions', '1crm:*'] });
+    const oneId = ((ok(await all.call('onecrm_list_connections')).connections as { id: string }[])[0]).id;
+    expect(err(await all.call('onecrm_run_action', { actionId: 'list-accounts' })).code).toBe('POLICY_DENIED');
+    const viaAmo = err(await all.call('amocrm_run_action', { actionId: 'list-accounts', connectionId: oneId }));
+    expect(viaAmo.code).toBe('INVALID_INPUT');
+    expect(viaAmo.message).toMatch(/belongs to 1crm, not amocrm/);
+    expect(err(await all.call('amocrm_proxy_request', { path: '/data/Account', connectionId: oneId })).code).toBe('INVALID_INPUT');
+
+    const amoOnly = await server({ args: ['--connectors', 'amocrm'] });
+    expect(err(await amoOnly.call('amocrm_proxy_request', { path: '/data/Account', connectionId: oneId })).message).toMatch(/belongs to 1crm/);
+  });
+});
+
+describe('actions the agent builds and names', () => {
+  it('deny globs also match the action type, so a renamed built action cannot escape them', async () => {
+    const s = await server({ args: ['--deny-actions', 'amocrm:update-*'] });
+    const built = ok(await s.call('amocrm_create_action', { description: 'update the price of a lead', name: 'Reprice lead', waitSeconds: 20 }));
+    const action = built.action as { id: string; key: string };
+    expect(action.key).not.toMatch(/^update-/);
+    const e = err(await s.call('amocrm_run_action', { actionId: action.id, input: { id: 1, price: 1 } }));
+    expect(e.code).toBe('POLICY_DENIED');
+    expect(e.message).toMatch(/--deny-actions/);
+  });
+});
+
 describe('confirmation', () => {
   it('a destructive call runs only with the token bound to exactly that call, once', async () => {
     const s = await server();
@@ -136,11 +163,23 @@ describe('confirmation', () => {
     expect(declined.details).not.toHaveProperty('confirm');
     expect(ok(await s.call('onecrm_proxy_request', { path: `/data/Product/${b}` })).status).toBe(200);
 
+    // Two identical calls in parallel while the dialog is open: one dialog and one write, never two.
+    answer = 'accept';
+    const twin = await make('Elicit twin');
+    const dialogsBefore = asked.length;
+    const [first, second] = await Promise.all([
+      s.call('onecrm_run_action', { actionId: 'delete-product', input: { id: twin } }),
+      s.call('onecrm_run_action', { actionId: 'delete-product', input: { id: twin } }),
+    ]);
+    const outcomes = [first, second].map((r) => (r.isError ? err(r).code : 'ran')).sort();
+    expect(outcomes).toEqual(['DUPLICATE_WRITE', 'ran']);
+    expect(asked.length - dialogsBefore).toBe(1);
+
     answer = 'cancel';
     const fallback = err(await s.call('onecrm_run_action', { actionId: 'delete-product', input: { id: b } }));
     expect(fallback.code).toBe('CONFIRMATION_REQUIRED');
     expect(fallback.details?.confirm).toEqual(expect.any(String));
-    expect(asked).toHaveLength(3);
+    expect(asked).toHaveLength(4);
   });
 });
 

@@ -53,6 +53,19 @@ describe('output budget and paging', () => {
   });
 });
 
+describe('error results within the budget', () => {
+  it('an INVALID_INPUT with a large schema stays under --max-result-chars, keeping the fields and the summary', async () => {
+    const s = await server({ args: ['--max-result-chars', '2000'] });
+    const r = await s.call('onecrm_run_action', { actionId: 'create-account', input: { employees: 'many' } });
+    const e = err(r);
+    expect(e.code).toBe('INVALID_INPUT');
+    expect(JSON.stringify(r.structuredContent).length).toBeLessThanOrEqual(2000);
+    expect(text(r).length).toBeLessThanOrEqual(2000);
+    expect(JSON.stringify(e.details)).toMatch(/employees/);
+    expect(e.details).not.toHaveProperty('inputSchema');
+  });
+});
+
 describe('proxy response shapes', () => {
   it('compact drops HAL links and lifts items (AmoCRM) and renames records/total_results (1CRM); raw is untouched', async () => {
     const s = await server();

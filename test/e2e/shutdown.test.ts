@@ -43,7 +43,9 @@ async function stopWithCallsInFlight(trigger: Trigger, fault: string, waitForGra
   sessions.push(session);
   await session.initialize();
 
-  // Three calls that each need the CLI (the default concurrency cap is 4, so all three start).
+  // Three calls in flight. The two with a connectionId first check it against the connection list, so
+  // they wait on the same (shared) `connection list` process as the first call: at least one CLI process
+  // runs, and every call must still be answered when the server stops.
   const answers: JsonRpcMessage[] = [];
   const calls = [
     session.callTool('onecrm_list_connections', {}),
@@ -57,7 +59,7 @@ async function stopWithCallsInFlight(trigger: Trigger, fault: string, waitForGra
     const ready = await waitFor(() => {
       before = sandboxProcesses(t.path);
       const cli = before.filter((p) => p.kind === 'sandbox').length;
-      return cli === 3 && (!waitForGrandchild || before.filter((p) => p.kind === 'grandchild').length === 3);
+      return cli >= 1 && (!waitForGrandchild || before.filter((p) => p.kind === 'grandchild').length >= 1);
     }, 15_000);
     expect(ready, `processes before the stop: ${JSON.stringify(before.map((p) => p.kind))}`).toBe(true);
   } else {
@@ -123,7 +125,7 @@ describe.concurrent('shutdown with calls in flight', () => {
     expect(o.session.stderr).toMatch(/shutting down \(SIGTERM\)/);
     expect(o.session.badLines).toEqual([]);
     expectCancelledAnswers(o);
-    if (procAvailable) expect(o.before.filter((p) => p.kind === 'grandchild')).toHaveLength(3);
+    if (procAvailable) expect(o.before.filter((p) => p.kind === 'grandchild').length).toBeGreaterThanOrEqual(1);
     await expectNothingLeft(o);
   });
 });

@@ -55,11 +55,11 @@ describe('LOGIN_REQUIRED', () => {
 });
 
 describe('RATE_LIMITED', () => {
-  it('from key rate_limit_exceeded, retryable with a default wait', () => {
+  it('from key rate_limit_exceeded, retryable; no Retry-After means exponential backoff, not a fixed wait', () => {
     const e = classifyFailure(proc({ stdout: json({ type: 'connection', key: 'rate_limit_exceeded', message: 'Too many requests' }) }), ctx('action run'));
     expect(e.code).toBe('RATE_LIMITED');
     expect(e.retryable).toBe(true);
-    expect(e.retryAfterSeconds).toBe(1);
+    expect(e.retryAfterSeconds).toBeUndefined();
   });
 
   it('from data.response.status 429 with Retry-After (any case)', () => {
@@ -81,9 +81,13 @@ describe('RATE_LIMITED', () => {
     expect(e.retryAfterSeconds).toBe(3);
   });
 
-  it('caps an absurd Retry-After and ignores a non-numeric one', () => {
+  it('caps an absurd Retry-After, reads an HTTP date, and ignores nonsense', () => {
     expect(upstreamError(429, null, { 'retry-after': '86400' }, ctx('request')).retryAfterSeconds).toBe(120);
-    expect(upstreamError(429, null, { 'retry-after': 'soon' }, ctx('request')).retryAfterSeconds).toBe(1);
+    expect(upstreamError(429, null, { 'retry-after': 'soon' }, ctx('request')).retryAfterSeconds).toBeUndefined();
+    const inTenSeconds = new Date(Date.now() + 10_000).toUTCString();
+    const fromDate = upstreamError(429, null, { 'Retry-After': inTenSeconds }, ctx('request')).retryAfterSeconds!;
+    expect(fromDate).toBeGreaterThanOrEqual(8);
+    expect(fromDate).toBeLessThanOrEqual(11);
   });
 });
 

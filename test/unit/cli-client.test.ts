@@ -1,5 +1,6 @@
 // CliMembraneClient over a fake runner: connection-list paging by cursor, and the long-poll budget of action get.
 import { describe, expect, it } from 'vitest';
+import { ToolError } from '../../src/errors.js';
 import { CliMembraneClient } from '../../src/membrane/cli-client.js';
 import { createLogger } from '../../src/log.js';
 import type { CliRunner, ProcessResult, RunRequest } from '../../src/membrane/runner.js';
@@ -48,5 +49,32 @@ describe('CliMembraneClient', () => {
     await client.getAction({ id: 'a1', connectionId: 'c1', wait: true, timeoutSeconds: 3600 });
     expect(requests[0].args).toContain('--timeout=60');
     expect(requests[0].timeoutMs).toBeLessThanOrEqual(75_000);
+  });
+});
+
+describe('failures the CLI reports with exit code 0, and writes that may have happened', () => {
+  it('a proxied status >= 400 is UPSTREAM_ERROR even when the CLI exits 0', async () => {
+    const { client } = clientWith(() => JSON.stringify({ status: 404, headers: {}, body: { message: 'Not found' } }));
+    await expect(client.request({ connectionId: 'c1', path: '/x', method: 'GET' })).rejects.toMatchObject({ code: 'UPSTREAM_ERROR', details: { status: 404 } });
+  });
+
+  it('an error envelope from `action run` with exit 0 is an error, not an output', async () => {
+    const { client } = clientWith(() => JSON.stringify({ type: 'connection', key: 'connection_is_defunct', message: 'Reconnect', data: { uiUrl: 'https://x/reconnect' } }));
+    await expect(client.runAction({ actionId: 'a1', connectionId: 'c1' })).rejects.toMatchObject({ code: 'CONNECTION_NEEDS_USER_ACTION', uiUrl: 'https://x/reconnect' });
+  });
+
+  it('a write that timed out says it may have been applied and is not retryable; one that never started stays retryable', async () => {
+    const runner = {
+      run: async (req: RunRequest): Promise<ProcessResult> => {
+        throw new ToolError('TIMEOUT', 'timed out', { retryable: true, details: req.args[1] === 'run' ? undefined : { started: false } });
+      },
+      close: async () => undefined,
+    } as unknown as CliRunner;
+    const client = new CliMembraneClient({ runner, backend: 'membrane', commandName: 'membrane', log: createLogger({ level: 'error', write: () => undefined }), defaultTimeoutMs: 60_000 });
+    const ran = (await client.runAction({ actionId: "a1", connectionId: "c1" }).catch((e: ToolError) => e)) as ToolError;
+    expect(ran).toMatchObject({ code: 'TIMEOUT', retryable: false });
+    expect(ran.nextStep).toMatch(/may have been applied/);
+    const queued = await client.createAction({ description: 'x y z', connectionId: 'c1' }).catch((e: ToolError) => e);
+    expect(queued).toMatchObject({ code: 'TIMEOUT', retryable: true });
   });
 });

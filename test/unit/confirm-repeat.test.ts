@@ -229,3 +229,15 @@ describe('callKey', () => {
     expect(callKey({ ids: [1, 2] })).not.toBe(callKey({ ids: [2, 1] }));
   });
 });
+
+describe('RepeatGuard and calls that never started', () => {
+  it('forgets a write stopped before its CLI process ran (details.started false), even on a code it would keep', () => {
+    const guard = new RepeatGuard(60_000, () => 0);
+    guard.start('k');
+    guard.finish('k', new ToolError('TIMEOUT', 'queued too long', { details: { started: false } }));
+    expect(() => guard.check('k', 't')).not.toThrow();
+    guard.start('k2');
+    guard.finish('k2', new ToolError('TIMEOUT', 'ran too long'));
+    expect(() => guard.check('k2', 't')).toThrow(/unknown outcome/);
+  });
+});

@@ -173,10 +173,10 @@ describe('isTransient / backoffDelay', () => {
     expect(isTransient(new Error('plain'))).toBe(false);
   });
 
-  it('honours Retry-After (plus < 100 ms jitter)', () => {
-    expect(backoffDelay(1, rateLimited(2), 400, () => 0)).toBe(2000);
-    expect(backoffDelay(2, rateLimited(2), 400, () => 0.999)).toBe(2099);
-    expect(backoffDelay(1, rateLimited(0), 400, () => 0)).toBe(0);
+  it('never retries sooner than Retry-After, and adds the exponential step with full jitter on top', () => {
+    expect(backoffDelay(1, rateLimited(2), 400, () => 0)).toBe(2050);
+    expect(backoffDelay(2, rateLimited(2), 400, () => 0.999)).toBe(2000 + 799 + 50);
+    expect(backoffDelay(1, rateLimited(0), 400, () => 0)).toBe(50);
   });
 
   it('grows exponentially with full jitter otherwise', () => {
@@ -289,7 +289,7 @@ describe('withRetry', () => {
     it('waits Retry-After before the next attempt', async () => {
       const fn = failing(rateLimited(3));
       const p = withRetry(fn, { kind: 'read', deadline: Date.now() + 60_000, random: () => 0 });
-      await vi.advanceTimersByTimeAsync(2_990);
+      await vi.advanceTimersByTimeAsync(3_040);
       expect(fn).toHaveBeenCalledTimes(1);
       await vi.advanceTimersByTimeAsync(20);
       await expect(p).resolves.toBe('ok');

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ToolError } from '../../src/errors.js';
 import type { ActionKind } from '../../src/results/cards.js';
-import { Policy } from '../../src/policy/rules.js';
+import { Policy, actionRef } from '../../src/policy/rules.js';
 
 type Rules = ConstructorParameters<typeof Policy>[0];
 
@@ -27,7 +27,7 @@ describe('Policy: no rules', () => {
     const p = policy();
     for (const kind of ['read', 'write', 'destructive', 'unknown'] as const) {
       expect(p.actionDenial('amocrm', act('anything', kind))).toBeUndefined();
-      expect(p.hidesAction('amocrm', act('anything', kind))).toBe(false);
+      expect(!!p.actionDenial('amocrm', act('anything', kind))).toBe(false);
     }
     for (const m of ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']) expect(p.methodDenial('amocrm', m)).toBeUndefined();
     expect(p.readOnly).toBe(false);
@@ -46,7 +46,7 @@ describe('Policy: deny globs', () => {
     const e = expectDenied(p.actionDenial(connector, act(key)), 'denyActions');
     expect(e.message).toContain('--deny-actions');
     expect(e.message).toContain(`${connector}:${key}`);
-    expect(p.hidesAction(connector, act(key))).toBe(true);
+    expect(!!p.actionDenial(connector, act(key))).toBe(true);
   });
 
   it.each([
@@ -56,7 +56,7 @@ describe('Policy: deny globs', () => {
     ['1crm', 'invoice-list'],
   ])('leaves %s:%s alone', (connector, key) => {
     expect(p.actionDenial(connector, act(key))).toBeUndefined();
-    expect(p.hidesAction(connector, act(key))).toBe(false);
+    expect(!!p.actionDenial(connector, act(key))).toBe(false);
   });
 
   it('matches case-insensitively', () => {
@@ -96,7 +96,7 @@ describe('Policy: allow list', () => {
     ]) {
       const e = expectDenied(p.actionDenial(c, act(k, 'write')), 'allowActions');
       expect(e.message).toContain('--allow-actions');
-      expect(p.hidesAction(c, act(k))).toBe(true);
+      expect(!!p.actionDenial(c, act(k))).toBe(true);
     }
   });
 
@@ -113,7 +113,7 @@ describe('Policy: read-only', () => {
   it('runs read actions only', () => {
     expect(p.readOnly).toBe(true);
     expect(p.actionDenial('amocrm', act('list-leads', 'read'))).toBeUndefined();
-    expect(p.hidesAction('amocrm', act('list-leads', 'read'))).toBe(false);
+    expect(!!p.actionDenial('amocrm', act('list-leads', 'read'))).toBe(false);
   });
 
   it.each(['write', 'destructive', 'unknown'] as const)('denies and hides %s actions, naming --read-only', (kind) => {
@@ -121,7 +121,7 @@ describe('Policy: read-only', () => {
     expect(e.message).toContain('--read-only');
     expect(e.message).toContain(kind);
     expect(e.details?.kind).toBe(kind);
-    expect(p.hidesAction('1crm', act('do-something', kind))).toBe(true);
+    expect(!!p.actionDenial('1crm', act('do-something', kind))).toBe(true);
   });
 
   it('an explicit deny is reported before read-only', () => {
@@ -166,5 +166,31 @@ describe('Policy: --deny-methods', () => {
   it('read-only is reported before a method rule', () => {
     const p = policy({ readOnly: true, denyMethods: ['DELETE'] });
     expectDenied(p.methodDenial('amocrm', 'DELETE'), 'readOnly');
+  });
+});
+
+describe('actions an agent names itself (create_action)', () => {
+  const built = (key: string, type: string | undefined, isReadOnly?: boolean) => actionRef({ id: `id-${key}`, key, name: key.replace(/-/g, ' '), type, isReadOnly });
+
+  it('deny globs also match the Membrane type, so renaming a built action does not escape them', () => {
+    const p = new Policy({ readOnly: false, allowActions: [], denyActions: ['amocrm:update-*'], denyMethods: [] });
+    expect(p.actionDenial('amocrm', built('reprice-lead', 'update-data-record'))?.details).toMatchObject({ setting: 'denyActions' });
+    expect(p.actionDenial('amocrm', built('list-leads', 'list-data-records'))).toBeUndefined();
+  });
+
+  it('an allow list refuses an action named like a read whose type writes', () => {
+    const p = new Policy({ readOnly: false, allowActions: ['amocrm:list-*'], denyActions: [], denyMethods: [] });
+    const e = p.actionDenial('amocrm', built('list-leads-cleanup', 'update-data-record'));
+    expect(e?.code).toBe('POLICY_DENIED');
+    expect(e?.message).toMatch(/named like a read/);
+    expect(p.actionDenial('amocrm', built('list-leads', 'list-data-records'))).toBeUndefined();
+  });
+
+  it('read-only runs only reads Membrane vouches for (type or isReadOnly), not names', () => {
+    const p = new Policy({ readOnly: true, allowActions: [], denyActions: [], denyMethods: [] });
+    expect(p.actionDenial('amocrm', built('list-leads', 'list-data-records'))).toBeUndefined();
+    expect(p.actionDenial('amocrm', built('get-report', 'connector-operation', true))).toBeUndefined();
+    expect(p.actionDenial('amocrm', built('get-report', 'connector-operation'))?.message).toMatch(/does not prove it only reads/);
+    expect(p.actionDenial('amocrm', built('get-report', 'connector-operation', false))?.code).toBe('POLICY_DENIED');
   });
 });

@@ -70,7 +70,7 @@ describe('failure', () => {
     const r = failure(new ToolError('INVALID_INPUT', 'Input is invalid', { details }), 'sandbox', 'amocrm');
     const text = textOf(r);
     expect(text.length).toBeLessThan(4_300);
-    expect(text).toContain('… (full details in structuredContent)');
+    expect(text).toContain('… (more in structuredContent)');
     expect(text.startsWith('INVALID_INPUT: Input is invalid. Details: {"inputSchema"')).toBe(true);
     expect((r.structuredContent as { error: { details: unknown } }).error.details).toEqual(details);
   });
@@ -112,5 +112,24 @@ describe('toToolError', () => {
   it('passes a ToolError through unchanged', () => {
     const e = new ToolError('RATE_LIMITED', 'Slow down', { retryAfterSeconds: 3 });
     expect(toToolError(e)).toBe(e);
+  });
+});
+
+describe('failure within the output budget', () => {
+  it('drops the full input schema first, then cuts the details, and stays under maxChars', () => {
+    const bigSchema = { type: 'object', properties: Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`field_${i}`, { type: 'string', description: 'x'.repeat(40) }])) };
+    const fields = Array.from({ length: 200 }, (_, i) => ({ field: `field_${i}`, problem: 'is required' }));
+    const e = new ToolError('INVALID_INPUT', 'Input is invalid', { nextStep: 'Fix the fields.', details: { fields, inputs: { name: 'string' }, inputSchema: bigSchema } });
+    const loose = failure(e, 'sandbox', 'amocrm');
+    expect(JSON.stringify(loose.structuredContent).length).toBeGreaterThan(20_000);
+    for (const budget of [20_000, 5_000, 2_000]) {
+      const r = failure(e, 'sandbox', 'amocrm', budget);
+      expect(JSON.stringify(r.structuredContent).length, `structured at ${budget}`).toBeLessThanOrEqual(budget);
+      expect((r.content[0] as { text: string }).text.length, `text at ${budget}`).toBeLessThanOrEqual(budget);
+      expect((r.structuredContent as { error: { code: string } }).error.code).toBe('INVALID_INPUT');
+    }
+    const mid = failure(e, 'sandbox', 'amocrm', 20_000).structuredContent as { error: { details: Record<string, unknown> } };
+    expect(mid.error.details).not.toHaveProperty('inputSchema');
+    expect(mid.error.details).toHaveProperty('inputs');
   });
 });

@@ -47,10 +47,10 @@ afterEach(async () => {
   await Promise.all(closers.splice(0).map((c) => c()));
 });
 
-async function connect(client: MembraneClient): Promise<{ mcp: Client; logLines: string[] }> {
+async function connect(client: MembraneClient, cache = false): Promise<{ mcp: Client; logLines: string[] }> {
   const logLines: string[] = [];
   const log = createLogger({ level: 'info', write: (line) => logLines.push(line) });
-  const settings = SettingsSchema.parse({ cache: false });
+  const settings = SettingsSchema.parse({ cache });
   const { server } = createServer({ settings, client, log, version: '0.0.0-test' });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await server.connect(serverSide);
@@ -141,7 +141,7 @@ describe('tool call wrapper', () => {
   });
 
   it('a thrown non-Error value and a rejected promise are INTERNAL_ERROR too, concurrent calls unaffected', async () => {
-    let mode: 'string' | 'reject' | 'ok' = 'string';
+    let mode: 'string' | 'reject' | 'ok' = 'ok';
     const client = fakeClient({
       listConnections: () => {
         if (mode === 'string') throw 'not an Error object';
@@ -149,19 +149,22 @@ describe('tool call wrapper', () => {
         return CONNECTIONS;
       },
     });
-    const { mcp } = await connect(client);
-    const thrownString = await call(mcp, 'amocrm_list_connections');
+    // With the cache on: the side-by-side call checks its connectionId against the cached list.
+    const { mcp } = await connect(client, true);
+    expect((await call(mcp, 'amocrm_list_connections')).isError).toBeFalsy();
+    mode = 'string';
+    const thrownString = await call(mcp, 'amocrm_list_connections', { refresh: true });
     expectInternal(thrownString, 'amocrm');
     expect(textOf(thrownString)).toMatch(/not an Error object/);
 
     mode = 'reject';
     const [rejected, sideBySide] = await Promise.all([
-      call(mcp, 'amocrm_list_connections'),
+      call(mcp, 'amocrm_list_connections', { refresh: true }),
       call(mcp, 'onecrm_proxy_request', { path: '/data/Account', connectionId: 'conn-1crm' }),
     ]);
     expectInternal(rejected, 'amocrm');
     expect(textOf(rejected)).toMatch(/Invalid array length/);
-    expect(sideBySide.isError).toBeFalsy();
+    expect(sideBySide.isError, textOf(sideBySide)).toBeFalsy();
 
     mode = 'ok';
     expect((await call(mcp, 'amocrm_list_connections')).isError).toBeFalsy();
