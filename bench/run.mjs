@@ -248,17 +248,19 @@ async function sizes(ids) {
     }
     const raw = await direct(['action', 'list', `--connectionId=${ids.amocrm}`, '--intent=create a lead', '--limit=5', '--json']);
     const cards = typical.search_actions.content[0].text.length;
+    // Compared with the CLI's JSON re-serialised without indentation, so whitespace does not flatter the ratio.
+    const rawCompact = JSON.stringify(JSON.parse(raw.stdout)).length;
     return {
       toolsList: { tools: list.tools.length, bytes: Buffer.byteLength(toolsList), approxTokens: tokens(toolsList.length) },
       results,
-      cardsVsRaw: { searchActionsChars: cards, rawCliChars: raw.stdout.length, ratio: round(cards / raw.stdout.length, 3) },
+      cardsVsRaw: { searchActionsChars: cards, rawCliChars: raw.stdout.length, rawCliCompactChars: rawCompact, ratio: round(cards / rawCompact, 3) },
     };
   } finally {
     await server.close();
   }
 }
 
-async function cacheEffect() {
+async function cacheEffect(leadId) {
   const out = {};
   for (const [label, args] of [
     ['cache', []],
@@ -271,7 +273,8 @@ async function cacheEffect() {
       const run = [];
       for (let i = 0; i < N; i++) {
         conn.push((await timed(() => callTool(server.client, 'amocrm_list_connections', {}))).ms);
-        const t = await timed(() => callTool(server.client, 'amocrm_run_action', { actionId: 'get-lead', input: { id: 1 } }));
+        const t = await timed(() => callTool(server.client, 'amocrm_run_action', { actionId: 'get-lead', input: { id: leadId } }));
+        assertOk(t.value, 'get-lead');
         run.push(t.ms);
       }
       out[label] = { listConnectionsMedianMs: round(median(conn)), runActionMedianMs: round(median(run)) };
@@ -314,7 +317,8 @@ try {
   results.latency = await latency(ids);
   results.throughput = await throughput();
   results.sizes = await sizes(ids);
-  results.cache = await cacheEffect();
+  const firstLead = await direct(['request', ids.amocrm, '/api/v4/leads', '--method=GET', '--query=limit=1', '--json']);
+  results.cache = await cacheEffect(JSON.parse(firstLead.stdout).body._embedded.leads[0].id);
   results.sandbox = await sandboxLatency(ids);
   results.finishedAt = new Date().toISOString();
 
@@ -323,12 +327,14 @@ try {
   table('Per-call latency: server vs the same CLI command(s) run directly (ms)', results.latency);
   table('Throughput (run_action list-leads)', results.throughput.rows);
   console.log(`server peak RSS: ${results.throughput.serverPeakRssMb ?? 'n/a'} MB`);
-  table('Sizes', [
-    { what: 'tools/list', bytes: results.sizes.toolsList.bytes, approxTokens: results.sizes.toolsList.approxTokens },
-    ...Object.entries(results.sizes.results).map(([k, v]) => ({ what: `${k} result`, bytes: v.textChars, approxTokens: v.approxTokens })),
+  table('Sizes (text the agent reads)', [
+    { what: 'tools/list', chars: results.sizes.toolsList.bytes, approxTokens: results.sizes.toolsList.approxTokens },
+    ...Object.entries(results.sizes.results).map(([k, v]) => ({ what: `${k} result`, chars: v.textChars, approxTokens: v.approxTokens })),
   ]);
   const cv = results.sizes.cardsVsRaw;
-  console.log(`search_actions "create a lead" (limit 5): ${cv.searchActionsChars} chars vs raw CLI ${cv.rawCliChars} chars → ratio ${cv.ratio} (goal ≤ 0.333)`);
+  console.log(
+    `search_actions "create a lead" (limit 5): ${cv.searchActionsChars} chars vs the raw CLI output ${cv.rawCliCompactChars} chars compact (${cv.rawCliChars} as printed) → ratio ${cv.ratio} (goal ≤ 0.333)`,
+  );
   table('Cache effect (median ms)', Object.entries(results.cache).map(([k, v]) => ({ mode: k, ...v })));
   table('Sandbox per invocation (ms)', Object.entries(results.sandbox).map(([k, v]) => ({ command: k, ...v })));
 
