@@ -1,8 +1,10 @@
 // Runs the built `membrane-sandbox` binary as a real process, the way the server and users do.
+import Database from 'better-sqlite3';
 import { execa } from 'execa';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { TABLES } from '../../src/sandbox/store.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const SANDBOX_CLI = join(ROOT, 'dist', 'sandbox', 'cli.js');
@@ -40,4 +42,19 @@ export async function runSandbox(
     json = undefined;
   }
   return { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, json };
+}
+
+/** Every row of every sandbox table (TABLES from the store), in a stable order: for determinism checks. */
+export function dumpDb(path: string): Record<string, unknown[]> {
+  const db = new Database(path, { readonly: true });
+  try {
+    return Object.fromEntries(
+      TABLES.map((t) => {
+        const cols = (db.prepare(`PRAGMA table_info(${t})`).all() as { name: string }[]).map((c) => c.name);
+        return [t, db.prepare(`SELECT * FROM ${t} ORDER BY ${cols.join(', ')}`).all()];
+      }),
+    );
+  } finally {
+    db.close();
+  }
 }

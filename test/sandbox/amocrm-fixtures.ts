@@ -3,23 +3,15 @@
 import { amocrm } from '../../src/sandbox/amocrm/index.js';
 import { openDb, RecordStore } from '../../src/sandbox/store.js';
 import type { EmulatorContext, HttpRequest, HttpResponse } from '../../src/sandbox/types.js';
+import { mulberry32 } from '../../src/sandbox/seed.js';
 
 /** The sandbox seed clock: 2026-01-05T09:00:00Z. */
 export const SEED_NOW = Date.UTC(2026, 0, 5, 9, 0, 0);
 /** Runtime clock of the tests: one hour after the seed. */
 export const RUN_NOW = SEED_NOW + 3_600_000;
 
-/** mulberry32, the same tiny PRNG the sandbox core uses. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The sandbox's own seeded PRNG (mulberry32). */
+export const prng = mulberry32;
 
 export function seededStore(seed = 1234): RecordStore {
   const store = new RecordStore(openDb(':memory:'));

@@ -1,7 +1,7 @@
 // Many processes at once: first use seeds exactly once, and concurrent writes are never lost.
 import { afterAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { runSandbox, tempDb, type SandboxRun } from '../helpers/sandbox.js';
+import { dumpDb as dump, runSandbox, tempDb, type SandboxRun } from '../helpers/sandbox.js';
 
 type Json = Record<string, any>;
 
@@ -12,22 +12,6 @@ afterAll(() => {
   reference.cleanup();
 });
 
-const TABLES = ['meta', 'connections', 'actions', 'action_runs', 'rate_events', 'counters', 'records'];
-
-/** Every row of every table, in a stable order. */
-function dump(path: string): Record<string, unknown[]> {
-  const db = new Database(path, { readonly: true });
-  try {
-    return Object.fromEntries(
-      TABLES.map((t) => {
-        const cols = (db.prepare(`PRAGMA table_info(${t})`).all() as { name: string }[]).map((c) => c.name);
-        return [t, db.prepare(`SELECT * FROM ${t} ORDER BY ${cols.join(', ')}`).all()];
-      }),
-    );
-  } finally {
-    db.close();
-  }
-}
 
 function expectAllOk(results: SandboxRun[]): void {
   for (const r of results) {

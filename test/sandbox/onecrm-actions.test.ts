@@ -6,20 +6,12 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { onecrm } from '../../src/sandbox/onecrm/index.js';
 import { openDb, RecordStore } from '../../src/sandbox/store.js';
 import { UpstreamFailure, type ActionDef, type EmulatorContext, type JsonSchema } from '../../src/sandbox/types.js';
+import { mulberry32 } from '../../src/sandbox/seed.js';
 
 const SEED_NOW = Date.UTC(2026, 0, 5, 9, 0, 0);
 const RUN_NOW = Date.UTC(2026, 1, 1, 12, 30, 0);
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 function seededStore(seed = 7): RecordStore {
   const store = new RecordStore(openDb(':memory:'));

@@ -1,26 +1,10 @@
 // Seed determinism: two fresh databases hold the same content, row for row; reseeding is exact.
 import { afterAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { runSandbox, tempDb } from '../helpers/sandbox.js';
+import { dumpDb as dump, runSandbox, tempDb } from '../helpers/sandbox.js';
 
 type Json = Record<string, any>;
 
-const TABLES = ['meta', 'connections', 'actions', 'action_runs', 'rate_events', 'counters', 'records'];
-
-/** Every row of every table, in a stable order. */
-function dump(path: string): Record<string, unknown[]> {
-  const db = new Database(path, { readonly: true });
-  try {
-    return Object.fromEntries(
-      TABLES.map((t) => {
-        const cols = (db.prepare(`PRAGMA table_info(${t})`).all() as { name: string }[]).map((c) => c.name);
-        return [t, db.prepare(`SELECT * FROM ${t} ORDER BY ${cols.join(', ')}`).all()];
-      }),
-    );
-  } finally {
-    db.close();
-  }
-}
 
 const a = tempDb('sbx-seed-a-');
 const b = tempDb('sbx-seed-b-');

@@ -3,23 +3,14 @@
 import type { CollectionSpec } from './collection.js';
 import { auditOnCreate, auditOnUpdate, readAudit, type ApiContext } from './common.js';
 import { applyCustomFieldWrites, customFieldText, fieldDefs, readCustomFieldWrites } from './custom-fields.js';
-import { customFieldFilter, type FilterSpec } from './filters.js';
+import { partyFilters } from './filters.js';
 import { selfLink } from './hal.js';
 import type { CompanyDoc } from './model.js';
 import { closestTaskAt, contactIdsOfCompany, embeddedRef, leadIdsOfCompany } from './relations.js';
 import { applyTagWrites, readTagWrites } from './tags.js';
 import type { Reader } from './validation.js';
 
-const filters: FilterSpec<CompanyDoc> = {
-  id: { kind: 'int', get: (c) => c.id },
-  name: { kind: 'string', get: (c) => c.name },
-  created_by: { kind: 'int', get: (c) => c.created_by },
-  updated_by: { kind: 'int', get: (c) => c.updated_by },
-  responsible_user_id: { kind: 'int', get: (c) => c.responsible_user_id },
-  created_at: { kind: 'int', get: (c) => c.created_at },
-  updated_at: { kind: 'int', get: (c) => c.updated_at },
-  custom_fields_values: customFieldFilter((c) => c.custom_fields_values),
-};
+const filters = partyFilters<CompanyDoc>();
 
 function render(company: CompanyDoc, ctx: ApiContext): Record<string, unknown> {
   const { _embedded, ...fields } = company;

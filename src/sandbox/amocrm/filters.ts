@@ -149,3 +149,17 @@ export function matchesQuery(query: string, id: number, texts: (string | null | 
   }
   return false;
 }
+
+/** The filters the v4 API documents for contacts and for companies alike (crm-apis.md §1.4). */
+export function partyFilters<D extends { id: number; name: string; created_by: number; updated_by: number; responsible_user_id: number; created_at: number; updated_at: number; custom_fields_values: CustomFieldValue[] | null }>(): FilterSpec<D> {
+  return {
+    id: { kind: 'int', get: (c) => c.id },
+    name: { kind: 'string', get: (c) => c.name },
+    created_by: { kind: 'int', get: (c) => c.created_by },
+    updated_by: { kind: 'int', get: (c) => c.updated_by },
+    responsible_user_id: { kind: 'int', get: (c) => c.responsible_user_id },
+    created_at: { kind: 'int', get: (c) => c.created_at },
+    updated_at: { kind: 'int', get: (c) => c.updated_at },
+    custom_fields_values: customFieldFilter((c) => c.custom_fields_values),
+  };
+}
