@@ -1,7 +1,7 @@
 // Actions as the CLI shows them: the emulations' prebuilt catalogs (in code, always READY) plus
 // actions built by `action create` (rows of the `actions` table, rebuilt from operation + entity
 // through `emulator.buildAction` whenever they are used).
-import type { ActionDef, ActionType, Emulator, JsonSchema, Operation } from './types.js';
+import { ACTION_TYPE_OF_OPERATION, type ActionDef, type ActionType, type Emulator, type JsonSchema, type Operation } from './types.js';
 import type { Db } from './store.js';
 import { emulatorIn, isEmulatedKey, type EmulatorRegistry } from './emulators.js';
 import { badRequest, notFound } from './errors.js';
@@ -70,17 +70,6 @@ export interface ActionRow {
 
 const READ_ONLY: ReadonlySet<Operation> = new Set(['list', 'get', 'search']);
 
-const TYPE_OF_OPERATION: Record<Operation, ActionType> = {
-  list: 'list-data-records',
-  get: 'find-data-record-by-id',
-  search: 'search-data-record',
-  create: 'create-data-record',
-  update: 'update-data-record',
-  delete: 'delete-data-record',
-  complete: 'connector-operation',
-  'add-note': 'connector-operation',
-};
-
 export function prebuiltActionId(connectorKey: string, key: string): string {
   return hexId('action', connectorKey, key);
 }
@@ -134,7 +123,7 @@ export function builtAction(row: ActionRow, emulators: EmulatorRegistry, nowMs: 
     name: row.name,
     description: row.description,
     connectorKey: row.connector_key,
-    type: def?.type ?? (operation ? TYPE_OF_OPERATION[operation] : 'connector-operation'),
+    type: def?.type ?? (operation ? ACTION_TYPE_OF_OPERATION[operation] : 'connector-operation'),
     state: building ? 'BUILDING' : state,
     def,
     ...(error !== undefined && !building ? { error } : {}),

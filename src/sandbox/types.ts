@@ -25,6 +25,21 @@ export type ActionType =
 /** What an action or a REST call does to data; used by intent search and `action create`. */
 export type Operation = 'list' | 'get' | 'search' | 'create' | 'update' | 'delete' | 'complete' | 'add-note';
 
+/**
+ * The Membrane type of an action doing `operation`, the same for both emulations and for failed builds:
+ * completing a task updates a record, adding a note creates one.
+ */
+export const ACTION_TYPE_OF_OPERATION: Record<Operation, ActionType> = {
+  list: 'list-data-records',
+  get: 'find-data-record-by-id',
+  search: 'search-data-record',
+  create: 'create-data-record',
+  update: 'update-data-record',
+  delete: 'delete-data-record',
+  complete: 'update-data-record',
+  'add-note': 'create-data-record',
+};
+
 /** A REST request as it reaches an emulated CRM (after Membrane would have prefixed the base URL). */
 export interface HttpRequest {
   method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';

@@ -58,3 +58,10 @@ export function dumpDb(path: string): Record<string, unknown[]> {
     db.close();
   }
 }
+
+/** The ids of the seeded READY connections (seeding the database on first use). */
+export async function seededConnectionIds(db: string): Promise<{ amocrm: string; onecrm: string }> {
+  const items = ((await runSandbox(['connection', 'list', '--json'], { db })).json as { items: { id: string; connectorKey: string }[] }).items;
+  const idOf = (key: string) => items.find((c) => c.connectorKey === key)!.id;
+  return { amocrm: idOf('amocrm'), onecrm: idOf('1crm') };
+}

@@ -1,6 +1,6 @@
 // action list / get / create / run against the built binary and the real emulations.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSandbox, tempDb } from '../helpers/sandbox.js';
+import { runSandbox, tempDb, seededConnectionIds } from '../helpers/sandbox.js';
 
 type Json = Record<string, any>;
 
@@ -14,9 +14,7 @@ const items = (r: { json: unknown }) => (r.json as Json).items as Json[];
 const keys = (r: { json: unknown }) => items(r).map((a) => a.key as string);
 
 beforeAll(async () => {
-  const list = items(await run(['connection', 'list', '--json']));
-  amoId = list.find((c) => c.connectorKey === 'amocrm')!.id;
-  oneId = list.find((c) => c.connectorKey === '1crm')!.id;
+  ({ amocrm: amoId, onecrm: oneId } = await seededConnectionIds(db.path));
 });
 afterAll(() => db.cleanup());
 

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runSandbox, tempDb } from '../helpers/sandbox.js';
+import { runSandbox, tempDb, seededConnectionIds } from '../helpers/sandbox.js';
 
 type Json = Record<string, any>;
 
@@ -103,9 +103,7 @@ describe('search and connect', () => {
   let oneId = '';
   afterAll(() => db.cleanup());
   beforeAll(async () => {
-    const items = ((await run(['connection', 'list', '--json'])).json as Json).items as Json[];
-    amoId = items.find((c) => c.connectorKey === 'amocrm')!.id;
-    oneId = items.find((c) => c.connectorKey === '1crm')!.id;
+    ({ amocrm: amoId, onecrm: oneId } = await seededConnectionIds(db.path));
   });
 
   it('search finds the emulated connectors first, elementType case-insensitive, both flag spellings', async () => {

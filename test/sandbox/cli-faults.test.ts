@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runSandbox, SANDBOX_CLI, tempDb } from '../helpers/sandbox.js';
+import { runSandbox, SANDBOX_CLI, tempDb, seededConnectionIds } from '../helpers/sandbox.js';
 
 type Json = Record<string, any>;
 
@@ -13,9 +13,7 @@ let amoId = '';
 let oneId = '';
 
 beforeAll(async () => {
-  const items = ((await run(['connection', 'list', '--json'])).json as Json).items as Json[];
-  amoId = items.find((c) => c.connectorKey === 'amocrm')!.id;
-  oneId = items.find((c) => c.connectorKey === '1crm')!.id;
+  ({ amocrm: amoId, onecrm: oneId } = await seededConnectionIds(db.path));
 });
 afterAll(() => db.cleanup());
 

@@ -1,6 +1,6 @@
 // `sandbox disconnect | rate-fill | info` and the test recipes the docs give (disconnected, two, or no connections).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSandbox, tempDb } from '../helpers/sandbox.js';
+import { runSandbox, tempDb, seededConnectionIds } from '../helpers/sandbox.js';
 
 type Json = Record<string, any>;
 
@@ -9,8 +9,7 @@ const run = (args: string[], env?: Record<string, string>) => runSandbox(args, {
 let amoId = '';
 
 beforeAll(async () => {
-  const items = ((await run(['connection', 'list', '--json'])).json as Json).items as Json[];
-  amoId = items.find((c) => c.connectorKey === 'amocrm')!.id;
+  amoId = (await seededConnectionIds(db.path)).amocrm;
 });
 afterAll(() => db.cleanup());
 

@@ -1,6 +1,6 @@
 // `request`: the proxied REST call to the emulated CRMs, against the built binary.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSandbox, tempDb } from '../helpers/sandbox.js';
+import { runSandbox, tempDb, seededConnectionIds } from '../helpers/sandbox.js';
 
 type Json = Record<string, any>;
 
@@ -10,9 +10,7 @@ let amoId = '';
 let oneId = '';
 
 beforeAll(async () => {
-  const items = ((await run(['connection', 'list', '--json'])).json as Json).items as Json[];
-  amoId = items.find((c) => c.connectorKey === 'amocrm')!.id;
-  oneId = items.find((c) => c.connectorKey === '1crm')!.id;
+  ({ amocrm: amoId, onecrm: oneId } = await seededConnectionIds(db.path));
 });
 afterAll(() => db.cleanup());
 

@@ -1,7 +1,7 @@
 // Many processes at once: first use seeds exactly once, and concurrent writes are never lost.
 import { afterAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { dumpDb as dump, runSandbox, tempDb, type SandboxRun } from '../helpers/sandbox.js';
+import { dumpDb as dump, runSandbox, tempDb, type SandboxRun, seededConnectionIds } from '../helpers/sandbox.js';
 
 type Json = Record<string, any>;
 
@@ -46,9 +46,7 @@ describe('concurrency', () => {
   });
 
   it('40 concurrent creates through action run and request: counts grow by exactly that many', async () => {
-    const conns = ((await runSandbox(['connection', 'list', '--json'], { db: fresh.path })).json as Json).items as Json[];
-    const amo = conns.find((c) => c.connectorKey === 'amocrm')!.id;
-    const one = conns.find((c) => c.connectorKey === '1crm')!.id;
+    const { amocrm: amo, onecrm: one } = await seededConnectionIds(fresh.path);
     const info = async () => ((await runSandbox(['sandbox', 'info', '--json'], { db: fresh.path })).json as Json).counts;
     const before = await info();
 
@@ -80,8 +78,7 @@ describe('concurrency', () => {
   it('rate limit across processes: 12 parallel AmoCRM requests never get more than 7 accepted in any second', async () => {
     const db = tempDb('sbx-conc-rate-');
     try {
-      const list = await runSandbox(['connection', 'list', '--json'], { db: db.path });
-      const amo = ((list.json as Json).items as Json[]).find((c) => c.connectorKey === 'amocrm')!.id as string;
+      const amo = (await seededConnectionIds(db.path)).amocrm;
       const runs = await Promise.all(
         Array.from({ length: 12 }, () => runSandbox(['request', amo, '/api/v4/account', '--json'], { db: db.path, env: { MEMBRANE_SANDBOX_FAULT: 'rate-limit' } })),
       );
@@ -103,8 +100,7 @@ describe('concurrency', () => {
   it('concurrent PATCHes of one record: every one succeeds and the record ends as one of them, intact', async () => {
     const db = tempDb('sbx-conc-patch-');
     try {
-      const list = await runSandbox(['connection', 'list', '--json'], { db: db.path });
-      const one = ((list.json as Json).items as Json[]).find((c) => c.connectorKey === '1crm')!.id as string;
+      const one = (await seededConnectionIds(db.path)).onecrm;
       const created = await runSandbox(['action', 'run', 'create-account', `--connectionId=${one}`, '--input={"name":"Patch target"}', '--json'], { db: db.path });
       const id = ((created.json as Json).output as Json).id as string;
       const names = Array.from({ length: 16 }, (_, i) => `Renamed ${i}`);

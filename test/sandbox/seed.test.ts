@@ -1,7 +1,7 @@
 // Seed determinism: two fresh databases hold the same content, row for row; reseeding is exact.
 import { afterAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { dumpDb as dump, runSandbox, tempDb } from '../helpers/sandbox.js';
+import { dumpDb as dump, runSandbox, tempDb, seededConnectionIds } from '../helpers/sandbox.js';
 
 type Json = Record<string, any>;
 
@@ -50,8 +50,7 @@ describe('seed', () => {
 
   it('reset drops runtime changes and restores the exact seed', async () => {
     const fresh = dump(b.path);
-    const conns = ((await runSandbox(['connection', 'list', '--json'], { db: b.path })).json as Json).items as Json[];
-    const one = conns.find((c) => c.connectorKey === '1crm')!.id;
+    const one = (await seededConnectionIds(b.path)).onecrm;
     await runSandbox(['connect', '--connectorKey=hubspot'], { db: b.path });
     await runSandbox(['action', 'run', 'create-account', `--connectionId=${one}`, '--input={"name":"Temp"}'], { db: b.path });
     await runSandbox(['logout'], { db: b.path });

@@ -5,16 +5,8 @@ import { callKey } from '../../src/policy/call-key.js';
 import { Confirmations, needsConfirmation, type ConfirmMode } from '../../src/policy/confirm.js';
 import { RepeatGuard } from '../../src/policy/repeat-guard.js';
 import type { ActionKind } from '../../src/results/cards.js';
+import { caught } from '../helpers/errors.js';
 
-function caught(fn: () => unknown): ToolError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ToolError);
-    return e as ToolError;
-  }
-  throw new Error('expected a ToolError');
-}
 
 describe('needsConfirmation', () => {
   const table: [ConfirmMode, ActionKind, boolean][] = [

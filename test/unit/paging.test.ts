@@ -1,9 +1,9 @@
 // Paging of truncated results (issue 4 point 2): budgetResult stores what it cut, pageResult serves the rest
 // from the ResultStore by resultId + offset, without calling the CLI again.
 import { describe, expect, it } from 'vitest';
-import { ToolError } from '../../src/errors.js';
 import { budgetResult, pageResult, type Truncated } from '../../src/results/paging.js';
 import { ResultStore, type StoredResult } from '../../src/results/result-store.js';
+import { caught } from '../helpers/errors.js';
 
 const TOOL = 'amocrm_run_action';
 const OTHER = 'onecrm_run_action';
@@ -15,15 +15,6 @@ const lead = (i: number) => ({ id: i, name: `Сделка ${i}`, price: i * 100,
 const records = Array.from({ length: 400 }, (_, i) => lead(i));
 const itemsPayload = () => ({ output: { records, hasMore: false } });
 
-function caught(fn: () => unknown): ToolError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ToolError);
-    return e as ToolError;
-  }
-  throw new Error('expected a ToolError');
-}
 
 const truncatedOf = (r: Record<string, unknown>) => r.truncated as Truncated;
 

@@ -1,7 +1,7 @@
 // Action factories: each action is a thin client of the emulated REST API (`handle`), so an action and a
 // `request` see the same data and the same errors. Outputs follow the sandbox contract:
 // list/search {records, cursor?}, get → record, create/update → {id, record}, delete → {id, deleted:true}.
-import { InvalidInput, UpstreamFailure, type ActionDef, type ActionType, type EmulatorContext, type HttpResponse, type Operation } from '../types.js';
+import { ACTION_TYPE_OF_OPERATION, InvalidInput, UpstreamFailure, type ActionDef, type EmulatorContext, type HttpResponse, type Operation } from '../types.js';
 import { handle } from './api.js';
 import type { ApiRecord } from './fields.js';
 import { modelByName, MODELS, PARENT_MODELS, type ModelDef } from './models.js';
@@ -9,16 +9,6 @@ import type { ListBody } from './query.js';
 import * as S from './schemas.js';
 import { boolString, toApiInput } from './values.js';
 
-const ACTION_TYPES: Record<Operation, ActionType> = {
-  list: 'list-data-records',
-  get: 'find-data-record-by-id',
-  search: 'search-data-record',
-  create: 'create-data-record',
-  update: 'update-data-record',
-  delete: 'delete-data-record',
-  complete: 'update-data-record',
-  'add-note': 'create-data-record',
-};
 
 export const CRUD_OPERATIONS: Operation[] = ['list', 'get', 'search', 'create', 'update', 'delete'];
 
@@ -252,7 +242,7 @@ export function makeAction(operation: Operation, model: ModelDef, meta: { key: s
     key: meta.key,
     name: meta.name,
     description: meta.description,
-    type: ACTION_TYPES[operation],
+    type: ACTION_TYPE_OF_OPERATION[operation],
     operation,
     entity: model.entity,
     ...schemasFor(operation, model),

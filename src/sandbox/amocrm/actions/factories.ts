@@ -1,7 +1,6 @@
 // Action factories. Prebuilt actions and the ones `buildAction` makes come from the same
 // functions; only key, name and description differ. Every `run` goes through the REST handler.
-import type { ActionDef, ActionType, EmulatorContext, JsonSchema, Operation } from '../../types.js';
-import { InvalidInput } from '../../types.js';
+import { ACTION_TYPE_OF_OPERATION, InvalidInput, type ActionDef, type EmulatorContext, type JsonSchema, type Operation } from '../../types.js';
 import type { EntityType } from '../model.js';
 import { NOTE_TYPES } from '../notes.js';
 import {
@@ -42,16 +41,16 @@ export interface ActionMeta {
   description: string;
 }
 
+/** An action whose Membrane type follows from its operation (ACTION_TYPE_OF_OPERATION). */
 function define(
   meta: ActionMeta,
-  type: ActionType,
   operation: Operation,
   entity: string,
   inputSchema: JsonSchema,
   outputSchema: JsonSchema,
   run: (ctx: EmulatorContext, input: Input) => unknown,
 ): ActionDef {
-  return { ...meta, type, operation, entity, inputSchema, outputSchema, run };
+  return { ...meta, type: ACTION_TYPE_OF_OPERATION[operation], operation, entity, inputSchema, outputSchema, run };
 }
 
 // ---------- paging ----------
@@ -90,7 +89,7 @@ export function listRecords(entity: RecordEntity, meta: ActionMeta): ActionDef {
     },
     { closed: true },
   );
-  return define(meta, 'list-data-records', 'list', entity.id, input, listOutput(entity.record, entity.labelPlural), (ctx, args) =>
+  return define(meta, 'list', entity.id, input, listOutput(entity.record, entity.labelPlural), (ctx, args) =>
     listPage(ctx, `/${entity.plural}`, entity.plural, args, entity.toFilterQuery(ctx, filterOf(args))),
   );
 }
@@ -104,21 +103,21 @@ export function searchRecords(entity: RecordEntity, meta: ActionMeta): ActionDef
     },
     { required: ['query'], closed: true },
   );
-  return define(meta, 'search-data-record', 'search', entity.id, input, listOutput(entity.record, entity.labelPlural), (ctx, args) =>
+  return define(meta, 'search', entity.id, input, listOutput(entity.record, entity.labelPlural), (ctx, args) =>
     listPage(ctx, `/${entity.plural}`, entity.plural, args, [['query', optionalString(args, 'query') ?? '']]),
   );
 }
 
 export function getRecordAction(entity: RecordEntity, meta: ActionMeta): ActionDef {
   const input = obj({ id: idInput(entity.label) }, { required: ['id'], closed: true });
-  return define(meta, 'find-data-record-by-id', 'get', entity.id, input, entity.record, (ctx, args) =>
+  return define(meta, 'get', entity.id, input, entity.record, (ctx, args) =>
     getRecord(ctx, entity, args.id as number),
   );
 }
 
 export function createRecord(entity: RecordEntity, meta: ActionMeta): ActionDef {
   const input = obj(entity.writeProperties, { required: entity.createRequired, closed: true });
-  return define(meta, 'create-data-record', 'create', entity.id, input, writeOutput(entity.record, entity.label), (ctx, args) => {
+  return define(meta, 'create', entity.id, input, writeOutput(entity.record, entity.label), (ctx, args) => {
     entity.checkCreate?.(args);
     const body = expectOk(call(ctx, 'POST', `/${entity.plural}`, { body: [entity.toBody(args)] }));
     const id = firstId(body, entity.plural);
@@ -128,7 +127,7 @@ export function createRecord(entity: RecordEntity, meta: ActionMeta): ActionDef 
 
 export function updateRecord(entity: RecordEntity, meta: ActionMeta): ActionDef {
   const input = obj({ id: idInput(entity.label), ...entity.writeProperties }, { required: ['id'], closed: true });
-  return define(meta, 'update-data-record', 'update', entity.id, input, writeOutput(entity.record, entity.label), (ctx, args) => {
+  return define(meta, 'update', entity.id, input, writeOutput(entity.record, entity.label), (ctx, args) => {
     const { id, ...fields } = args;
     expectOk(call(ctx, 'PATCH', `/${entity.plural}/${id as number}`, { body: entity.toBody(fields) }));
     return { id, record: getRecord(ctx, entity, id as number) };
@@ -142,7 +141,7 @@ export function completeTask(taskEntity: RecordEntity, meta: ActionMeta): Action
     { id: idInput('task'), result_text: str('What came of it, e.g. "Client agreed to the offer" (stored as result.text).', { minLength: 1 }) },
     { required: ['id'], closed: true },
   );
-  return define(meta, 'update-data-record', 'complete', 'task', input, writeOutput(taskEntity.record, 'task'), (ctx, args) => {
+  return define(meta, 'complete', 'task', input, writeOutput(taskEntity.record, 'task'), (ctx, args) => {
     const id = args.id as number;
     const resultText = optionalString(args, 'result_text');
     const body: Input = { is_completed: true, ...(resultText !== undefined ? { result: { text: resultText } } : {}) };
@@ -186,7 +185,7 @@ export function addNote(meta: ActionMeta, fixedEntityType?: EntityType): ActionD
   };
   const required = fixedEntityType ? ['entity_id', 'text'] : ['entity_type', 'entity_id', 'text'];
   const input = obj(properties, { required, closed: true });
-  return define(meta, 'create-data-record', 'add-note', 'note', input, writeOutput(noteRecord, 'note'), (ctx, args) => {
+  return define(meta, 'add-note', 'note', input, writeOutput(noteRecord, 'note'), (ctx, args) => {
     const entityType = fixedEntityType ?? (args.entity_type as string);
     const entityId = args.entity_id as number;
     const noteType = optionalString(args, 'note_type') ?? 'common';
@@ -209,7 +208,7 @@ export function listNotes(meta: ActionMeta): ActionDef {
     },
     { required: ['entity_type'], closed: true },
   );
-  return define(meta, 'list-data-records', 'list', 'note', input, listOutput(noteRecord, 'notes'), (ctx, args) => {
+  return define(meta, 'list', 'note', input, listOutput(noteRecord, 'notes'), (ctx, args) => {
     const entityType = args.entity_type as string;
     const entityId = optionalInt(args, 'entity_id');
     const path = entityId === undefined ? `/${entityType}/notes` : `/${entityType}/${entityId}/notes`;
@@ -220,7 +219,7 @@ export function listNotes(meta: ActionMeta): ActionDef {
 
 export function getNote(meta: ActionMeta): ActionDef {
   const input = obj({ entity_type: entityTypeInput, id: idInput('note') }, { required: ['entity_type', 'id'], closed: true });
-  return define(meta, 'find-data-record-by-id', 'get', 'note', input, noteRecord, (ctx, args) =>
+  return define(meta, 'get', 'note', input, noteRecord, (ctx, args) =>
     stripLinks(expectOk(call(ctx, 'GET', notePath(args.entity_type as string, args.id as number)))),
   );
 }
@@ -230,7 +229,7 @@ export function updateNote(meta: ActionMeta): ActionDef {
     { entity_type: entityTypeInput, id: idInput('note'), text: str('New note text.', { minLength: 1 }) },
     { required: ['entity_type', 'id', 'text'], closed: true },
   );
-  return define(meta, 'update-data-record', 'update', 'note', input, writeOutput(noteRecord, 'note'), (ctx, args) => {
+  return define(meta, 'update', 'note', input, writeOutput(noteRecord, 'note'), (ctx, args) => {
     const entityType = args.entity_type as string;
     const id = args.id as number;
     const current = expectOk(call(ctx, 'GET', notePath(entityType, id)));
@@ -246,28 +245,28 @@ export function updateNote(meta: ActionMeta): ActionDef {
 
 export function listPipelines(meta: ActionMeta): ActionDef {
   const input = obj({}, { closed: true });
-  return define(meta, 'list-data-records', 'list', 'pipeline', input, listOutput(pipelineRecord, 'pipelines'), (ctx) => ({
+  return define(meta, 'list', 'pipeline', input, listOutput(pipelineRecord, 'pipelines'), (ctx) => ({
     records: embeddedList(expectOk(call(ctx, 'GET', '/leads/pipelines')), 'pipelines').map(stripLinks),
   }));
 }
 
 export function getPipeline(meta: ActionMeta): ActionDef {
   const input = obj({ id: idInput('pipeline') }, { required: ['id'], closed: true });
-  return define(meta, 'find-data-record-by-id', 'get', 'pipeline', input, pipelineRecord, (ctx, args) =>
+  return define(meta, 'get', 'pipeline', input, pipelineRecord, (ctx, args) =>
     stripLinks(expectOk(call(ctx, 'GET', `/leads/pipelines/${args.id as number}`))),
   );
 }
 
 export function listUsers(meta: ActionMeta): ActionDef {
   const input = obj({ limit: limitInput, cursor: cursorInput }, { closed: true });
-  return define(meta, 'list-data-records', 'list', 'user', input, listOutput(userRecord, 'users'), (ctx, args) =>
+  return define(meta, 'list', 'user', input, listOutput(userRecord, 'users'), (ctx, args) =>
     listPage(ctx, '/users', 'users', args, []),
   );
 }
 
 export function getUser(meta: ActionMeta): ActionDef {
   const input = obj({ id: idInput('user') }, { required: ['id'], closed: true });
-  return define(meta, 'find-data-record-by-id', 'get', 'user', input, userRecord, (ctx, args) =>
+  return define(meta, 'get', 'user', input, userRecord, (ctx, args) =>
     stripLinks(expectOk(call(ctx, 'GET', `/users/${args.id as number}`))),
   );
 }
