@@ -39,6 +39,10 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'cliCwd', flag: 'cli-cwd', env: 'MEMBRANE_CRM_CLI_CWD', kind: 'string', shownDefault: 'start directory', description: 'Working directory of every CLI call (the CLI reads `.membrane/config.json` from it).' },
   { key: 'cache', flag: 'cache', env: 'MEMBRANE_CRM_CACHE', kind: 'boolean', shownDefault: 'on', description: 'Cache the connection list (30 s) and action metadata (5 min). `--no-cache` turns it off.' },
   { key: 'logLevel', flag: 'log-level', env: 'MEMBRANE_CRM_LOG_LEVEL', kind: 'string', shownDefault: 'info', description: 'stderr log level: `debug`, `info`, `notice`, `warning`, `error`.' },
+  { key: 'http', flag: 'http', env: 'MEMBRANE_CRM_HTTP_PORT', kind: 'int', shownDefault: 'off (stdio)', description: 'Serve MCP over Streamable HTTP at `http://<host>:<port>/mcp` instead of stdio (`0` picks a free port; the URL is logged).' },
+  { key: 'host', flag: 'host', env: 'MEMBRANE_CRM_HTTP_HOST', kind: 'string', shownDefault: '127.0.0.1', description: 'Address `--http` listens on. A non-loopback address is refused unless `--http-token` is set.' },
+  { key: 'httpToken', flag: 'http-token', env: 'MEMBRANE_CRM_HTTP_TOKEN', kind: 'string', shownDefault: 'none', description: 'Bearer token every HTTP request must carry (`Authorization: Bearer <token>`), at least 16 characters. Prefer the env var: flags show in `ps`.' },
+  { key: 'httpAllowedHosts', flag: 'http-allowed-hosts', env: 'MEMBRANE_CRM_HTTP_ALLOWED_HOSTS', kind: 'list', shownDefault: 'localhost,127.0.0.1,[::1] on loopback', description: 'Host header names `--http` accepts (DNS-rebinding protection). Set it when clients reach a non-loopback `--host` by name.' },
   { key: 'config', flag: 'config', env: 'MEMBRANE_CRM_CONFIG', kind: 'string', shownDefault: 'none', description: 'JSON file with any of these settings under their camelCase keys (e.g. `{"readOnly": true, "denyActions": ["1crm:delete-*"]}`).' },
 ];
 
@@ -63,8 +67,18 @@ export const SettingsSchema = z.strictObject({
   cliCwd: z.string().min(1).optional(),
   cache: z.boolean().default(true),
   logLevel: z.enum(LOG_LEVELS).default('info'),
+  http: z.number().int().min(0).max(65535).optional(),
+  host: z.string().min(1).default('127.0.0.1'),
+  httpToken: z.string().min(16, 'at least 16 characters (e.g. `openssl rand -hex 32`)').optional(),
+  httpAllowedHosts: z.array(z.string().min(1)).default([]),
   config: z.string().optional(),
 });
+
+/** Loopback addresses: only this machine can connect, so --http needs no token there. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
 
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -218,11 +232,27 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
       `Settings: defaultConnections (--default-connection / MEMBRANE_CRM_DEFAULT_CONNECTION) names ${strays.map((k) => `"${k}"`).join(', ')}, not among the enabled connectors (${result.data.connectors.join(', ')})`,
     );
   }
+  const { http, host, httpToken } = result.data;
+  if (http !== undefined && !isLoopbackHost(host) && !httpToken) {
+    throw new ConfigError(
+      `Settings: --host ${host} is not a loopback address, so anyone who can reach it could use your CRM through this server. ` +
+        'Set a bearer token with MEMBRANE_CRM_HTTP_TOKEN (or --http-token), or keep the default --host 127.0.0.1',
+    );
+  }
   return { settings: result.data, help: flags.help === true, version: flags.version === true };
 }
 
 export function usage(): string {
-  const lines = ['Usage: membrane-crm-mcp [options]', '', 'MCP server (stdio) for CRMs through the Membrane CLI.', '', 'Options:'];
+  const lines = [
+    'Usage: membrane-crm-mcp [options]            MCP server on stdio (or Streamable HTTP with --http <port>)',
+    '       membrane-crm-mcp doctor [options] [--json]',
+    '                                             check Node, the CLI, login, connections and latency; print client config',
+    '',
+    'MCP server for CRMs (AmoCRM, 1CRM, any Membrane connector) through the Membrane CLI.',
+    'Without a Membrane CLI it uses the bundled membrane-sandbox (offline emulation).',
+    '',
+    'Options (flag > environment variable > --config file > default):',
+  ];
   for (const s of SETTINGS) {
     const flag = s.kind === 'boolean' ? `--${s.flag}` : `--${s.flag} <${s.kind === 'map' ? 'connector=id' : s.kind === 'int' || s.kind === 'number' ? 'n' : 'value'}>`;
     lines.push(`  ${flag.padEnd(34)} ${s.description.replace(/`/g, '')}${s.env ? ` [env ${s.env}]` : ''} (default: ${s.shownDefault.replace(/`/g, '')})`);

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// membrane-crm-mcp: parse settings, pick the CLI, serve MCP on stdio, shut down cleanly.
+// membrane-crm-mcp: parse settings, pick the CLI, serve MCP on stdio (or Streamable HTTP), shut down cleanly.
+// `membrane-crm-mcp doctor` checks the setup instead (src/doctor/).
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
@@ -64,8 +65,9 @@ async function main(): Promise<void> {
     log,
   });
   const client = new CliMembraneClient({ runner, backend: cli.backend, commandName: cli.command.display, log, defaultTimeoutMs: settings.cliTimeout * 1000 });
-  const { server, tools } = createServer({ settings, client, log, version });
+  const makeServer = () => createServer({ settings, client, log, version });
 
+  let closeTransport: () => Promise<void>;
   let stopping = false;
   const shutdown = async (why: string) => {
     if (stopping) return;
@@ -78,13 +80,11 @@ async function main(): Promise<void> {
       // The stopped calls end as CANCELLED results a few ticks after their process: let the handlers
       // send those answers before the transport closes (else the last ones are silently dropped).
       await new Promise((resolve) => setTimeout(resolve, 50));
-      await server.close();
+      await closeTransport?.();
     } finally {
       process.exit(0);
     }
   };
-  process.stdin.on('end', () => void shutdown('stdin ended'));
-  process.stdin.on('close', () => void shutdown('stdin closed'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGHUP', () => void shutdown('SIGHUP'));
@@ -92,6 +92,30 @@ async function main(): Promise<void> {
   process.on('uncaughtException', (e) => log.error('uncaught exception', { error: e.stack ?? String(e) }));
   process.on('unhandledRejection', (e) => log.error('unhandled rejection', { error: e instanceof Error ? (e.stack ?? e.message) : String(e) }));
 
+  if (settings.http !== undefined) {
+    const { startHttpServer } = await import('./http.js');
+    let http;
+    try {
+      http = await startHttpServer({ port: settings.http, host: settings.host, token: settings.httpToken, allowedHosts: settings.httpAllowedHosts, makeServer, log });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const hint = code === 'EADDRINUSE' ? ': the port is in use; pick another with --http <port> (0 = any free port)' : code === 'EACCES' ? ': not allowed to bind it; use a port above 1024' : '';
+      process.stderr.write(`membrane-crm-mcp: cannot listen on ${settings.host}:${settings.http} (${code ?? String(e)})${hint}\n`);
+      process.exit(1);
+    }
+    closeTransport = () => http.close();
+    setImmediate(() => void loadExeca());
+    log.info(
+      `membrane-crm-mcp ${version} listening on ${http.url} (Streamable HTTP; ${settings.httpToken ? 'every request needs the --http-token' : 'this machine only'}) for ${settings.connectors.join(', ')} (backend ${cli.backend})`,
+    );
+    return;
+  }
+
+  // stdio: the client owns our lifetime; its closing stdin is the normal way to stop.
+  const { server, tools, close } = makeServer();
+  closeTransport = close;
+  process.stdin.on('end', () => void shutdown('stdin ended'));
+  process.stdin.on('close', () => void shutdown('stdin closed'));
   await server.connect(new StdioServerTransport());
   setImmediate(() => void loadExeca());
   log.info(`membrane-crm-mcp ${version} ready on stdio: ${tools.length} tools for ${settings.connectors.join(', ')} (backend ${cli.backend})`);

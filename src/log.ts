@@ -5,7 +5,7 @@ import { redact, redactDeep } from './redact.js';
 export const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** Where MCP logging notifications go; set once the server is connected. */
+/** Where MCP logging notifications go: one sink per connected MCP session (stdio has one, HTTP one per client). */
 export type LogSink = (level: LogLevel, message: string, data?: Record<string, unknown>) => void;
 
 export interface Logger {
@@ -13,14 +13,14 @@ export interface Logger {
   info(message: string, data?: Record<string, unknown>): void;
   warning(message: string, data?: Record<string, unknown>): void;
   error(message: string, data?: Record<string, unknown>): void;
-  /** Attach the MCP notification sink (server.ts does it after connect). */
-  attach(sink: LogSink): void;
+  /** Adds an MCP notification sink (server.ts, per session); returns the function that removes it. */
+  attach(sink: LogSink): () => void;
 }
 
 export function createLogger(opts: { level: LogLevel; write?: (line: string) => void }): Logger {
   const threshold = LOG_LEVELS.indexOf(opts.level);
   const write = opts.write ?? ((line: string) => process.stderr.write(line));
-  let sink: LogSink | undefined;
+  const sinks = new Set<LogSink>();
 
   const emit = (level: LogLevel, message: string, data?: Record<string, unknown>) => {
     // stderr and the MCP sink share the threshold (server.ts): below it there is nothing to redact.
@@ -29,7 +29,7 @@ export function createLogger(opts: { level: LogLevel; write?: (line: string) => 
     const safeData = data ? redactDeep(data) : undefined;
     const suffix = safeData ? ` ${JSON.stringify(safeData)}` : '';
     write(`[membrane-crm-mcp] ${level}: ${safe}${suffix}\n`);
-    sink?.(level, safe, safeData);
+    for (const sink of sinks) sink(level, safe, safeData);
   };
 
   return {
@@ -38,7 +38,8 @@ export function createLogger(opts: { level: LogLevel; write?: (line: string) => 
     warning: (m, d) => emit('warning', m, d),
     error: (m, d) => emit('error', m, d),
     attach(s) {
-      sink = s;
+      sinks.add(s);
+      return () => void sinks.delete(s);
     },
   };
 }

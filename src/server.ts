@@ -1,5 +1,6 @@
-// createServer: the McpServer with its services and tools, independent of the transport (index.ts
-// connects it to stdio; tests and the bench can connect it to anything).
+// createServer: the McpServer with its services and tools, independent of the transport. index.ts
+// connects one to stdio; http.ts makes one per HTTP session; tests and the bench connect it to anything.
+// The MembraneClient (CLI runner, concurrency cap, shared lookups) is shared by every session.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Settings } from './config.js';
 import { type Connector, resolveConnectors } from './connectors.js';
@@ -18,6 +19,8 @@ export interface CreatedServer {
   server: McpServer;
   ctx: ServerContext;
   tools: PlannedTool[];
+  /** Closes the MCP session and stops its log notifications (HTTP sessions come and go; the process stays). */
+  close(): Promise<void>;
 }
 
 export function serverInstructions(settings: Settings, connectors: Connector[], client: Pick<MembraneClient, 'backend'>): string {
@@ -73,9 +76,13 @@ export function createServer(opts: { settings: Settings; client: MembraneClient;
   server.server.oninitialized = () => {
     initialized = true;
   };
-  log.attach((level, message, data) => {
+  const detach = log.attach((level, message, data) => {
     if (LOG_LEVELS.indexOf(level) < threshold || !initialized || !server.isConnected()) return;
     server.sendLoggingMessage({ level, logger: 'membrane-crm-mcp', data: data ? { message, ...data } : message }).catch(() => undefined);
   });
-  return { server, ctx, tools };
+  const close = async () => {
+    detach();
+    await server.close();
+  };
+  return { server, ctx, tools, close };
 }

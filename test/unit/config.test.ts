@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, SETTINGS, loadConfig, usage } from '../../src/config.js';
+import { ConfigError, SETTINGS, isLoopbackHost, loadConfig, usage } from '../../src/config.js';
+import { allowedHostNames } from '../../src/http.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mcrm-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -51,6 +52,8 @@ describe('defaults', () => {
       maxConcurrency: 4,
       cache: true,
       logLevel: 'info',
+      host: '127.0.0.1',
+      httpAllowedHosts: [],
     });
   });
 
@@ -240,5 +243,39 @@ describe('default connections must name an enabled connector', () => {
   it('rejects --default-connection for a connector that is not enabled, naming it', () => {
     expect(() => loadConfig(['--connectors', 'amocrm', '--default-connection', 'hubspot=abc123'], {})).toThrow(/"hubspot", not among the enabled connectors \(amocrm\)/);
     expect(loadConfig(['--connectors', 'amocrm', '--default-connection', 'amocrm=abc123'], {}).settings.defaultConnections).toEqual({ amocrm: 'abc123' });
+  });
+});
+
+describe('--http settings', () => {
+  it('loopback hosts need no token; other hosts do', () => {
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]']) expect(isLoopbackHost(host), host).toBe(true);
+    for (const host of ['0.0.0.0', '::', '192.168.1.5', 'example.com', '128.0.0.1', 'localhost.example.com']) expect(isLoopbackHost(host), host).toBe(false);
+  });
+
+  it('port, host, token and allowed hosts from flags and env', () => {
+    const s = settings(['--http=8080', '--host=::1'], { MEMBRANE_CRM_HTTP_TOKEN: 'a'.repeat(16), MEMBRANE_CRM_HTTP_ALLOWED_HOSTS: 'crm.local, localhost' });
+    expect(s).toMatchObject({ http: 8080, host: '::1', httpToken: 'a'.repeat(16), httpAllowedHosts: ['crm.local', 'localhost'] });
+    expect(settings(['--http', '0']).http).toBe(0);
+  });
+
+  it('refuses a non-loopback host without a token, only when serving HTTP', () => {
+    expect(configError(['--http=3000', '--host=0.0.0.0'])).toMatch(/--host 0\.0\.0\.0 is not a loopback address.*MEMBRANE_CRM_HTTP_TOKEN/);
+    expect(settings(['--http=3000', '--host=0.0.0.0', `--http-token=${'x'.repeat(20)}`]).host).toBe('0.0.0.0');
+    expect(settings(['--host=0.0.0.0']).http).toBeUndefined();
+  });
+
+  it('refuses a short token and an out-of-range port', () => {
+    expect(configError(['--http=3000', '--http-token=abc'])).toMatch(/httpToken \(--http-token \/ MEMBRANE_CRM_HTTP_TOKEN\): at least 16 characters/);
+    expect(configError(['--http=70000'])).toMatch(/http \(--http \/ MEMBRANE_CRM_HTTP_PORT\)/);
+    expect(configError(['--http=web'])).toMatch(/--http: expected a whole number/);
+  });
+});
+
+describe('allowedHostNames (DNS-rebinding allow-list)', () => {
+  it('defaults to the loopback names on a loopback host, and to none elsewhere', () => {
+    expect(allowedHostNames('127.0.0.1', [])).toEqual(['localhost', '127.0.0.1', '[::1]']);
+    expect(allowedHostNames('127.0.0.2', [])).toEqual(['localhost', '127.0.0.1', '[::1]', '127.0.0.2']);
+    expect(allowedHostNames('0.0.0.0', [])).toBeUndefined();
+    expect(allowedHostNames('0.0.0.0', ['crm.internal'])).toEqual(['crm.internal']);
   });
 });

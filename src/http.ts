@@ -1,0 +1,171 @@
+// Streamable HTTP transport: `--http <port>` serves the same server factory as stdio at
+// http://<host>:<port>/mcp, one McpServer per MCP session, all sharing one Membrane client (so the
+// concurrency cap and shared lookups hold across clients). Loaded on demand: stdio never pays for express.
+//
+// Guards, in order: Host header check (the SDK's DNS-rebinding middleware), bearer token (when set),
+// JSON body limit, then the SDK transport (which checks Accept, Content-Type, session ids, protocol version).
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { Server as NodeHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { hostHeaderValidation } from '@modelcontextprotocol/sdk/server/middleware/hostHeaderValidation.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { isLoopbackHost } from './config.js';
+import type { Logger } from './log.js';
+import type { CreatedServer } from './server.js';
+
+export const MCP_PATH = '/mcp';
+
+/** Largest JSON-RPC request body accepted: tool arguments (a proxy body, an action input) stay well below. */
+const MAX_BODY = '4mb';
+/** Sessions a client never closed are dropped after this long without a request. */
+const SESSION_IDLE_MS = 30 * 60_000;
+/** Open sessions at once; the oldest idle one makes room beyond it. */
+const MAX_SESSIONS = 64;
+
+export interface HttpOptions {
+  port: number;
+  host: string;
+  token?: string;
+  allowedHosts: string[];
+  makeServer: () => CreatedServer;
+  log: Logger;
+}
+
+export interface RunningHttpServer {
+  url: string;
+  /** Open MCP sessions (for logs and tests). */
+  sessions(): number;
+  /** Closes every session and the listener. */
+  close(): Promise<void>;
+}
+
+interface Session {
+  transport: StreamableHTTPServerTransport;
+  created: CreatedServer;
+  lastSeen: number;
+}
+
+function rpcError(res: Response, status: number, message: string, headers: Record<string, string> = {}): void {
+  for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+  res.status(status).json({ jsonrpc: '2.0', error: { code: -32000, message }, id: null });
+}
+
+/** Compares digests so neither the token's length nor its prefix leaks through timing. */
+function bearerCheck(token: string) {
+  const expected = createHash('sha256').update(token).digest();
+  return (req: Request, res: Response, next: NextFunction) => {
+    const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
+    const given = createHash('sha256').update(m ? m[1].trim() : '').digest();
+    if (m && timingSafeEqual(given, expected)) return next();
+    rpcError(res, 401, m ? 'Invalid bearer token.' : 'Missing bearer token: send Authorization: Bearer <token> (the server\'s --http-token).', {
+      'WWW-Authenticate': `Bearer realm="membrane-crm-mcp"${m ? ', error="invalid_token"' : ''}`,
+    });
+  };
+}
+
+/** Host names the DNS-rebinding check accepts: the configured list, else the loopback names on a loopback host. */
+export function allowedHostNames(host: string, configured: string[]): string[] | undefined {
+  if (configured.length) return configured;
+  if (isLoopbackHost(host)) return ['localhost', '127.0.0.1', '[::1]', ...(host.startsWith('127.') && host !== '127.0.0.1' ? [host] : [])];
+  return undefined;
+}
+
+export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpServer> {
+  const { log } = opts;
+  const sessions = new Map<string, Session>();
+  const app = express();
+  app.disable('x-powered-by');
+
+  const hosts = allowedHostNames(opts.host, opts.allowedHosts);
+  if (hosts) app.use(hostHeaderValidation(hosts));
+  else log.warning(`HTTP on ${opts.host} without a Host allow-list: only the bearer token protects it (set --http-allowed-hosts to the names clients use)`);
+  if (opts.token) app.use(MCP_PATH, bearerCheck(opts.token));
+  app.use(express.json({ limit: MAX_BODY }));
+  // A body that is not JSON, or too big: a JSON-RPC error instead of express's HTML page.
+  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, next: NextFunction) => {
+    if (!err) return next();
+    if (err.type === 'entity.too.large') return rpcError(res, 413, `Request body over ${MAX_BODY}.`);
+    if (err.type === 'entity.parse.failed') return res.status(400).json({ jsonrpc: '2.0', error: { code: -32700, message: 'Parse error: the body is not JSON.' }, id: null });
+    return rpcError(res, err.status ?? 500, 'Bad request.');
+  });
+
+  const closeSession = async (id: string, why: string) => {
+    const s = sessions.get(id);
+    if (!s) return;
+    sessions.delete(id);
+    log.debug(`HTTP session ${id.slice(0, 8)} closed (${why})`);
+    await s.transport.close().catch(() => undefined);
+    await s.created.close().catch(() => undefined);
+  };
+
+  const sweep = setInterval(() => {
+    const now = Date.now();
+    for (const [id, s] of sessions) if (now - s.lastSeen > SESSION_IDLE_MS) void closeSession(id, 'idle');
+  }, 60_000);
+  sweep.unref();
+
+  app.post(MCP_PATH, async (req: Request, res: Response) => {
+    const id = req.headers['mcp-session-id'];
+    const existing = typeof id === 'string' ? sessions.get(id) : undefined;
+    if (existing) {
+      existing.lastSeen = Date.now();
+      return existing.transport.handleRequest(req, res, req.body);
+    }
+    if (id !== undefined) return rpcError(res, 404, 'Unknown or expired MCP session: initialize a new one.');
+    if (!isInitializeRequest(req.body)) return rpcError(res, 400, 'No MCP session: the first request must be initialize.');
+
+    if (sessions.size >= MAX_SESSIONS) {
+      const oldest = [...sessions.entries()].sort((a, b) => a[1].lastSeen - b[1].lastSeen)[0];
+      await closeSession(oldest[0], 'session limit');
+    }
+    const created = opts.makeServer();
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (sid) => {
+        sessions.set(sid, { transport, created, lastSeen: Date.now() });
+        log.debug(`HTTP session ${sid.slice(0, 8)} opened (${sessions.size} open)`);
+      },
+      onsessionclosed: (sid) => void closeSession(sid, 'client ended it'),
+    });
+    transport.onclose = () => {
+      if (transport.sessionId) void closeSession(transport.sessionId, 'transport closed');
+    };
+    await created.server.connect(transport);
+    await transport.handleRequest(req, res, req.body);
+  });
+
+  // GET opens the server-to-client stream of a session; DELETE ends it. Both need the session id.
+  const existingSession = async (req: Request, res: Response) => {
+    const id = req.headers['mcp-session-id'];
+    const s = typeof id === 'string' ? sessions.get(id) : undefined;
+    if (!s) return rpcError(res, typeof id === 'string' ? 404 : 400, typeof id === 'string' ? 'Unknown or expired MCP session.' : 'Missing Mcp-Session-Id header.');
+    s.lastSeen = Date.now();
+    await s.transport.handleRequest(req, res);
+  };
+  app.get(MCP_PATH, existingSession);
+  app.delete(MCP_PATH, existingSession);
+  app.all(MCP_PATH, (_req: Request, res: Response) => rpcError(res, 405, 'Method not allowed: use POST, GET or DELETE.', { Allow: 'POST, GET, DELETE' }));
+  app.use((_req: Request, res: Response) => rpcError(res, 404, `Not found: the MCP endpoint is ${MCP_PATH}.`));
+
+  const listener: NodeHttpServer = await new Promise((resolve, reject) => {
+    const srv = app.listen(opts.port, opts.host);
+    srv.once('listening', () => resolve(srv));
+    srv.once('error', reject);
+  });
+  const address = listener.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${shownHost}:${address.port}${MCP_PATH}`;
+
+  return {
+    url,
+    sessions: () => sessions.size,
+    async close() {
+      clearInterval(sweep);
+      await Promise.all([...sessions.keys()].map((id) => closeSession(id, 'server shutting down')));
+      listener.closeAllConnections();
+      await new Promise<void>((resolve) => listener.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,67 @@
+// The built server started with --http on a free port (port 0): the test reads the URL it logs, then
+// talks to it with the SDK's StreamableHTTPClientTransport or plain HTTP requests.
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { type ResultPromise, execa } from 'execa';
+import { serverEnv } from './mcp.js';
+import { SERVER_CLI, tempDb } from './sandbox.js';
+
+export interface HttpServerHandle {
+  url: string;
+  db: string;
+  proc: ResultPromise<{ reject: false; env: Record<string, string>; extendEnv: false; stdin: 'ignore' }>;
+  stderr(): string;
+  /** A connected SDK client; `token` goes into Authorization. */
+  connect(opts?: { token?: string; name?: string }): Promise<Client>;
+  /** SIGTERM, then the exit code. */
+  stop(): Promise<number | undefined>;
+}
+
+export async function startHttpServer(opts: { args?: string[]; env?: Record<string, string> } = {}): Promise<HttpServerHandle> {
+  const db = tempDb('http-');
+  const proc = execa(process.execPath, [SERVER_CLI, '--http=0', ...(opts.args ?? [])], {
+    env: serverEnv(db.path, opts.env),
+    extendEnv: false,
+    stdin: 'ignore',
+    reject: false,
+  });
+  let stderr = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no URL logged in 15 s; stderr:\n${stderr}`)), 15_000);
+    proc.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(stderr);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    void proc.then((r) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited ${r.exitCode} before listening:\n${stderr}`));
+    });
+  });
+  const clients: Client[] = [];
+  return {
+    url,
+    db: db.path,
+    proc,
+    stderr: () => stderr,
+    async connect(o = {}) {
+      const transport = new StreamableHTTPClientTransport(new URL(url), {
+        requestInit: o.token ? { headers: { Authorization: `Bearer ${o.token}` } } : undefined,
+      });
+      const client = new Client({ name: o.name ?? 'http-e2e', version: '1.0.0' });
+      await client.connect(transport);
+      clients.push(client);
+      return client;
+    },
+    async stop() {
+      await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
+      proc.kill('SIGTERM');
+      const r = await proc;
+      db.cleanup();
+      return r.exitCode;
+    },
+  };
+}
