@@ -9,7 +9,7 @@ import { createLogger } from './log.js';
 import { CliMembraneClient } from './membrane/cli-client.js';
 import { resolveCli } from './membrane/resolve.js';
 import { CliRunner, loadExeca } from './membrane/runner.js';
-import { createServer } from './server.js';
+import { createServer, createSharedLookups } from './server.js';
 
 // stdout carries JSON-RPC only. A dependency that calls console.log must not corrupt it.
 console.log = console.error;
@@ -65,7 +65,9 @@ async function main(): Promise<void> {
     log,
   });
   const client = new CliMembraneClient({ runner, backend: cli.backend, commandName: cli.command.display, log, defaultTimeoutMs: settings.cliTimeout * 1000 });
-  const makeServer = () => createServer({ settings, client, log, version });
+  // One set of lookups for the process: HTTP sessions share the connection list and action metadata caches.
+  const lookups = createSharedLookups(settings, client, log);
+  const makeServer = () => createServer({ settings, client, log, version, lookups });
 
   let closeTransport: () => Promise<void>;
   let stopping = false;

@@ -47,8 +47,22 @@ export function serverInstructions(settings: Settings, connectors: Connector[], 
   return lines.join('\n');
 }
 
-export function createServer(opts: { settings: Settings; client: MembraneClient; log: Logger; version: string }): CreatedServer {
+/** The caches every session of one process shares: the connection list and action metadata do not depend on the client. */
+export interface SharedLookups {
+  connections: ConnectionDirectory;
+  catalog: ActionCatalog;
+}
+
+export function createSharedLookups(settings: Settings, client: MembraneClient, log: Logger): SharedLookups {
+  return {
+    connections: new ConnectionDirectory(client, settings.defaultConnections, log, settings.cache),
+    catalog: new ActionCatalog(client, log, settings.cache),
+  };
+}
+
+export function createServer(opts: { settings: Settings; client: MembraneClient; log: Logger; version: string; lookups?: SharedLookups }): CreatedServer {
   const { settings, client, log } = opts;
+  const lookups = opts.lookups ?? createSharedLookups(settings, client, log);
   const connectors = resolveConnectors(settings.connectors);
   const server = new McpServer(
     { name: 'membrane-crm-mcp', title: 'Membrane CRM', version: opts.version },
@@ -60,8 +74,8 @@ export function createServer(opts: { settings: Settings; client: MembraneClient;
     log,
     connectors,
     results: new ResultStore(),
-    connections: new ConnectionDirectory(client, settings.defaultConnections, log, settings.cache),
-    catalog: new ActionCatalog(client, log, settings.cache),
+    connections: lookups.connections,
+    catalog: lookups.catalog,
     policy: new Policy(settings),
     confirmations: new Confirmations(),
     repeats: new RepeatGuard(),

@@ -3,6 +3,7 @@
 import { execa } from 'execa';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
+import { startHttpServer } from '../helpers/http.js';
 import { ROOT, tempDb } from '../helpers/sandbox.js';
 
 const db = tempDb('inspector-');
@@ -26,4 +27,24 @@ it('lists the tools and calls one through mcp.json', { timeout: 120_000 }, async
   const result = JSON.parse(call.stdout);
   expect(result.isError).not.toBe(true);
   expect(result.structuredContent.actions[0].key).toBe('create-lead');
+});
+
+it('calls a tool over --http with the bearer token, as the README shows', { timeout: 120_000 }, async () => {
+  const token = 'inspector-token-0123456789';
+  const srv = await startHttpServer({ env: { MEMBRANE_CRM_HTTP_TOKEN: token } });
+  try {
+    const base = [join(ROOT, 'node_modules', '@modelcontextprotocol', 'inspector-cli', 'build', 'cli.js'), '--cli', srv.url, '--transport', 'http'];
+    const opts = { cwd: join(ROOT, 'scripts'), reject: false, timeout: 60_000 } as const;
+    const call = await execa(process.execPath, [...base, '--header', `Authorization: Bearer ${token}`, '--method', 'tools/call', '--tool-name', 'amocrm_search_actions', '--tool-arg', 'intent=create a deal'], opts);
+    expect(call.exitCode, call.stderr).toBe(0);
+    const result = JSON.parse(call.stdout);
+    expect(result.isError).not.toBe(true);
+    expect(result.structuredContent.actions[0].key).toBe('create-lead');
+
+    const refused = await execa(process.execPath, [...base, '--method', 'tools/list'], opts);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr + refused.stdout).toMatch(/Missing bearer token/);
+  } finally {
+    await srv.stop();
+  }
 });
