@@ -11,6 +11,7 @@
 //   sandbox               the sandbox's own per-invocation latency
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -301,6 +302,62 @@ async function sandboxLatency(ids) {
 }
 
 // ---------- run and report ----------
+/** --http: spawn → listening, and run_action latency and throughput over Streamable HTTP vs stdio. */
+async function httpTransport() {
+  const started = performance.now();
+  const child = spawn(process.execPath, [SERVER, '--http=0'], { env: baseEnv, stdio: ['ignore', 'ignore', 'pipe'] });
+  const url = await new Promise((resolveUrl, reject) => {
+    let err = '';
+    child.stderr.on('data', (d) => {
+      err += d;
+      const m = /listening on (http:\/\/\S+)/.exec(err);
+      if (m) resolveUrl(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`--http server exited ${code}: ${err}`)));
+  });
+  const listeningMs = performance.now() - started;
+  const connect = async () => {
+    const client = new Client({ name: 'bench-http', version: '1' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+    return client;
+  };
+  const stdio = await startServer();
+  const clients = await Promise.all([1, 2, 3, 4].map(connect));
+  const call = (client) => callTool(client, 'amocrm_run_action', { actionId: 'list-leads', input: { limit: 5 } });
+  try {
+    assertOk(await call(clients[0]), 'http warm-up');
+    assertOk(await call(stdio.client), 'stdio warm-up');
+    const overHttp = [];
+    const overStdio = [];
+    for (let i = 0; i < N; i++) {
+      overHttp.push((await timed(async () => assertOk(await call(clients[0]), 'http run'))).ms);
+      overStdio.push((await timed(async () => assertOk(await call(stdio.client), 'stdio run'))).ms);
+    }
+    const total = QUICK ? 4 : 32;
+    let next = 0;
+    const t0 = performance.now();
+    await Promise.all(
+      clients.map(async (client) => {
+        while (next < total) {
+          next++;
+          assertOk(await call(client), 'http throughput');
+        }
+      }),
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    return {
+      spawnToListeningMs: round(listeningMs),
+      runActionMedianMs: { http: round(median(overHttp)), stdio: round(median(overStdio)) },
+      fourSessions: { calls: total, callsPerSecond: round(total / seconds) },
+      serverPeakRssMb: peakRssMb(child.pid),
+    };
+  } finally {
+    await Promise.all(clients.map((c) => c.close()));
+    await stdio.close();
+    child.kill('SIGTERM');
+  }
+}
+
 function table(title, rows) {
   if (!rows.length) return;
   const cols = Object.keys(rows[0]);
@@ -320,6 +377,7 @@ try {
   const firstLead = await direct(['request', ids.amocrm, '/api/v4/leads', '--method=GET', '--query=limit=1', '--json']);
   results.cache = await cacheEffect(JSON.parse(firstLead.stdout).body._embedded.leads[0].id);
   results.sandbox = await sandboxLatency(ids);
+  results.http = await httpTransport();
   results.finishedAt = new Date().toISOString();
 
   console.log(`membrane-crm-mcp bench — ${results.machine.node}, ${results.machine.cpus} cpus, ${N} iterations${QUICK ? ' (quick)' : ''}`);
@@ -337,6 +395,16 @@ try {
   );
   table('Cache effect (median ms)', Object.entries(results.cache).map(([k, v]) => ({ mode: k, ...v })));
   table('Sandbox per invocation (ms)', Object.entries(results.sandbox).map(([k, v]) => ({ command: k, ...v })));
+  const h = results.http;
+  table('Streamable HTTP (--http)', [
+    {
+      'spawn→listening ms': h.spawnToListeningMs,
+      'run_action http ms': h.runActionMedianMs.http,
+      'run_action stdio ms': h.runActionMedianMs.stdio,
+      '4 sessions calls/s': h.fourSessions.callsPerSecond,
+      'peak RSS MB': h.serverPeakRssMb ?? 'n/a',
+    },
+  ]);
 
   mkdirSync(dirname(opts.out), { recursive: true });
   writeFileSync(opts.out, `${JSON.stringify(results, null, 2)}\n`);

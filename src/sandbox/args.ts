@@ -15,6 +15,7 @@ export interface OptionSpec {
 export const OPTION_SPECS = {
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
   workspaceKey: { type: 'string' },
   tenantKey: { type: 'string' },
   // login
@@ -53,8 +54,8 @@ export const OPTION_SPECS = {
 
 export type OptionName = keyof typeof OPTION_SPECS;
 
-/** Flags every command accepts. */
-export const GLOBAL_OPTIONS: readonly OptionName[] = ['json', 'help', 'workspaceKey', 'tenantKey'];
+/** Flags every command accepts (`--help` and `--version` answer before any command runs). */
+export const GLOBAL_OPTIONS: readonly OptionName[] = ['json', 'help', 'version', 'workspaceKey', 'tenantKey'];
 
 /** A problem with the command line; cli.ts turns it into a usage error (exit 2) with the right synopsis. */
 export class ArgvProblem extends Error {

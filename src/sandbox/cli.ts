@@ -4,13 +4,17 @@
 // result. It is the only place that writes to stdout/stderr or sets the exit code.
 // Startup cost matters (every tool call of the MCP server is one process): only node builtins and
 // better-sqlite3 load eagerly; emulations and ajv are imported when a command needs them.
-import { ArgvProblem, parseArgv, type ParsedArgs } from './args.js';
+import { realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { ArgvProblem, GLOBAL_OPTIONS, OPTION_SPECS, parseArgv, type OptionName, type ParsedArgs } from './args.js';
 import { defaultDbPath, openDb, RecordStore, type Db } from './store.js';
 import { notAuthenticated, SandboxError, toInternal, usageError } from './errors.js';
 import {
   appendArgvLog,
   CRASH_EXIT_CODE,
   crashPrefix,
+  FAULT_NAMES,
   FaultSpecError,
   GARBAGE_TEXT,
   hangForever,
@@ -61,8 +65,8 @@ const sandboxRateFill = lazy(maintenance, (m) => m.sandboxRateFill);
 const ANY = Number.POSITIVE_INFINITY;
 const LOGIN_OPTIONS = ['tenant', 'clientName', 'apiUri', 'non-interactive'] as const;
 
-/** Command path → handler, with the synopsis printed on usage errors. */
-const COMMANDS: readonly CommandSpec[] = [
+/** Command path → handler, with the synopsis printed on usage errors (exported for the help test). */
+export const COMMANDS: readonly CommandSpec[] = [
   {
     path: ['login'],
     synopsis: 'login [--tenant] [--clientName=<name>] [--apiUri=<url>] [--non-interactive] [--json]',
@@ -309,9 +313,103 @@ async function execute(spec: CommandSpec, args: ParsedArgs, faults: Faults, env:
   }
 }
 
-function helpText(spec: CommandSpec | undefined): string[] {
-  const specs = spec ? [spec] : COMMANDS;
-  return specs.map((c) => `membrane-sandbox ${c.synopsis}`);
+/**
+ * How `--help` shows a flag a command accepts but its synopsis leaves out (the synopses stay the
+ * short ones usage errors print); a flag missing here is shown as `--name` / `--name=<value>`.
+ */
+const OPTION_NOTES: Partial<Record<OptionName, string>> = {
+  integrationKey: '--integrationKey=<key> (alias of --connectorKey)',
+  integrationId: '--integrationId=<id> (alias of --connectorId)',
+  connectionKey: '--connectionKey=<key> (a connection id, or a connector key meaning its first connection)',
+  intent: '--intent=<text> (the description, instead of the positional)',
+  method: '--method=<method> (same as -X)',
+  header: '--header="<Name: value>" (same as -H, repeatable)',
+  data: '--data=<body> (same as -d)',
+};
+
+/** Flags every command takes besides its own, one help line each. */
+const GLOBAL_HELP: readonly [string, string][] = [
+  ['--json', 'Print the result as JSON on stdout (ErrorData on failure) instead of text.'],
+  ['-h, --help', 'Show this help; `membrane-sandbox <command> --help` shows one command.'],
+  ['--version', 'Print the version of membrane-sandbox (the membrane-crm-mcp package).'],
+  ['--workspaceKey=<key>', 'Accepted like the Membrane CLI and ignored: the sandbox has one workspace.'],
+  ['--tenantKey=<key>', 'Accepted like the Membrane CLI and ignored: the sandbox has one tenant.'],
+];
+
+/** Every option a command accepts that its synopsis does not show, as help text. */
+function unlistedOptions(spec: CommandSpec): string[] {
+  return spec.options
+    .filter((o) => !new RegExp(`--${o}(?![\\w-])`).test(spec.synopsis))
+    .map((o) => OPTION_NOTES[o] ?? (OPTION_SPECS[o].type === 'string' ? `--${o}=<value>` : `--${o}`));
+}
+
+function commandLines(spec: CommandSpec, indent: string): string[] {
+  const extra = unlistedOptions(spec);
+  return [`${indent}membrane-sandbox ${spec.synopsis}`, ...(extra.length ? [`${indent}    also: ${extra.join(', ')}`] : [])];
+}
+
+/** The environment variables the sandbox reads, with what they do. */
+function environmentHelp(env: NodeJS.ProcessEnv): [string, string][] {
+  const defaultDb = defaultDbPath({ ...env, MEMBRANE_SANDBOX_DB: undefined });
+  return [
+    ['MEMBRANE_SANDBOX_DB', `The SQLite file that holds the sandbox's state (default here: ${defaultDb}).`],
+    [
+      'MEMBRANE_SANDBOX_FAULT',
+      `Faults injected into tenant commands (never \`sandbox …\`), a comma list of: ${FAULT_NAMES.join(', ')}.`,
+    ],
+    ['MEMBRANE_SANDBOX_BUILD_MS', 'How long `action create` keeps a new action BUILDING, in milliseconds (default 1500).'],
+    ['MEMBRANE_SANDBOX_ARGV_LOG', "Append every invocation's argv to this file, one JSON line each."],
+  ];
+}
+
+function table(rows: readonly (readonly [string, string])[]): string[] {
+  const width = Math.max(...rows.map(([k]) => k.length)) + 2;
+  return rows.map(([k, v]) => `  ${k.padEnd(width)}${v}`);
+}
+
+interface Help {
+  text: string;
+  json: { usage: string[]; options: string[]; environment?: string[] };
+}
+
+/** `--help` for one command, or for all of them (with the global flags and the environment). */
+function helpFor(spec: CommandSpec | undefined, env: NodeJS.ProcessEnv): Help {
+  if (spec) {
+    const lines = commandLines(spec, '');
+    const globals = `Every command also takes ${GLOBAL_OPTIONS.map((o) => `--${o}`).join(', ')} (membrane-sandbox --help).`;
+    return { text: [...lines, globals].join('\n'), json: { usage: [lines[0]], options: [...lines.slice(1).map((l) => l.trim()), globals] } };
+  }
+  const options = table(GLOBAL_HELP);
+  const environment = table(environmentHelp(env));
+  const text = [
+    'Usage: membrane-sandbox <command> [arguments] [--json]',
+    '',
+    'An offline stand-in for the Membrane CLI: AmoCRM and 1CRM emulations over a local SQLite file.',
+    '',
+    'Commands:',
+    ...COMMANDS.flatMap((c) => commandLines(c, '  ')),
+    '',
+    'Options of every command:',
+    ...options,
+    '',
+    'Environment:',
+    ...environment,
+    '',
+    'Exit codes: 0 success, 1 error (also `request` answered with HTTP >= 400), 2 usage error.',
+  ];
+  return {
+    text: text.join('\n'),
+    json: { usage: COMMANDS.map((c) => `membrane-sandbox ${c.synopsis}`), options: options.map((l) => l.trim()), environment: environment.map((l) => l.trim()) },
+  };
+}
+
+/**
+ * The package's version. package.json is two levels up both from src/sandbox/cli.ts and from the
+ * bundled bin dist/sandbox/cli.js (this module is that bin's entry file, never a shared chunk, so
+ * import.meta.url is the bin's own path, in the repo and in an installed package alike).
+ */
+function packageVersion(): string {
+  return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 }
 
 /**
@@ -342,8 +440,12 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<Printed> {
     } catch {
       target = undefined; // unknown command: show them all
     }
-    const lines = helpText(target);
-    return { stdout: json ? renderJson({ usage: lines }) : `${lines.join('\n')}\n`, stderr: [], exitCode: 0 };
+    const help = helpFor(target, env);
+    return { stdout: json ? renderJson(help.json) : `${help.text}\n`, stderr: [], exitCode: 0 };
+  }
+  if (args.flag('version')) {
+    const version = packageVersion();
+    return { stdout: json ? renderJson({ version }) : `${version}\n`, stderr: [], exitCode: 0 };
   }
 
   try {
@@ -403,4 +505,19 @@ async function run(): Promise<void> {
   process.exitCode = printed.exitCode;
 }
 
-void run();
+/**
+ * Whether this module is the program (`node dist/sandbox/cli.js`, the bin, or its symlink) rather
+ * than imported (the help test reads COMMANDS). Both sides go through realpath, so symlinked bins and
+ * path spellings compare equal; when argv[1] cannot be resolved, running is the safe default.
+ */
+function isProgram(): boolean {
+  const script = process.argv[1];
+  if (!script) return true;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return true;
+  }
+}
+
+if (isProgram()) void run();

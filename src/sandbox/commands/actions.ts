@@ -38,7 +38,7 @@ import { output, pretty, type CommandContext, type CommandOutput } from './conte
 const DEFAULT_INTENT_LIMIT = 10;
 /** The Membrane API caps `intent` at 200 characters; longer text is cut, not rejected. */
 const INTENT_MAX_CHARS = 200;
-const DEFAULT_BUILD_MS = 1500;
+export const DEFAULT_BUILD_MS = 1500;
 
 /** --connectionId, or --connectionKey (a connection id, or a connector key meaning its first connection). */
 function connectionArg(ctx: CommandContext, args: ParsedArgs, required: boolean): ConnectionRow | undefined {

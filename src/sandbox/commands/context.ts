@@ -32,7 +32,7 @@ export interface CommandSpec {
   path: string[];
   /** Shown as `Usage: membrane-sandbox <synopsis>`. */
   synopsis: string;
-  /** Flags the command accepts besides the global ones (--json, --help, --workspaceKey, --tenantKey). */
+  /** Flags the command accepts besides the global ones (--json, --help, --version, --workspaceKey, --tenantKey). */
   options: readonly OptionName[];
   /** How many positionals may follow the command words. */
   positionals: { min: number; max: number };
