@@ -21,7 +21,15 @@ const { version } = createRequire(import.meta.url)('../package.json') as { versi
 /** How long shutdown may take before the process exits anyway. */
 const SHUTDOWN_BUDGET_MS = 2500;
 
+/** The sandbox's bin sits next to this one (dist/sandbox/cli.js), however the build lays out the rest. */
+const sandboxCli = fileURLToPath(new URL('./sandbox/cli.js', import.meta.url));
+
 async function main(): Promise<void> {
+  if (process.argv[2] === 'doctor') {
+    const { runDoctor } = await import('./doctor/index.js');
+    // runDoctor flushes its output before it resolves, so exiting at once is safe (and leaves no handle open).
+    process.exit(await runDoctor(process.argv.slice(3), { sandboxCli, serverEntry: fileURLToPath(import.meta.url), version }));
+  }
   let loaded;
   try {
     loaded = loadConfig(process.argv.slice(2));
@@ -45,8 +53,6 @@ async function main(): Promise<void> {
   const { settings } = loaded;
   const log = createLogger({ level: settings.logLevel });
   const cwd = settings.cliCwd ?? process.cwd();
-  // The sandbox's bin sits next to this one (dist/sandbox/cli.js), however the build lays out the rest.
-  const sandboxCli = fileURLToPath(new URL('./sandbox/cli.js', import.meta.url));
   const cli = resolveCli({ sandbox: settings.sandbox, membraneCli: settings.membraneCli, cwd, sandboxCli });
   if (cli.fallback) {
     process.stderr.write(

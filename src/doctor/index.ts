@@ -1,0 +1,199 @@
+// `membrane-crm-mcp doctor [--json] [server options]`: checks what `membrane-crm-mcp [server options]`
+// would run, prints what to fix and ready-to-paste client configuration.
+// Exit status: 0 nothing blocks use (warnings allowed), 1 a check failed, 2 bad options or settings.
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, loadConfig, type Settings } from '../config.js';
+import { resolveConnectors } from '../connectors.js';
+import { findOnPath } from '../membrane/resolve.js';
+import { runChecks } from './checks.js';
+import { isNpxCache, launchCommand, renderClientConfigs, settingsEnv, type LaunchSpec } from './client-config.js';
+import { renderHuman, renderJson, type DoctorReport } from './render.js';
+import { exitCodeFor } from './types.js';
+
+export interface DoctorIo {
+  stdout?: (s: string) => void | Promise<void>;
+  stderr?: (s: string) => void;
+  env?: NodeJS.ProcessEnv;
+  /** Path of the bundled sandbox's cli.js (index.ts knows it); default: sandbox/cli.js next to the entry point. */
+  sandboxCli?: string;
+  /** Absolute path of the server's entry point (dist/index.js); default: process.argv[1]. */
+  serverEntry?: string;
+  /** The server's version; default: from package.json. */
+  version?: string;
+  /** The directory the server would start in; default: process.cwd(). */
+  cwd?: string;
+  /** For tests: the Node version to check. */
+  nodeVersion?: string;
+}
+
+export function doctorUsage(): string {
+  return [
+    'Usage: membrane-crm-mcp doctor [--json] [server options]',
+    '',
+    'Checks what `membrane-crm-mcp [server options]` would run: the Node version, the settings, which CLI and',
+    'backend, the CLI version, the login, the connections of each enabled connector and one round trip.',
+    'Prints what to fix and ready-to-paste configuration for Claude Code, Codex and Cursor.',
+    '',
+    'Options:',
+    `  ${'--json'.padEnd(34)} Print one JSON object (for scripts and CI) instead of the report.`,
+    `  ${'--help'.padEnd(34)} Show this help.`,
+    '  Every server option and environment variable applies (membrane-crm-mcp --help lists them), e.g.',
+    '  membrane-crm-mcp doctor --sandbox --connectors=amocrm',
+    '',
+    'Exit status: 0 nothing blocks use (warnings allowed), 1 a check failed, 2 bad options or settings.',
+  ].join('\n');
+}
+
+/** Splits the doctor's own flags from the server's. */
+export function splitArgs(argv: readonly string[]): { json: boolean; help: boolean; rest: string[] } {
+  let json = false;
+  let help = false;
+  const rest: string[] = [];
+  for (const a of argv) {
+    if (a === '--json') json = true;
+    else if (a === '--help' || a === '-h') help = true;
+    else rest.push(a);
+  }
+  return { json, help, rest };
+}
+
+function realpath(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return resolve(p);
+  }
+}
+
+/** The package's root directory: the first directory up from `from` whose package.json is ours. */
+function packageRoot(from: string): string | undefined {
+  for (let dir = from; ; dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string };
+      if (pkg.name === 'membrane-crm-mcp') return dir;
+    } catch {
+      // no package.json here
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+function here(): string {
+  return dirname(fileURLToPath(import.meta.url));
+}
+
+/** dist/index.js: process.argv[1] when it is the server's entry (next to sandbox/cli.js), else the package's. */
+function defaultEntry(): string {
+  const argv1 = process.argv[1] ? realpath(process.argv[1]) : undefined;
+  if (argv1 && existsSync(join(dirname(argv1), 'sandbox', 'cli.js'))) return argv1;
+  const root = packageRoot(here());
+  return root ? join(root, 'dist', 'index.js') : (argv1 ?? resolve('dist', 'index.js'));
+}
+
+function packageVersion(entry: string): string {
+  for (const start of [dirname(entry), here()]) {
+    const root = packageRoot(start);
+    if (!root) continue;
+    try {
+      return (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+    } catch {
+      // unreadable: try the next
+    }
+  }
+  return 'unknown';
+}
+
+function notes(
+  report: Pick<DoctorReport, 'backend' | 'cli'>,
+  settings: Settings,
+  ctx: { entry: string; version: string; cwd: string; env: NodeJS.ProcessEnv },
+  launch: LaunchSpec,
+): string[] {
+  const { entry, version, cwd, env } = ctx;
+  const out: string[] = [];
+  if (settings.http !== undefined) {
+    out.push(
+      `--http is set: the configuration below is for clients that start the server on stdio (it leaves the HTTP settings out). ` +
+        `To use the HTTP server instead, point the client at http://${settings.host.includes(':') ? `[${settings.host.replace(/^\[|\]$/g, '')}]` : settings.host}:${settings.http || '<port>'}/mcp` +
+        `${settings.httpToken ? ' with the header "Authorization: Bearer <your MEMBRANE_CRM_HTTP_TOKEN>"' : ''}.`,
+    );
+  }
+  if (isNpxCache(entry)) out.push(`doctor runs from npx's cache, so the configuration starts \`npx -y membrane-crm-mcp@${version}\` (the cache may be cleared).`);
+  if (report.backend === 'membrane' && !settings.membraneCli && report.cli?.path) {
+    out.push(
+      `the server found \`membrane\` on this shell's PATH (${report.cli.path}); a client started from a desktop app may have a shorter PATH and fall back to the sandbox: add MEMBRANE_CLI=${report.cli.path} to env to pin it.`,
+    );
+  }
+  // Clients run `node` from their PATH, not the Node running doctor.
+  const pathNode = launch.command === 'node' ? findOnPath('node', env) : undefined;
+  if (pathNode && realpath(pathNode) !== realpath(process.execPath)) {
+    out.push(`\`node\` on this PATH is ${pathNode}, not the Node running doctor (${process.execPath}): if it is older than v20, use the full path as "command".`);
+  }
+  if (!settings.cliCwd && existsSync(join(cwd, '.membrane', 'config.json')) && !launch.env.MEMBRANE_CRM_CLI_CWD) {
+    out.push(`the CLI reads .membrane/config.json from its working directory (here: ${cwd}); clients start the server in a directory of their own: add MEMBRANE_CRM_CLI_CWD=${cwd} to env to keep using it.`);
+  }
+  return out;
+}
+
+function ignoreEpipe(e: NodeJS.ErrnoException): void {
+  if (e.code !== 'EPIPE') throw e;
+}
+
+export async function runDoctor(argv: string[], io: DoctorIo = {}): Promise<number> {
+  // The caller may process.exit() right after: our own stdout write resolves only once it is flushed
+  // (a pipe is asynchronous on macOS), and a reader that stops early (`| head`) is not an error.
+  const stdout =
+    io.stdout ??
+    ((s: string) =>
+      new Promise<void>((resolve) => {
+        process.stdout.on('error', ignoreEpipe);
+        process.stdout.write(s, () => resolve());
+      }));
+  const stderr = io.stderr ?? ((s: string) => void process.stderr.write(s));
+  const env = io.env ?? process.env;
+  const cwd = io.cwd ?? process.cwd();
+  const { json, help, rest } = splitArgs(argv);
+  if (help) {
+    await stdout(`${doctorUsage()}\n`);
+    return 0;
+  }
+
+  let settings: Settings;
+  try {
+    settings = loadConfig(rest, env).settings;
+    // The server refuses connectors whose tool names would clash: a settings problem, like a bad flag.
+    try {
+      resolveConnectors(settings.connectors);
+    } catch (e) {
+      throw new ConfigError((e as Error).message);
+    }
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    stderr(`membrane-crm-mcp: ${e.message}\nRun membrane-crm-mcp doctor --help for the options.\n`);
+    if (json) await stdout(`${JSON.stringify({ ok: false, exitCode: 2, error: e.message }, null, 2)}\n`);
+    return 2;
+  }
+
+  const serverEntry = io.serverEntry ?? defaultEntry();
+  const sandboxCli = io.sandboxCli ?? join(dirname(serverEntry), 'sandbox', 'cli.js');
+  const version = io.version ?? packageVersion(serverEntry);
+  const results = await runChecks({ settings, env, cwd, sandboxCli }, io.nodeVersion);
+
+  const launch: LaunchSpec = {
+    ...launchCommand({ serverEntry: resolve(serverEntry), version }),
+    env: settingsEnv({ argv: rest, env, settings, cwd, backend: results.backend ?? 'membrane' }),
+  };
+  const report: DoctorReport = {
+    ...results,
+    version,
+    exitCode: exitCodeFor(results.checks),
+    launch,
+    clientConfigs: renderClientConfigs(launch, { settings }),
+    notes: [],
+  };
+  report.notes = notes(report, settings, { entry: serverEntry, version, cwd, env }, launch);
+  await stdout(json ? renderJson(report) : renderHuman(report));
+  return report.exitCode;
+}

@@ -1,0 +1,203 @@
+// `membrane-crm-mcp doctor` as users run it: the built server as a real process, against the built
+// sandbox with its own database, or against a stand-in `membrane` on PATH.
+import { execa } from 'execa';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSandbox, seededConnectionIds, SANDBOX_CLI, SERVER_CLI, tempDb } from '../helpers/sandbox.js';
+
+interface DoctorJson {
+  ok: boolean;
+  exitCode: number;
+  version: string;
+  backend: string;
+  cli: { display: string; path?: string; version?: string };
+  checks: { id: string; status: string; summary: string; fix?: string }[];
+  connections: Record<string, { id: string; name: string; state: string }[]>;
+  latencyMs: number | null;
+  latencySource: string | null;
+  clientConfigs: { claudeCode: { mcpJson: string; addCommand: string }; codex: { toml: string; addCommand: string }; cursor: { mcpJson: string } };
+  notes: string[];
+}
+
+const dbs: { cleanup: () => void }[] = [];
+afterAll(() => dbs.forEach((d) => d.cleanup()));
+
+function freshDb(): string {
+  const db = tempDb('doctor-');
+  dbs.push(db);
+  return db.path;
+}
+
+/** Runs `node dist/index.js doctor …` with only the env given (nothing from the developer's shell). */
+async function doctor(args: string[], env: Record<string, string>) {
+  const r = await execa(process.execPath, [SERVER_CLI, 'doctor', ...args], {
+    reject: false,
+    stdin: 'ignore',
+    timeout: 30_000,
+    extendEnv: false,
+    env: { HOME: process.env.HOME ?? '', PATH: process.env.PATH ?? '', ...env },
+  });
+  let json: DoctorJson | undefined;
+  try {
+    json = JSON.parse(r.stdout) as DoctorJson;
+  } catch {
+    json = undefined;
+  }
+  return { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, json };
+}
+
+const byId = (doc: DoctorJson, id: string) => doc.checks.find((c) => c.id === id);
+
+describe('doctor against the sandbox', () => {
+  it('a healthy sandbox: exit 0, every check ok, connections of both CRMs, configs for this server', async () => {
+    const db = freshDb();
+    const { amocrm, onecrm } = await seededConnectionIds(db);
+    const r = await doctor(['--json', '--sandbox'], { MEMBRANE_SANDBOX_DB: db });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const doc = r.json!;
+    expect(doc).toMatchObject({ ok: true, exitCode: 0, backend: 'sandbox', latencySource: 'connection list' });
+    expect(doc.checks.map((c) => c.id)).toEqual(['node', 'config', 'cli', 'cli-version', 'login', 'connections:amocrm', 'connections:1crm', 'latency']);
+    expect(doc.checks.filter((c) => c.status !== 'ok').map((c) => `${c.id}: ${c.summary}`)).toEqual([]);
+    expect(doc.connections).toEqual({
+      amocrm: [{ id: amocrm, name: 'AmoCRM (sandbox)', state: 'READY' }],
+      '1crm': [{ id: onecrm, name: '1CRM (sandbox)', state: 'READY' }],
+    });
+    expect(doc.cli.path).toBe(SANDBOX_CLI);
+    expect(doc.cli.version).toBe(doc.version);
+    expect(doc.latencyMs).toBeGreaterThan(0);
+
+    // The configuration starts this very server with the sandbox and the database that was checked.
+    const server = { command: 'node', args: [SERVER_CLI], env: { MEMBRANE_CRM_SANDBOX: '1', MEMBRANE_SANDBOX_DB: db } };
+    expect(JSON.parse(doc.clientConfigs.claudeCode.mcpJson)).toEqual({ mcpServers: { 'membrane-crm': server } });
+    expect(JSON.parse(doc.clientConfigs.cursor.mcpJson)).toEqual({ mcpServers: { 'membrane-crm': server } });
+    expect(doc.clientConfigs.claudeCode.addCommand).toBe(`claude mcp add membrane-crm -e MEMBRANE_CRM_SANDBOX=1 -e MEMBRANE_SANDBOX_DB=${db} -- node ${SERVER_CLI}`);
+    expect(doc.clientConfigs.codex.toml).toContain(`[mcp_servers.membrane-crm]\ncommand = "node"\nargs = [${JSON.stringify(SERVER_CLI)}]\n`);
+    expect(doc.clientConfigs.codex.toml).toMatch(/^tool_timeout_sec = 120$/m);
+  });
+
+  it('the human report: marks, verdict and ready-to-paste configs', async () => {
+    const db = freshDb();
+    const r = await doctor(['--sandbox', '--connectors=amocrm', '--read-only'], { MEMBRANE_SANDBOX_DB: db });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^membrane-crm-mcp doctor \d+\.\d+\.\d+/);
+    expect(r.stdout).toMatch(/^ {2}✓ Settings +connectors amocrm; tool mode per-connector; read-only on; confirm destructive/m);
+    expect(r.stdout).toMatch(/^ {2}✓ AmoCRM +"AmoCRM \(sandbox\)" is READY$/m);
+    expect(r.stdout).not.toMatch(/^ {2}. 1CRM /m);
+    expect(r.stdout).toMatch(/^ {2}✓ Latency +\d+ ms for one `connection list` round trip/m);
+    expect(r.stdout).toContain('✓ Ready to use: no problems found.');
+    expect(r.stdout).not.toContain('To fix:');
+    expect(r.stdout).toContain(`Client configuration: starts \`node ${SERVER_CLI}\` with MEMBRANE_CRM_CONNECTORS=amocrm MEMBRANE_CRM_SANDBOX=1 MEMBRANE_CRM_READ_ONLY=1 MEMBRANE_SANDBOX_DB=${db}\n`);
+    expect(r.stdout).toContain('"MEMBRANE_CRM_READ_ONLY": "1"');
+    expect(r.stdout).toContain('[mcp_servers.membrane-crm.env]');
+    expect(r.stdout).toContain('Cursor: ~/.cursor/mcp.json');
+    expect(r.stderr).toBe('');
+  });
+
+  it('every connection disconnected: exit 1, each connector with its exact reconnect command', async () => {
+    const db = freshDb();
+    const { amocrm, onecrm } = await seededConnectionIds(db);
+    for (const id of [amocrm, onecrm]) expect((await runSandbox(['sandbox', 'disconnect', id], { db })).exitCode).toBe(0);
+    const r = await doctor(['--json', '--sandbox'], { MEMBRANE_SANDBOX_DB: db });
+    expect(r.exitCode).toBe(1);
+    const doc = r.json!;
+    expect(doc.ok).toBe(false);
+    const sandbox = `MEMBRANE_SANDBOX_DB=${db} node ${SANDBOX_CLI}`;
+    expect(byId(doc, 'connections:amocrm')).toMatchObject({ status: 'fail', fix: `Reconnect "AmoCRM (sandbox)": run \`${sandbox} connect --connectionId=${amocrm}\`.` });
+    expect(byId(doc, 'connections:1crm')).toMatchObject({ status: 'fail', fix: `Reconnect "1CRM (sandbox)": run \`${sandbox} connect --connectionId=${onecrm}\`.` });
+    expect(doc.connections.amocrm[0].state).toBe('CLIENT_ACTION_REQUIRED');
+
+    // The fix works: after it, one connector is enough to be usable (the other only warns).
+    expect((await runSandbox(['connect', `--connectionId=${amocrm}`], { db })).exitCode).toBe(0);
+    const after = await doctor(['--sandbox'], { MEMBRANE_SANDBOX_DB: db });
+    expect(after.exitCode).toBe(0);
+    expect(after.stdout).toMatch(/^ {2}! 1CRM +no READY connection/m);
+    expect(after.stdout).toContain(`To fix:\n  ! 1CRM: Reconnect "1CRM (sandbox)": run \`${sandbox} connect --connectionId=${onecrm}\`.`);
+  });
+
+  it('logged out: exit 1 with the sandbox login command; connections are not checked', async () => {
+    const db = freshDb();
+    expect((await runSandbox(['logout'], { db })).exitCode).toBe(0);
+    const r = await doctor(['--sandbox'], { MEMBRANE_SANDBOX_DB: db });
+    expect(r.exitCode).toBe(1);
+    const sandbox = `MEMBRANE_SANDBOX_DB=${db} node ${SANDBOX_CLI}`;
+    expect(r.stdout).toMatch(/^ {2}✗ Login +not logged in$/m);
+    expect(r.stdout).toMatch(/^ {2}- Connections +not checked: log in first$/m);
+    expect(r.stdout).toContain(`  ✗ Login: Run \`${sandbox} login --tenant\`, then \`${sandbox} login complete <code>\` with the code it prints.`);
+  });
+
+  it('no Membrane CLI anywhere: the sandbox fallback is usable but flagged', async () => {
+    const db = freshDb();
+    const emptyPath = dirname(db); // a directory without `membrane`
+    const r = await doctor(['--json'], { MEMBRANE_SANDBOX_DB: db, PATH: emptyPath });
+    expect(r.exitCode).toBe(0);
+    expect(r.json!.backend).toBe('sandbox');
+    expect(byId(r.json!, 'cli')).toMatchObject({ status: 'warn', fix: expect.stringContaining('npm install -g @membranehq/cli') });
+    // Not set explicitly, so not in the configuration: once the CLI is installed the same config uses it.
+    expect(JSON.parse(r.json!.clientConfigs.claudeCode.mcpJson).mcpServers['membrane-crm'].env).toEqual({ MEMBRANE_SANDBOX_DB: db });
+  });
+});
+
+describe('doctor with a real-CLI stand-in and bad settings', () => {
+  let bin: string;
+  beforeAll(() => {
+    bin = join(dirname(freshDb()), 'bin');
+    mkdirSync(bin);
+    // A `membrane` that answers like the real CLI: version, status and the connection list.
+    const fake = join(bin, 'membrane');
+    writeFileSync(
+      fake,
+      `#!${process.execPath}
+const [cmd, sub] = process.argv.slice(2);
+const loggedIn = process.env.FAKE_LOGGED_IN === '1';
+if (cmd === '--version') console.log('1.4.2');
+else if (cmd === 'status') console.log(JSON.stringify({ loggedIn, apiUri: 'https://api.getmembrane.com' }));
+else if (cmd === 'connection' && sub === 'list') {
+  if (!loggedIn) { console.log(JSON.stringify({ type: 'bad_request', key: 'not_authenticated', message: 'Not logged in' })); process.exit(1); }
+  console.log(JSON.stringify({ items: [{ id: 'c-amo', name: 'Our AmoCRM', state: 'READY', connectorKey: 'amocrm', disconnected: false }] }));
+} else process.exit(2);
+`,
+    );
+    chmodSync(fake, 0o755);
+  });
+
+  it.skipIf(process.platform === 'win32')('not logged in: exit 1 and `membrane login --tenant`', async () => {
+    const r = await doctor(['--json'], { PATH: bin });
+    expect(r.exitCode).toBe(1);
+    const doc = r.json!;
+    expect(doc.backend).toBe('membrane');
+    expect(doc.cli).toMatchObject({ display: 'membrane', path: join(bin, 'membrane'), version: '1.4.2' });
+    expect(byId(doc, 'cli')).toMatchObject({ status: 'ok', summary: `Membrane CLI found on PATH: ${join(bin, 'membrane')}` });
+    expect(byId(doc, 'login')).toMatchObject({ status: 'fail', fix: expect.stringMatching(/^Run `membrane login --tenant`/) });
+    expect(byId(doc, 'latency')).toMatchObject({ status: 'ok', summary: expect.stringMatching(/`status` round trip/) });
+    // A desktop client's PATH may not hold this membrane: the doctor says how to pin it.
+    expect(doc.notes.join('\n')).toContain(`MEMBRANE_CLI=${join(bin, 'membrane')}`);
+  });
+
+  it.skipIf(process.platform === 'win32')('logged in with only AmoCRM connected: exit 0, 1CRM warns with the connect command', async () => {
+    const r = await doctor(['--json'], { PATH: bin, FAKE_LOGGED_IN: '1' });
+    expect(r.exitCode).toBe(0);
+    const doc = r.json!;
+    expect(byId(doc, 'connections:amocrm')).toMatchObject({ status: 'ok' });
+    expect(byId(doc, 'connections:1crm')).toMatchObject({ status: 'warn', fix: 'Run `membrane connect --connectorKey=1crm` (it opens a browser to authorize), then run doctor again.' });
+    expect(doc.connections).toEqual({ amocrm: [{ id: 'c-amo', name: 'Our AmoCRM', state: 'READY' }], '1crm': [] });
+  });
+
+  it('--membrane-cli pointing nowhere: exit 1, nothing else checked', async () => {
+    const r = await doctor(['--membrane-cli=/nonexistent'], {});
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toMatch(/^ {2}✗ CLI +--membrane-cli: \/nonexistent does not exist$/m);
+    expect(r.stdout).toMatch(/^ {2}- Login +not checked: the CLI cannot run$/m);
+    expect(r.stdout).toContain('To fix:\n  ✗ CLI: Point --membrane-cli (MEMBRANE_CLI) at the Membrane CLI');
+  });
+
+  it('a bad flag exits 2 with the server-style message; --help exits 0', async () => {
+    const bad = await doctor(['--sandbox', '--bogus'], {});
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toBe("membrane-crm-mcp: Unknown option '--bogus'\nRun membrane-crm-mcp doctor --help for the options.");
+    expect(bad.stdout).toBe('');
+    const help = await doctor(['--help'], {});
+    expect(help.exitCode).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: membrane-crm-mcp doctor \[--json\]/);
+  });
+});

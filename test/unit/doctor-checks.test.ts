@@ -1,0 +1,250 @@
+// The doctor's verdicts: the exit code, each check's status and fix, the report, and its own flags.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { connectorFor } from '../../src/connectors.js';
+import { connectionFix, connectorChecks, loginCheck, nodeCheck, configCheck, userFix } from '../../src/doctor/checks.js';
+import { doctorUsage, runDoctor, splitArgs } from '../../src/doctor/index.js';
+import { renderHuman, verdict, type DoctorReport } from '../../src/doctor/render.js';
+import { exitCodeFor, type Check } from '../../src/doctor/types.js';
+import { createLogger } from '../../src/log.js';
+import type { ProcessResult } from '../../src/membrane/runner.js';
+import type { Connection, MembraneClient } from '../../src/membrane/types.js';
+import { ConnectionDirectory } from '../../src/tools/connections.js';
+
+const root = mkdtempSync(join(tmpdir(), 'mcrm-doctor-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const MEMBRANE = { command: 'membrane', cli: { backend: 'membrane' as const, command: { file: '/usr/bin/membrane', prefixArgs: [], display: 'membrane' }, reason: '', fallback: false } };
+const SANDBOX_CMD = 'MEMBRANE_SANDBOX_DB=/tmp/s.db node /pkg/dist/sandbox/cli.js';
+const SANDBOX = { command: SANDBOX_CMD, cli: { backend: 'sandbox' as const, command: { file: process.execPath, prefixArgs: ['/pkg/dist/sandbox/cli.js'], display: SANDBOX_CMD }, reason: '', fallback: false } };
+
+/** The real directory: ofConnector never calls the client. */
+const directory = new ConnectionDirectory({} as MembraneClient, {}, createLogger({ level: 'error', write: () => {} }), false);
+
+function conn(id: string, connectorKey: string, state = 'READY', extra: Partial<Connection> = {}): Connection {
+  return { id, name: `${connectorKey} ${id}`, state, disconnected: state !== 'READY', connectorKey, ...extra };
+}
+
+function result(stdout: string, exitCode = 0, stderr = ''): ProcessResult {
+  return { exitCode, stdout, stderr, durationMs: 5 };
+}
+
+const statuses = (checks: Check[]) => Object.fromEntries(checks.map((c) => [c.id, c.status]));
+
+describe('exit code', () => {
+  it('0 when nothing fails (warnings and skips allowed), 1 when any check fails', () => {
+    expect(exitCodeFor([])).toBe(0);
+    expect(exitCodeFor([{ status: 'ok' }, { status: 'warn' }, { status: 'skip' }])).toBe(0);
+    expect(exitCodeFor([{ status: 'ok' }, { status: 'fail' }, { status: 'warn' }])).toBe(1);
+  });
+
+  it('the verdict line matches', () => {
+    const c = (status: Check['status']): Check => ({ id: 'x', title: 'X', status, summary: '' });
+    expect(verdict([c('ok')])).toMatch(/^✓ Ready to use/);
+    expect(verdict([c('ok'), c('warn')])).toMatch(/^! Usable, with 1 warning/);
+    expect(verdict([c('fail'), c('fail'), c('warn')])).toBe('✗ Not usable: 2 problems to fix and 1 warning (below), then run doctor again.');
+  });
+});
+
+describe('node and settings', () => {
+  it('Node 20+ passes, older fails with what to install', () => {
+    expect(nodeCheck('20.0.0').status).toBe('ok');
+    expect(nodeCheck('22.11.0').status).toBe('ok');
+    const old = nodeCheck('18.19.1');
+    expect(old.status).toBe('fail');
+    expect(old.fix).toMatch(/nvm install 20/);
+  });
+
+  it('settings show connectors, tool mode, read-only and confirm; many connectors per-connector warn', () => {
+    const ok = configCheck(loadConfig(['--read-only', '--confirm=writes'], {}).settings);
+    expect(ok.status).toBe('ok');
+    expect(ok.summary).toBe('connectors amocrm, 1crm; tool mode per-connector; read-only on; confirm writes; CLI timeout 60 s');
+    const many = configCheck(loadConfig(['--connectors=a1,b1,c1,d1,e1,f1,g1'], {}).settings);
+    expect(many.status).toBe('warn');
+    expect(many.fix).toMatch(/--tool-mode=shared/);
+  });
+
+  it('never shows the HTTP token', () => {
+    const c = configCheck(loadConfig(['--http=0'], { MEMBRANE_CRM_HTTP_TOKEN: 'abcdefghijklmnopqrstuvwxyz' }).settings);
+    expect(JSON.stringify(c)).not.toContain('abcdefghijklmnop');
+    expect(c.details?.join('\n')).toMatch(/bearer token set/);
+  });
+});
+
+describe('login', () => {
+  it('reads the JSON status of the CLI and the sandbox', () => {
+    const ok = loginCheck(result(JSON.stringify({ loggedIn: true, workspaceKey: 'w', tenantKey: 't', user: { name: 'Ann', email: 'a@x.io' }, apiUri: 'https://api' })), MEMBRANE as never);
+    expect(ok.loggedIn).toBe(true);
+    expect(ok.check).toMatchObject({ status: 'ok', summary: 'logged in as Ann <a@x.io> (workspace w, tenant t)' });
+    const no = loginCheck(result('{"loggedIn": false}'), MEMBRANE as never);
+    expect(no.check.status).toBe('fail');
+    expect(no.check.fix).toMatch(/^Run `membrane login --tenant`/);
+  });
+
+  it('the sandbox fix is its exact command, login complete included', () => {
+    const no = loginCheck(result('{"loggedIn": false}'), SANDBOX as never);
+    expect(no.check.fix).toBe(`Run \`${SANDBOX_CMD} login --tenant\`, then \`${SANDBOX_CMD} login complete <code>\` with the code it prints.`);
+  });
+
+  it('an error envelope or the text "Not logged in" is a failure too', () => {
+    const envelope = loginCheck(result('{"type":"bad_request","key":"not_authenticated","message":"Not logged in. Run `membrane login --tenant`"}', 1), MEMBRANE as never);
+    expect(envelope.check.status).toBe('fail');
+    expect(loginCheck(result('Not logged in\n'), MEMBRANE as never).check.status).toBe('fail');
+    expect(loginCheck(result('Logged in as Ann\nAPI: https://api\n'), MEMBRANE as never).check.status).toBe('ok');
+  });
+
+  it('unparseable output is a warning that says how to look', () => {
+    const w = loginCheck(result('<<garbage>>'), MEMBRANE as never);
+    expect(w.loggedIn).toBeUndefined();
+    expect(w.check.status).toBe('warn');
+    expect(w.check.fix).toMatch(/`membrane status`/);
+    const crashed = loginCheck(result('', 139, 'Segmentation fault'), MEMBRANE as never);
+    expect(crashed.check).toMatchObject({ status: 'warn', summary: 'login state unknown: `status --json` exited 139: Segmentation fault' });
+  });
+
+  it('redacts what the CLI printed', () => {
+    const w = loginCheck(result('', 1, 'Error: token=sk-abcdefghijklmnop rejected'), MEMBRANE as never);
+    expect(JSON.stringify(w)).not.toContain('abcdefghijklmnop');
+  });
+});
+
+describe('connections per connector', () => {
+  const settings = (connectors = ['amocrm', '1crm'], defaultConnections: Record<string, string> = {}) => ({ connectors, defaultConnections });
+
+  it('one READY connection each → ok, and the list per connector', () => {
+    const r = connectorChecks(settings(), [conn('a1', 'amocrm'), conn('o1', '1crm')], MEMBRANE as never, directory);
+    expect(statuses(r.checks)).toEqual({ 'connections:amocrm': 'ok', 'connections:1crm': 'ok' });
+    expect(r.connections).toEqual({ amocrm: [{ id: 'a1', name: 'amocrm a1', state: 'READY' }], '1crm': [{ id: 'o1', name: '1crm o1', state: 'READY' }] });
+  });
+
+  it('a connector without a connection warns with the connect command while another works', () => {
+    const r = connectorChecks(settings(), [conn('a1', 'amocrm')], MEMBRANE as never, directory);
+    expect(statuses(r.checks)).toEqual({ 'connections:amocrm': 'ok', 'connections:1crm': 'warn' });
+    expect(r.checks[1].fix).toBe('Run `membrane connect --connectorKey=1crm` (it opens a browser to authorize), then run doctor again.');
+  });
+
+  it('no READY connection anywhere → every connector fails, each with its fix', () => {
+    const r = connectorChecks(settings(), [conn('a1', 'amocrm', 'CLIENT_ACTION_REQUIRED', { clientAction: { uiUrl: 'https://ui/re' } })], SANDBOX as never, directory);
+    expect(statuses(r.checks)).toEqual({ 'connections:amocrm': 'fail', 'connections:1crm': 'fail' });
+    // The sandbox's URLs lead nowhere: its command reconnects.
+    expect(r.checks[0].fix).toBe(`Reconnect "amocrm a1": run \`${SANDBOX_CMD} connect --connectionId=a1\`.`);
+    expect(r.checks[1].fix).toBe(`Run \`${SANDBOX_CMD} connect --connectorKey=1crm\`, then run doctor again.`);
+  });
+
+  it('state-specific fixes', () => {
+    const amo = connectorFor('amocrm');
+    expect(connectionFix(conn('a', 'amocrm', 'CLIENT_ACTION_REQUIRED', { clientAction: { uiUrl: 'https://ui/x' } }), amo, MEMBRANE as never)).toBe(
+      'Reconnect "amocrm a": open https://ui/x, or run `membrane connect --connectionId=a`.',
+    );
+    expect(connectionFix(conn('a', 'amocrm', 'BUILDING'), amo, MEMBRANE as never)).toMatch(/still being set up.*membrane connection get a/);
+    expect(connectionFix(conn('a', 'amocrm', 'SETUP_FAILED', { error: 'bad subdomain' }), amo, MEMBRANE as never)).toMatch(/failed to set up \(bad subdomain\).*--connectionId=a.*--connectorKey=amocrm/);
+    expect(connectionFix(conn('a', 'amocrm', 'DISCONNECTING'), amo, MEMBRANE as never)).toMatch(/connect --connectorKey=amocrm/);
+  });
+
+  it('several READY connections warn and suggest a default; a broken default warns', () => {
+    const two = connectorChecks(settings(['amocrm']), [conn('a1', 'amocrm'), conn('a2', 'amocrm')], MEMBRANE as never, directory);
+    expect(two.checks[0]).toMatchObject({ status: 'warn' });
+    expect(two.checks[0].fix).toMatch(/--default-connection amocrm=a1/);
+    const missing = connectorChecks(settings(['amocrm', '1crm'], { amocrm: 'nope' }), [conn('a1', 'amocrm'), conn('o1', '1crm')], MEMBRANE as never, directory);
+    expect(statuses(missing.checks)).toEqual({ 'connections:amocrm': 'warn', 'connections:1crm': 'ok' });
+    expect(missing.checks[0].fix).toMatch(/Valid READY ids: a1/);
+    const good = connectorChecks(settings(['amocrm'], { amocrm: 'a2' }), [conn('a1', 'amocrm'), conn('a2', 'amocrm')], MEMBRANE as never, directory);
+    expect(good.checks[0].status).toBe('ok');
+  });
+
+  it('the sandbox cannot serve a connector it does not emulate', () => {
+    const r = connectorChecks(settings(['amocrm', 'hubspot']), [conn('a1', 'amocrm')], SANDBOX as never, directory);
+    expect(r.checks[1].fix).toMatch(/emulates only AmoCRM and 1CRM/);
+  });
+});
+
+describe('fixes for people, not agents', () => {
+  it('turns "Ask the user to …" into an instruction', () => {
+    expect(userFix('Ask the user to run `membrane login --tenant`, then retry.')).toBe('Run `membrane login --tenant`, then retry.');
+    expect(userFix('Check that --membrane-cli points to an executable file.')).toBe('Check that --membrane-cli points to an executable file.');
+    expect(userFix(undefined)).toBeUndefined();
+  });
+});
+
+describe('human report', () => {
+  it('marks, details under the summary, failures first under "To fix:", then the configs', () => {
+    const report = {
+      version: '9.9.9',
+      exitCode: 1,
+      checks: [
+        { id: 'node', title: 'Node', status: 'ok', summary: 'v20' },
+        { id: 'cli-version', title: 'CLI version', status: 'warn', summary: 'unknown', fix: 'update' },
+        { id: 'login', title: 'Login', status: 'fail', summary: 'not logged in', fix: 'log in', details: ['API: x'] },
+        { id: 'latency', title: 'Latency', status: 'skip', summary: 'not checked' },
+      ],
+      connections: {},
+      launch: { command: 'node', args: ['/x/dist/index.js'], env: { MEMBRANE_CRM_SANDBOX: '1' } },
+      clientConfigs: { claudeCode: { mcpJson: '{CLAUDE}', addCommand: 'claude mcp add …' }, codex: { toml: '[CODEX]', addCommand: 'codex mcp add …', toolTimeoutSec: 120 }, cursor: { mcpJson: '{CURSOR}' } },
+      notes: ['a note'],
+    } as DoctorReport;
+    const text = renderHuman(report);
+    expect(text).toContain('  ✓ Node          v20\n');
+    expect(text).toContain('  ✗ Login         not logged in\n                    API: x\n');
+    expect(text).toContain('  - Latency       not checked\n');
+    expect(text).toContain('To fix:\n  ✗ Login: log in\n  ! CLI version: update\n');
+    expect(text).toContain('starts `node /x/dist/index.js` with MEMBRANE_CRM_SANDBOX=1\nNote: a note\n');
+    expect(text).toContain('{CLAUDE}\nOr run: claude mcp add …\n');
+    expect(text).toContain('[CODEX]\nOr run: codex mcp add …\n  (it cannot set timeouts: add tool_timeout_sec = 120 to the [mcp_servers.membrane-crm] table it writes)\n');
+    expect(text.indexOf('{CLAUDE}')).toBeLessThan(text.indexOf('[CODEX]'));
+    expect(text.indexOf('[CODEX]')).toBeLessThan(text.indexOf('{CURSOR}'));
+  });
+});
+
+describe('runDoctor arguments', () => {
+  function io() {
+    const out: string[] = [];
+    const err: string[] = [];
+    return { out, err, io: { stdout: (s: string) => void out.push(s), stderr: (s: string) => void err.push(s), env: { PATH: root }, cwd: root, serverEntry: '/pkg/dist/index.js', version: '0.0.1' } };
+  }
+
+  it('splits its own flags from the server settings', () => {
+    expect(splitArgs(['--json', '--sandbox', '-h'])).toEqual({ json: true, help: true, rest: ['--sandbox'] });
+  });
+
+  it('--help prints the doctor usage and exits 0', async () => {
+    const t = io();
+    expect(await runDoctor(['--help', '--bogus'], t.io)).toBe(0);
+    expect(t.out.join('')).toBe(`${doctorUsage()}\n`);
+    expect(doctorUsage()).toMatch(/--json/);
+  });
+
+  it('a bad flag or setting exits 2 with the server-style message; --json adds a JSON answer', async () => {
+    const t = io();
+    expect(await runDoctor(['--bogus'], t.io)).toBe(2);
+    expect(t.err.join('')).toBe("membrane-crm-mcp: Unknown option '--bogus'\nRun membrane-crm-mcp doctor --help for the options.\n");
+    expect(t.out).toEqual([]);
+    const j = io();
+    expect(await runDoctor(['--json', '--connectors=1crm,onecrm'], j.io)).toBe(2);
+    expect(JSON.parse(j.out.join(''))).toMatchObject({ ok: false, exitCode: 2, error: expect.stringMatching(/tool prefix "onecrm"/) });
+  });
+
+  it('--membrane-cli to a missing file fails without running anything', async () => {
+    const t = io();
+    expect(await runDoctor(['--json', '--membrane-cli=/nonexistent/membrane'], t.io)).toBe(1);
+    const doc = JSON.parse(t.out.join('')) as { ok: boolean; checks: Check[] };
+    expect(doc.ok).toBe(false);
+    expect(statuses(doc.checks)).toMatchObject({ cli: 'fail', 'cli-version': 'skip', login: 'skip', connections: 'skip', latency: 'skip' });
+    expect(doc.checks.find((c) => c.id === 'cli')?.fix).toMatch(/--membrane-cli \(MEMBRANE_CLI\)/);
+  });
+
+  it('a missing --cli-cwd fails the CLI check', async () => {
+    const t = io();
+    expect(await runDoctor(['--json', '--sandbox', `--cli-cwd=${join(root, 'nope')}`], { ...t.io, sandboxCli: '/pkg/dist/sandbox/cli.js' })).toBe(1);
+    const doc = JSON.parse(t.out.join('')) as { checks: Check[] };
+    expect(doc.checks.find((c) => c.id === 'cli')).toMatchObject({ status: 'fail', summary: expect.stringMatching(/does not exist/) });
+  });
+
+  it('an old Node fails the run', async () => {
+    const t = io();
+    expect(await runDoctor(['--json', '--membrane-cli=/nonexistent'], { ...t.io, nodeVersion: '18.0.0' })).toBe(1);
+    expect((JSON.parse(t.out.join('')) as { checks: Check[] }).checks[0]).toMatchObject({ id: 'node', status: 'fail' });
+  });
+});
