@@ -70,7 +70,7 @@ export const SettingsSchema = z.strictObject({
   http: z.number().int().min(0).max(65535).optional(),
   host: z.string().min(1).default('127.0.0.1'),
   httpToken: z.string().min(16, 'at least 16 characters (e.g. `openssl rand -hex 32`)').optional(),
-  httpAllowedHosts: z.array(z.string().min(1)).default([]),
+  httpAllowedHosts: z.array(z.string().regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)$/, 'a host name or address without scheme or port, e.g. crm.internal or [::1]')).default([]),
   config: z.string().optional(),
 });
 
@@ -170,7 +170,9 @@ function readConfigFile(path: string): Record<string, unknown> {
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    throw new ConfigError(`Config file ${path} is not valid JSON: ${(e as Error).message}`);
+    // V8 quotes a piece of the file in its message; the file may hold a token, so keep only the reason.
+    const reason = (e as Error).message.replace(/,\s*(\.\.\.)?".*$/s, '');
+    throw new ConfigError(`Config file ${path} is not valid JSON (${reason})`);
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new ConfigError(`Config file ${path} must contain a JSON object of settings`);

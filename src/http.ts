@@ -2,8 +2,9 @@
 // http://<host>:<port>/mcp, one McpServer per MCP session, all sharing one Membrane client (so the
 // concurrency cap and shared lookups hold across clients). Loaded on demand: stdio never pays for express.
 //
-// Guards, in order: Host header check (the SDK's DNS-rebinding middleware), bearer token (when set),
-// JSON body limit, then the SDK transport (which checks Accept, Content-Type, session ids, protocol version).
+// Guards, in order: Host header check (the SDK's DNS-rebinding middleware), Origin check (browsers),
+// bearer token (when set), JSON body limit (only then is a body read), then the SDK transport (which
+// checks Accept, Content-Type, session ids, protocol version).
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Server as NodeHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,8 +22,8 @@ export const MCP_PATH = '/mcp';
 const MAX_BODY = '4mb';
 /** Sessions a client never closed are dropped after this long without a request. */
 const SESSION_IDLE_MS = 30 * 60_000;
-/** Open sessions at once; the oldest idle one makes room beyond it. */
-const MAX_SESSIONS = 64;
+/** Open sessions at once; the longest-idle one without work in flight makes room beyond it. */
+export const MAX_SESSIONS = 64;
 
 export interface HttpOptions {
   port: number;
@@ -31,6 +32,10 @@ export interface HttpOptions {
   allowedHosts: string[];
   makeServer: () => CreatedServer;
   log: Logger;
+  /** Defaults MAX_SESSIONS and SESSION_IDLE_MS; smaller in tests. */
+  maxSessions?: number;
+  idleMs?: number;
+  sweepEveryMs?: number;
 }
 
 export interface RunningHttpServer {
@@ -45,6 +50,8 @@ interface Session {
   transport: StreamableHTTPServerTransport;
   created: CreatedServer;
   lastSeen: number;
+  /** Requests of this session still open (a running tool call, an open GET stream): never evicted or swept then. */
+  active: number;
 }
 
 function rpcError(res: Response, status: number, message: string, headers: Record<string, string> = {}): void {
@@ -65,15 +72,37 @@ function bearerCheck(token: string) {
   };
 }
 
+/**
+ * Browsers send Origin; MCP clients outside a browser do not. A page on another site must not drive this
+ * server through the user's browser, so an Origin must name a host this server answers to.
+ */
+function originCheck(hosts: string[] | undefined) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const origin = req.headers.origin;
+    if (origin === undefined) return next();
+    let originHost: string | undefined;
+    try {
+      originHost = new URL(origin).hostname.toLowerCase();
+    } catch {
+      originHost = undefined;
+    }
+    const own = hosts ?? [new URL(`http://${req.headers.host ?? 'invalid'}`).hostname.toLowerCase()];
+    if (originHost && own.includes(originHost)) return next();
+    rpcError(res, 403, `Origin not allowed: ${origin.slice(0, 100)}`);
+  };
+}
+
 /** Host names the DNS-rebinding check accepts: the configured list, else the loopback names on a loopback host. */
 export function allowedHostNames(host: string, configured: string[]): string[] | undefined {
-  if (configured.length) return configured;
+  if (configured.length) return configured.map((h) => h.toLowerCase());
   if (isLoopbackHost(host)) return ['localhost', '127.0.0.1', '[::1]', ...(host.startsWith('127.') && host !== '127.0.0.1' ? [host] : [])];
   return undefined;
 }
 
 export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpServer> {
   const { log } = opts;
+  const maxSessions = opts.maxSessions ?? MAX_SESSIONS;
+  const idleMs = opts.idleMs ?? SESSION_IDLE_MS;
   const sessions = new Map<string, Session>();
   const app = express();
   app.disable('x-powered-by');
@@ -81,15 +110,8 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
   const hosts = allowedHostNames(opts.host, opts.allowedHosts);
   if (hosts) app.use(hostHeaderValidation(hosts));
   else log.warning(`HTTP on ${opts.host} without a Host allow-list: only the bearer token protects it (set --http-allowed-hosts to the names clients use)`);
-  if (opts.token) app.use(MCP_PATH, bearerCheck(opts.token));
-  app.use(express.json({ limit: MAX_BODY }));
-  // A body that is not JSON, or too big: a JSON-RPC error instead of express's HTML page.
-  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, next: NextFunction) => {
-    if (!err) return next();
-    if (err.type === 'entity.too.large') return rpcError(res, 413, `Request body over ${MAX_BODY}.`);
-    if (err.type === 'entity.parse.failed') return res.status(400).json({ jsonrpc: '2.0', error: { code: -32700, message: 'Parse error: the body is not JSON.' }, id: null });
-    return rpcError(res, err.status ?? 500, 'Bad request.');
-  });
+  app.use(originCheck(hosts));
+  if (opts.token) app.use(bearerCheck(opts.token));
 
   const closeSession = async (id: string, why: string) => {
     const s = sessions.get(id);
@@ -102,29 +124,49 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
 
   const sweep = setInterval(() => {
     const now = Date.now();
-    for (const [id, s] of sessions) if (now - s.lastSeen > SESSION_IDLE_MS) void closeSession(id, 'idle');
-  }, 60_000);
+    for (const [id, s] of sessions) if (s.active === 0 && now - s.lastSeen > idleMs) void closeSession(id, 'idle');
+  }, opts.sweepEveryMs ?? 60_000);
+
+  /** Counts a request against its session until the response closes (a tool call, an SSE stream). */
+  const track = (s: Session, res: Response) => {
+    s.active++;
+    s.lastSeen = Date.now();
+    res.on('close', () => {
+      s.active--;
+      s.lastSeen = Date.now();
+    });
+  };
+
+  /** Room for one more session: evicts the longest-idle session with nothing in flight, else false. */
+  let pendingInits = 0;
+  const makeRoom = async (): Promise<boolean> => {
+    if (sessions.size + pendingInits < maxSessions) return true;
+    const idle = [...sessions.entries()].filter(([, s]) => s.active === 0).sort((a, b) => a[1].lastSeen - b[1].lastSeen)[0];
+    if (!idle) return false;
+    await closeSession(idle[0], 'session limit');
+    return true;
+  };
   sweep.unref();
 
-  app.post(MCP_PATH, async (req: Request, res: Response) => {
+  app.post(MCP_PATH, express.json({ limit: MAX_BODY }), async (req: Request, res: Response) => {
     const id = req.headers['mcp-session-id'];
     const existing = typeof id === 'string' ? sessions.get(id) : undefined;
     if (existing) {
-      existing.lastSeen = Date.now();
+      track(existing, res);
       return existing.transport.handleRequest(req, res, req.body);
     }
     if (id !== undefined) return rpcError(res, 404, 'Unknown or expired MCP session: initialize a new one.');
     if (!isInitializeRequest(req.body)) return rpcError(res, 400, 'No MCP session: the first request must be initialize.');
+    if (!(await makeRoom())) return rpcError(res, 503, `All ${maxSessions} MCP sessions are busy; retry shortly.`, { 'Retry-After': '5' });
 
-    if (sessions.size >= MAX_SESSIONS) {
-      const oldest = [...sessions.entries()].sort((a, b) => a[1].lastSeen - b[1].lastSeen)[0];
-      await closeSession(oldest[0], 'session limit');
-    }
+    pendingInits++;
     const created = opts.makeServer();
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (sid) => {
-        sessions.set(sid, { transport, created, lastSeen: Date.now() });
+        const session: Session = { transport, created, lastSeen: Date.now(), active: 0 };
+        sessions.set(sid, session);
+        track(session, res);
         log.debug(`HTTP session ${sid.slice(0, 8)} opened (${sessions.size} open)`);
       },
       onsessionclosed: (sid) => void closeSession(sid, 'client ended it'),
@@ -132,8 +174,14 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
     transport.onclose = () => {
       if (transport.sessionId) void closeSession(transport.sessionId, 'transport closed');
     };
-    await created.server.connect(transport);
-    await transport.handleRequest(req, res, req.body);
+    try {
+      await created.server.connect(transport);
+      await transport.handleRequest(req, res, req.body);
+    } finally {
+      pendingInits--;
+      // The SDK refused the initialize (Accept, Content-Type, version…): no session exists, so nothing else would free it.
+      if (!transport.sessionId || !sessions.has(transport.sessionId)) await created.close().catch(() => undefined);
+    }
   });
 
   // GET opens the server-to-client stream of a session; DELETE ends it. Both need the session id.
@@ -141,13 +189,21 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
     const id = req.headers['mcp-session-id'];
     const s = typeof id === 'string' ? sessions.get(id) : undefined;
     if (!s) return rpcError(res, typeof id === 'string' ? 404 : 400, typeof id === 'string' ? 'Unknown or expired MCP session.' : 'Missing Mcp-Session-Id header.');
-    s.lastSeen = Date.now();
+    track(s, res);
     await s.transport.handleRequest(req, res);
   };
   app.get(MCP_PATH, existingSession);
   app.delete(MCP_PATH, existingSession);
   app.all(MCP_PATH, (_req: Request, res: Response) => rpcError(res, 405, 'Method not allowed: use POST, GET or DELETE.', { Allow: 'POST, GET, DELETE' }));
   app.use((_req: Request, res: Response) => rpcError(res, 404, `Not found: the MCP endpoint is ${MCP_PATH}.`));
+  // Last: a body that is not JSON or too big gets a JSON-RPC error; anything else a generic one (never a stack trace).
+  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+    if (err.type === 'entity.too.large') return rpcError(res, 413, `Request body over ${MAX_BODY}.`);
+    if (err.type === 'entity.parse.failed') return res.status(400).json({ jsonrpc: '2.0', error: { code: -32700, message: 'Parse error: the body is not JSON.' }, id: null });
+    if (err.status && err.status >= 400 && err.status < 500) return rpcError(res, err.status, 'Bad request.');
+    log.error('HTTP request failed', { error: err.stack ?? err.message });
+    if (!res.headersSent) rpcError(res, 500, 'Internal server error; the server keeps running.');
+  });
 
   const listener: NodeHttpServer = await new Promise((resolve, reject) => {
     const srv = app.listen(opts.port, opts.host);

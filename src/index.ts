@@ -6,9 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { ConfigError, loadConfig, usage } from './config.js';
 import { createLogger } from './log.js';
-import { CliMembraneClient } from './membrane/cli-client.js';
 import { resolveCli } from './membrane/resolve.js';
-import { CliRunner, loadExeca } from './membrane/runner.js';
+import { loadExeca } from './membrane/runner.js';
+import { createCliClient } from './membrane/setup.js';
 import { createServer, createSharedLookups } from './server.js';
 
 // stdout carries JSON-RPC only. A dependency that calls console.log must not corrupt it.
@@ -25,14 +25,17 @@ const SHUTDOWN_BUDGET_MS = 2500;
 const sandboxCli = fileURLToPath(new URL('./sandbox/cli.js', import.meta.url));
 
 async function main(): Promise<void> {
+  // The settings read the environment once; the HTTP token then leaves process.env so that no CLI child inherits it.
+  const env = { ...process.env };
+  delete process.env.MEMBRANE_CRM_HTTP_TOKEN;
   if (process.argv[2] === 'doctor') {
     const { runDoctor } = await import('./doctor/index.js');
     // runDoctor flushes its output before it resolves, so exiting at once is safe (and leaves no handle open).
-    process.exit(await runDoctor(process.argv.slice(3), { sandboxCli, serverEntry: fileURLToPath(import.meta.url), version }));
+    process.exit(await runDoctor(process.argv.slice(3), { sandboxCli, serverEntry: fileURLToPath(import.meta.url), version, env }));
   }
   let loaded;
   try {
-    loaded = loadConfig(process.argv.slice(2));
+    loaded = loadConfig(process.argv.slice(2), env);
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`membrane-crm-mcp: ${e.message}\nRun membrane-crm-mcp --help for the options.\n`);
@@ -62,15 +65,7 @@ async function main(): Promise<void> {
   }
   log.info(`backend: ${cli.backend} — ${cli.reason}`);
 
-  const runner = new CliRunner({
-    command: cli.command,
-    cwd,
-    maxConcurrency: settings.maxConcurrency,
-    maxOutputBytes: Math.round(settings.cliMaxOutputMb * 1024 * 1024),
-    defaultTimeoutMs: settings.cliTimeout * 1000,
-    log,
-  });
-  const client = new CliMembraneClient({ runner, backend: cli.backend, commandName: cli.command.display, log, defaultTimeoutMs: settings.cliTimeout * 1000 });
+  const { client } = createCliClient(settings, cli, cwd, log);
   // One set of lookups for the process: HTTP sessions share the connection list and action metadata caches.
   const lookups = createSharedLookups(settings, client, log);
   const makeServer = () => createServer({ settings, client, log, version, lookups });

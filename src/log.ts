@@ -1,6 +1,14 @@
 // Diagnostics: stderr always (stdout belongs to the protocol), and MCP logging notifications once a
 // client is connected (the SDK filters them by the level the client set with logging/setLevel).
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { redact, redactDeep } from './redact.js';
+
+/**
+ * Which MCP session a log line belongs to. Tool calls run inside `logOrigin.run(session, …)`, so the lines
+ * they (and the CLI calls they start) log reach only that session's client; lines outside any call
+ * (start-up, shutdown, HTTP session events) reach every session.
+ */
+export const logOrigin = new AsyncLocalStorage<symbol>();
 
 export const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

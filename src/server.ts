@@ -4,7 +4,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Settings } from './config.js';
 import { type Connector, resolveConnectors } from './connectors.js';
-import { LOG_LEVELS, type Logger } from './log.js';
+import { LOG_LEVELS, type Logger, logOrigin } from './log.js';
 import type { MembraneClient } from './membrane/types.js';
 import { Confirmations } from './policy/confirm.js';
 import { RepeatGuard } from './policy/repeat-guard.js';
@@ -68,7 +68,9 @@ export function createServer(opts: { settings: Settings; client: MembraneClient;
     { name: 'membrane-crm-mcp', title: 'Membrane CRM', version: opts.version },
     { capabilities: { logging: {} }, instructions: serverInstructions(settings, connectors, client) },
   );
+  const session = Symbol('mcp-session');
   const ctx: ServerContext = {
+    session,
     settings,
     client,
     log,
@@ -92,7 +94,12 @@ export function createServer(opts: { settings: Settings; client: MembraneClient;
   };
   const detach = log.attach((level, message, data) => {
     if (LOG_LEVELS.indexOf(level) < threshold || !initialized || !server.isConnected()) return;
-    server.sendLoggingMessage({ level, logger: 'membrane-crm-mcp', data: data ? { message, ...data } : message }).catch(() => undefined);
+    const origin = logOrigin.getStore();
+    if (origin !== undefined && origin !== session) return;
+    // The session id makes the SDK apply the level this session's client set (HTTP keeps one per session).
+    server
+      .sendLoggingMessage({ level, logger: 'membrane-crm-mcp', data: data ? { message, ...data } : message }, server.server.transport?.sessionId)
+      .catch(() => undefined);
   });
   const close = async () => {
     detach();

@@ -11,6 +11,8 @@ import type { ActionCatalog } from './catalog.js';
 import type { ConnectionDirectory } from './connections.js';
 
 export interface ServerContext {
+  /** This MCP session, for log lines (log.ts logOrigin). */
+  session: symbol;
   settings: Settings;
   client: MembraneClient;
   log: Logger;

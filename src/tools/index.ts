@@ -7,6 +7,7 @@ import { ElicitResultSchema, type CallToolResult, type ServerNotification, type 
 import { z } from 'zod';
 import type { Connector } from '../connectors.js';
 import { ToolError } from '../errors.js';
+import { logOrigin } from '../log.js';
 import { failure, success, toToolError } from '../results/render.js';
 import type { CallContext, ElicitOutcome, ServerContext } from './context.js';
 import { createAction } from './create-action.js';
@@ -99,7 +100,7 @@ export function registerTools(server: McpServer, ctx: ServerContext): PlannedToo
         outputSchema: passThrough(tool.spec.output, 'output'),
         annotations: tool.spec.annotations(ctx.settings),
       },
-      async (rawArgs, extra): Promise<CallToolResult> => {
+      (rawArgs, extra): Promise<CallToolResult> => logOrigin.run(ctx.session, async () => {
         const started = Date.now();
         const parsed = tool.input.safeParse(rawArgs ?? {});
         if (!parsed.success) {
@@ -133,7 +134,7 @@ export function registerTools(server: McpServer, ctx: ServerContext): PlannedToo
           else ctx.log.info(`${tool.name} → ${error.code} in ${Date.now() - started} ms`);
           return failure(error, ctx.client.backend, connector.key, ctx.settings.maxResultChars);
         }
-      },
+      }),
     );
   }
   return planned;

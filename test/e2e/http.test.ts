@@ -84,6 +84,15 @@ describe('Streamable HTTP on loopback, no token', () => {
     expect(viaLocalhost.status).toBe(200);
   });
 
+  it('refuses a browser request from another site (Origin), accepts its own', async () => {
+    const port = new URL(srv.url).port;
+    const foreign = await raw(srv.url, { headers: { origin: 'https://attacker.example' }, body: JSON.stringify(INIT) });
+    expect(foreign.status).toBe(403);
+    expect(JSON.parse(foreign.body).error.message).toBe('Origin not allowed: https://attacker.example');
+    const own = await raw(srv.url, { headers: { origin: `http://localhost:${port}` }, body: JSON.stringify(INIT) });
+    expect(own.status).toBe(200);
+  });
+
   it('answers protocol mistakes with JSON-RPC errors, not HTML', async () => {
     const notJson = await raw(srv.url, { body: '{nope' });
     expect(notJson.status).toBe(400);
@@ -97,6 +106,38 @@ describe('Streamable HTTP on loopback, no token', () => {
     const elsewhere = await raw(srv.url.replace(/\/mcp$/, '/other'), { body: '{}' });
     expect(elsewhere.status).toBe(404);
     expect(JSON.parse(elsewhere.body).error.message).toMatch(/endpoint is \/mcp/);
+  });
+});
+
+describe('logging over HTTP is per session', () => {
+  let srv: HttpServerHandle;
+  beforeAll(async () => {
+    srv = await startHttpServer({ args: ['--log-level=debug'] });
+  });
+  afterAll(async () => {
+    await srv?.stop();
+  });
+
+  it("applies each client's logging/setLevel and sends a call's log lines only to its own session", async () => {
+    const { LoggingMessageNotificationSchema } = await import('@modelcontextprotocol/sdk/types.js');
+    const quiet = await srv.connect({ name: 'quiet' });
+    const chatty = await srv.connect({ name: 'chatty' });
+    const bystander = await srv.connect({ name: 'bystander' });
+    const seen: Record<string, string[]> = { quiet: [], chatty: [], bystander: [] };
+    for (const [name, c] of [['quiet', quiet], ['chatty', chatty], ['bystander', bystander]] as const) {
+      c.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void seen[name].push(JSON.stringify(n.params.data)));
+    }
+    await quiet.setLoggingLevel('error');
+    await chatty.setLoggingLevel('debug');
+    await bystander.setLoggingLevel('debug');
+
+    await quiet.callTool({ name: 'amocrm_list_connections', arguments: { refresh: true } });
+    await chatty.callTool({ name: 'onecrm_list_connections', arguments: { refresh: true } });
+    await new Promise((r) => setTimeout(r, 200));
+
+    expect(seen.chatty.some((d) => d.includes('onecrm_list_connections ok'))).toBe(true);
+    expect(seen.quiet).toEqual([]); // its own debug lines are below the level it set
+    expect(seen.bystander.filter((d) => d.includes('list_connections'))).toEqual([]); // never another session's
   });
 });
 
@@ -119,6 +160,11 @@ describe('Streamable HTTP with a bearer token', () => {
     expect(wrong.headers['www-authenticate']).toMatch(/error="invalid_token"/);
     await expect(srv.connect()).rejects.toThrow();
     expect(srv.stderr()).not.toContain(token);
+  });
+
+  it('checks the token before reading any body, on every path', async () => {
+    const elsewhere = await raw(srv.url.replace(/\/mcp$/, '/other'), { body: '{not json' });
+    expect(elsewhere.status).toBe(401);
   });
 
   it('serves a client that sends it', async () => {

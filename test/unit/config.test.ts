@@ -271,11 +271,26 @@ describe('--http settings', () => {
   });
 });
 
+describe('http allowed hosts and config-file secrets', () => {
+  it('refuses an allowed host with a scheme or a port', () => {
+    expect(configError(['--http-allowed-hosts=crm.internal:3000'])).toMatch(/without scheme or port/);
+    expect(configError(['--http-allowed-hosts=http://crm.internal'])).toMatch(/without scheme or port/);
+    expect(settings(['--http-allowed-hosts=CRM.internal,[::1]']).httpAllowedHosts).toEqual(['CRM.internal', '[::1]']);
+  });
+
+  it('a config file that is not JSON is reported without quoting its content (it may hold a token)', () => {
+    const path = configFile('{"httpToken": supersecret-value-123456}');
+    const message = configError([`--config=${path}`]);
+    expect(message).toMatch(/is not valid JSON \(Unexpected token/);
+    expect(message).not.toContain('supersecret');
+  });
+});
+
 describe('allowedHostNames (DNS-rebinding allow-list)', () => {
   it('defaults to the loopback names on a loopback host, and to none elsewhere', () => {
     expect(allowedHostNames('127.0.0.1', [])).toEqual(['localhost', '127.0.0.1', '[::1]']);
     expect(allowedHostNames('127.0.0.2', [])).toEqual(['localhost', '127.0.0.1', '[::1]', '127.0.0.2']);
     expect(allowedHostNames('0.0.0.0', [])).toBeUndefined();
-    expect(allowedHostNames('0.0.0.0', ['crm.internal'])).toEqual(['crm.internal']);
+    expect(allowedHostNames('0.0.0.0', ['CRM.Internal'])).toEqual(['crm.internal']);
   });
 });
