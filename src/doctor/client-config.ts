@@ -2,6 +2,7 @@
 // and the settings the user gave explicitly (flags, env vars, --config), all turned into env vars so
 // that every client passes them the same way. Paths become absolute: a client starts the server in a
 // directory of its own choosing.
+import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { SETTINGS, type Settings } from '../config.js';
 import type { Backend } from '../membrane/types.js';
@@ -55,8 +56,44 @@ export function launchCommand(opts: { serverEntry: string; version: string; plat
  * MEMBRANE_CRM_HTTP_PORT would listen on HTTP, not talk on the client's stdio), and anything that looks
  * like a credential (the doctor prints this configuration).
  */
-const NOT_FOR_STDIO_CLIENTS = new Set(['http', 'host', 'httpToken', 'httpAllowedHosts']);
+export const HTTP_KEYS: readonly string[] = ['http', 'host', 'httpToken', 'httpAllowedHosts'];
+const NOT_FOR_STDIO_CLIENTS = new Set(HTTP_KEYS);
 const SECRET_KEY = /token|secret|password|credential/i;
+
+/** A --config file that sets HTTP keys: passed on, it would make the client's server listen on HTTP. */
+export interface HttpConfigFile {
+  /** The file's settings (loadConfig validated them moments ago). */
+  keys: Record<string, unknown>;
+  /** The HTTP keys it sets (names only: never their values, a token among them). */
+  httpKeys: string[];
+  /** List settings with an entry that holds a comma, which a comma-joined env var cannot carry. */
+  commaLists: string[];
+}
+
+/**
+ * The --config file, when it sets any HTTP key: then the client configuration does not pass the file on
+ * but its other keys, as env vars. undefined when there is no file, it sets no HTTP key, or it cannot be
+ * read any more (then it is passed on as is).
+ */
+export function httpConfigFile(settings: Settings): HttpConfigFile | undefined {
+  if (!settings.config) return undefined;
+  let keys: unknown;
+  try {
+    // The path as loadConfig read it.
+    keys = JSON.parse(readFileSync(settings.config, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  if (!keys || typeof keys !== 'object' || Array.isArray(keys)) return undefined;
+  const file = keys as Record<string, unknown>;
+  const httpKeys = HTTP_KEYS.filter((k) => file[k] !== undefined);
+  if (!httpKeys.length) return undefined;
+  // Flags and env vars split lists on commas, so an entry with one can only come from the file.
+  const commaLists = SETTINGS.filter((s) => s.kind === 'list' && !NOT_FOR_STDIO_CLIENTS.has(s.key))
+    .filter((s) => ((settings as Record<string, unknown>)[s.key] as string[]).some((x) => x.includes(',')))
+    .map((s) => s.key);
+  return { keys: file, httpKeys, commaLists };
+}
 
 /** Settings whose values are paths, resolved the way the server resolves them. */
 const PATH_KEYS = new Set(['membraneCli', 'cliCwd', 'config']);
@@ -84,17 +121,20 @@ function envValue(key: string, value: unknown, cwd: string, cliCwd: string): str
 
 /**
  * The env vars that reproduce the settings the user gave explicitly (flags and env vars; a config file
- * is passed on as MEMBRANE_CRM_CONFIG), except the HTTP transport's and credentials. Values are the effective ones after validation, so a flag that
+ * is passed on as MEMBRANE_CRM_CONFIG, or, when it sets HTTP keys, its other keys become env vars), except
+ * the HTTP transport's and credentials. Values are the effective ones after validation, so a flag that
  * overrode an env var shows up with the flag's value. With the sandbox, MEMBRANE_SANDBOX_DB is kept too:
  * the server would otherwise use another database than the one checked.
  */
 export function settingsEnv(opts: { argv: readonly string[]; env: NodeJS.ProcessEnv; settings: Settings; cwd: string; backend: Backend }): Record<string, string> {
   const fromFlags = flagKeys(opts.argv);
+  const inline = httpConfigFile(opts.settings);
   const cliCwd = resolve(opts.cwd, opts.settings.cliCwd ?? '.');
   const out: Record<string, string> = {};
   for (const s of SETTINGS) {
     if (!s.env || NOT_FOR_STDIO_CLIENTS.has(s.key) || SECRET_KEY.test(s.key)) continue;
-    const explicit = fromFlags.has(s.key) || (opts.env[s.env] !== undefined && opts.env[s.env] !== '');
+    if (inline && s.key === 'config') continue;
+    const explicit = fromFlags.has(s.key) || (opts.env[s.env] !== undefined && opts.env[s.env] !== '') || (!!inline && inline.keys[s.key] !== undefined);
     const value = (opts.settings as Record<string, unknown>)[s.key];
     if (!explicit || value === undefined) continue;
     out[s.env] = envValue(s.key, value, opts.cwd, cliCwd);
@@ -148,9 +188,10 @@ function codexToml(spec: LaunchSpec, name: string, timeoutSec: number): string {
   return lines.join('\n');
 }
 
-function commandLine(tool: string, name: string, envFlag: string, spec: LaunchSpec, platform: NodeJS.Platform): string {
+/** `<tool> mcp add [options] <name> -e K=V … -- <command>`: the name before the env flags (claude's -e takes several values). */
+function commandLine(tool: string, options: string, name: string, envFlag: string, spec: LaunchSpec, platform: NodeJS.Platform): string {
   const env = Object.entries(spec.env).map(([k, v]) => ` ${envFlag} ${shellWord(`${k}=${v}`, platform)}`);
-  return `${tool} mcp add ${name}${env.join('')} -- ${[spec.command, ...spec.args].map((w) => shellWord(w, platform)).join(' ')}`;
+  return `${tool} mcp add ${options}${name}${env.join('')} -- ${[spec.command, ...spec.args].map((w) => shellWord(w, platform)).join(' ')}`;
 }
 
 export function renderClientConfigs(
@@ -162,8 +203,9 @@ export function renderClientConfigs(
   const json = mcpJson(spec, name);
   const timeout = toolTimeoutSec(opts.settings);
   return {
-    claudeCode: { mcpJson: json, addCommand: commandLine('claude', name, '-e', spec, platform) },
-    codex: { toml: codexToml(spec, name, timeout), addCommand: commandLine('codex', name, '--env', spec, platform), toolTimeoutSec: timeout },
+    // -s user: every project (without a scope, claude writes the local scope: this project only, in ~/.claude.json).
+    claudeCode: { mcpJson: json, addCommand: commandLine('claude', '-s user ', name, '-e', spec, platform) },
+    codex: { toml: codexToml(spec, name, timeout), addCommand: commandLine('codex', '', name, '--env', spec, platform), toolTimeoutSec: timeout },
     cursor: { mcpJson: json },
   };
 }

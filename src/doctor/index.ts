@@ -1,14 +1,16 @@
 // `membrane-crm-mcp doctor [--json] [server options]`: checks what `membrane-crm-mcp [server options]`
 // would run, prints what to fix and ready-to-paste client configuration.
-// Exit status: 0 nothing blocks use (warnings allowed), 1 a check failed, 2 bad options or settings.
+// Exit status: 0 nothing blocks use (warnings allowed), 1 a check failed, 2 bad options or settings,
+// 3 the doctor itself failed (a bug: an unexpected exception).
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig, type Settings } from '../config.js';
+import { ConfigError, loadConfig, SETTINGS, type Settings } from '../config.js';
 import { resolveConnectors } from '../connectors.js';
 import { findOnPath } from '../membrane/resolve.js';
+import { redact } from '../redact.js';
 import { runChecks } from './checks.js';
-import { isNpxCache, launchCommand, renderClientConfigs, settingsEnv, type LaunchSpec } from './client-config.js';
+import { httpConfigFile, isNpxCache, launchCommand, renderClientConfigs, settingsEnv, type LaunchSpec } from './client-config.js';
 import { renderHuman, renderJson, type DoctorReport } from './render.js';
 import { exitCodeFor } from './types.js';
 
@@ -39,24 +41,28 @@ export function doctorUsage(): string {
     'Options:',
     `  ${'--json'.padEnd(34)} Print one JSON object (for scripts and CI) instead of the report.`,
     `  ${'--help'.padEnd(34)} Show this help.`,
+    `  ${'--version'.padEnd(34)} Print the version.`,
     '  Every server option and environment variable applies (membrane-crm-mcp --help lists them), e.g.',
     '  membrane-crm-mcp doctor --sandbox --connectors=amocrm',
     '',
-    'Exit status: 0 nothing blocks use (warnings allowed), 1 a check failed, 2 bad options or settings.',
+    'Exit status: 0 nothing blocks use (warnings allowed), 1 a check failed, 2 bad options or settings,',
+    '3 the doctor itself failed (an internal error).',
   ].join('\n');
 }
 
 /** Splits the doctor's own flags from the server's. */
-export function splitArgs(argv: readonly string[]): { json: boolean; help: boolean; rest: string[] } {
+export function splitArgs(argv: readonly string[]): { json: boolean; help: boolean; version: boolean; rest: string[] } {
   let json = false;
   let help = false;
+  let version = false;
   const rest: string[] = [];
   for (const a of argv) {
     if (a === '--json') json = true;
     else if (a === '--help' || a === '-h') help = true;
+    else if (a === '--version') version = true;
     else rest.push(a);
   }
-  return { json, help, rest };
+  return { json, help, version, rest };
 }
 
 function realpath(p: string): string {
@@ -105,6 +111,21 @@ function packageVersion(entry: string): string {
   return 'unknown';
 }
 
+/** A wildcard address: the server listens on every interface, and clients use one of this machine's. */
+function isWildcardHost(host: string): boolean {
+  return host === '0.0.0.0' || (host.includes(':') && /^[0:]+$/.test(host));
+}
+
+/** The URL an HTTP client uses for the server `--http` would start. */
+export function httpUrl(settings: Pick<Settings, 'host' | 'http'>): string {
+  const host = settings.host.replace(/^\[|\]$/g, '');
+  const shown = isWildcardHost(host) ? "<this machine's name or address>" : host.includes(':') ? `[${host}]` : host;
+  return `http://${shown}:${settings.http || '<port>'}/mcp`;
+}
+
+/** SETTINGS' env var of a setting key. */
+const envOf = (key: string) => SETTINGS.find((s) => s.key === key)?.env ?? key;
+
 function notes(
   report: Pick<DoctorReport, 'backend' | 'cli'>,
   settings: Settings,
@@ -116,9 +137,20 @@ function notes(
   if (settings.http !== undefined) {
     out.push(
       `--http is set: the configuration below is for clients that start the server on stdio (it leaves the HTTP settings out). ` +
-        `To use the HTTP server instead, point the client at http://${settings.host.includes(':') ? `[${settings.host.replace(/^\[|\]$/g, '')}]` : settings.host}:${settings.http || '<port>'}/mcp` +
+        `To use the HTTP server instead, point the client at ${httpUrl(settings)}` +
         `${settings.httpToken ? ' with the header "Authorization: Bearer <your MEMBRANE_CRM_HTTP_TOKEN>"' : ''}.`,
     );
+  }
+  const file = httpConfigFile(settings);
+  if (file) {
+    // Key names only: the values may hold the token.
+    out.push(
+      `the config file ${settings.config} sets ${file.httpKeys.join(', ')}, which would start the server on HTTP, not on the client's stdio: ` +
+        `the configuration below does not pass the file on; its other settings are env vars, and the HTTP settings are left out.`,
+    );
+    for (const key of file.commaLists) {
+      out.push(`${key} in the config file has an entry with a comma, which ${envOf(key)} splits in two: write it as separate patterns in that env value (e.g. amocrm:{a,b}-* as amocrm:a-*,amocrm:b-*).`);
+    }
   }
   if (isNpxCache(entry)) out.push(`doctor runs from npx's cache, so the configuration starts \`npx -y membrane-crm-mcp@${version}\` (the cache may be cleared).`);
   if (report.backend === 'membrane' && !settings.membraneCli && report.cli?.path) {
@@ -141,22 +173,54 @@ function ignoreEpipe(e: NodeJS.ErrnoException): void {
   if (e.code !== 'EPIPE') throw e;
 }
 
+/** Exit status when the doctor itself failed: never mistaken for a failed check (1). */
+export const INTERNAL_ERROR_EXIT = 3;
+
+/**
+ * Runs the doctor and returns its exit status. An unexpected exception is the doctor's own failure, not a
+ * check's: one line on stderr (no stack), exit 3 (and with --json, a JSON answer if nothing was printed yet).
+ */
 export async function runDoctor(argv: string[], io: DoctorIo = {}): Promise<number> {
   // The caller may process.exit() right after: our own stdout write resolves only once it is flushed
   // (a pipe is asynchronous on macOS), and a reader that stops early (`| head`) is not an error.
-  const stdout =
+  const write =
     io.stdout ??
     ((s: string) =>
       new Promise<void>((resolve) => {
         process.stdout.on('error', ignoreEpipe);
         process.stdout.write(s, () => resolve());
       }));
+  let wrote = false;
+  const stdout = async (s: string) => {
+    wrote = true;
+    await write(s);
+  };
   const stderr = io.stderr ?? ((s: string) => void process.stderr.write(s));
+  const { json } = splitArgs(argv);
+  try {
+    return await doctor(argv, io, stdout, stderr);
+  } catch (e) {
+    const message = redact(e instanceof Error ? e.message : String(e));
+    try {
+      stderr(`membrane-crm-mcp doctor: internal error: ${message}\n`);
+      if (json && !wrote) await stdout(`${JSON.stringify({ ok: false, exitCode: INTERNAL_ERROR_EXIT, error: `internal error: ${message}` }, null, 2)}\n`);
+    } catch {
+      // Nowhere left to report it: the exit status says it.
+    }
+    return INTERNAL_ERROR_EXIT;
+  }
+}
+
+async function doctor(argv: string[], io: DoctorIo, stdout: (s: string) => Promise<void>, stderr: (s: string) => void): Promise<number> {
   const env = io.env ?? process.env;
   const cwd = io.cwd ?? process.cwd();
-  const { json, help, rest } = splitArgs(argv);
+  const { json, help, version: printVersion, rest } = splitArgs(argv);
   if (help) {
     await stdout(`${doctorUsage()}\n`);
+    return 0;
+  }
+  if (printVersion) {
+    await stdout(`${io.version ?? packageVersion(io.serverEntry ?? defaultEntry())}\n`);
     return 0;
   }
 

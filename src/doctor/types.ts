@@ -23,7 +23,7 @@ export interface ConnectionSummary {
   state: string;
 }
 
-/** Exit status of the doctor: 0 nothing blocks use (warnings allowed), 1 a check failed. (2, bad flags, is decided earlier.) */
+/** Exit status of the checks: 0 nothing blocks use (warnings allowed), 1 a check failed. (runDoctor adds 2, bad flags, and 3, an internal error.) */
 export function exitCodeFor(checks: readonly Pick<Check, 'status'>[]): 0 | 1 {
   return checks.some((c) => c.status === 'fail') ? 1 : 0;
 }

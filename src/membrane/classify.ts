@@ -27,11 +27,16 @@ export interface FailureContext {
 
 const CRASH_EXIT_CODES = new Set([134, 137, 139]);
 
+/** The LOGIN_REQUIRED next step (the doctor turns it into its fix). */
+export function loginNextStep(cli: string): string {
+  return `Ask the user to run \`${cli} login --tenant --clientName=<claude|codex|cursor>\` in a terminal (headless: open the printed URL, then \`${cli} login complete <code>\`), then retry.`;
+}
+
 /** The CLI's own words are left out: they name its own command (`membrane login …`), which may not be how this server runs it. */
 function loginError(cli: string, detail: string): ToolError {
   const expired = /expired/i.test(detail);
   return new ToolError('LOGIN_REQUIRED', expired ? 'The Membrane CLI session expired' : 'The Membrane CLI is not logged in', {
-    nextStep: `Ask the user to run \`${cli} login --tenant --clientName=<claude|codex|cursor>\` in a terminal (headless: open the printed URL, then \`${cli} login complete <code>\`), then retry.`,
+    nextStep: loginNextStep(cli),
     retryable: false,
   });
 }

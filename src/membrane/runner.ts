@@ -54,6 +54,9 @@ export function loadExeca(): Promise<typeof import('execa')> {
 
 const isWindows = process.platform === 'win32';
 
+/** How users install the Membrane CLI (the CLI_NOT_FOUND next step; the doctor's fixes). */
+export const INSTALL_CLI = 'npm install -g @membranehq/cli';
+
 export class CliRunner {
   private readonly limiter: Limiter;
   private readonly live = new Map<number, AbortController>();
@@ -235,8 +238,7 @@ function spawnFailure(code: string, command: CliCommand, cwd: string): ToolError
   }
   if (code === 'ENOENT') {
     return new ToolError('CLI_NOT_FOUND', `The Membrane CLI was not found (${command.file})`, {
-      nextStep:
-        'Install it with `npm install -g @membranehq/cli`, then `membrane login --tenant`, and restart the server; or set --membrane-cli / MEMBRANE_CLI to its path; or run with --sandbox for the offline sandbox.',
+      nextStep: `Install it with \`${INSTALL_CLI}\`, then \`membrane login --tenant\`, and restart the server; or set --membrane-cli / MEMBRANE_CLI to its path; or run with --sandbox for the offline sandbox.`,
       retryable: false,
     });
   }

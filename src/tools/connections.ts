@@ -62,12 +62,16 @@ export class ConnectionDirectory {
     return `${this.client.commandName} connect --connectorKey=${connector.key}`;
   }
 
+  reconnectCommand(c: Pick<Connection, 'id'>): string {
+    return `${this.client.commandName} connect --connectionId=${c.id}`;
+  }
+
   /** What to ask the user when a connection needs them: open its uiUrl, or run the reconnect command. */
   reconnectStep(c: Connection, call: CallContext): string {
     const then = `then call ${call.ref('list_connections', { refresh: true })}.`;
     return c.clientAction?.uiUrl
       ? `Ask the user to open ${c.clientAction.uiUrl} to reconnect, ${then}`
-      : `Ask the user to run \`${this.client.commandName} connect --connectionId=${c.id}\`, ${then}`;
+      : `Ask the user to run \`${this.reconnectCommand(c)}\`, ${then}`;
   }
 
   /** What to ask the user when the connector has no connection at all. */

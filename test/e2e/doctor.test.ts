@@ -1,8 +1,11 @@
 // `membrane-crm-mcp doctor` as users run it: the built server as a real process, against the built
 // sandbox with its own database, or against a stand-in `membrane` on PATH.
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { execa } from 'execa';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSandbox, seededConnectionIds, SANDBOX_CLI, SERVER_CLI, tempDb } from '../helpers/sandbox.js';
 
@@ -71,7 +74,7 @@ describe('doctor against the sandbox', () => {
     const server = { command: 'node', args: [SERVER_CLI], env: { MEMBRANE_CRM_SANDBOX: '1', MEMBRANE_SANDBOX_DB: db } };
     expect(JSON.parse(doc.clientConfigs.claudeCode.mcpJson)).toEqual({ mcpServers: { 'membrane-crm': server } });
     expect(JSON.parse(doc.clientConfigs.cursor.mcpJson)).toEqual({ mcpServers: { 'membrane-crm': server } });
-    expect(doc.clientConfigs.claudeCode.addCommand).toBe(`claude mcp add membrane-crm -e MEMBRANE_CRM_SANDBOX=1 -e MEMBRANE_SANDBOX_DB=${db} -- node ${SERVER_CLI}`);
+    expect(doc.clientConfigs.claudeCode.addCommand).toBe(`claude mcp add -s user membrane-crm -e MEMBRANE_CRM_SANDBOX=1 -e MEMBRANE_SANDBOX_DB=${db} -- node ${SERVER_CLI}`);
     expect(doc.clientConfigs.codex.toml).toContain(`[mcp_servers.membrane-crm]\ncommand = "node"\nargs = [${JSON.stringify(SERVER_CLI)}]\n`);
     expect(doc.clientConfigs.codex.toml).toMatch(/^tool_timeout_sec = 120$/m);
   });
@@ -90,6 +93,8 @@ describe('doctor against the sandbox', () => {
     expect(r.stdout).toContain(`Client configuration: starts \`node ${SERVER_CLI}\` with MEMBRANE_CRM_CONNECTORS=amocrm MEMBRANE_CRM_SANDBOX=1 MEMBRANE_CRM_READ_ONLY=1 MEMBRANE_SANDBOX_DB=${db}\n`);
     expect(r.stdout).toContain('"MEMBRANE_CRM_READ_ONLY": "1"');
     expect(r.stdout).toContain('[mcp_servers.membrane-crm.env]');
+    expect(r.stdout).toContain('Claude Code: .mcp.json in a project\n{');
+    expect(r.stdout).toContain(`\nOr for every project: claude mcp add -s user membrane-crm -e MEMBRANE_CRM_CONNECTORS=amocrm `);
     expect(r.stdout).toContain('Cursor: ~/.cursor/mcp.json');
     expect(r.stderr).toBe('');
   });
@@ -123,7 +128,9 @@ describe('doctor against the sandbox', () => {
     const sandbox = `MEMBRANE_SANDBOX_DB=${db} node ${SANDBOX_CLI}`;
     expect(r.stdout).toMatch(/^ {2}✗ Login +not logged in$/m);
     expect(r.stdout).toMatch(/^ {2}- Connections +not checked: log in first$/m);
-    expect(r.stdout).toContain(`  ✗ Login: Run \`${sandbox} login --tenant\`, then \`${sandbox} login complete <code>\` with the code it prints.`);
+    expect(r.stdout).toContain(
+      `  ✗ Login: Run \`${sandbox} login --tenant --clientName=<claude|codex|cursor>\` in a terminal (headless: open the printed URL, then \`${sandbox} login complete <code>\`), then run doctor again.`,
+    );
   });
 
   it('no Membrane CLI anywhere: the sandbox fallback is usable but flagged', async () => {
@@ -168,7 +175,7 @@ else if (cmd === 'connection' && sub === 'list') {
     expect(doc.backend).toBe('membrane');
     expect(doc.cli).toMatchObject({ display: 'membrane', path: join(bin, 'membrane'), version: '1.4.2' });
     expect(byId(doc, 'cli')).toMatchObject({ status: 'ok', summary: `Membrane CLI found on PATH: ${join(bin, 'membrane')}` });
-    expect(byId(doc, 'login')).toMatchObject({ status: 'fail', fix: expect.stringMatching(/^Run `membrane login --tenant`/) });
+    expect(byId(doc, 'login')).toMatchObject({ status: 'fail', fix: expect.stringMatching(/^Run `membrane login --tenant --clientName=<claude\|codex\|cursor>` in a terminal/) });
     expect(byId(doc, 'latency')).toMatchObject({ status: 'ok', summary: expect.stringMatching(/`status` round trip/) });
     // A desktop client's PATH may not hold this membrane: the doctor says how to pin it.
     expect(doc.notes.join('\n')).toContain(`MEMBRANE_CLI=${join(bin, 'membrane')}`);
@@ -199,5 +206,62 @@ else if (cmd === 'connection' && sub === 'list') {
     const help = await doctor(['--help'], {});
     expect(help.exitCode).toBe(0);
     expect(help.stdout).toMatch(/^Usage: membrane-crm-mcp doctor \[--json\]/);
+    expect(help.stdout).toMatch(/^Exit status: 0 .*\n3 the doctor itself failed/m);
+  });
+
+  it('--version prints the version like the server, exits 0 and checks nothing', async () => {
+    const server = await execa(process.execPath, [SERVER_CLI, '--version'], { reject: false, stdin: 'ignore' });
+    const r = await doctor(['--version', '--membrane-cli=/nonexistent'], {});
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe(server.stdout);
+    expect(r.stdout).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(r.stderr).toBe('');
+  });
+
+  it('an unexpected exception: exit 3 and one line on stderr, not a failed check', async () => {
+    // A preload that breaks stdout: the doctor's own write of the report throws.
+    const preload = join(dirname(freshDb()), 'break-stdout.mjs');
+    writeFileSync(preload, "process.stdout.write = () => { throw new Error('simulated stdout failure'); };\n");
+    const r = await doctor(['--membrane-cli=/nonexistent'], { NODE_OPTIONS: `--import=${pathToFileURL(preload).href}` });
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toBe('membrane-crm-mcp doctor: internal error: simulated stdout failure');
+  });
+
+  it('--http on 0.0.0.0 from a --config file: a stdio config without the file or the token, and notes that say so', async () => {
+    const dir = dirname(freshDb());
+    const file = join(dir, 'http.json');
+    const token = 'tok-0123456789abcdef0123456789';
+    writeFileSync(file, JSON.stringify({ http: 8123, host: '0.0.0.0', httpToken: token, readOnly: true, connectors: ['amocrm'] }));
+    const db = freshDb();
+    const r = await doctor(['--json', '--sandbox', `--config=${file}`], { MEMBRANE_SANDBOX_DB: db });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const doc = r.json!;
+    const env = { MEMBRANE_CRM_CONNECTORS: 'amocrm', MEMBRANE_CRM_SANDBOX: '1', MEMBRANE_CRM_READ_ONLY: '1', MEMBRANE_SANDBOX_DB: db };
+    expect(JSON.parse(doc.clientConfigs.claudeCode.mcpJson).mcpServers['membrane-crm'].env).toEqual(env);
+    expect(doc.notes).toContain(
+      `the config file ${file} sets http, host, httpToken, which would start the server on HTTP, not on the client's stdio: ` +
+        'the configuration below does not pass the file on; its other settings are env vars, and the HTTP settings are left out.',
+    );
+    expect(doc.notes.join('\n')).toContain("point the client at http://<this machine's name or address>:8123/mcp");
+    expect(r.stdout).not.toContain(token);
+    expect(r.stdout).not.toContain('http://0.0.0.0');
+
+    // The pasted configuration starts a server a client talks to on stdio (as an MCP host runs it: that
+    // env, plus PATH and HOME).
+    const pasted = JSON.parse(doc.clientConfigs.claudeCode.mcpJson).mcpServers['membrane-crm'] as { command: string; args: string[]; env: Record<string, string> };
+    const transport = new StdioClientTransport({
+      command: pasted.command === 'node' ? process.execPath : pasted.command,
+      args: pasted.args,
+      env: { HOME: process.env.HOME ?? '', PATH: process.env.PATH ?? '', ...pasted.env },
+      stderr: 'pipe',
+    });
+    const client = new Client({ name: 'doctor-e2e', version: '1.0.0' });
+    try {
+      await client.connect(transport);
+      const { tools } = await client.listTools();
+      expect(tools.map((t) => t.name)).toContain('amocrm_list_connections');
+    } finally {
+      await client.close();
+    }
   });
 });

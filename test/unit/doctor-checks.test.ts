@@ -1,12 +1,17 @@
 // The doctor's verdicts: the exit code, each check's status and fix, the report, and its own flags.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { connectorFor } from '../../src/connectors.js';
-import { connectionFix, connectorChecks, loginCheck, nodeCheck, configCheck, userFix } from '../../src/doctor/checks.js';
-import { doctorUsage, runDoctor, splitArgs } from '../../src/doctor/index.js';
+import { connectionFix, connectorChecks } from '../../src/doctor/checks/connections.js';
+import { latencyCheck, SLOW_MS } from '../../src/doctor/checks/latency.js';
+import { loginCheck } from '../../src/doctor/checks/login.js';
+import { configCheck, nodeCheck } from '../../src/doctor/checks/settings.js';
+import { attempt, errorCheck, userFix } from '../../src/doctor/checks/shared.js';
+import { doctorUsage, httpUrl, runDoctor, splitArgs } from '../../src/doctor/index.js';
+import { ToolError } from '../../src/errors.js';
 import { renderHuman, verdict, type DoctorReport } from '../../src/doctor/render.js';
 import { exitCodeFor, type Check } from '../../src/doctor/types.js';
 import { createLogger } from '../../src/log.js';
@@ -21,8 +26,14 @@ const MEMBRANE = { command: 'membrane', cli: { backend: 'membrane' as const, com
 const SANDBOX_CMD = 'MEMBRANE_SANDBOX_DB=/tmp/s.db node /pkg/dist/sandbox/cli.js';
 const SANDBOX = { command: SANDBOX_CMD, cli: { backend: 'sandbox' as const, command: { file: process.execPath, prefixArgs: ['/pkg/dist/sandbox/cli.js'], display: SANDBOX_CMD }, reason: '', fallback: false } };
 
-/** The real directory: ofConnector never calls the client. */
-const directory = new ConnectionDirectory({} as MembraneClient, {}, createLogger({ level: 'error', write: () => {} }), false);
+/** The tools' own directory, for a client whose next steps name `command`: nothing here calls the CLI. */
+const directoryFor = (command: string) => new ConnectionDirectory({ commandName: command } as MembraneClient, {}, createLogger({ level: 'error', write: () => {} }), false);
+const directory = directoryFor('membrane');
+const sandboxDirectory = directoryFor(SANDBOX_CMD);
+
+/** The tools' LOGIN_REQUIRED next step, for people. */
+const loginFixFor = (cli: string) =>
+  `Run \`${cli} login --tenant --clientName=<claude|codex|cursor>\` in a terminal (headless: open the printed URL, then \`${cli} login complete <code>\`), then run doctor again.`;
 
 function conn(id: string, connectorKey: string, state = 'READY', extra: Partial<Connection> = {}): Connection {
   return { id, name: `${connectorKey} ${id}`, state, disconnected: state !== 'READY', connectorKey, ...extra };
@@ -81,12 +92,13 @@ describe('login', () => {
     expect(ok.check).toMatchObject({ status: 'ok', summary: 'logged in as Ann <a@x.io> (workspace w, tenant t)' });
     const no = loginCheck(result('{"loggedIn": false}'), MEMBRANE as never);
     expect(no.check.status).toBe('fail');
-    expect(no.check.fix).toMatch(/^Run `membrane login --tenant`/);
+    // The tools' own next step (membrane/classify.ts), turned into an instruction for people.
+    expect(no.check.fix).toBe(loginFixFor('membrane'));
   });
 
   it('the sandbox fix is its exact command, login complete included', () => {
     const no = loginCheck(result('{"loggedIn": false}'), SANDBOX as never);
-    expect(no.check.fix).toBe(`Run \`${SANDBOX_CMD} login --tenant\`, then \`${SANDBOX_CMD} login complete <code>\` with the code it prints.`);
+    expect(no.check.fix).toBe(loginFixFor(SANDBOX_CMD));
   });
 
   it('an error envelope or the text "Not logged in" is a failure too', () => {
@@ -127,7 +139,7 @@ describe('connections per connector', () => {
   });
 
   it('no READY connection anywhere → every connector fails, each with its fix', () => {
-    const r = connectorChecks(settings(), [conn('a1', 'amocrm', 'CLIENT_ACTION_REQUIRED', { clientAction: { uiUrl: 'https://ui/re' } })], SANDBOX as never, directory);
+    const r = connectorChecks(settings(), [conn('a1', 'amocrm', 'CLIENT_ACTION_REQUIRED', { clientAction: { uiUrl: 'https://ui/re' } })], SANDBOX as never, sandboxDirectory);
     expect(statuses(r.checks)).toEqual({ 'connections:amocrm': 'fail', 'connections:1crm': 'fail' });
     // The sandbox's URLs lead nowhere: its command reconnects.
     expect(r.checks[0].fix).toBe(`Reconnect "amocrm a1": run \`${SANDBOX_CMD} connect --connectionId=a1\`.`);
@@ -136,12 +148,14 @@ describe('connections per connector', () => {
 
   it('state-specific fixes', () => {
     const amo = connectorFor('amocrm');
-    expect(connectionFix(conn('a', 'amocrm', 'CLIENT_ACTION_REQUIRED', { clientAction: { uiUrl: 'https://ui/x' } }), amo, MEMBRANE as never)).toBe(
+    expect(connectionFix(conn('a', 'amocrm', 'CLIENT_ACTION_REQUIRED', { clientAction: { uiUrl: 'https://ui/x' } }), amo, MEMBRANE as never, directory)).toBe(
       'Reconnect "amocrm a": open https://ui/x, or run `membrane connect --connectionId=a`.',
     );
-    expect(connectionFix(conn('a', 'amocrm', 'BUILDING'), amo, MEMBRANE as never)).toMatch(/still being set up.*membrane connection get a/);
-    expect(connectionFix(conn('a', 'amocrm', 'SETUP_FAILED', { error: 'bad subdomain' }), amo, MEMBRANE as never)).toMatch(/failed to set up \(bad subdomain\).*--connectionId=a.*--connectorKey=amocrm/);
-    expect(connectionFix(conn('a', 'amocrm', 'DISCONNECTING'), amo, MEMBRANE as never)).toMatch(/connect --connectorKey=amocrm/);
+    expect(connectionFix(conn('a', 'amocrm', 'BUILDING'), amo, MEMBRANE as never, directory)).toMatch(/still being set up.*membrane connection get a/);
+    expect(connectionFix(conn('a', 'amocrm', 'SETUP_FAILED', { error: 'bad subdomain' }), amo, MEMBRANE as never, directory)).toMatch(
+      /failed to set up \(bad subdomain\).*--connectionId=a.*`membrane connect --connectorKey=amocrm`/,
+    );
+    expect(connectionFix(conn('a', 'amocrm', 'DISCONNECTING'), amo, MEMBRANE as never, directory)).toBe('"amocrm a" is being removed: connect again with `membrane connect --connectorKey=amocrm`.');
   });
 
   it('several READY connections warn and suggest a default; a broken default warns', () => {
@@ -156,16 +170,55 @@ describe('connections per connector', () => {
   });
 
   it('the sandbox cannot serve a connector it does not emulate', () => {
-    const r = connectorChecks(settings(['amocrm', 'hubspot']), [conn('a1', 'amocrm')], SANDBOX as never, directory);
+    const r = connectorChecks(settings(['amocrm', 'hubspot']), [conn('a1', 'amocrm')], SANDBOX as never, sandboxDirectory);
     expect(r.checks[1].fix).toMatch(/emulates only AmoCRM and 1CRM/);
   });
 });
 
 describe('fixes for people, not agents', () => {
   it('turns "Ask the user to …" into an instruction', () => {
-    expect(userFix('Ask the user to run `membrane login --tenant`, then retry.')).toBe('Run `membrane login --tenant`, then retry.');
+    expect(userFix('Ask the user to run `membrane login --tenant`, then retry.')).toBe('Run `membrane login --tenant`, then run doctor again.');
+    expect(userFix('Ask the user to open https://ui/x and reconnect, then retry.')).toBe('Open https://ui/x and reconnect, then run doctor again.');
     expect(userFix('Check that --membrane-cli points to an executable file.')).toBe('Check that --membrane-cli points to an executable file.');
     expect(userFix(undefined)).toBeUndefined();
+  });
+
+  it('a CLI error found by a check: the next step as a fix; LOGIN_REQUIRED gives the same fix as the login check', () => {
+    const login = new ToolError('LOGIN_REQUIRED', 'The Membrane CLI is not logged in', {
+      nextStep: 'Ask the user to run `membrane login --tenant --clientName=<claude|codex|cursor>` in a terminal (headless: open the printed URL, then `membrane login complete <code>`), then retry.',
+    });
+    expect(errorCheck('connections', 'Connections', login, 'connection list --json', MEMBRANE)).toEqual({
+      id: 'connections',
+      title: 'Connections',
+      status: 'fail',
+      summary: '`connection list --json` failed: LOGIN_REQUIRED: The Membrane CLI is not logged in',
+      fix: loginFixFor('membrane'),
+    });
+    const timeout = errorCheck('login', 'Login', new ToolError('TIMEOUT', 'too slow'), 'status --json', MEMBRANE);
+    expect(timeout.fix).toMatch(/^The CLI did not answer in time: run `membrane status --json` yourself/);
+    const other = errorCheck('connections', 'Connections', new ToolError('CLI_ERROR', 'bad', { nextStep: 'Retry once.' }), 'connection list --json', MEMBRANE);
+    expect(other.fix).toBe('Retry once. Run `membrane connection list --json` yourself to see the whole output.');
+  });
+
+  it('only ToolErrors are check failures: anything else is a bug and propagates', async () => {
+    expect(await attempt(async () => 1)).toEqual({ ok: true, value: 1 });
+    const failed = await attempt(async () => {
+      throw new ToolError('TIMEOUT', 'slow');
+    });
+    expect(failed).toMatchObject({ ok: false, error: { code: 'TIMEOUT' } });
+    await expect(
+      attempt(async () => {
+        throw new TypeError('a bug');
+      }),
+    ).rejects.toThrow('a bug');
+  });
+});
+
+describe('latency', () => {
+  it('ok up to SLOW_MS, then a warning with a fix per backend', () => {
+    expect(latencyCheck(120, 'connection list', MEMBRANE)).toEqual({ id: 'latency', title: 'Latency', status: 'ok', summary: '120 ms for one `connection list` round trip through the CLI' });
+    expect(latencyCheck(SLOW_MS + 1, 'status', MEMBRANE)).toMatchObject({ status: 'warn', fix: expect.stringMatching(/`membrane status` should answer/) });
+    expect(latencyCheck(SLOW_MS + 1, 'status', SANDBOX as never).fix).toMatch(/^The sandbox is slow/);
   });
 });
 
@@ -191,7 +244,7 @@ describe('human report', () => {
     expect(text).toContain('  - Latency       not checked\n');
     expect(text).toContain('To fix:\n  ✗ Login: log in\n  ! CLI version: update\n');
     expect(text).toContain('starts `node /x/dist/index.js` with MEMBRANE_CRM_SANDBOX=1\nNote: a note\n');
-    expect(text).toContain('{CLAUDE}\nOr run: claude mcp add …\n');
+    expect(text).toContain('Claude Code: .mcp.json in a project\n{CLAUDE}\nOr for every project: claude mcp add …\n');
     expect(text).toContain('[CODEX]\nOr run: codex mcp add …\n  (it cannot set timeouts: add tool_timeout_sec = 120 to the [mcp_servers.membrane-crm] table it writes)\n');
     expect(text.indexOf('{CLAUDE}')).toBeLessThan(text.indexOf('[CODEX]'));
     expect(text.indexOf('[CODEX]')).toBeLessThan(text.indexOf('{CURSOR}'));
@@ -206,7 +259,41 @@ describe('runDoctor arguments', () => {
   }
 
   it('splits its own flags from the server settings', () => {
-    expect(splitArgs(['--json', '--sandbox', '-h'])).toEqual({ json: true, help: true, rest: ['--sandbox'] });
+    expect(splitArgs(['--json', '--sandbox', '-h'])).toEqual({ json: true, help: true, version: false, rest: ['--sandbox'] });
+    expect(splitArgs(['--version', '--read-only'])).toEqual({ json: false, help: false, version: true, rest: ['--read-only'] });
+  });
+
+  it('--version prints the version and exits 0 without checking anything', async () => {
+    const t = io();
+    // --membrane-cli to a missing file would fail the checks: none run.
+    expect(await runDoctor(['--version', '--membrane-cli=/nonexistent'], t.io)).toBe(0);
+    expect(t.out.join('')).toBe('0.0.1\n');
+    expect(t.err).toEqual([]);
+    expect(doctorUsage()).toMatch(/--version +Print the version\./);
+  });
+
+  it('an unexpected exception is an internal error: one line on stderr, exit 3, never a check failure', async () => {
+    const t = io();
+    const broken = {
+      ...t.io,
+      stdout: () => {
+        throw new Error('stdout is gone');
+      },
+    };
+    expect(await runDoctor(['--membrane-cli=/nonexistent'], broken)).toBe(3);
+    expect(t.err.join('')).toBe('membrane-crm-mcp doctor: internal error: stdout is gone\n');
+    // With --json, a JSON answer too, when nothing was printed yet (here: reading the env throws).
+    const j = io();
+    const env = new Proxy({}, {
+      get() {
+        throw new TypeError('env exploded');
+      },
+    }) as NodeJS.ProcessEnv;
+    expect(await runDoctor(['--json'], { ...j.io, env })).toBe(3);
+    expect(j.err.join('')).toBe('membrane-crm-mcp doctor: internal error: env exploded\n');
+    expect(j.err.join('')).not.toMatch(/\n\s+at /);
+    expect(JSON.parse(j.out.join(''))).toEqual({ ok: false, exitCode: 3, error: 'internal error: env exploded' });
+    expect(doctorUsage()).toMatch(/1 a check failed, 2 bad options or settings,\n3 the doctor itself failed/);
   });
 
   it('--help prints the doctor usage and exits 0', async () => {
@@ -246,5 +333,64 @@ describe('runDoctor arguments', () => {
     const t = io();
     expect(await runDoctor(['--json', '--membrane-cli=/nonexistent'], { ...t.io, nodeVersion: '18.0.0' })).toBe(1);
     expect((JSON.parse(t.out.join('')) as { checks: Check[] }).checks[0]).toMatchObject({ id: 'node', status: 'fail' });
+  });
+});
+
+describe('notes on the HTTP transport', () => {
+  /** The doctor's JSON for these flags; --membrane-cli to a missing file keeps every CLI call from running. */
+  async function report(argv: string[], env: NodeJS.ProcessEnv = {}) {
+    const out: string[] = [];
+    const code = await runDoctor(['--json', '--membrane-cli=/nonexistent', ...argv], { stdout: (s) => void out.push(s), stderr: () => {}, env: { PATH: root, ...env }, cwd: root, serverEntry: '/pkg/dist/index.js', version: '0.0.1' });
+    return { code, doc: JSON.parse(out.join('')) as { notes: string[]; launch: { env: Record<string, string> }; clientConfigs: { claudeCode: { mcpJson: string } } } };
+  }
+  const TOKEN = 'tok-abcdefghijklmnopqrstuvwxyz';
+
+  it('the URL names the host, brackets an IPv6 address, and says "this machine" for a wildcard', () => {
+    expect(httpUrl({ host: '127.0.0.1', http: 3000 })).toBe('http://127.0.0.1:3000/mcp');
+    expect(httpUrl({ host: '::1', http: 3000 })).toBe('http://[::1]:3000/mcp');
+    expect(httpUrl({ host: 'localhost', http: 0 })).toBe('http://localhost:<port>/mcp');
+    for (const host of ['0.0.0.0', '::', '[::]', '0:0:0:0:0:0:0:0']) expect(httpUrl({ host, http: 8080 })).toBe("http://<this machine's name or address>:8080/mcp");
+  });
+
+  it('--http on a wildcard host: the note points at this machine, never 0.0.0.0, and never shows the token', async () => {
+    const { doc } = await report(['--http=8080', '--host=0.0.0.0'], { MEMBRANE_CRM_HTTP_TOKEN: TOKEN });
+    const note = doc.notes.find((n) => n.startsWith('--http is set'));
+    expect(note).toContain("point the client at http://<this machine's name or address>:8080/mcp with the header \"Authorization: Bearer <your MEMBRANE_CRM_HTTP_TOKEN>\".");
+    expect(JSON.stringify(doc)).not.toContain('http://0.0.0.0');
+    expect(JSON.stringify(doc)).not.toContain(TOKEN);
+  });
+
+  it('a --config file with HTTP keys is not passed on: its other keys become env vars, with a note; the token never shows', async () => {
+    const file = join(root, 'http-config.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ http: 3000, host: '0.0.0.0', httpToken: TOKEN, httpAllowedHosts: ['crm.example'], readOnly: true, denyActions: ['1crm:delete-*', 'amocrm:{remove,delete}-*'], defaultConnections: { amocrm: 'c1' }, cliTimeout: 90 }),
+    );
+    const { code, doc } = await report([`--config=${file}`, '--confirm=writes']);
+    expect(code).toBe(1);
+    expect(doc.launch.env).toEqual({
+      MEMBRANE_CLI: '/nonexistent',
+      MEMBRANE_CRM_DEFAULT_CONNECTION: 'amocrm=c1',
+      MEMBRANE_CRM_READ_ONLY: '1',
+      MEMBRANE_CRM_DENY_ACTIONS: '1crm:delete-*,amocrm:{remove,delete}-*',
+      MEMBRANE_CRM_CONFIRM: 'writes',
+      MEMBRANE_CRM_CLI_TIMEOUT: '90',
+    });
+    expect(JSON.parse(doc.clientConfigs.claudeCode.mcpJson).mcpServers['membrane-crm'].env).toEqual(doc.launch.env);
+    expect(doc.notes).toContain(
+      `the config file ${file} sets http, host, httpToken, httpAllowedHosts, which would start the server on HTTP, not on the client's stdio: ` +
+        'the configuration below does not pass the file on; its other settings are env vars, and the HTTP settings are left out.',
+    );
+    // A brace pattern would be split by the env var: the note says so.
+    expect(doc.notes.some((n) => n.startsWith('denyActions in the config file has an entry with a comma, which MEMBRANE_CRM_DENY_ACTIONS splits in two'))).toBe(true);
+    expect(JSON.stringify(doc)).not.toContain(TOKEN);
+  });
+
+  it('a --config file without HTTP keys is still passed on as is, without a note', async () => {
+    const file = join(root, 'plain-config.json');
+    writeFileSync(file, JSON.stringify({ readOnly: true }));
+    const { doc } = await report([], { MEMBRANE_CRM_CONFIG: file });
+    expect(doc.launch.env).toEqual({ MEMBRANE_CLI: '/nonexistent', MEMBRANE_CRM_CONFIG: file });
+    expect(doc.notes.join('\n')).not.toContain('config file');
   });
 });

@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig, SETTINGS } from '../../src/config.js';
 import {
   flagKeys,
+  httpConfigFile,
   isNpxCache,
   launchCommand,
   renderClientConfigs,
@@ -91,7 +92,8 @@ describe('JSON and shell snippets', () => {
     for (const p of NASTY.filter((x) => !x.includes('\u0001'))) {
       const cfg = renderClientConfigs(spec({ MEMBRANE_CLI: p, MEMBRANE_CRM_SANDBOX: '1' }, p), { settings: { cliTimeout: 60 }, platform: 'linux' });
       const claude = shellArgs(cfg.claudeCode.addCommand);
-      expect(claude).toEqual(['claude', 'mcp', 'add', 'membrane-crm', '-e', `MEMBRANE_CLI=${p}`, '-e', 'MEMBRANE_CRM_SANDBOX=1', '--', 'node', p]);
+      // -s user (every project) before the name, the name before -e (which takes several values).
+      expect(claude).toEqual(['claude', 'mcp', 'add', '-s', 'user', 'membrane-crm', '-e', `MEMBRANE_CLI=${p}`, '-e', 'MEMBRANE_CRM_SANDBOX=1', '--', 'node', p]);
       const codex = shellArgs(cfg.codex.addCommand);
       expect(codex).toEqual(['codex', 'mcp', 'add', 'membrane-crm', '--env', `MEMBRANE_CLI=${p}`, '--env', 'MEMBRANE_CRM_SANDBOX=1', '--', 'node', p]);
     }
@@ -108,7 +110,8 @@ describe('JSON and shell snippets', () => {
   it('no env table, no -e flags when nothing was set explicitly', () => {
     const cfg = renderClientConfigs(spec(), { settings: { cliTimeout: 60 } });
     expect(cfg.codex.toml).not.toContain('.env]');
-    expect(cfg.claudeCode.addCommand).toBe('claude mcp add membrane-crm -- node /opt/membrane-crm-mcp/dist/index.js');
+    expect(cfg.claudeCode.addCommand).toBe('claude mcp add -s user membrane-crm -- node /opt/membrane-crm-mcp/dist/index.js');
+    expect(cfg.codex.addCommand).toBe('codex mcp add membrane-crm -- node /opt/membrane-crm-mcp/dist/index.js');
     expect(JSON.parse(cfg.cursor.mcpJson).mcpServers['membrane-crm'].env).toEqual({});
   });
 });
@@ -190,6 +193,40 @@ describe('settingsEnv: the settings the user gave, as env vars', () => {
     const { settings } = loadConfig([`--config=${file}`], {});
     const env = settingsEnv({ argv: [`--config=${file}`], env: {}, settings, cwd, backend: 'membrane' });
     expect(env).toEqual({ MEMBRANE_CRM_CONFIG: file });
+  });
+
+  it('a config file that sets HTTP keys is not passed on: its other keys become env vars (lists comma-joined, maps k=v, booleans 1/0)', () => {
+    const file = join(root, 'cfg-http.json');
+    const token = 'sekrit-sekrit-sekrit-sekrit';
+    writeFileSync(
+      file,
+      JSON.stringify({ httpToken: token, connectors: ['amocrm', '1crm'], defaultConnections: { amocrm: 'a1', '1crm': 'o1' }, cache: false, sandbox: true, membraneCli: 'bin/membrane', maxResultChars: 9000 }),
+    );
+    const argv = [`--config=${file}`, '--max-result-chars=12000'];
+    const { settings } = loadConfig(argv, {});
+    const env = settingsEnv({ argv, env: {}, settings, cwd, backend: 'membrane' });
+    expect(env).toEqual({
+      MEMBRANE_CRM_CONNECTORS: 'amocrm,1crm',
+      MEMBRANE_CLI: resolve(cwd, 'bin/membrane'),
+      MEMBRANE_CRM_SANDBOX: '1',
+      MEMBRANE_CRM_DEFAULT_CONNECTION: 'amocrm=a1,1crm=o1',
+      MEMBRANE_CRM_MAX_RESULT_CHARS: '12000',
+      MEMBRANE_CRM_CACHE: '0',
+    });
+    expect(JSON.stringify(env)).not.toContain('sekrit');
+    expect(httpConfigFile(settings)).toEqual({ keys: expect.any(Object), httpKeys: ['httpToken'], commaLists: [] });
+    // Read back, the env vars give the server the same settings, on stdio.
+    const again = loadConfig([], env).settings;
+    expect({ ...again, membraneCli: undefined }).toEqual({ ...settings, config: undefined, httpToken: undefined, membraneCli: undefined });
+    expect(again.http).toBeUndefined();
+  });
+
+  it('a config file given by env var with HTTP keys: the same', () => {
+    const file = join(root, 'cfg-http-env.json');
+    writeFileSync(file, JSON.stringify({ http: 0, readOnly: true }));
+    const { settings } = loadConfig([], { MEMBRANE_CRM_CONFIG: file });
+    expect(settingsEnv({ argv: [], env: { MEMBRANE_CRM_CONFIG: file }, settings, cwd, backend: 'membrane' })).toEqual({ MEMBRANE_CRM_READ_ONLY: '1' });
+    expect(httpConfigFile(settings)?.httpKeys).toEqual(['http']);
   });
 
   it('keeps MEMBRANE_SANDBOX_DB for the sandbox only', () => {
