@@ -108,8 +108,9 @@ async function main(): Promise<void> {
     }
     closeTransport = () => http.close();
     setImmediate(() => void loadExeca());
-    log.info(
-      `membrane-crm-mcp ${version} listening on ${http.url} (Streamable HTTP; ${settings.httpToken ? 'every request needs the --http-token' : 'this machine only'}) for ${settings.connectors.join(', ')} (backend ${cli.backend})`,
+    // Always on stderr, whatever --log-level says: with --http 0 this line is the only way to learn the URL.
+    process.stderr.write(
+      `[membrane-crm-mcp] membrane-crm-mcp ${version} listening on ${http.url} (Streamable HTTP; ${settings.httpToken ? 'every request needs the --http-token' : 'this machine only'}) for ${settings.connectors.join(', ')} (backend ${cli.backend})\n`,
     );
     return;
   }

@@ -194,6 +194,16 @@ describe('--http start-up rules', () => {
     expect(r.stderr).toMatch(/httpToken.*at least 16 characters/);
   });
 
+  it('prints the URL even when the log level hides info lines (the only way to learn a --http 0 port)', async () => {
+    const quiet = await startHttpServer({ args: ['--log-level=error'] });
+    try {
+      expect(quiet.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+      expect(quiet.stderr()).not.toMatch(/\binfo:/);
+    } finally {
+      await quiet.stop();
+    }
+  });
+
   it('says when the port is taken', async () => {
     const first = await startHttpServer();
     try {
