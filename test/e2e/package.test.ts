@@ -1,8 +1,10 @@
 // Packaging: `npm pack` ships only what runs and what users read, every chunk the bins load is in it,
 // and the tarball installed into an empty folder works: both bins answer --help/--version through npx,
 // and the installed server serves MCP on stdio against the installed sandbox.
-// The install compiles better-sqlite3 when no prebuilt binary can be downloaded (about 80 s offline):
-// it is one test, run asynchronously, so the other test files keep running meanwhile.
+// better-sqlite3 installs a prebuilt binary that prebuild-install downloads from GitHub; offline it compiles
+// instead (about 80 s). The test hands prebuild-install this checkout's own binary as a "local prebuild" (the
+// same file the download would bring, same version and ABI), so the install runs as it does for a user online;
+// if the versions ever differ, the install falls back to compiling, slower but the same check.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { execa } from 'execa';
@@ -36,8 +38,19 @@ function npmEnv(): Record<string, string> {
   return env;
 }
 
-const npm = (args: string[], cwd: string, timeout = 60_000) =>
-  execa('npm', args, { cwd, env: npmEnv(), extendEnv: false, reject: false, stdin: 'ignore', timeout });
+const npm = (args: string[], cwd: string, timeout = 60_000, extraEnv: Record<string, string> = {}) =>
+  execa('npm', args, { cwd, env: { ...npmEnv(), ...extraEnv }, extendEnv: false, reject: false, stdin: 'ignore', timeout });
+
+/** This checkout's better-sqlite3 binary, packed under the name prebuild-install looks for; returns the env that points it there. */
+async function localPrebuild(dir: string): Promise<Record<string, string>> {
+  const moduleDir = join(ROOT, 'node_modules', 'better-sqlite3');
+  const { version } = JSON.parse(readFileSync(join(moduleDir, 'package.json'), 'utf8')) as { version: string };
+  const prebuilds = join(dir, 'prebuilds');
+  mkdirSync(prebuilds);
+  const name = `better-sqlite3-v${version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`;
+  await execa('tar', ['-czf', join(prebuilds, name), '-C', moduleDir, 'build/Release/better_sqlite3.node']);
+  return { npm_config_better_sqlite3_local_prebuilds: prebuilds };
+}
 
 interface PackResult {
   filename: string;
@@ -119,7 +132,8 @@ describe('the packed tarball, installed into an empty folder', () => {
       writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'pack-smoke', version: '1.0.0', private: true }, null, 2));
 
       const started = Date.now();
-      const install = await npm(['install', '--prefer-offline', '--no-audit', '--no-fund', tarball], app, 300_000);
+      const prebuildEnv = await localPrebuild(work);
+      const install = await npm(['install', '--prefer-offline', '--no-audit', '--no-fund', tarball], app, 300_000, prebuildEnv);
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       console.log(`npm install of the tarball: ${seconds} s`);
       expect(install.exitCode, `${install.stderr}\n${install.stdout}`).toBe(0);
