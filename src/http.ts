@@ -126,6 +126,7 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
     const now = Date.now();
     for (const [id, s] of sessions) if (s.active === 0 && now - s.lastSeen > idleMs) void closeSession(id, 'idle');
   }, opts.sweepEveryMs ?? 60_000);
+  sweep.unref();
 
   /** Counts a request against its session until the response closes (a tool call, an SSE stream). */
   const track = (s: Session, res: Response) => {
@@ -137,8 +138,9 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
     });
   };
 
-  /** Room for one more session: evicts the longest-idle session with nothing in flight, else false. */
+  /** Initializes under way: counted against the limit before their session exists. */
   let pendingInits = 0;
+  /** Room for one more session: evicts the longest-idle session with nothing in flight, else false. */
   const makeRoom = async (): Promise<boolean> => {
     if (sessions.size + pendingInits < maxSessions) return true;
     const idle = [...sessions.entries()].filter(([, s]) => s.active === 0).sort((a, b) => a[1].lastSeen - b[1].lastSeen)[0];
@@ -146,7 +148,6 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
     await closeSession(idle[0], 'session limit');
     return true;
   };
-  sweep.unref();
 
   app.post(MCP_PATH, express.json({ limit: MAX_BODY }), async (req: Request, res: Response) => {
     const id = req.headers['mcp-session-id'];
