@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { resolveConnectors } from './connectors.js';
 import { LOG_LEVELS } from './log.js';
 import { ID_PATTERN } from './membrane/argv.js';
 
@@ -202,6 +203,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   } catch (e) {
     throw new ConfigError((e as Error).message.replace(/\. To specify.*$/s, ''));
   }
+  // --help and --version answer even when a setting elsewhere (env, config file) is broken.
+  if (flags.help === true || flags.version === true) {
+    return { settings: SettingsSchema.parse({}), help: flags.help === true, version: flags.version === true };
+  }
 
   const fromEnv: Record<string, unknown> = {};
   for (const s of SETTINGS) {
@@ -234,6 +239,11 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
       `Settings: defaultConnections (--default-connection / MEMBRANE_CRM_DEFAULT_CONNECTION) names ${strays.map((k) => `"${k}"`).join(', ')}, not among the enabled connectors (${result.data.connectors.join(', ')})`,
     );
   }
+  try {
+    resolveConnectors(result.data.connectors);
+  } catch (e) {
+    throw new ConfigError(`Settings: connectors (--connectors / MEMBRANE_CRM_CONNECTORS): ${(e as Error).message}`);
+  }
   const { http, host, httpToken } = result.data;
   if (http !== undefined && !isLoopbackHost(host) && !httpToken) {
     throw new ConfigError(
@@ -241,7 +251,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
         'Set a bearer token with MEMBRANE_CRM_HTTP_TOKEN (or --http-token), or keep the default --host 127.0.0.1',
     );
   }
-  return { settings: result.data, help: flags.help === true, version: flags.version === true };
+  return { settings: result.data, help: false, version: false };
 }
 
 export function usage(): string {

@@ -42,6 +42,8 @@ export interface RunningHttpServer {
   url: string;
   /** Open MCP sessions (for logs and tests). */
   sessions(): number;
+  /** Closes the sessions idle at `now` (the timer calls it every minute; tests call it directly). */
+  sweepIdle(now?: number): void;
   /** Closes every session and the listener. */
   close(): Promise<void>;
 }
@@ -122,10 +124,10 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
     await s.created.close().catch(() => undefined);
   };
 
-  const sweep = setInterval(() => {
-    const now = Date.now();
+  const sweepIdle = (now = Date.now()) => {
     for (const [id, s] of sessions) if (s.active === 0 && now - s.lastSeen > idleMs) void closeSession(id, 'idle');
-  }, opts.sweepEveryMs ?? 60_000);
+  };
+  const sweep = setInterval(sweepIdle, opts.sweepEveryMs ?? 60_000);
   sweep.unref();
 
   /** Counts a request against its session until the response closes (a tool call, an SSE stream). */
@@ -140,12 +142,17 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
 
   /** Initializes under way: counted against the limit before their session exists. */
   let pendingInits = 0;
-  /** Room for one more session: evicts the longest-idle session with nothing in flight, else false. */
-  const makeRoom = async (): Promise<boolean> => {
-    if (sessions.size + pendingInits < maxSessions) return true;
-    const idle = [...sessions.entries()].filter(([, s]) => s.active === 0).sort((a, b) => a[1].lastSeen - b[1].lastSeen)[0];
-    if (!idle) return false;
-    await closeSession(idle[0], 'session limit');
+  /**
+   * Reserves room for one more session (counted in pendingInits until it exists or fails), evicting the
+   * longest-idle session with nothing in flight when at the limit; false when every session is busy.
+   */
+  const reserveSlot = (): boolean => {
+    if (sessions.size + pendingInits >= maxSessions) {
+      const idle = [...sessions.entries()].filter(([, s]) => s.active === 0).sort((a, b) => a[1].lastSeen - b[1].lastSeen)[0];
+      if (!idle) return false;
+      void closeSession(idle[0], 'session limit'); // leaves the map at once; its transport closes in the background
+    }
+    pendingInits++;
     return true;
   };
 
@@ -158,10 +165,24 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
     }
     if (id !== undefined) return rpcError(res, 404, 'Unknown or expired MCP session: initialize a new one.');
     if (!isInitializeRequest(req.body)) return rpcError(res, 400, 'No MCP session: the first request must be initialize.');
-    if (!(await makeRoom())) return rpcError(res, 503, `All ${maxSessions} MCP sessions are busy; retry shortly.`, { 'Retry-After': '5' });
+    if (!reserveSlot()) return rpcError(res, 503, `All ${maxSessions} MCP sessions are busy; retry shortly.`, { 'Retry-After': '5' });
 
-    pendingInits++;
-    const created = opts.makeServer();
+    let created: CreatedServer | undefined;
+    let transport: StreamableHTTPServerTransport | undefined;
+    try {
+      created = opts.makeServer();
+      transport = sessionTransport(created, res);
+      await created.server.connect(transport);
+      await transport.handleRequest(req, res, req.body);
+    } finally {
+      pendingInits--;
+      // The SDK refused the initialize (Accept, Content-Type, version…): no session exists, so nothing else would free it.
+      if (created && !(transport?.sessionId && sessions.has(transport.sessionId))) await created.close().catch(() => undefined);
+    }
+  });
+
+  /** The transport of a new session: registers it once the SDK accepts the initialize. */
+  function sessionTransport(created: CreatedServer, res: Response): StreamableHTTPServerTransport {
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (sid) => {
@@ -175,15 +196,8 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
     transport.onclose = () => {
       if (transport.sessionId) void closeSession(transport.sessionId, 'transport closed');
     };
-    try {
-      await created.server.connect(transport);
-      await transport.handleRequest(req, res, req.body);
-    } finally {
-      pendingInits--;
-      // The SDK refused the initialize (Accept, Content-Type, version…): no session exists, so nothing else would free it.
-      if (!transport.sessionId || !sessions.has(transport.sessionId)) await created.close().catch(() => undefined);
-    }
-  });
+    return transport;
+  }
 
   // GET opens the server-to-client stream of a session; DELETE ends it. Both need the session id.
   const existingSession = async (req: Request, res: Response) => {
@@ -207,7 +221,8 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
   });
 
   const listener: NodeHttpServer = await new Promise((resolve, reject) => {
-    const srv = app.listen(opts.port, opts.host);
+    // `[::1]` is how a URL writes an IPv6 address; listen() wants it bare.
+    const srv = app.listen(opts.port, opts.host.replace(/^\[(.*)\]$/, '$1'));
     srv.once('listening', () => resolve(srv));
     srv.once('error', reject);
   });
@@ -218,6 +233,7 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
   return {
     url,
     sessions: () => sessions.size,
+    sweepIdle,
     async close() {
       clearInterval(sweep);
       await Promise.all([...sessions.keys()].map((id) => closeSession(id, 'server shutting down')));

@@ -2,9 +2,8 @@
 // would run, prints what to fix and ready-to-paste client configuration.
 // Exit status: 0 nothing blocks use (warnings allowed), 1 a check failed, 2 bad options or settings,
 // 3 the doctor itself failed (a bug: an unexpected exception).
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, realpathSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { ConfigError, loadConfig, SETTINGS, type Settings } from '../config.js';
 import { resolveConnectors } from '../connectors.js';
 import { findOnPath } from '../membrane/resolve.js';
@@ -18,12 +17,12 @@ export interface DoctorIo {
   stdout?: (s: string) => void | Promise<void>;
   stderr?: (s: string) => void;
   env?: NodeJS.ProcessEnv;
-  /** Path of the bundled sandbox's cli.js (index.ts knows it); default: sandbox/cli.js next to the entry point. */
-  sandboxCli?: string;
-  /** Absolute path of the server's entry point (dist/index.js); default: process.argv[1]. */
-  serverEntry?: string;
-  /** The server's version; default: from package.json. */
-  version?: string;
+  /** Path of the bundled sandbox's cli.js (index.ts knows it). */
+  sandboxCli: string;
+  /** Absolute path of the server's entry point (dist/index.js). */
+  serverEntry: string;
+  /** The server's version. */
+  version: string;
   /** The directory the server would start in; default: process.cwd(). */
   cwd?: string;
   /** For tests: the Node version to check. */
@@ -71,44 +70,6 @@ function realpath(p: string): string {
   } catch {
     return resolve(p);
   }
-}
-
-/** The package's root directory: the first directory up from `from` whose package.json is ours. */
-function packageRoot(from: string): string | undefined {
-  for (let dir = from; ; dir = dirname(dir)) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string };
-      if (pkg.name === 'membrane-crm-mcp') return dir;
-    } catch {
-      // no package.json here
-    }
-    if (dirname(dir) === dir) return undefined;
-  }
-}
-
-function here(): string {
-  return dirname(fileURLToPath(import.meta.url));
-}
-
-/** dist/index.js: process.argv[1] when it is the server's entry (next to sandbox/cli.js), else the package's. */
-function defaultEntry(): string {
-  const argv1 = process.argv[1] ? realpath(process.argv[1]) : undefined;
-  if (argv1 && existsSync(join(dirname(argv1), 'sandbox', 'cli.js'))) return argv1;
-  const root = packageRoot(here());
-  return root ? join(root, 'dist', 'index.js') : (argv1 ?? resolve('dist', 'index.js'));
-}
-
-function packageVersion(entry: string): string {
-  for (const start of [dirname(entry), here()]) {
-    const root = packageRoot(start);
-    if (!root) continue;
-    try {
-      return (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
-    } catch {
-      // unreadable: try the next
-    }
-  }
-  return 'unknown';
 }
 
 /** A wildcard address: the server listens on every interface, and clients use one of this machine's. */
@@ -180,7 +141,7 @@ export const INTERNAL_ERROR_EXIT = 3;
  * Runs the doctor and returns its exit status. An unexpected exception is the doctor's own failure, not a
  * check's: one line on stderr (no stack), exit 3 (and with --json, a JSON answer if nothing was printed yet).
  */
-export async function runDoctor(argv: string[], io: DoctorIo = {}): Promise<number> {
+export async function runDoctor(argv: string[], io: DoctorIo): Promise<number> {
   // The caller may process.exit() right after: our own stdout write resolves only once it is flushed
   // (a pipe is asynchronous on macOS), and a reader that stops early (`| head`) is not an error.
   const write =
@@ -220,7 +181,7 @@ async function doctor(argv: string[], io: DoctorIo, stdout: (s: string) => Promi
     return 0;
   }
   if (printVersion) {
-    await stdout(`${io.version ?? packageVersion(io.serverEntry ?? defaultEntry())}\n`);
+    await stdout(`${io.version}\n`);
     return 0;
   }
 
@@ -240,9 +201,7 @@ async function doctor(argv: string[], io: DoctorIo, stdout: (s: string) => Promi
     return 2;
   }
 
-  const serverEntry = io.serverEntry ?? defaultEntry();
-  const sandboxCli = io.sandboxCli ?? join(dirname(serverEntry), 'sandbox', 'cli.js');
-  const version = io.version ?? packageVersion(serverEntry);
+  const { serverEntry, sandboxCli, version } = io;
   const results = await runChecks({ settings, env, cwd, sandboxCli }, io.nodeVersion);
 
   const launch: LaunchSpec = {

@@ -7,7 +7,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { type HttpServerHandle, startHttpServer } from '../helpers/http.js';
 import { serverEnv } from '../helpers/mcp.js';
 import { SERVER_CLI, tempDb } from '../helpers/sandbox.js';
-import { waitForNoSandboxProcesses } from '../helpers/processes.js';
+import { waitFor, waitForNoSandboxProcesses } from '../helpers/processes.js';
 
 const INIT = {
   jsonrpc: '2.0',
@@ -77,8 +77,8 @@ describe('Streamable HTTP on loopback, no token', () => {
   });
 
   it('refuses a foreign Host header (DNS rebinding) before reading the body', async () => {
-    const r = await raw(srv.url, { headers: { host: 'attacker.example:80' }, body: JSON.stringify(INIT) });
-    expect(r.status).toBe(403);
+    const r = await raw(srv.url, { headers: { host: 'attacker.example:80' }, body: '{not json' });
+    expect(r.status).toBe(403); // a body parsed first would have been a 400 parse error
     expect(JSON.parse(r.body).error.message).toBe('Invalid Host: attacker.example');
     const viaLocalhost = await raw(srv.url, { headers: { host: `localhost:${new URL(srv.url).port}` }, body: JSON.stringify(INIT) });
     expect(viaLocalhost.status).toBe(200);
@@ -133,9 +133,9 @@ describe('logging over HTTP is per session', () => {
 
     await quiet.callTool({ name: 'amocrm_list_connections', arguments: { refresh: true } });
     await chatty.callTool({ name: 'onecrm_list_connections', arguments: { refresh: true } });
-    await new Promise((r) => setTimeout(r, 200));
-
-    expect(seen.chatty.some((d) => d.includes('onecrm_list_connections ok'))).toBe(true);
+    // Notifications travel on the session's GET stream, not with the result: wait for chatty's, then check the others.
+    expect(await waitFor(() => seen.chatty.some((d) => d.includes('onecrm_list_connections ok')), 5000)).toBe(true);
+    await new Promise((r) => setTimeout(r, 100));
     expect(seen.quiet).toEqual([]); // its own debug lines are below the level it set
     expect(seen.bystander.filter((d) => d.includes('list_connections'))).toEqual([]); // never another session's
   });
@@ -163,6 +163,8 @@ describe('Streamable HTTP with a bearer token', () => {
   });
 
   it('checks the token before reading any body, on every path', async () => {
+    const mcp = await raw(srv.url, { body: '{not json' });
+    expect(mcp.status).toBe(401); // a body parsed first would have been a 400 parse error
     const elsewhere = await raw(srv.url.replace(/\/mcp$/, '/other'), { body: '{not json' });
     expect(elsewhere.status).toBe(401);
   });

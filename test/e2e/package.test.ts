@@ -180,6 +180,39 @@ describe('the packed tarball, installed into an empty folder', () => {
       expect(content.backend).toBe('sandbox');
       expect(content.connections.length).toBeGreaterThan(0);
       expect(content.connections[0].id).toEqual(expect.any(String));
+      // Only better-sqlite3 is a runtime dependency: the rest is bundled. Exercise the bundled ajv (input
+      // check), execa (a CLI run), express (--http) and the doctor from the installed files.
+      const invalid = await client.callTool({ name: 'amocrm_run_action', arguments: { actionId: 'create-lead', input: { price: 'lots' } } });
+      expect((invalid.structuredContent as { error: { code: string } }).error.code).toBe('INVALID_INPUT');
+      const leads = await client.callTool({ name: 'amocrm_run_action', arguments: { actionId: 'list-leads', input: { limit: 2 } } });
+      expect(leads.isError, JSON.stringify(leads.content)).not.toBe(true);
+
+      const doctor = await npx(['membrane-crm-mcp', 'doctor', '--sandbox', '--json']);
+      expect(doctor.exitCode, doctor.stderr).toBe(0);
+      expect((JSON.parse(doctor.stdout) as { ok: boolean }).ok).toBe(true);
+
+      const http = execa(process.execPath, [join(installed, 'dist', 'index.js'), '--http=0'], { cwd: app, env: serverEnv(join(work, 'sandbox.db')), extendEnv: false, stdin: 'ignore', reject: false });
+      try {
+        const url = await new Promise<string>((resolveUrl, reject) => {
+          let err = '';
+          http.stderr.on('data', (d: Buffer) => {
+            err += d.toString();
+            const m = /listening on (http:\/\/\S+)/.exec(err);
+            if (m) resolveUrl(m[1]);
+          });
+          void http.then(() => reject(new Error(`--http server exited: ${err}`)));
+        });
+        const init = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'pkg', version: '1' } } }),
+        });
+        expect(init.status).toBe(200);
+        expect(await init.text()).toContain('"serverInfo"');
+      } finally {
+        http.kill('SIGTERM');
+        await http;
+      }
     } finally {
       await client?.close();
       rmSync(work, { recursive: true, force: true });

@@ -271,6 +271,17 @@ describe('--http settings', () => {
   });
 });
 
+describe('start-up problems that are settings errors', () => {
+  it('two connectors that would share a tool prefix', () => {
+    expect(configError(['--connectors=1crm,onecrm'])).toMatch(/connectors \(--connectors \/ MEMBRANE_CRM_CONNECTORS\): Connectors "1crm" and "onecrm" would both use the tool prefix "onecrm"/);
+  });
+
+  it('--help and --version answer even when the environment holds a bad setting', () => {
+    expect(loadConfig(['--help'], { MEMBRANE_CRM_MAX_CONCURRENCY: 'abc' }).help).toBe(true);
+    expect(loadConfig(['--version', '--http=1', '--host=0.0.0.0'], {}).version).toBe(true);
+  });
+});
+
 describe('http allowed hosts and config-file secrets', () => {
   it('refuses an allowed host with a scheme or a port', () => {
     expect(configError(['--http-allowed-hosts=crm.internal:3000'])).toMatch(/without scheme or port/);

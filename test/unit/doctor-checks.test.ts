@@ -255,7 +255,7 @@ describe('runDoctor arguments', () => {
   function io() {
     const out: string[] = [];
     const err: string[] = [];
-    return { out, err, io: { stdout: (s: string) => void out.push(s), stderr: (s: string) => void err.push(s), env: { PATH: root }, cwd: root, serverEntry: '/pkg/dist/index.js', version: '0.0.1' } };
+    return { out, err, io: { stdout: (s: string) => void out.push(s), stderr: (s: string) => void err.push(s), env: { PATH: root }, cwd: root, serverEntry: '/pkg/dist/index.js', sandboxCli: '/pkg/dist/sandbox/cli.js', version: '0.0.1' } };
   }
 
   it('splits its own flags from the server settings', () => {
@@ -340,7 +340,7 @@ describe('notes on the HTTP transport', () => {
   /** The doctor's JSON for these flags; --membrane-cli to a missing file keeps every CLI call from running. */
   async function report(argv: string[], env: NodeJS.ProcessEnv = {}) {
     const out: string[] = [];
-    const code = await runDoctor(['--json', '--membrane-cli=/nonexistent', ...argv], { stdout: (s) => void out.push(s), stderr: () => {}, env: { PATH: root, ...env }, cwd: root, serverEntry: '/pkg/dist/index.js', version: '0.0.1' });
+    const code = await runDoctor(['--json', '--membrane-cli=/nonexistent', ...argv], { stdout: (s) => void out.push(s), stderr: () => {}, env: { PATH: root, ...env }, cwd: root, serverEntry: '/pkg/dist/index.js', sandboxCli: '/pkg/dist/sandbox/cli.js', version: '0.0.1' });
     return { code, doc: JSON.parse(out.join('')) as { notes: string[]; launch: { env: Record<string, string> }; clientConfigs: { claudeCode: { mcpJson: string } } } };
   }
   const TOKEN = 'tok-abcdefghijklmnopqrstuvwxyz';

@@ -109,7 +109,8 @@ describe('HTTP sessions', () => {
 
   it('sweeps idle sessions, but not one with a call running or a stream open', async () => {
     const f = factory();
-    running = await startHttpServer({ port: 0, host: '127.0.0.1', allowedHosts: [], makeServer: f.makeServer, log, idleMs: 400, sweepEveryMs: 50 });
+    // The timer never fires during the test: sweepIdle is driven with a clock 1 s ahead (idle = 500 ms).
+    running = await startHttpServer({ port: 0, host: '127.0.0.1', allowedHosts: [], makeServer: f.makeServer, log, idleMs: 500, sweepEveryMs: 3_600_000 });
     const idle = await rawSession(running.url);
     const working = await rawSession(running.url);
     const call = fetch(running.url, {
@@ -118,16 +119,43 @@ describe('HTTP sessions', () => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'wait', arguments: {} } }),
     }).then((r) => r.text());
     expect(await waitFor(() => f.pending() === 1)).toBe(true);
-    const streaming = await connect(running.url);
+    // A session listening on its GET stream (headers received = the stream is open and counted).
+    const streaming = await rawSession(running.url);
+    const listening = new AbortController();
+    const stream = await fetch(running.url, {
+      headers: { accept: 'text/event-stream', 'mcp-session-id': streaming, 'mcp-protocol-version': '2025-06-18' },
+      signal: listening.signal,
+    });
+    expect(stream.status).toBe(200);
+    expect(running.sessions()).toBe(3);
 
-    expect(await waitFor(() => running!.sessions() === 2, 5000)).toBe(true);
-    expect((await ping(running.url, idle)).status).toBe(404);
-    await new Promise((r) => setTimeout(r, 900));
+    running.sweepIdle(Date.now() + 1000);
     expect(running.sessions()).toBe(2);
-    expect(await streaming.ping()).toEqual({});
+    expect((await ping(running.url, idle)).status).toBe(404);
+    expect((await ping(running.url, streaming)).status).toBe(200);
 
     f.releaseAll();
     expect(await call).toContain('done');
-    expect(await waitFor(() => running!.sessions() === 1, 5000)).toBe(true);
+    running.sweepIdle(Date.now() + 1000);
+    expect(running.sessions()).toBe(1); // `working` is idle now; `streaming` keeps its GET stream open
+    listening.abort();
+  });
+
+  it('a server factory that throws answers 500 and gives its slot back', async () => {
+    const f = factory();
+    let failures = 2;
+    const makeServer = () => {
+      if (failures-- > 0) throw new Error('boom');
+      return f.makeServer();
+    };
+    running = await startHttpServer({ port: 0, host: '127.0.0.1', allowedHosts: [], makeServer, log, maxSessions: 1 });
+    const post = () => fetch(running!.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: INIT });
+    for (const expected of [500, 500]) {
+      const r = await post();
+      expect(r.status).toBe(expected);
+      expect(await r.text()).not.toMatch(/boom|at /);
+    }
+    expect((await post()).status).toBe(200);
+    expect(running.sessions()).toBe(1);
   });
 });

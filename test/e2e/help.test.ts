@@ -112,3 +112,9 @@ function sandboxEnvVars(): string[] {
   }
   return [...names].sort();
 }
+
+it('--help answers even when the environment holds a bad setting', async () => {
+  const r = await execa(process.execPath, [SERVER_CLI, '--help'], { env: { MEMBRANE_CRM_MAX_CONCURRENCY: 'abc' }, reject: false });
+  expect(r.exitCode, r.stderr).toBe(0);
+  expect(r.stdout).toMatch(/^Usage: membrane-crm-mcp/);
+});
