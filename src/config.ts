@@ -69,7 +69,12 @@ export const SettingsSchema = z.strictObject({
   cache: z.boolean().default(true),
   logLevel: z.enum(LOG_LEVELS).default('info'),
   http: z.number().int().min(0).max(65535).optional(),
-  host: z.string().min(1).default('127.0.0.1'),
+  // `[::1]` is how URLs write an IPv6 address; listen() and URL building want it bare.
+  host: z
+    .string()
+    .min(1)
+    .transform((h) => h.replace(/^\[(.*)\]$/, '$1'))
+    .default('127.0.0.1'),
   httpToken: z.string().min(16, 'at least 16 characters (e.g. `openssl rand -hex 32`)').optional(),
   httpAllowedHosts: z.array(z.string().regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)$/, 'a host name or address without scheme or port, e.g. crm.internal or [::1]')).default([]),
   config: z.string().optional(),

@@ -56,9 +56,10 @@ interface Session {
   active: number;
 }
 
-function rpcError(res: Response, status: number, message: string, headers: Record<string, string> = {}): void {
+/** A JSON-RPC error answer with its HTTP status (code -32000 "server error" unless given). */
+function rpcError(res: Response, status: number, message: string, headers: Record<string, string> = {}, code = -32000): void {
   for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-  res.status(status).json({ jsonrpc: '2.0', error: { code: -32000, message }, id: null });
+  res.status(status).json({ jsonrpc: '2.0', error: { code, message }, id: null });
 }
 
 /** Compares digests so neither the token's length nor its prefix leaks through timing. */
@@ -214,15 +215,14 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
   // Last: a body that is not JSON or too big gets a JSON-RPC error; anything else a generic one (never a stack trace).
   app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
     if (err.type === 'entity.too.large') return rpcError(res, 413, `Request body over ${MAX_BODY}.`);
-    if (err.type === 'entity.parse.failed') return res.status(400).json({ jsonrpc: '2.0', error: { code: -32700, message: 'Parse error: the body is not JSON.' }, id: null });
+    if (err.type === 'entity.parse.failed') return rpcError(res, 400, 'Parse error: the body is not JSON.', {}, -32700);
     if (err.status && err.status >= 400 && err.status < 500) return rpcError(res, err.status, 'Bad request.');
     log.error('HTTP request failed', { error: err.stack ?? err.message });
     if (!res.headersSent) rpcError(res, 500, 'Internal server error; the server keeps running.');
   });
 
   const listener: NodeHttpServer = await new Promise((resolve, reject) => {
-    // `[::1]` is how a URL writes an IPv6 address; listen() wants it bare.
-    const srv = app.listen(opts.port, opts.host.replace(/^\[(.*)\]$/, '$1'));
+    const srv = app.listen(opts.port, opts.host);
     srv.once('listening', () => resolve(srv));
     srv.once('error', reject);
   });

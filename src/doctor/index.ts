@@ -5,7 +5,6 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, loadConfig, SETTINGS, type Settings } from '../config.js';
-import { resolveConnectors } from '../connectors.js';
 import { findOnPath } from '../membrane/resolve.js';
 import { redact } from '../redact.js';
 import { runChecks } from './checks.js';
@@ -77,7 +76,7 @@ function isWildcardHost(host: string): boolean {
   return host === '0.0.0.0' || (host.includes(':') && /^[0:]+$/.test(host));
 }
 
-/** The URL an HTTP client uses for the server `--http` would start. */
+/** The URL an HTTP client uses for the server `--http` would start (a bracketed or bare IPv6 host alike). */
 export function httpUrl(settings: Pick<Settings, 'host' | 'http'>): string {
   const host = settings.host.replace(/^\[|\]$/g, '');
   const shown = isWildcardHost(host) ? "<this machine's name or address>" : host.includes(':') ? `[${host}]` : host;
@@ -187,13 +186,8 @@ async function doctor(argv: string[], io: DoctorIo, stdout: (s: string) => Promi
 
   let settings: Settings;
   try {
+    // loadConfig also refuses what the server would refuse at start-up (e.g. connectors sharing a tool prefix).
     settings = loadConfig(rest, env).settings;
-    // The server refuses connectors whose tool names would clash: a settings problem, like a bad flag.
-    try {
-      resolveConnectors(settings.connectors);
-    } catch (e) {
-      throw new ConfigError((e as Error).message);
-    }
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     stderr(`membrane-crm-mcp: ${e.message}\nRun membrane-crm-mcp doctor --help for the options.\n`);

@@ -18,12 +18,26 @@ export interface ResolvedCli {
 
 const JS_EXTENSIONS = new Set(['.js', '.mjs', '.cjs']);
 
-/** A file the OS would run: on POSIX, like a shell's PATH lookup, a file without execute permission is skipped. */
+/** A `.js`/`.mjs`/`.cjs` CLI runs with the current Node (no execute permission needed). */
+export function runsWithNode(path: string): boolean {
+  return JS_EXTENSIONS.has(extname(path).toLowerCase());
+}
+
+/** Execute permission, as a shell's PATH lookup checks it (Windows has none to check). */
+export function isExecutable(p: string): boolean {
+  if (process.platform === 'win32') return true;
+  try {
+    accessSync(p, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A file the OS would run: like a shell's PATH lookup, a file without execute permission is skipped. */
 function isExecutableFile(p: string): boolean {
   try {
-    if (!statSync(p).isFile()) return false;
-    if (process.platform !== 'win32') accessSync(p, constants.X_OK);
-    return true;
+    return statSync(p).isFile() && isExecutable(p);
   } catch {
     return false;
   }
@@ -54,7 +68,7 @@ function jsBehindCmdShim(cmdPath: string): string | undefined {
 }
 
 function commandFor(path: string, display: string): CliCommand {
-  if (JS_EXTENSIONS.has(extname(path).toLowerCase())) return { file: process.execPath, prefixArgs: [path], display };
+  if (runsWithNode(path)) return { file: process.execPath, prefixArgs: [path], display };
   if (process.platform === 'win32' && extname(path).toLowerCase() === '.cmd') {
     const js = jsBehindCmdShim(path);
     if (js) return { file: process.execPath, prefixArgs: [js], display };

@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { listeningUrl } from '../helpers/http.js';
 import { serverEnv } from '../helpers/mcp.js';
 import { ROOT } from '../helpers/sandbox.js';
 
@@ -193,15 +194,7 @@ describe('the packed tarball, installed into an empty folder', () => {
 
       const http = execa(process.execPath, [join(installed, 'dist', 'index.js'), '--http=0'], { cwd: app, env: serverEnv(join(work, 'sandbox.db')), extendEnv: false, stdin: 'ignore', reject: false });
       try {
-        const url = await new Promise<string>((resolveUrl, reject) => {
-          let err = '';
-          http.stderr.on('data', (d: Buffer) => {
-            err += d.toString();
-            const m = /listening on (http:\/\/\S+)/.exec(err);
-            if (m) resolveUrl(m[1]);
-          });
-          void http.then(() => reject(new Error(`--http server exited: ${err}`)));
-        });
+        const { url } = await listeningUrl(http.stderr, http);
         const init = await fetch(url, {
           method: 'POST',
           headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },

@@ -17,6 +17,29 @@ export interface HttpServerHandle {
   stop(): Promise<number | undefined>;
 }
 
+/**
+ * The URL a `--http` server logs once it listens (within 15 s), and everything it wrote to stderr so far;
+ * rejects when the process exits first.
+ */
+export function listeningUrl(stderrStream: NodeJS.ReadableStream, exited: PromiseLike<{ exitCode?: number }>): Promise<{ url: string; stderr: () => string }> {
+  let stderr = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no URL logged in 15 s; stderr:\n${stderr}`)), 15_000);
+    stderrStream.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(stderr);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ url: m[1], stderr: () => stderr });
+      }
+    });
+    void exited.then((r) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited ${r.exitCode} before listening:\n${stderr}`));
+    });
+  });
+}
+
 export async function startHttpServer(opts: { args?: string[]; env?: Record<string, string> } = {}): Promise<HttpServerHandle> {
   const db = tempDb('http-');
   const proc = execa(process.execPath, [SERVER_CLI, '--http=0', ...(opts.args ?? [])], {
@@ -25,28 +48,13 @@ export async function startHttpServer(opts: { args?: string[]; env?: Record<stri
     stdin: 'ignore',
     reject: false,
   });
-  let stderr = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no URL logged in 15 s; stderr:\n${stderr}`)), 15_000);
-    proc.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(stderr);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    void proc.then((r) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited ${r.exitCode} before listening:\n${stderr}`));
-    });
-  });
+  const { url, stderr } = await listeningUrl(proc.stderr, proc);
   const clients: Client[] = [];
   return {
     url,
     db: db.path,
     proc,
-    stderr: () => stderr,
+    stderr,
     async connect(o = {}) {
       const transport = new StreamableHTTPClientTransport(new URL(url), {
         requestInit: o.token ? { headers: { Authorization: `Bearer ${o.token}` } } : undefined,

@@ -1,8 +1,7 @@
 // Which CLI the server would run (and whether it can), and its version.
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import { extname } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
 import type { Settings } from '../../config.js';
-import { resolveCli, type ResolvedCli } from '../../membrane/resolve.js';
+import { isExecutable, resolveCli, runsWithNode, type ResolvedCli } from '../../membrane/resolve.js';
 import type { ProcessResult } from '../../membrane/runner.js';
 import { shellWord } from '../client-config.js';
 import type { Check } from '../types.js';
@@ -10,16 +9,6 @@ import { errorLine, firstLine, INSTALL_CLI, type CliFound } from './shared.js';
 
 /** `<cli> --version` gets this long. */
 export const VERSION_TIMEOUT_MS = 10_000;
-
-function isExecutable(path: string): boolean {
-  if (process.platform === 'win32') return true;
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The file the resolved command runs: the CLI's script for `node <cli.js>`, else the executable. */
 export function cliPath(cli: ResolvedCli): string {
@@ -67,8 +56,7 @@ export function cliCheck(opts: { settings: Settings; env: NodeJS.ProcessEnv; cwd
     const fix = `Point --membrane-cli (MEMBRANE_CLI) at the Membrane CLI (\`which membrane\` shows it), or install it: \`${INSTALL_CLI}\`.`;
     if (!existsSync(path)) return failed(`--membrane-cli: ${path} does not exist`, fix);
     if (!statSync(path).isFile()) return failed(`--membrane-cli: ${path} is not a file`, fix);
-    const js = ['.js', '.mjs', '.cjs'].includes(extname(path).toLowerCase());
-    if (!js && !isExecutable(path)) return failed(`--membrane-cli: ${path} is not executable`, `Make it executable: \`chmod +x ${shellWord(path)}\`, or ${fix.charAt(0).toLowerCase()}${fix.slice(1)}`);
+    if (!runsWithNode(path) && !isExecutable(path)) return failed(`--membrane-cli: ${path} is not executable`, `Make it executable: \`chmod +x ${shellWord(path)}\`, or ${fix.charAt(0).toLowerCase()}${fix.slice(1)}`);
     return found({ ...base, status: 'ok', summary: `Membrane CLI at ${path} (--membrane-cli / MEMBRANE_CLI)` }, true);
   }
   return found({ ...base, status: 'ok', summary: `Membrane CLI found on PATH: ${path}` }, true);
