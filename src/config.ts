@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { resolveConnectors } from './connectors.js';
 import { LOG_LEVELS } from './log.js';
-import { ID_PATTERN } from './membrane/argv.js';
+import { ID_PATTERN } from './membrane/identifiers.js';
 
 type Kind = 'string' | 'boolean' | 'int' | 'number' | 'list' | 'map';
 
@@ -39,7 +39,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'maxConcurrency', flag: 'max-concurrency', env: 'MEMBRANE_CRM_MAX_CONCURRENCY', kind: 'int', shownDefault: '4', description: 'CLI processes running at once; further calls wait in a FIFO queue.' },
   { key: 'cliCwd', flag: 'cli-cwd', env: 'MEMBRANE_CRM_CLI_CWD', kind: 'string', shownDefault: 'start directory', description: 'Working directory of every CLI call (the CLI reads `.membrane/config.json` from it).' },
   { key: 'cache', flag: 'cache', env: 'MEMBRANE_CRM_CACHE', kind: 'boolean', shownDefault: 'on', description: 'Cache the connection list (30 s) and action metadata (5 min). `--no-cache` turns it off.' },
-  { key: 'logLevel', flag: 'log-level', env: 'MEMBRANE_CRM_LOG_LEVEL', kind: 'string', shownDefault: 'info', description: 'stderr log level: `debug`, `info`, `notice`, `warning`, `error`.' },
+  { key: 'logLevel', flag: 'log-level', env: 'MEMBRANE_CRM_LOG_LEVEL', kind: 'string', shownDefault: 'info', description: 'stderr log level: `debug`, `info`, `warning`, `error`.' },
   { key: 'http', flag: 'http', env: 'MEMBRANE_CRM_HTTP_PORT', kind: 'int', shownDefault: 'off (stdio)', description: 'Serve MCP over Streamable HTTP at `http://<host>:<port>/mcp` instead of stdio (`0` picks a free port; the URL is logged).' },
   { key: 'host', flag: 'host', env: 'MEMBRANE_CRM_HTTP_HOST', kind: 'string', shownDefault: '127.0.0.1', description: 'Address `--http` listens on. A non-loopback address is refused unless `--http-token` is set.' },
   { key: 'httpToken', flag: 'http-token', env: 'MEMBRANE_CRM_HTTP_TOKEN', kind: 'string', shownDefault: 'none', description: 'Bearer token every HTTP request must carry (`Authorization: Bearer <token>`), at least 16 characters. Prefer the env var: flags show in `ps`.' },

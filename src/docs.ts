@@ -3,5 +3,5 @@
 export { SETTINGS, SettingsSchema } from './config.js';
 export { ERROR_CODES } from './errors.js';
 export { connectorFor } from './connectors.js';
-export { planTools } from './tools/index.js';
-export { listedSchema } from './tools/schema.js';
+export { planTools } from './tools/registry.js';
+export { listedSchema } from './tools/argument-schemas.js';

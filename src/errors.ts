@@ -1,5 +1,5 @@
 // Errors are for the agent: a stable code, what happened, what to do next.
-// Every failure of every tool ends as a ToolError and is rendered by results/render.ts.
+// Every failure of every tool ends as a ToolError and is rendered by results/tool-result.ts.
 
 export const ERROR_CODES = {
   CLI_NOT_FOUND: 'The Membrane CLI is not installed or not where the server looks for it.',

@@ -6,9 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { ConfigError, loadConfig, usage } from './config.js';
 import { createLogger } from './log.js';
-import { resolveCli } from './membrane/resolve.js';
-import { loadExeca } from './membrane/runner.js';
-import { createCliClient } from './membrane/setup.js';
+import { resolveCli } from './membrane/cli/resolve-cli.js';
+import { loadExeca } from './membrane/cli/cli-runner.js';
+import { createCliClient } from './membrane/cli/cli-setup.js';
 import { createServer, createSharedLookups } from './server.js';
 
 // stdout carries JSON-RPC only. A dependency that calls console.log must not corrupt it.
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const env = { ...process.env };
   delete process.env.MEMBRANE_CRM_HTTP_TOKEN;
   if (process.argv[2] === 'doctor') {
-    const { runDoctor } = await import('./doctor/index.js');
+    const { runDoctor } = await import('./doctor/doctor.js');
     // runDoctor flushes its output before it resolves, so exiting at once is safe (and leaves no handle open).
     process.exit(await runDoctor(process.argv.slice(3), { sandboxCli, serverEntry: fileURLToPath(import.meta.url), version, env }));
   }
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (e) => log.error('unhandled rejection', { error: e instanceof Error ? (e.stack ?? e.message) : String(e) }));
 
   if (settings.http !== undefined) {
-    const { startHttpServer } = await import('./http.js');
+    const { startHttpServer } = await import('./transports/streamable-http.js');
     let http;
     try {
       http = await startHttpServer({ port: settings.http, host: settings.host, token: settings.httpToken, allowedHosts: settings.httpAllowedHosts, makeServer, log });

@@ -10,7 +10,7 @@ import { redact, redactDeep } from './redact.js';
  */
 export const logOrigin = new AsyncLocalStorage<symbol>();
 
-export const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error'] as const;
+export const LOG_LEVELS = ['debug', 'info', 'warning', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Where MCP logging notifications go: one sink per connected MCP session (stdio has one, HTTP one per client). */

@@ -1,19 +1,20 @@
 // createServer: the McpServer with its services and tools, independent of the transport. index.ts
-// connects one to stdio; http.ts makes one per HTTP session; tests and the bench connect it to anything.
+// connects one to stdio; transports/streamable-http.ts makes one per HTTP session; tests and the bench connect it to anything.
 // The MembraneClient (CLI runner, concurrency cap, shared lookups) is shared by every session.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Settings } from './config.js';
 import { type Connector, resolveConnectors } from './connectors.js';
 import { LOG_LEVELS, type Logger, logOrigin } from './log.js';
-import type { MembraneClient } from './membrane/types.js';
+import type { MembraneClient } from './membrane/membrane-client.js';
 import { Confirmations } from './policy/confirm.js';
 import { RepeatGuard } from './policy/repeat-guard.js';
 import { Policy } from './policy/rules.js';
 import { ResultStore } from './results/result-store.js';
-import { ActionCatalog } from './tools/catalog.js';
-import { ConnectionDirectory } from './tools/connections.js';
-import type { ServerContext } from './tools/context.js';
-import { type PlannedTool, SHARED_PREFIX, registerTools } from './tools/index.js';
+import { ActionMetadata } from './lookups/action-metadata.js';
+import { InputValidator } from './lookups/input-validator.js';
+import { ConnectionDirectory } from './lookups/connection-directory.js';
+import type { ServerContext } from './tools/tool-context.js';
+import { type PlannedTool, SHARED_PREFIX, registerTools } from './tools/registry.js';
 
 export interface CreatedServer {
   server: McpServer;
@@ -50,13 +51,15 @@ export function serverInstructions(settings: Settings, connectors: Connector[], 
 /** The caches every session of one process shares: the connection list and action metadata do not depend on the client. */
 export interface SharedLookups {
   connections: ConnectionDirectory;
-  catalog: ActionCatalog;
+  actions: ActionMetadata;
+  validator: InputValidator;
 }
 
 export function createSharedLookups(settings: Settings, client: MembraneClient, log: Logger): SharedLookups {
   return {
     connections: new ConnectionDirectory(client, settings.defaultConnections, log, settings.cache),
-    catalog: new ActionCatalog(client, log, settings.cache),
+    actions: new ActionMetadata(client, log, settings.cache),
+    validator: new InputValidator(log),
   };
 }
 
@@ -77,7 +80,8 @@ export function createServer(opts: { settings: Settings; client: MembraneClient;
     connectors,
     results: new ResultStore(),
     connections: lookups.connections,
-    catalog: lookups.catalog,
+    actions: lookups.actions,
+    validator: lookups.validator,
     policy: new Policy(settings),
     confirmations: new Confirmations(),
     repeats: new RepeatGuard(),

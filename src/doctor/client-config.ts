@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { SETTINGS, type Settings } from '../config.js';
-import type { Backend } from '../membrane/types.js';
+import type { Backend } from '../membrane/membrane-client.js';
 
 export const SERVER_NAME = 'membrane-crm';
 export const PACKAGE_NAME = 'membrane-crm-mcp';

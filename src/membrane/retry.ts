@@ -2,7 +2,7 @@
 // full jitter, honouring Retry-After, at most `maxTries` attempts, never past the call's deadline.
 // Writes are never retried: a write that may have happened must not happen twice.
 import { ToolError } from '../errors.js';
-import type { CallKind } from './types.js';
+import type { CallKind } from './membrane-client.js';
 
 export interface RetryOptions {
   kind: CallKind;

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Settings } from '../config.js';
 import { ToolError } from '../errors.js';
-import type { ActionKind } from '../results/cards.js';
+import type { ActionKind } from './action-kind.js';
 
 export type ConfirmMode = Settings['confirm'];
 

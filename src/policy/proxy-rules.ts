@@ -1,20 +1,7 @@
 // proxy_request may only reach the connector's own API: the path must stay a relative API path and the
 // headers may not carry credentials or redirect the request. Each refusal names the rule it broke.
 import { ToolError } from '../errors.js';
-import { HEADER_NAME } from '../membrane/argv.js';
-
-export type PathRule =
-  | 'relative-path'
-  | 'no-scheme'
-  | 'no-double-slash'
-  | 'no-backslash'
-  | 'no-dot-segments'
-  | 'no-control-characters'
-  | 'valid-percent-encoding'
-  | 'no-query-or-fragment'
-  | 'path-params';
-
-export type HeaderRule = 'forbidden-header' | 'header-name' | 'no-crlf' | 'no-control-characters';
+import { HEADER_NAME } from '../membrane/identifiers.js';
 
 function refuse(rule: string, field: string, message: string): ToolError {
   return new ToolError('INVALID_INPUT', `${message} (rule: ${rule})`, {

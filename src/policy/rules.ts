@@ -3,8 +3,8 @@
 import picomatch from 'picomatch';
 import { ToolError } from '../errors.js';
 import type { Settings } from '../config.js';
-import type { Action } from '../membrane/types.js';
-import { type ActionKind, classifyAction, kindFromName } from '../results/cards.js';
+import type { Action } from '../membrane/membrane-client.js';
+import { type ActionKind, classifyAction, kindFromName } from './action-kind.js';
 
 export interface ActionRef {
   id: string;
@@ -45,10 +45,6 @@ export class Policy {
       const [a, b] = rule.includes(':') ? rule.split(':') : [undefined, rule];
       return { connector: a?.toLowerCase(), method: b!.toUpperCase() };
     });
-  }
-
-  get readOnly(): boolean {
-    return this.settings.readOnly;
   }
 
   /** Subjects an action is matched as: by key and by id, each as `connector:x`. */

@@ -1,4 +1,4 @@
-// The output budget (DESIGN.md §8.5): no result is larger than `maxChars` characters of JSON text.
+// The output budget: no result is larger than `maxChars` characters of JSON text.
 // Results are cut where the cut is meaningful and the rest can be fetched:
 //   1. the largest (or the preferred) array is cut at an item boundary, whole items only (the rest is paged by item offset);
 //   2. if not even one item fits (one huge object, long strings, deep nesting), the JSON text itself is paged by
@@ -57,13 +57,13 @@ export function sanitize(value: unknown, depth = 0, capped?: { n: number }): unk
   return undefined; // functions, symbols, bigint: not JSON
 }
 
-function getAt(root: unknown, path: JsonPath): unknown {
+export function getAt(root: unknown, path: JsonPath): unknown {
   let cur = root;
   for (const key of path) cur = (cur as Record<string | number, unknown>)[key];
   return cur;
 }
 
-function setAt(root: Record<string, unknown>, path: JsonPath, value: unknown): Record<string, unknown> {
+export function setAt(root: Record<string, unknown>, path: JsonPath, value: unknown): Record<string, unknown> {
   if (path.length === 0) return value as Record<string, unknown>;
   const [head, ...rest] = path;
   const copy: Record<string | number, unknown> = Array.isArray(root) ? ([...root] as unknown as Record<number, unknown>) : { ...root };
@@ -228,4 +228,3 @@ export function pageItems(template: Record<string, unknown>, path: JsonPath, ite
   return { value: fitted.value, cut: { ...fitted.cut, pageable: { kind: 'items', path, items }, offset, total: items.length } };
 }
 
-export { getAt, setAt };

@@ -1,7 +1,7 @@
 // Budgeted results with explicit truncation: `truncated: {returned, total, omitted, nextOffset, resultId, nextStep}`
 // says exactly which call returns the rest, and the rest is served from the ResultStore.
 import { ToolError } from '../errors.js';
-import { type Cut, type Fitted, fitToBudget, getAt, pageItems, setAt, textSlice } from './budget.js';
+import { type Cut, type Fitted, fitToBudget, pageItems, setAt, textSlice } from './budget.js';
 import type { ResultStore } from './result-store.js';
 
 export interface Truncated {
@@ -128,4 +128,3 @@ export function pageResult(
   return { ...fixed, ...withTruncation(fitted, tool, pageId) };
 }
 
-export { getAt };

@@ -1,7 +1,7 @@
 // Truncated results are kept here so the agent pages through them (same tool, `resultId` + `offset`)
 // instead of re-running the CRM call. Bounded: LRU order, a TTL, an entry cap and a character cap.
 import { randomBytes } from 'node:crypto';
-import type { JsonPath, Pageable } from './budget.js';
+import type { Pageable } from './budget.js';
 
 export interface StoredResult {
   /** Full tool name that produced it; a resultId is only valid with the same tool. */
@@ -88,4 +88,3 @@ export class ResultStore {
   }
 }
 
-export type { JsonPath };

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { ArgvProblem, GLOBAL_OPTIONS, OPTION_SPECS, parseArgv, type OptionName, type ParsedArgs } from './args.js';
 import { defaultDbPath, openDb, RecordStore, type Db } from './store.js';
-import { notAuthenticated, SandboxError, toInternal, usageError } from './errors.js';
+import { notAuthenticated, SandboxError, toInternal, usageError } from './error-data.js';
 import {
   appendArgvLog,
   CRASH_EXIT_CODE,
@@ -25,9 +25,9 @@ import {
   spawnHangGrandchild,
   type Faults,
 } from './faults.js';
-import { ensureSeeded } from './seed.js';
+import { ensureSeeded } from './seeding.js';
 import { readSession } from './session.js';
-import type { CommandContext, CommandOutput, CommandSpec } from './commands/context.js';
+import type { CommandContext, CommandOutput, CommandSpec } from './commands/command-context.js';
 
 type Handler = CommandSpec['run'];
 
@@ -36,12 +36,12 @@ function lazy<M>(load: () => Promise<M>, pick: (m: M) => Handler): Handler {
   return async (ctx, args) => pick(await load())(ctx, args);
 }
 
-const auth = () => import('./commands/auth.js');
-const catalog = () => import('./commands/catalog.js');
-const connections = () => import('./commands/connections.js');
-const actions = () => import('./commands/actions.js');
-const requests = () => import('./commands/request.js');
-const maintenance = () => import('./commands/sandbox.js');
+const auth = () => import('./commands/auth-commands.js');
+const catalog = () => import('./commands/search-connectors.js');
+const connections = () => import('./commands/connection-commands.js');
+const actions = () => import('./commands/action-commands.js');
+const requests = () => import('./commands/request-command.js');
+const maintenance = () => import('./commands/maintenance-commands.js');
 
 const login = lazy(auth, (m) => m.login);
 const loginComplete = lazy(auth, (m) => m.loginComplete);

@@ -2,8 +2,8 @@
 // (the SDK's ConnectionApiResponse fields the contract lists).
 import type { Db } from './store.js';
 import { catalogEntry, connectorId, integrationId, logoUri, SANDBOX_UI } from './emulators.js';
-import { connectionDefunct, notFound } from './errors.js';
-import { hexId } from './ids.js';
+import { connectionDefunct, notFound } from './error-data.js';
+import { hexId } from './hex-ids.js';
 import { SANDBOX_SESSION, TENANT_ID } from './session.js';
 
 export type ConnectionState = 'READY' | 'CLIENT_ACTION_REQUIRED';

@@ -1,8 +1,8 @@
 // The connector catalog the sandbox knows (for `search` and `connect`) and the registry of the two
 // emulated CRMs. Emulations are loaded on demand: commands such as `connection list` or `status`
 // never need them, and not loading them keeps those invocations fast.
-import type { ConnectorKey, Emulator } from './types.js';
-import { hexId, uuidFrom } from './ids.js';
+import type { ConnectorKey, Emulator } from './emulator-types.js';
+import { hexId, uuidFrom } from './hex-ids.js';
 
 export interface CatalogEntry {
   key: string;
@@ -92,8 +92,8 @@ export function catalogEntry(key: string): CatalogEntry {
 export type EmulatorRegistry = Partial<Record<ConnectorKey, Emulator>>;
 
 const LOADERS: Record<ConnectorKey, () => Promise<Emulator>> = {
-  amocrm: () => import('./amocrm/index.js').then((m) => m.amocrm),
-  '1crm': () => import('./onecrm/index.js').then((m) => m.onecrm),
+  amocrm: () => import('./amocrm/amocrm-emulator.js').then((m) => m.amocrm),
+  '1crm': () => import('./onecrm/onecrm-emulator.js').then((m) => m.onecrm),
 };
 
 const loaded = new Map<ConnectorKey, Promise<Emulator>>();

@@ -2,7 +2,7 @@
 // Deliberately small and explainable: tokens → light stems → (operation, entity) cues with weights,
 // then a score per action. Entity matches dominate, operation matches come next, and plain word
 // overlap with the action's key, name and description breaks ties.
-import type { EntityVocab, Operation } from './types.js';
+import type { EntityVocab, Operation } from './emulator-types.js';
 
 /** Lower case, split on anything that is not a letter or a digit (any script). */
 export function tokenize(text: string): string[] {

@@ -1,6 +1,6 @@
 // Login state of the sandbox "user", kept in the `meta` table so every process sees it.
 import type { Db } from './store.js';
-import { hexId } from './ids.js';
+import { hexId } from './hex-ids.js';
 
 export interface SessionUser {
   id: string;

@@ -1,8 +1,8 @@
 // Input validation for `action run`: ajv, loaded only here (it costs tens of milliseconds to
 // import, which every other command should not pay), compiling only the one schema in use.
 import type { ErrorObject } from 'ajv';
-import type { JsonSchema } from './types.js';
-import type { InputProblem } from './errors.js';
+import type { JsonSchema } from './emulator-types.js';
+import type { InputProblem } from './error-data.js';
 
 // Formats the emulations' schemas may use, defined here rather than loading ajv-formats: every
 // `action run` pays for what it imports.

@@ -1,21 +1,12 @@
 import { z } from 'zod';
 import { ToolError } from '../errors.js';
-import type { Action } from '../membrane/types.js';
-import type { CallContext } from './context.js';
-import { classifyAction, inputsSummary } from '../results/cards.js';
-import { connectionIdField, crmName, defineTool, idString, outputSchema } from './spec.js';
+import type { Action } from '../membrane/membrane-client.js';
+import { classifyAction } from '../policy/action-kind.js';
+import { inputsSummary } from '../results/cards.js';
+import { buildFailed } from '../lookups/action-metadata.js';
+import { crmName, defineTool } from './spec.js';
+import { connectionIdField, idString, outputSchema } from './fields.js';
 
-const FAILED_STATES = new Set(['CONFIGURATION_ERROR', 'SETUP_FAILED']);
-
-/** ACTION_BUILD_FAILED for an action in a failed build state, or undefined when it did not fail. */
-export function buildFailed(action: Action, call: Pick<CallContext, 'ref'>): ToolError | undefined {
-  if (!action.state || !FAILED_STATES.has(action.state)) return undefined;
-  return new ToolError('ACTION_BUILD_FAILED', `Membrane could not build action ${action.key ?? action.id} (${action.state}): ${action.error ?? 'no reason given'}`, {
-    nextStep: `Rephrase the description (name the entity and the operation) for ${call.ref('create_action')}, or call the API with ${call.ref('proxy_request')}.`,
-    retryable: false,
-    details: { action: { id: action.id, key: action.key, name: action.name, state: action.state, error: action.error } },
-  });
-}
 /**
  * `action get --wait` long-polls at most this long per CLI call (the API allows 1–60 s). Short enough
  * that a build does not hold one of the --max-concurrency CLI slots for long at a time.
@@ -115,7 +106,7 @@ export const createAction = defineTool({
         nextStep: `Still building after ${Math.round(waitMs / 1000)} s. Call ${call.ref('create_action', { actionId: action.id })} to keep waiting.`,
       };
     }
-    ctx.catalog.remember(connectionId, [action]);
+    ctx.actions.remember(connectionId, [action]);
     const warning =
       ctx.settings.readOnly && (kind !== 'read' || !trusted)
         ? `This action is ${kind === 'read' ? 'not proven read-only by its type' : kind}; the server runs with --read-only and will refuse to run it.`

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import type { Connection } from '../membrane/types.js';
-import { isReady } from './connections.js';
-import { crmName, defineTool, listOf, outputSchema } from './spec.js';
+import type { Connection } from '../membrane/membrane-client.js';
+import { isReady } from '../lookups/connection-directory.js';
+import { crmName, defineTool } from './spec.js';
+import { listOf, outputSchema } from './fields.js';
 
 export const listConnections = defineTool({
   suffix: 'list_connections',

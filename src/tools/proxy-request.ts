@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import type { ActionKind } from '../results/cards.js';
+import type { ActionKind } from '../policy/action-kind.js';
 import { budgetResult } from '../results/paging.js';
 import { shapeBody, shapeHeaders } from '../results/shape.js';
 import { applyPathParams, checkHeaders, checkPath } from '../policy/proxy-rules.js';
-import { changingToolAnnotations, connectionIdField, crmName, defineTool, offsetField, outputSchema, resultIdField, truncatedOut, missingArgument, nextPart } from './spec.js';
-import { gatedWrite, summarize } from './write-gate.js';
+import { changingToolAnnotations, crmName, defineTool } from './spec.js';
+import { connectionIdField, outputSchema, pagingFields, truncatedOut, writeGateFields } from './fields.js';
+import { missingArgument, nextPart } from './handler-helpers.js';
+import { gatedWrite, summarize } from '../policy/write-gate.js';
 
 type Scalar = string | number | boolean;
 const isScalar = (v: unknown): v is Scalar => ['string', 'number', 'boolean'].includes(typeof v);
@@ -51,10 +53,8 @@ export const proxyRequest = defineTool({
       .describe('Fill {name} in path'),
     shape: z.enum(['compact', 'raw']).optional(),
     connectionId: connectionIdField,
-    confirm: z.string().max(100).optional().describe('Token from CONFIRMATION_REQUIRED'),
-    allowRepeat: z.boolean().optional().describe('Repeat an identical write within 60 s'),
-    resultId: resultIdField,
-    offset: offsetField,
+    ...writeGateFields,
+    ...pagingFields,
   }),
   output: outputSchema({
     connectionId: z.string().optional(),

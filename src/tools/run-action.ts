@@ -1,29 +1,20 @@
 import { z } from 'zod';
 import { ToolError } from '../errors.js';
-import type { Action } from '../membrane/types.js';
 import { actionRef } from '../policy/rules.js';
 import { inputsSummary } from '../results/cards.js';
-import { budgetResult, getAt } from '../results/paging.js';
-import { changingToolAnnotations, connectionIdField, crmName, defineTool, idString, offsetField, outputSchema, resultIdField, truncatedOut, missingArgument, nextPart } from './spec.js';
-import { buildFailed } from './create-action.js';
-import { gatedWrite, summarize } from './write-gate.js';
+import { getAt } from '../results/budget.js';
+import { budgetResult } from '../results/paging.js';
+import { changingToolAnnotations, crmName, defineTool } from './spec.js';
+import { connectionIdField, idString, outputSchema, pagingFields, truncatedOut, writeGateFields } from './fields.js';
+import { missingArgument, nextPart } from './handler-helpers.js';
+import { assertUsable } from '../lookups/action-metadata.js';
+import { gatedWrite, summarize } from '../policy/write-gate.js';
 
 /** Arrays the CRM actions return records in; paged by item when an output is too large. */
 const RECORD_ARRAYS = [['output', 'records'], ['output', 'items'], ['output', 'data'], ['output']];
 
 function recordsPath(payload: Record<string, unknown>): (string | number)[] | undefined {
   return RECORD_ARRAYS.find((p) => Array.isArray(getAt(payload, p)));
-}
-
-function usable(action: Action, call: { ref(s: string, a?: Record<string, unknown>): string }): void {
-  if (action.state === 'BUILDING') {
-    throw new ToolError('ACTION_NOT_READY', `Action ${action.key ?? action.id} is still being built`, {
-      nextStep: `Wait for it: ${call.ref('create_action', { actionId: action.id })}.`,
-      retryable: true,
-    });
-  }
-  const failed = buildFailed(action, call);
-  if (failed) throw failed;
 }
 
 export const runAction = defineTool({
@@ -36,10 +27,8 @@ export const runAction = defineTool({
     actionId: idString('an action id or key').optional().describe('Id or key from search (unless resultId)'),
     input: z.looseObject({}).optional().describe('Per the card\'s inputs'),
     connectionId: connectionIdField,
-    confirm: z.string().max(100).optional().describe('Token from CONFIRMATION_REQUIRED'),
-    allowRepeat: z.boolean().optional().describe('Repeat an identical write within 60 s'),
-    resultId: resultIdField,
-    offset: offsetField,
+    ...writeGateFields,
+    ...pagingFields,
   }),
   output: outputSchema({
     connectionId: z.string().optional(),
@@ -56,15 +45,15 @@ export const runAction = defineTool({
     if (args.resultId) return nextPart(args, ctx, call);
     if (!args.actionId) throw missingArgument('actionId', `Find one with ${call.ref('search_actions', { intent: '…' })}.`);
     const connectionId = await ctx.connections.resolve(connector, args.connectionId, call);
-    const action = await ctx.catalog.get(connectionId, args.actionId, call.signal);
-    usable(action, call);
+    const action = await ctx.actions.get(connectionId, args.actionId, call.signal);
+    assertUsable(action, call);
     const ref = actionRef(action);
     const kind = ref.kind;
     const denial = ctx.policy.actionDenial(connector.key, ref);
     if (denial) throw denial;
 
     const input = args.input ?? {};
-    const problems = await ctx.catalog.validate(action, input);
+    const problems = await ctx.validator.validate(action, input);
     if (problems.length) {
       throw new ToolError('INVALID_INPUT', `Input for ${action.key ?? action.id} is invalid: ${problems.map((p) => `${p.field} ${p.problem}`).join('; ')}`, {
         nextStep: 'Fix the listed fields (inputs shows every field; "?" marks optional ones) and call again. Nothing was run.',
@@ -86,7 +75,7 @@ export const runAction = defineTool({
       () =>
         ctx.client.runAction({ actionId: action.id, connectionId, input }, { signal: call.signal, kind: kind === 'read' && ref.trusted ? 'read' : 'write' }).catch((e: unknown) => {
           // The CLI says the action is gone or its input changed: the cached metadata is stale.
-          if (e instanceof ToolError && (e.code === 'NOT_FOUND' || e.code === 'INVALID_INPUT')) ctx.catalog.forget(connectionId, action);
+          if (e instanceof ToolError && (e.code === 'NOT_FOUND' || e.code === 'INVALID_INPUT')) ctx.actions.forget(connectionId, action);
           throw e;
         }),
     );

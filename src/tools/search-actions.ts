@@ -3,7 +3,9 @@ import { entityList } from '../connectors.js';
 import { actionCard } from '../results/cards.js';
 import { actionRef } from '../policy/rules.js';
 import { budgetResult } from '../results/paging.js';
-import { connectionIdField, crmName, defineTool, listOf, offsetField, outputSchema, resultIdField, truncatedOut, missingArgument, nextPart } from './spec.js';
+import { crmName, defineTool } from './spec.js';
+import { connectionIdField, listOf, outputSchema, pagingFields, truncatedOut } from './fields.js';
+import { missingArgument, nextPart } from './handler-helpers.js';
 
 export const searchActions = defineTool({
   suffix: 'search_actions',
@@ -24,8 +26,7 @@ export const searchActions = defineTool({
     limit: z.number().int().min(1).max(20).optional().describe('Default 5'),
     connectionId: connectionIdField,
     includeSchemas: z.boolean().optional().describe('Full JSON Schemas (large)'),
-    resultId: resultIdField,
-    offset: offsetField,
+    ...pagingFields,
   }),
   output: outputSchema({
     connectionId: z.string().optional(),
@@ -43,7 +44,7 @@ export const searchActions = defineTool({
     // Ask for a few more when rules hide some, so the agent still gets `limit` usable actions.
     const restrictive = ctx.settings.readOnly || ctx.settings.denyActions.length > 0 || ctx.settings.allowActions.length > 0;
     const found = await ctx.client.listActions({ connectionId, intent: args.intent, limit: restrictive ? Math.min(limit * 3, 50) : limit }, { signal: call.signal });
-    ctx.catalog.remember(connectionId, found);
+    ctx.actions.remember(connectionId, found);
 
     // Denied actions (and, read-only, all but reads) are not shown: the agent could not run them.
     const visible = found.filter((a) => !ctx.policy.actionDenial(connector.key, actionRef(a)));

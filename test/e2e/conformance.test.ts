@@ -1,7 +1,7 @@
 // The MCP conformance suite (@modelcontextprotocol/conformance 0.1.13, the newest that runs on Node 20)
 // against `--http`. It has no stdio mode. Only the scenarios that test a server's own protocol behaviour
 // apply: the others call fixture tools of the SDK's "everything" server, and some of those pass falsely
-// against any server that answers "tool not found" (see ../shared/research/mcp-engineering.md §3.1).
+// against any server that answers "tool not found".
 // Its output is captured, not printed: its "Passed: …" lines must not read as this suite's summary.
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,4 @@
-// Every error code of DESIGN.md §5 provoked end to end through the real server and the real sandbox
+// Every error code of errors.ts provoked end to end through the real server and the real sandbox
 // (faults, settings or inputs): the code, the next step where one exists, and the `CODE: … Next: …` text.
 import { afterAll, describe, expect, it } from 'vitest';
 import { type ServerHandle, err, ok, serverPool, text, type ToolResult } from '../helpers/mcp.js';

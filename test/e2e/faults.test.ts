@@ -1,4 +1,4 @@
-// The fault suite (issue 6, DESIGN.md §8.3): the built server over real stdio against the real sandbox
+// The fault suite: the built server over real stdio against the real sandbox
 // with its faults switched on. Every CLI call is bounded, killed on timeout and cancel together with
 // anything it spawned, capped in concurrency, retried only when it is a read, and never left behind.
 // The process table is checked through /proc, scoped to each test's own sandbox database.

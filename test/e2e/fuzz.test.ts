@@ -1,4 +1,4 @@
-// The fuzz suite (issue 6, DESIGN.md §8.1): 1,200 generated `tools/call` requests (fast-check, fixed seed)
+// The fuzz suite: 1,200 generated `tools/call` requests (fast-check, fixed seed)
 // across all ten tools and some names that are not tools, with random and hostile arguments: wrong types,
 // missing and extra fields, huge strings, deep nesting, unicode, NUL, flags (`--help`), shell syntax
 // (`$(id)`), path traversal, prototype keys (`__proto__`, `constructor`) as real JSON keys, numbers at the

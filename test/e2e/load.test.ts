@@ -1,4 +1,4 @@
-// A small load (issue 6): 40 distinct create calls with 20 in flight from one client. No error, no lost
+// A small load: 40 distinct create calls with 20 in flight from one client. No error, no lost
 // or doubled write (the sandbox's record count grows by exactly 40), no process left behind, and the
 // server's peak RSS is reported. The full 200 × 50 run is `npm run test:load` (test/load/).
 import { describe, expect, it } from 'vitest';

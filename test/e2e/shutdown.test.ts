@@ -1,4 +1,4 @@
-// Clean shutdown (issue 6, DESIGN.md §8.3): with CLI calls in flight, the server stops on stdin end,
+// Clean shutdown: with CLI calls in flight, the server stops on stdin end,
 // SIGINT or SIGTERM, kills its children (and their process groups), and exits with code 0 within 3 s.
 // The server process is ours (RawSession over child_process), so the signal and the exit are measured
 // directly; the process table is checked for this test's own sandbox database.

@@ -1,4 +1,4 @@
-// `npm run test:load` (issue 6, item 7): 200 create calls with 50 in flight from one client against the
+// `npm run test:load`: 200 create calls with 50 in flight from one client against the
 // sandbox complete with no error and no lost write (the record count grows by exactly 200), nothing is left
 // running, and the server's peak RSS is reported. Prints: calls, errors, orphans, duration, peak RSS.
 import { describe, expect, it } from 'vitest';

@@ -2,9 +2,9 @@
 // handler against a seeded in-memory store.
 import { Ajv } from 'ajv';
 import { beforeEach, describe, expect, test } from 'vitest';
-import { amocrm } from '../../src/sandbox/amocrm/index.js';
+import { amocrm } from '../../src/sandbox/amocrm/amocrm-emulator.js';
 import type { RecordStore } from '../../src/sandbox/store.js';
-import { InvalidInput, UpstreamFailure, type ActionDef, type EmulatorContext, type JsonSchema } from '../../src/sandbox/types.js';
+import { InvalidInput, UpstreamFailure, type ActionDef, type EmulatorContext, type JsonSchema } from '../../src/sandbox/emulator-types.js';
 import { contextFor, RUN_NOW, seededStore, type J } from './amocrm-fixtures.js';
 
 const RUN_SEC = Math.floor(RUN_NOW / 1000);

@@ -1,7 +1,7 @@
-// The AmoCRM REST emulation against the behaviour recorded in shared/research/crm-apis.md Part 1.
+// The AmoCRM REST emulation against the behaviour of the real AmoCRM v4 API (HAL envelopes, problem+json errors, 204 on empty lists).
 import { beforeEach, describe, expect, test } from 'vitest';
 import type { RecordStore } from '../../src/sandbox/store.js';
-import type { EmulatorContext } from '../../src/sandbox/types.js';
+import type { EmulatorContext } from '../../src/sandbox/emulator-types.js';
 import { body, contextFor, embedded, request, RUN_NOW, seededStore, type J } from './amocrm-fixtures.js';
 
 const BASE = 'https://sandbox.amocrm.ru/api/v4';

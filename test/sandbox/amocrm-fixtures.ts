@@ -1,9 +1,9 @@
 // Shared fixtures for the AmoCRM emulation tests: an in-memory store seeded the way the sandbox
 // seeds it (fixed clock, fixed PRNG), and a terse way to send REST requests to the emulator.
-import { amocrm } from '../../src/sandbox/amocrm/index.js';
+import { amocrm } from '../../src/sandbox/amocrm/amocrm-emulator.js';
 import { openDb, RecordStore } from '../../src/sandbox/store.js';
-import type { EmulatorContext, HttpRequest, HttpResponse } from '../../src/sandbox/types.js';
-import { mulberry32 } from '../../src/sandbox/seed.js';
+import type { EmulatorContext, HttpRequest, HttpResponse } from '../../src/sandbox/emulator-types.js';
+import { mulberry32 } from '../../src/sandbox/seeding.js';
 
 /** The sandbox seed clock: 2026-01-05T09:00:00Z. */
 export const SEED_NOW = Date.UTC(2026, 0, 5, 9, 0, 0);

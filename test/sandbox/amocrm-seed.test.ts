@@ -1,7 +1,7 @@
 // The AmoCRM seed: deterministic, realistic enough to demo with, and id sequences that runtime
 // creates continue.
 import { describe, expect, test } from 'vitest';
-import { amocrm } from '../../src/sandbox/amocrm/index.js';
+import { amocrm } from '../../src/sandbox/amocrm/amocrm-emulator.js';
 import type { RecordStore } from '../../src/sandbox/store.js';
 import { contextFor, embedded, request, SEED_NOW, seededStore, type J } from './amocrm-fixtures.js';
 

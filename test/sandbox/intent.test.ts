@@ -1,9 +1,9 @@
 // Intent search and description parsing: unit tests over small synthetic catalogs and the real emulations.
 import { describe, expect, it } from 'vitest';
 import { parseDescription, rankActions, stem, tokenize } from '../../src/sandbox/intent.js';
-import { amocrm } from '../../src/sandbox/amocrm/index.js';
-import { onecrm } from '../../src/sandbox/onecrm/index.js';
-import type { ActionDef, EntityVocab, Operation } from '../../src/sandbox/types.js';
+import { amocrm } from '../../src/sandbox/amocrm/amocrm-emulator.js';
+import { onecrm } from '../../src/sandbox/onecrm/onecrm-emulator.js';
+import type { ActionDef, EntityVocab, Operation } from '../../src/sandbox/emulator-types.js';
 
 function action(key: string, operation: Operation, entity: string, description = ''): ActionDef {
   return {

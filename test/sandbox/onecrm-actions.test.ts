@@ -3,10 +3,10 @@
 // as `membrane-sandbox action run` validates inputs.
 import { Ajv } from 'ajv';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { onecrm } from '../../src/sandbox/onecrm/index.js';
+import { onecrm } from '../../src/sandbox/onecrm/onecrm-emulator.js';
 import { openDb, RecordStore } from '../../src/sandbox/store.js';
-import { UpstreamFailure, type ActionDef, type EmulatorContext, type JsonSchema } from '../../src/sandbox/types.js';
-import { mulberry32 } from '../../src/sandbox/seed.js';
+import { UpstreamFailure, type ActionDef, type EmulatorContext, type JsonSchema } from '../../src/sandbox/emulator-types.js';
+import { mulberry32 } from '../../src/sandbox/seeding.js';
 
 const SEED_NOW = Date.UTC(2026, 0, 5, 9, 0, 0);
 const RUN_NOW = Date.UTC(2026, 1, 1, 12, 30, 0);

@@ -1,10 +1,10 @@
 // The 1CRM REST emulation, in process: envelopes, paging, fields, filters, order, CRUD round trips,
-// error shapes, method override, metadata and related lists (crm-apis.md Part 2).
+// error shapes, method override, metadata and related lists (as the public 1CRM docs describe them).
 import { beforeEach, describe, expect, it } from 'vitest';
-import { onecrm } from '../../src/sandbox/onecrm/index.js';
+import { onecrm } from '../../src/sandbox/onecrm/onecrm-emulator.js';
 import { openDb, RecordStore } from '../../src/sandbox/store.js';
-import type { EmulatorContext, HttpRequest, HttpResponse } from '../../src/sandbox/types.js';
-import { mulberry32 } from '../../src/sandbox/seed.js';
+import type { EmulatorContext, HttpRequest, HttpResponse } from '../../src/sandbox/emulator-types.js';
+import { mulberry32 } from '../../src/sandbox/seeding.js';
 
 const SEED_NOW = Date.UTC(2026, 0, 5, 9, 0, 0);
 const RUN_NOW = Date.UTC(2026, 1, 1, 12, 30, 0);

@@ -7,12 +7,11 @@ import {
   actionGetArgs,
   actionListArgs,
   actionRunArgs,
-  connectionGetArgs,
   connectionListArgs,
   requestArgs,
-} from '../../src/membrane/argv.js';
+} from '../../src/membrane/cli/cli-argv.js';
 import { ToolError } from '../../src/errors.js';
-import type { ProxyRequest } from '../../src/membrane/types.js';
+import type { ProxyRequest } from '../../src/membrane/membrane-client.js';
 
 const HOSTILE: Record<string, string> = {
   'a help flag': '--help',
@@ -48,20 +47,15 @@ function expectToolError(fn: () => unknown, code: string): ToolError {
 /** The flag names of an argv (what the CLI parser sees as options), in order. */
 const flagNames = (args: string[]) => args.filter((a) => a.startsWith('-')).map((a) => a.split('=')[0]);
 
-describe('connection list / get', () => {
+describe('connection list', () => {
   it('connection list always asks for JSON', () => {
     expect(connectionListArgs()).toEqual(['connection', 'list', '--json']);
   });
 
-  it('connection get passes the id as a positional and asks for JSON', () => {
-    expect(connectionGetArgs('con_abc123')).toEqual(['connection', 'get', 'con_abc123', '--json']);
-    expect(connectionGetArgs('42')).toEqual(['connection', 'get', '42', '--json']);
-  });
-
   it.each(['-h', '--help', '-X', 'has space', 'a/b', '', 'new\nline', '$(id)', 'a;b', 'x'.repeat(201)])(
-    'connection get refuses the id %j',
+    'a positional connection id %j is refused',
     (id) => {
-      const err = expectToolError(() => connectionGetArgs(id), 'INVALID_INPUT');
+      const err = expectToolError(() => requestArgs({ connectionId: id, path: '/x', method: 'GET' }), 'INVALID_INPUT');
       expect(err.details?.fields).toEqual([expect.objectContaining({ field: 'connectionId' })]);
     },
   );
@@ -231,7 +225,6 @@ describe('request', () => {
       ...base,
       headers: { Accept: 'application/json', 'X-Trace': 'abc' },
       query: { limit: '10', 'filter[id][]': ['1', '2'] },
-      pathParams: { id: '42' },
     });
     expect(args).toEqual([
       'request',
@@ -243,7 +236,6 @@ describe('request', () => {
       '--query=limit=10',
       '--query=filter[id][]=1',
       '--query=filter[id][]=2',
-      '--pathParam=id=42',
       '--json',
     ]);
   });
@@ -273,19 +265,17 @@ describe('request', () => {
     expect(requestArgs({ ...base, method: 'DELETE' }).some((a) => /content-type/i.test(a))).toBe(false);
   });
 
-  it.each(Object.entries(HOSTILE))('hostile %s in query, header value, pathParam and body: same argv shape', (_, v) => {
+  it.each(Object.entries(HOSTILE))('hostile %s in query, header value and body: same argv shape', (_, v) => {
     const args = requestArgs({
       ...base,
       method: 'PATCH',
       headers: { 'X-Note': v.replace(/[\r\n]/g, ' ') },
       query: { q: v },
-      pathParams: { id: v },
       body: { v },
     });
-    expect(flagNames(args)).toEqual(['--method', '--header', '--header', '--query', '--pathParam', '--data', '--json']);
-    expect(args).toHaveLength(10);
+    expect(flagNames(args)).toEqual(['--method', '--header', '--header', '--query', '--data', '--json']);
+    expect(args).toHaveLength(9);
     expect(args).toContain(`--query=q=${v}`);
-    expect(args).toContain(`--pathParam=id=${v}`);
     expect(args).toContain(`--data=${JSON.stringify({ v })}`);
   });
 

@@ -1,4 +1,4 @@
-// The output budget on hostile outputs (issue 4, DESIGN.md §8.5): every result is valid JSON, no larger than
+// The output budget on hostile outputs: every result is valid JSON, no larger than
 // the budget (with the `truncated` object the paging layer adds), cut explicitly, at item boundaries.
 import { describe, expect, it } from 'vitest';
 import { fitToBudget, sanitize, textSlice, TRUNCATION_RESERVE } from '../../src/results/budget.js';

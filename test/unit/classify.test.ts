@@ -1,9 +1,9 @@
-// Classification of finished CLI processes into the error codes of DESIGN.md §5, from every place the
-// contract says an error may show up (contract §5.2/§5.3), and the secrets that must never leak from it.
+// Classification of finished CLI processes into the error codes of errors.ts, from every place the
+// CLI may print an error (stdout or stderr, JSON or text), and the secrets that must never leak from it.
 import { describe, expect, it } from 'vitest';
 import { ToolError } from '../../src/errors.js';
-import { type FailureContext, classifyFailure, parseSuccess, proxyFromSuccess, upstreamError } from '../../src/membrane/classify.js';
-import type { ProcessResult } from '../../src/membrane/runner.js';
+import { type FailureContext, classifyFailure, parseSuccess, proxyFromSuccess, upstreamError } from '../../src/membrane/cli/cli-failures.js';
+import type { ProcessResult } from '../../src/membrane/cli/cli-runner.js';
 
 const proc = (p: Partial<ProcessResult>): ProcessResult => ({ exitCode: 1, stdout: '', stderr: '', durationMs: 5, ...p });
 const json = (v: unknown) => `${JSON.stringify(v)}\n`;
@@ -126,7 +126,7 @@ describe('NOT_FOUND', () => {
   it('from key not_found, keeping the message', () => {
     const e = classifyFailure(
       proc({ stdout: json({ type: 'bad_request', key: 'not_found', message: "Connection with id 'conn_123' not found" }), stderr: 'Error: not found' }),
-      ctx('connection get'),
+      ctx('action get'),
     );
     expect(e.code).toBe('NOT_FOUND');
     expect(e.message).toBe("Connection with id 'conn_123' not found");

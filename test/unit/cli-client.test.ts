@@ -1,9 +1,9 @@
 // CliMembraneClient over a fake runner: connection-list paging by cursor, and the long-poll budget of action get.
 import { describe, expect, it } from 'vitest';
 import { ToolError } from '../../src/errors.js';
-import { CliMembraneClient } from '../../src/membrane/cli-client.js';
+import { CliMembraneClient } from '../../src/membrane/cli/cli-client.js';
 import { createLogger } from '../../src/log.js';
-import type { CliRunner, ProcessResult, RunRequest } from '../../src/membrane/runner.js';
+import type { CliRunner, ProcessResult, RunRequest } from '../../src/membrane/cli/cli-runner.js';
 
 function clientWith(answer: (req: RunRequest) => string) {
   const requests: RunRequest[] = [];

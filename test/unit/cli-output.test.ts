@@ -1,7 +1,7 @@
-// Tolerant parsing of what the CLI prints (contract §4, §5): every shape the contract allows, and
-// documents with surprises in them, normalize to the shapes of types.ts without failing.
+// Tolerant parsing of what the CLI prints: every shape the contract allows, and
+// documents with surprises in them, normalize to the shapes of membrane-client.ts without failing.
 import { describe, expect, it } from 'vitest';
-import { excerpt, findJson } from '../../src/membrane/output.js';
+import { excerpt, findJson } from '../../src/membrane/cli/cli-output.js';
 import {
   toAction,
   toActions,
@@ -10,7 +10,7 @@ import {
   toErrorData,
   toProxyResponse,
   toRunResult,
-} from '../../src/membrane/schemas.js';
+} from '../../src/membrane/response-schemas.js';
 
 const conn = (extra: Record<string, unknown> = {}) => ({
   id: 'con_1',

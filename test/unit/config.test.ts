@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, SETTINGS, isLoopbackHost, loadConfig, usage } from '../../src/config.js';
-import { allowedHostNames } from '../../src/http.js';
+import { allowedHostNames } from '../../src/transports/streamable-http.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mcrm-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

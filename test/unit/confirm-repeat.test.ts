@@ -1,10 +1,10 @@
-// Confirmation of risky calls (issue 5 point 3) and the repeat guard (issue 4 point 6), with injected clocks.
+// Confirmation of risky calls and the repeat guard, with injected clocks.
 import { describe, expect, it } from 'vitest';
 import { ToolError } from '../../src/errors.js';
 import { callKey } from '../../src/policy/call-key.js';
 import { Confirmations, needsConfirmation, type ConfirmMode } from '../../src/policy/confirm.js';
 import { RepeatGuard } from '../../src/policy/repeat-guard.js';
-import type { ActionKind } from '../../src/results/cards.js';
+import type { ActionKind } from '../../src/policy/action-kind.js';
 import { caught } from '../helpers/errors.js';
 
 

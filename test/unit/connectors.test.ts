@@ -65,7 +65,7 @@ describe('built-in catalog', () => {
   it('1CRM: prefix onecrm, the entities of the 1CRM overview from Account to User Settings', () => {
     const c = connectorFor('1crm');
     expect(c).toMatchObject({ key: '1crm', displayName: '1CRM', prefix: 'onecrm', builtIn: true });
-    // The overview in membranedev/application-skills skills/1crm/SKILL.md lists 45 entries (issue 2 says "44").
+    // The overview in membranedev/application-skills skills/1crm/SKILL.md lists 45 entries
     expect(c.entities).toEqual([
       'Account', 'Contact', 'Lead', 'Opportunity', 'Case', 'Task', 'Meeting', 'Call', 'Email', 'Campaign', 'Target List',
       'Product', 'Quote', 'Invoice', 'Purchase Order', 'Supplier', 'Document', 'Project', 'Project Task', 'Time Entry',

@@ -5,19 +5,19 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { connectorFor } from '../../src/connectors.js';
-import { connectionFix, connectorChecks } from '../../src/doctor/checks/connections.js';
-import { latencyCheck, SLOW_MS } from '../../src/doctor/checks/latency.js';
-import { loginCheck } from '../../src/doctor/checks/login.js';
-import { configCheck, nodeCheck } from '../../src/doctor/checks/settings.js';
-import { attempt, errorCheck, userFix } from '../../src/doctor/checks/shared.js';
-import { doctorUsage, httpUrl, runDoctor, splitArgs } from '../../src/doctor/index.js';
+import { connectionFix, connectorChecks } from '../../src/doctor/checks/connections-check.js';
+import { latencyCheck, SLOW_MS } from '../../src/doctor/checks/latency-check.js';
+import { loginCheck } from '../../src/doctor/checks/login-check.js';
+import { configCheck, nodeCheck } from '../../src/doctor/checks/settings-check.js';
+import { attempt, errorCheck, userFix } from '../../src/doctor/checks/check-helpers.js';
+import { doctorUsage, httpUrl, runDoctor, splitArgs } from '../../src/doctor/doctor.js';
 import { ToolError } from '../../src/errors.js';
-import { renderHuman, verdict, type DoctorReport } from '../../src/doctor/render.js';
-import { exitCodeFor, type Check } from '../../src/doctor/types.js';
+import { renderHuman, verdict, type DoctorReport } from '../../src/doctor/report.js';
+import { exitCodeFor, type Check } from '../../src/doctor/check-types.js';
 import { createLogger } from '../../src/log.js';
-import type { ProcessResult } from '../../src/membrane/runner.js';
-import type { Connection, MembraneClient } from '../../src/membrane/types.js';
-import { ConnectionDirectory } from '../../src/tools/connections.js';
+import type { ProcessResult } from '../../src/membrane/cli/cli-runner.js';
+import type { Connection, MembraneClient } from '../../src/membrane/membrane-client.js';
+import { ConnectionDirectory } from '../../src/lookups/connection-directory.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mcrm-doctor-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -92,7 +92,7 @@ describe('login', () => {
     expect(ok.check).toMatchObject({ status: 'ok', summary: 'logged in as Ann <a@x.io> (workspace w, tenant t)' });
     const no = loginCheck(result('{"loggedIn": false}'), MEMBRANE as never);
     expect(no.check.status).toBe('fail');
-    // The tools' own next step (membrane/classify.ts), turned into an instruction for people.
+    // The tools' own next step (membrane/cli/cli-failures.ts), turned into an instruction for people.
     expect(no.check.fix).toBe(loginFixFor('membrane'));
   });
 

@@ -4,7 +4,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type RunningHttpServer, startHttpServer } from '../../src/http.js';
+import { type RunningHttpServer, startHttpServer } from '../../src/transports/streamable-http.js';
 import { createLogger } from '../../src/log.js';
 import type { CreatedServer } from '../../src/server.js';
 import { waitFor } from '../helpers/processes.js';

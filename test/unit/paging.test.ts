@@ -1,4 +1,4 @@
-// Paging of truncated results (issue 4 point 2): budgetResult stores what it cut, pageResult serves the rest
+// Paging of truncated results: budgetResult stores what it cut, pageResult serves the rest
 // from the ResultStore by resultId + offset, without calling the CLI again.
 import { describe, expect, it } from 'vitest';
 import { budgetResult, pageResult, type Truncated } from '../../src/results/paging.js';

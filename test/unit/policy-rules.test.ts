@@ -1,8 +1,8 @@
-// Read-only mode, allow and deny globs over `connector:actionKey`, denied proxy methods (issue 5 points 1–2).
+// Read-only mode, allow and deny globs over `connector:actionKey`, denied proxy methods.
 // Every denial is POLICY_DENIED and names the setting that caused it.
 import { describe, expect, it } from 'vitest';
 import type { ToolError } from '../../src/errors.js';
-import type { ActionKind } from '../../src/results/cards.js';
+import type { ActionKind } from '../../src/policy/action-kind.js';
 import { Policy, actionRef } from '../../src/policy/rules.js';
 
 type Rules = ConstructorParameters<typeof Policy>[0];
@@ -27,10 +27,8 @@ describe('Policy: no rules', () => {
     const p = policy();
     for (const kind of ['read', 'write', 'destructive', 'unknown'] as const) {
       expect(p.actionDenial('amocrm', act('anything', kind))).toBeUndefined();
-      expect(!!p.actionDenial('amocrm', act('anything', kind))).toBe(false);
     }
     for (const m of ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']) expect(p.methodDenial('amocrm', m)).toBeUndefined();
-    expect(p.readOnly).toBe(false);
   });
 });
 
@@ -46,7 +44,6 @@ describe('Policy: deny globs', () => {
     const e = expectDenied(p.actionDenial(connector, act(key)), 'denyActions');
     expect(e.message).toContain('--deny-actions');
     expect(e.message).toContain(`${connector}:${key}`);
-    expect(!!p.actionDenial(connector, act(key))).toBe(true);
   });
 
   it.each([
@@ -56,7 +53,6 @@ describe('Policy: deny globs', () => {
     ['1crm', 'invoice-list'],
   ])('leaves %s:%s alone', (connector, key) => {
     expect(p.actionDenial(connector, act(key))).toBeUndefined();
-    expect(!!p.actionDenial(connector, act(key))).toBe(false);
   });
 
   it('matches case-insensitively', () => {
@@ -96,7 +92,6 @@ describe('Policy: allow list', () => {
     ]) {
       const e = expectDenied(p.actionDenial(c, act(k, 'write')), 'allowActions');
       expect(e.message).toContain('--allow-actions');
-      expect(!!p.actionDenial(c, act(k))).toBe(true);
     }
   });
 
@@ -111,9 +106,7 @@ describe('Policy: read-only', () => {
   const p = policy({ readOnly: true });
 
   it('runs read actions only', () => {
-    expect(p.readOnly).toBe(true);
     expect(p.actionDenial('amocrm', act('list-leads', 'read'))).toBeUndefined();
-    expect(!!p.actionDenial('amocrm', act('list-leads', 'read'))).toBe(false);
   });
 
   it.each(['write', 'destructive', 'unknown'] as const)('denies and hides %s actions, naming --read-only', (kind) => {
@@ -121,7 +114,6 @@ describe('Policy: read-only', () => {
     expect(e.message).toContain('--read-only');
     expect(e.message).toContain(kind);
     expect(e.details?.kind).toBe(kind);
-    expect(!!p.actionDenial('1crm', act('do-something', kind))).toBe(true);
   });
 
   it('an explicit deny is reported before read-only', () => {

@@ -1,4 +1,4 @@
-// Proxy hardening (issue 5 point 4): the path stays a relative API path of the connector, headers cannot carry
+// Proxy hardening: the path stays a relative API path of the connector, headers cannot carry
 // credentials or reroute the request, pathParams are percent-encoded. Each refusal is INVALID_INPUT naming its rule.
 import { describe, expect, it } from 'vitest';
 import { ToolError } from '../../src/errors.js';

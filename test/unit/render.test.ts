@@ -1,8 +1,8 @@
-// Rendering of tool results (DESIGN.md §4–§5): success puts the same JSON in text and structuredContent;
+// Rendering of tool results: success puts the same JSON in text and structuredContent;
 // failure is isError with `CODE: message. Next: …` text and {backend, connector, error} structured content.
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES, ToolError } from '../../src/errors.js';
-import { failure, success, toToolError } from '../../src/results/render.js';
+import { failure, success, toToolError } from '../../src/results/tool-result.js';
 
 const textOf = (r: { content: unknown[] }) => {
   expect(r.content).toHaveLength(1);

@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findOnPath, resolveCli as resolveWith, sandboxCommand as sandboxWith } from '../../src/membrane/resolve.js';
+import { findOnPath, resolveCli as resolveWith, sandboxCommand as sandboxWith } from '../../src/membrane/cli/resolve-cli.js';
 
 /** Where the bin entry says the sandbox lives (index.ts passes dist/sandbox/cli.js). */
 const SANDBOX_CLI_PATH = '/pkg/dist/sandbox/cli.js';

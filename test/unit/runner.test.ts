@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ToolError } from '../../src/errors.js';
 import { createLogger } from '../../src/log.js';
-import { CliRunner, type RunnerOptions } from '../../src/membrane/runner.js';
+import { CliRunner, type RunnerOptions } from '../../src/membrane/cli/cli-runner.js';
 
 const FIXTURES = resolve(import.meta.dirname, '..', 'fixtures', 'cli');
 const tmp = realpathSync(mkdtempSync(join(tmpdir(), 'mcrm-runner-')));

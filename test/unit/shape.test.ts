@@ -1,12 +1,12 @@
-// Shaping raw CRM responses for proxy_request (issue 4 point 5): compact drops HAL `_links` noise and lifts
+// Shaping raw CRM responses for proxy_request: compact drops HAL `_links` noise and lifts
 // `_embedded.<entity>` to items (paging kept as nextPage); 1CRM {records, total_results} → {items, total};
-// raw returns the body exactly as sent. Examples follow ../shared/research/crm-apis.md §1.2.
+// raw returns the body exactly as sent. Examples follow AmoCRM's own documentation.
 import { describe, expect, it } from 'vitest';
 import { shapeBody, shapeHeaders } from '../../src/results/shape.js';
 
 const BASE = 'https://example.amocrm.ru/api/v4';
 
-/** GET /api/v4/leads?limit=2&page=2, per the official docs example (crm-apis.md §1.2). */
+/** GET /api/v4/leads?limit=2&page=2, per the official docs example. */
 function leadsPage() {
   return {
     _page: 2,

@@ -3,9 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { connectorFor } from '../../src/connectors.js';
 import { createLogger } from '../../src/log.js';
-import type { Action, Connection, MembraneClient } from '../../src/membrane/types.js';
-import { ActionCatalog } from '../../src/tools/catalog.js';
-import { ConnectionDirectory } from '../../src/tools/connections.js';
+import type { Action, Connection, MembraneClient } from '../../src/membrane/membrane-client.js';
+import { ActionMetadata } from '../../src/lookups/action-metadata.js';
+import { ConnectionDirectory } from '../../src/lookups/connection-directory.js';
 
 const log = createLogger({ level: 'error', write: () => undefined });
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -55,7 +55,7 @@ describe('shared lookups', () => {
 
   it('concurrent metadata lookups of one action run one `action get`', async () => {
     const { client, calls } = fakeClient();
-    const catalog = new ActionCatalog(client, log, true);
+    const catalog = new ActionMetadata(client, log, true);
     const actions = await Promise.all(Array.from({ length: 4 }, () => catalog.get('c1', 'list-leads', new AbortController().signal)));
     expect(calls.get).toBe(1);
     expect(actions.every((a) => a.id === 'a1')).toBe(true);

@@ -1,4 +1,4 @@
-// What agents see of the tools (issue 4 "Tests and measurement"): names, descriptions, listed JSON Schemas
+// What agents see of the tools: names, descriptions, listed JSON Schemas
 // and annotations, pinned by snapshot so any change is deliberate. Also: the pass-through schema the SDK gets
 // renders exactly to listedSchema(strict), argument errors map to fields, and results fit the output schemas.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -12,11 +12,11 @@ import { entityList, resolveConnectors } from '../../src/connectors.js';
 import { ToolError } from '../../src/errors.js';
 import { actionCard } from '../../src/results/cards.js';
 import { budgetResult } from '../../src/results/paging.js';
-import { failure } from '../../src/results/render.js';
+import { failure } from '../../src/results/tool-result.js';
 import { ResultStore } from '../../src/results/result-store.js';
-import type { ServerContext } from '../../src/tools/context.js';
-import { planTools, registerTools, type PlannedTool } from '../../src/tools/index.js';
-import { invalidArguments, listedSchema, passThrough } from '../../src/tools/schema.js';
+import type { ServerContext } from '../../src/tools/tool-context.js';
+import { planTools, registerTools, type PlannedTool } from '../../src/tools/registry.js';
+import { invalidArguments, listedSchema, passThrough } from '../../src/tools/argument-schemas.js';
 
 const NAME = /^[a-zA-Z][a-zA-Z0-9_]{0,47}$/;
 const SUFFIXES = ['list_connections', 'search_actions', 'create_action', 'run_action', 'proxy_request'];

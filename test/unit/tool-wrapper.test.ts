@@ -1,4 +1,4 @@
-// The one wrapper every tool call goes through (src/tools/index.ts): a bug inside a handler (an
+// The one wrapper every tool call goes through (src/tools/registry.ts): a bug inside a handler (an
 // unexpected exception, not a ToolError) becomes an INTERNAL_ERROR result without a stack trace, the
 // details go to the log, and the server keeps serving every other call. createServer with a fake
 // MembraneClient, connected to the SDK Client in memory.
@@ -8,7 +8,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SettingsSchema } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
-import type { Connection, MembraneClient, ProxyResponse } from '../../src/membrane/types.js';
+import type { Connection, MembraneClient, ProxyResponse } from '../../src/membrane/membrane-client.js';
 import { createServer } from '../../src/server.js';
 
 const CONNECTIONS: Connection[] = [
@@ -28,7 +28,6 @@ function fakeClient(behaviour: { listConnections?: () => Connection[]; request?:
       calls.push('listConnections');
       return (behaviour.listConnections ?? (() => CONNECTIONS))();
     },
-    getConnection: unused('getConnection'),
     listActions: unused('listActions'),
     getAction: unused('getAction'),
     createAction: unused('createAction'),

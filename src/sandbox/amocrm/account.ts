@@ -1,10 +1,10 @@
 // `GET /api/v4/account`: the account the token belongs to, with the optional `with=` parts
 // (task_types, users_groups, amojo_id, version).
-import type { HttpRequest, HttpResponse } from '../types.js';
+import type { HttpRequest, HttpResponse } from '../emulator-types.js';
 import type { ApiContext } from './common.js';
-import { TASK_TYPES } from './config.js';
+import { TASK_TYPES } from './constants.js';
 import { selfLink } from './hal.js';
-import { hal, methodNotAllowed } from './http.js';
+import { hal, methodNotAllowed } from './responses.js';
 
 export function handleAccount(req: HttpRequest, ctx: ApiContext): HttpResponse {
   if (req.method !== 'GET') return methodNotAllowed('GET');

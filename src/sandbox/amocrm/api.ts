@@ -1,13 +1,13 @@
 // The REST router: maps `/api/v4/...` paths to resource handlers. Path ids must be numeric;
 // anything unmatched is a 404 problem, a known path with a method it lacks is a 405.
-import type { EmulatorContext, HttpRequest, HttpResponse } from '../types.js';
+import type { EmulatorContext, HttpRequest, HttpResponse } from '../emulator-types.js';
 import { handleAccount } from './account.js';
 import { handleCollection, handleRecord, type CollectionKey, type CollectionSpec } from './collection.js';
 import { makeApiContext, type ApiContext } from './common.js';
 import { companies } from './companies.js';
 import { contacts } from './contacts.js';
 import { handleCustomFields, handleTags } from './definitions.js';
-import { notFound } from './http.js';
+import { notFound } from './responses.js';
 import { leads } from './leads.js';
 import type { EntityType } from './model.js';
 import { handleNotesOfEntity, handleNotesOfType } from './notes.js';

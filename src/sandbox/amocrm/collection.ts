@@ -1,11 +1,11 @@
 // Routes of a core entity collection (leads, contacts, companies, tasks): GET/POST/PATCH on the
 // collection, GET/PATCH on one record. Entity modules supply the data rules; this supplies the
 // HTTP behaviour they share.
-import type { HttpRequest, HttpResponse } from '../types.js';
+import type { HttpRequest, HttpResponse } from '../emulator-types.js';
 import type { ApiContext } from './common.js';
 import type { FilterSpec } from './filters.js';
 import { href, selfLink } from './hal.js';
-import { hal, methodNotAllowed, notFound } from './http.js';
+import { hal, methodNotAllowed, notFound } from './responses.js';
 import { listResponse } from './listing.js';
 import type { DocsByModel } from './repo.js';
 import type { Reader } from './validation.js';
@@ -77,7 +77,7 @@ export function handleCollection<K extends CollectionKey>(spec: CollectionSpec<K
     case 'PATCH':
       return repo.store.transaction(() => patchBatch(req.body, spec.key, href(`/${spec.key}`), patchTarget(spec, ctx, false)));
     default:
-      // The v4 API has no DELETE (or PUT) for these entities; see http.ts methodNotAllowed.
+      // The v4 API has no DELETE (or PUT) for these entities; see responses.ts methodNotAllowed.
       return methodNotAllowed();
   }
 }

@@ -1,6 +1,6 @@
 // Pieces every write and render shares: the request's clock and user, and the reading of the
 // audit fields (responsible/created/updated by and at) that leads, contacts, companies and tasks all carry.
-import { MODEL, unixSeconds } from './config.js';
+import { MODEL, unixSeconds } from './constants.js';
 import type { EntityType } from './model.js';
 import type { Repo } from './repo.js';
 import type { Reader } from './validation.js';

@@ -3,7 +3,7 @@
 // (field_id, field_name, field_code, field_type, values[{value, enum_id, enum_code}]).
 import type { CustomFieldDef, CustomFieldValue, CustomFieldValueItem, EntityType, EnumValue } from './model.js';
 import type { Repo } from './repo.js';
-import { MODEL } from './config.js';
+import { MODEL } from './constants.js';
 import { Reader } from './validation.js';
 
 export interface CustomFieldWrite {

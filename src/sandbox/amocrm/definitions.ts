@@ -1,10 +1,10 @@
 // Per-entity-type dictionaries: custom field definitions (`/api/v4/{et}/custom_fields[/{id}]`,
 // paged with totals) and tags (`/api/v4/{et}/tags`, paged, searchable by `query`).
-import type { HttpRequest, HttpResponse } from '../types.js';
+import type { HttpRequest, HttpResponse } from '../emulator-types.js';
 import type { ApiContext } from './common.js';
-import { MODEL } from './config.js';
+import { MODEL } from './constants.js';
 import { selfLink } from './hal.js';
-import { hal, methodNotAllowed, notFound } from './http.js';
+import { hal, methodNotAllowed, notFound } from './responses.js';
 import { listResponse } from './listing.js';
 import type { CustomFieldDef, EntityType, TagDoc } from './model.js';
 

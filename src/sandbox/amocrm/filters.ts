@@ -1,8 +1,8 @@
 // `filter[...]` semantics shared by every list: ints match one value, a list (`[]` or `[0]`), or a
 // `[from]`/`[to]` range; strings match exactly (case-insensitive); booleans take 1/0/true/false.
 // Unknown filter keys are ignored (AmoCRM ignores what it does not know); malformed values are a 400.
-import type { HttpResponse } from '../types.js';
-import { requestProblem } from './http.js';
+import type { HttpResponse } from '../emulator-types.js';
+import { requestProblem } from './responses.js';
 import type { CustomFieldValue } from './model.js';
 import { scalars, subtree, type QueryNode, type QueryTree } from './query.js';
 
@@ -150,7 +150,7 @@ export function matchesQuery(query: string, id: number, texts: (string | null | 
   return false;
 }
 
-/** The filters the v4 API documents for contacts and for companies alike (crm-apis.md §1.4). */
+/** The filters the v4 API documents for contacts and for companies alike. */
 export function partyFilters<D extends { id: number; name: string; created_by: number; updated_by: number; responsible_user_id: number; created_at: number; updated_at: number; custom_fields_values: CustomFieldValue[] | null }>(): FilterSpec<D> {
   return {
     id: { kind: 'int', get: (c) => c.id },

@@ -1,6 +1,6 @@
 // HAL pieces: absolute `_links` and the list envelope (`_page`, `_links.self/first/prev/next`,
 // `_embedded.<entity>`). `next` appears only when another page exists, as in AmoCRM.
-import { API_PREFIX, BASE_URL } from './config.js';
+import { API_PREFIX, BASE_URL } from './constants.js';
 import { serializeQuery, type Paging } from './query.js';
 
 export interface Link {

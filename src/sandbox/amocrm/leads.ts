@@ -1,5 +1,5 @@
 // Leads (deals): fields, filters and write rules of `/api/v4/leads`.
-import { STATUS_LOST } from './config.js';
+import { STATUS_LOST } from './constants.js';
 import type { CollectionSpec } from './collection.js';
 import { auditOnCreate, auditOnUpdate, readAudit, readLinkIds, type ApiContext } from './common.js';
 import { applyCustomFieldWrites, customFieldText, fieldDefs, readCustomFieldWrites } from './custom-fields.js';
@@ -10,7 +10,7 @@ import { closestTaskAt, embeddedRef } from './relations.js';
 import { isClosedStatus, resolveStage } from './stages.js';
 import { applyTagWrites, readTagWrites } from './tags.js';
 import { scalars, subtree } from './query.js';
-import { requestProblem } from './http.js';
+import { requestProblem } from './responses.js';
 import type { Reader } from './validation.js';
 
 /** `filter[statuses][i][pipeline_id]` + `[status_id]`: a lead matches any listed pair. */

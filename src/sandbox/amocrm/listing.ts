@@ -1,9 +1,9 @@
 // The one list pipeline every GET collection goes through: paging → filters → `query` → order →
 // page slice → 204 when empty, HAL envelope otherwise.
-import type { HttpRequest, HttpResponse } from '../types.js';
+import type { HttpRequest, HttpResponse } from '../emulator-types.js';
 import { buildFilter, matchesQuery, type FilterSpec } from './filters.js';
 import { listEnvelope } from './hal.js';
-import { hal, noContent } from './http.js';
+import { hal, noContent } from './responses.js';
 import { isResponse, parseOrder, parsePaging, parseQuery } from './query.js';
 
 export interface ListSource<D extends { id: number }> {

@@ -1,12 +1,12 @@
 // Notes of leads, contacts and companies: `/api/v4/{entity_type}/notes[/{id}]` and
 // `/api/v4/{entity_type}/{entity_id}/notes[/{id}]`. `params` is checked per `note_type`.
-import type { HttpRequest, HttpResponse } from '../types.js';
+import type { HttpRequest, HttpResponse } from '../emulator-types.js';
 import type { ApiContext } from './common.js';
 import { readUserId } from './common.js';
-import { MODEL } from './config.js';
+import { MODEL } from './constants.js';
 import type { FilterSpec } from './filters.js';
 import { href, selfLink } from './hal.js';
-import { hal, methodNotAllowed, notFound } from './http.js';
+import { hal, methodNotAllowed, notFound } from './responses.js';
 import { listResponse } from './listing.js';
 import type { EntityType, NoteDoc } from './model.js';
 import type { Reader } from './validation.js';

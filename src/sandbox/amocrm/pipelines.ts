@@ -1,10 +1,10 @@
 // Lead pipelines and their statuses: `/api/v4/leads/pipelines[/{id}[/statuses[/{status_id}]]]`.
 // Pipelines are not paged (the whole list, with `_total_items`); each embeds its statuses.
-import type { HttpRequest, HttpResponse } from '../types.js';
+import type { HttpRequest, HttpResponse } from '../emulator-types.js';
 import type { ApiContext } from './common.js';
-import { MODEL } from './config.js';
+import { MODEL } from './constants.js';
 import { href, selfLink } from './hal.js';
-import { hal, methodNotAllowed, notFound } from './http.js';
+import { hal, methodNotAllowed, notFound } from './responses.js';
 import type { PipelineDoc, StatusDoc } from './model.js';
 
 function renderStatus(status: StatusDoc): Record<string, unknown> {

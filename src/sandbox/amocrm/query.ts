@@ -1,8 +1,8 @@
 // Query-string handling: PHP-style bracket keys (`filter[id][]`, `filter[statuses][0][status_id]`,
 // `order[updated_at]`) into a tree, plus the paging, `with` and `order` parameters every list shares.
-import { DEFAULT_LIMIT, MAX_LIMIT } from './config.js';
-import { requestProblem } from './http.js';
-import type { HttpResponse } from '../types.js';
+import { DEFAULT_LIMIT, MAX_LIMIT } from './constants.js';
+import { requestProblem } from './responses.js';
+import type { HttpResponse } from '../emulator-types.js';
 
 /** A parsed query value: a string, a list of strings (`[]` keys), or a nested object. */
 export type QueryNode = string | QueryNode[] | { [key: string]: QueryNode };

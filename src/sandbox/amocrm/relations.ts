@@ -1,6 +1,6 @@
 // Links between records as AmoCRM renders them: `_embedded` references with their own `_links`,
 // reverse lookups for `with=leads` / `with=contacts`, and `closest_task_at` from open tasks.
-import { MODEL } from './config.js';
+import { MODEL } from './constants.js';
 import { selfLink } from './hal.js';
 import type { EntityType } from './model.js';
 import type { Repo } from './repo.js';

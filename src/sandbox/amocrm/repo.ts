@@ -2,7 +2,7 @@
 // request's lifetime (list rendering looks up related records many times); writes go to the store
 // and to the cache, so a request that writes and then reads sees its own writes.
 import type { RecordStore } from '../store.js';
-import { CONNECTOR, MODEL, SEQUENCE } from './config.js';
+import { CONNECTOR, MODEL, SEQUENCE } from './constants.js';
 import type {
   AccountDoc,
   CompanyDoc,

@@ -1,6 +1,6 @@
 // Seed of the activity around the records: tasks (open, overdue and completed with a result)
 // and notes (common, calls, service messages) on leads, contacts and companies.
-import { ACCOUNT_ID, MODEL } from './config.js';
+import { ACCOUNT_ID, MODEL } from './constants.js';
 import type { CompanyDoc, ContactDoc, EntityType, LeadDoc, NoteDoc, TaskDoc, UserDoc } from './model.js';
 import { CALL_RESULTS, NOTE_TEXTS, TASK_RESULTS, TASK_TEXTS } from './seed-data.js';
 import { DAY, phoneOf, type Seeder } from './seed-kit.js';

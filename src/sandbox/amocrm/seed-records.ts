@@ -1,6 +1,6 @@
 // Seed of the customer records: companies, their contacts (phones and e-mails as PHONE/EMAIL
 // multitext values), and leads spread over pipelines, stages and owners.
-import { ACCOUNT_ID, MODEL, STATUS_LOST, STATUS_TYPE_UNSORTED, STATUS_WON } from './config.js';
+import { ACCOUNT_ID, MODEL, STATUS_LOST, STATUS_TYPE_UNSORTED, STATUS_WON } from './constants.js';
 import type { CompanyDoc, ContactDoc, CustomFieldValue, LeadDoc, PipelineDoc, StatusDoc, TagRef, UserDoc } from './model.js';
 import { COMPANIES, PEOPLE, PRIVATE_EMAIL_DOMAINS, PRODUCTS, type SeedPerson } from './seed-data.js';
 import { phoneOf, slug, timestamps, type Seeder } from './seed-kit.js';

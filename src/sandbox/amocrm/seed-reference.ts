@@ -1,6 +1,6 @@
 // Seed of the account's reference data: users, the account, pipelines with their stages,
 // custom field definitions and tags.
-import { ACCOUNT_ID, MODEL, STATUS_LOST, STATUS_TYPE_UNSORTED, STATUS_WON } from './config.js';
+import { ACCOUNT_ID, MODEL, STATUS_LOST, STATUS_TYPE_UNSORTED, STATUS_WON } from './constants.js';
 import type { CustomFieldDef, CustomFieldValue, CustomFieldValueItem, EntityRights, EntityType, PipelineDoc, StatusDoc, TagRef, UserDoc } from './model.js';
 import { LEAD_SOURCES, PIPELINES, TAGS, USERS } from './seed-data.js';
 import { DAY, type Seeder } from './seed-kit.js';

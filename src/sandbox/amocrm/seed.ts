@@ -1,8 +1,8 @@
 // The deterministic AmoCRM seed: reference data first (users, account, pipelines, field
 // definitions, tags), then companies, contacts and leads, then tasks and notes. Only ctx.random()
 // and ctx.now() vary it; ids come from the store's sequences so runtime creates continue after it.
-import type { SeedContext } from '../types.js';
-import { unixSeconds } from './config.js';
+import type { SeedContext } from '../emulator-types.js';
+import { unixSeconds } from './constants.js';
 import { Repo } from './repo.js';
 import { seedNotes, seedTasks } from './seed-activity.js';
 import { Dice, type Seeder } from './seed-kit.js';

@@ -1,6 +1,6 @@
 // Where a lead sits: (pipeline_id, status_id). Statuses 142 (won) and 143 (lost) exist in every
 // pipeline with the same ids, so a status alone does not always name a pipeline.
-import { MODEL, STATUS_LOST, STATUS_TYPE_NORMAL, STATUS_WON } from './config.js';
+import { MODEL, STATUS_LOST, STATUS_TYPE_NORMAL, STATUS_WON } from './constants.js';
 import type { PipelineDoc, StatusDoc } from './model.js';
 import type { Repo } from './repo.js';
 import type { Issues } from './validation.js';

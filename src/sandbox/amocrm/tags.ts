@@ -1,7 +1,7 @@
 // Tags are per entity type (AmoCRM `/api/v4/{entity_type}/tags`). Writes name a tag by `id` or by
 // `name`; an unknown name creates the tag. Creation is deferred to the apply step so that a
 // rejected batch leaves no stray tags behind.
-import { MODEL } from './config.js';
+import { MODEL } from './constants.js';
 import type { EntityType, TagDoc, TagRef } from './model.js';
 import type { Repo } from './repo.js';
 import type { Reader } from './validation.js';

@@ -1,12 +1,12 @@
 // Tasks: fields, filters and write rules of `/api/v4/tasks`. `text` and `complete_till` are
 // required on create; completing a task is a PATCH with `is_completed: true` and `result.text`.
-import type { HttpRequest } from '../types.js';
+import type { HttpRequest } from '../emulator-types.js';
 import type { CollectionSpec } from './collection.js';
 import { auditOnCreate, auditOnUpdate, readAudit, type ApiContext } from './common.js';
-import { TASK_TYPES } from './config.js';
+import { TASK_TYPES } from './constants.js';
 import type { FilterSpec } from './filters.js';
 import { selfLink } from './hal.js';
-import { requestProblem } from './http.js';
+import { requestProblem } from './responses.js';
 import type { TaskDoc, TaskEntityType, TaskResult } from './model.js';
 import { parseQuery, subtree } from './query.js';
 import type { Reader } from './validation.js';

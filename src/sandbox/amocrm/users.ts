@@ -1,10 +1,10 @@
 // `GET /api/v4/users` and `/api/v4/users/{id}`: users with their rights; `with=role,group`
 // adds `_embedded.roles` / `_embedded.groups`. Lists report `_total_items` and `_page_count`.
-import type { HttpRequest, HttpResponse } from '../types.js';
+import type { HttpRequest, HttpResponse } from '../emulator-types.js';
 import type { ApiContext } from './common.js';
-import { MODEL } from './config.js';
+import { MODEL } from './constants.js';
 import { selfLink } from './hal.js';
-import { hal, methodNotAllowed, notFound } from './http.js';
+import { hal, methodNotAllowed, notFound } from './responses.js';
 import { listResponse } from './listing.js';
 import type { UserDoc } from './model.js';
 

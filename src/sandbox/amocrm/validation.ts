@@ -1,6 +1,6 @@
 // Per-element validation of POST/PATCH bodies. Errors are collected (not thrown) so one 400 can
 // list every problem of every element, with AmoCRM's Symfony-style codes and messages.
-import type { FieldError } from './http.js';
+import type { FieldError } from './responses.js';
 
 export type Json = Record<string, unknown>;
 

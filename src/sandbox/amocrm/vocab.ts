@@ -1,6 +1,6 @@
 // How people name AmoCRM's entities (for intent search and `action create`), and which
 // operations `buildAction` can make for each. AmoCRM "leads" are deals.
-import type { EntityVocab } from '../types.js';
+import type { EntityVocab } from '../emulator-types.js';
 
 export const ENTITIES: EntityVocab[] = [
   { id: 'lead', name: 'Lead', words: ['lead', 'deal', 'opportunity', 'sale'], operations: ['list', 'get', 'search', 'create', 'update', 'add-note'] },

@@ -1,9 +1,9 @@
 // POST and PATCH bodies the AmoCRM way: arrays for create and batch update (each element
 // validated, errors reported per `request_id`, nothing written unless every element is valid),
 // a single object for `PATCH /{entity}/{id}`. Callers run these inside a store transaction.
-import type { HttpResponse } from '../types.js';
-import { MAX_BATCH } from './config.js';
-import { hal, notFound, requestProblem, validationProblem, type ValidationItem } from './http.js';
+import type { HttpResponse } from '../emulator-types.js';
+import { MAX_BATCH } from './constants.js';
+import { hal, notFound, requestProblem, validationProblem, type ValidationItem } from './responses.js';
 import { Issues, isObject, Reader } from './validation.js';
 
 /** Validates one element and returns the deferred write (called only when the whole body is valid). */

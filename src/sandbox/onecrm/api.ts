@@ -1,9 +1,9 @@
-// The emulated 1CRM REST API (`https://{host}/api.php/...`), per crm-apis.md Part 2: routes, envelopes,
+// The emulated 1CRM REST API (`https://{host}/api.php/...`) as its public docs describe it: routes, envelopes,
 // status codes and error bodies. Paths arrive without the `/api.php` prefix (a leading one is tolerated).
-import type { EmulatorContext, HttpRequest, HttpResponse } from '../types.js';
+import type { EmulatorContext, HttpRequest, HttpResponse } from '../emulator-types.js';
 import type { ApiRecord } from './fields.js';
-import { badRequest, errorResponse, json, notFound, type ApiError } from './http.js';
-import { isAcceptableId } from './ids.js';
+import { badRequest, errorResponse, json, notFound, type ApiError } from './responses.js';
+import { isAcceptableId } from './record-ids.js';
 import { modelMetadata } from './meta.js';
 import { modelByName, suggestModel, type LinkDef, type ModelDef } from './models.js';
 import { parseListQuery, runList } from './query.js';

@@ -2,7 +2,7 @@
 // action schemas, vocabulary) is derived from these rows, so adding a model is adding a row (plus, if it
 // should hold data, a generator in seed.ts).
 //
-// Model names confirmed by public sources (crm-apis.md §2.4): Account, Contact, Lead, Opportunity, aCase,
+// Model names confirmed by public sources: Account, Contact, Lead, Opportunity, aCase,
 // Task, Note, Project, ProjectTask, Quote, Invoice, Product, User, Campaign, Document; Call and Meeting are
 // inferred from the calendar event types; Email from Membrane's 1CRM skill. NOT VERIFIED: PurchaseOrder
 // (Purchase Order) and Booking (Time Entry) — the names are guesses.

@@ -2,7 +2,7 @@
 // `filters[name]` restricted to the model's filter names, `filter_text`, `order` ("field" or "field DESC").
 import type { ApiRecord } from './fields.js';
 import { FILTER_SEMANTICS, type FilterDef } from './filters.js';
-import { badRequest, type ApiError } from './http.js';
+import { badRequest, type ApiError } from './responses.js';
 import type { ModelDef } from './models.js';
 import type { Repo } from './repo.js';
 import { boolString } from './values.js';

@@ -2,9 +2,9 @@
 // goes through the same write path as the REST API, so seeded data obeys the same rules as written data.
 // References are coherent: contacts, opportunities, cases, quotes and invoices belong to accounts;
 // tasks, notes, calls, meetings and emails hang under real parents; everything is assigned to seeded users.
-import type { SeedContext } from '../types.js';
+import type { SeedContext } from '../emulator-types.js';
 import type { ApiRecord } from './fields.js';
-import { seededId } from './ids.js';
+import { seededId } from './record-ids.js';
 import { modelByName, type ModelDef } from './models.js';
 import { Repo } from './repo.js';
 import * as D from './seed-data.js';

@@ -1,8 +1,8 @@
 // Vocabulary for intent search and `action create`: one entity per emulated model, plus the parts of the
 // 1CRM overview (M-skills) the sandbox does not emulate, so a request for them fails with a precise reason
 // instead of matching something else.
-import type { BuildResult, EntityVocab, Operation } from '../types.js';
-import { defaultDescription, defaultName, makeAction, operationsFor } from './actions.js';
+import type { BuildResult, EntityVocab, Operation } from '../emulator-types.js';
+import { defaultDescription, defaultName, makeAction, operationsFor } from './action-factories.js';
 import { modelByEntity, modelByName, MODELS, type ModelDef } from './models.js';
 
 interface NotEmulated {

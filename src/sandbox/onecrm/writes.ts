@@ -1,7 +1,7 @@
 // Write side: the one path every create, update and soft delete takes — REST calls, actions and the seed.
 // Validates against the model table, fills defaults, system fields and derived values, then stores.
 import { PARENT, isStored, isWritable, type ApiRecord, type ApiValue } from './fields.js';
-import { runtimeId } from './ids.js';
+import { runtimeId } from './record-ids.js';
 import type { ModelDef } from './models.js';
 import { CONNECTOR, type Repo } from './repo.js';
 import { coerceValue, formatDateTime } from './values.js';

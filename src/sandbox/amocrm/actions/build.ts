@@ -1,6 +1,6 @@
 // `buildAction`: an action for any (operation, entity) pair the AmoCRM API can serve, made by the
 // same factories as the prebuilt catalog; otherwise a precise reason why not.
-import type { ActionDef, BuildResult, Operation } from '../../types.js';
+import type { ActionDef, BuildResult, Operation } from '../../emulator-types.js';
 import type { EntityType } from '../model.js';
 import { RECORD_ENTITIES, TASK, type RecordEntityId } from './entities.js';
 import {

@@ -1,8 +1,8 @@
 // How actions talk to the emulated API: every action builds a real HttpRequest and goes through
 // `handleRequest`, so actions and `membrane request` share data, validation and errors.
-import type { EmulatorContext, HttpRequest, HttpResponse } from '../../types.js';
-import { InvalidInput, UpstreamFailure } from '../../types.js';
-import { API_PREFIX } from '../config.js';
+import type { EmulatorContext, HttpRequest, HttpResponse } from '../../emulator-types.js';
+import { InvalidInput, UpstreamFailure } from '../../emulator-types.js';
+import { API_PREFIX } from '../constants.js';
 import { handleRequest } from '../api.js';
 
 export type QueryValue = string | number | boolean | undefined;

@@ -1,10 +1,10 @@
 // Per-entity knowledge the record actions need: REST path, record schema, list filters, and the
 // mapping from flat friendly inputs (phone, email, contact_ids, …) to AmoCRM request bodies.
-import type { EmulatorContext, JsonSchema } from '../../types.js';
-import { InvalidInput } from '../../types.js';
+import type { EmulatorContext, JsonSchema } from '../../emulator-types.js';
+import { InvalidInput } from '../../emulator-types.js';
 import { call, embeddedList, expectOk, type QueryPairs } from './client.js';
 import { intList, multitextWrite, optionalInt, optionalString, pushFilter, pushRange, textWrite, toUnixSeconds } from './inputs.js';
-import { arr, bool, companyRecord, contactRecord, int, leadRecord, str, taskRecord, timeInput } from './schemas.js';
+import { arr, bool, companyRecord, contactRecord, int, leadRecord, str, taskRecord, timeInput } from './action-schemas.js';
 
 export type RecordEntityId = 'lead' | 'contact' | 'company' | 'task';
 type Input = Record<string, unknown>;

@@ -1,6 +1,6 @@
 // Action factories. Prebuilt actions and the ones `buildAction` makes come from the same
 // functions; only key, name and description differ. Every `run` goes through the REST handler.
-import { ACTION_TYPE_OF_OPERATION, InvalidInput, type ActionDef, type EmulatorContext, type JsonSchema, type Operation } from '../../types.js';
+import { ACTION_TYPE_OF_OPERATION, InvalidInput, type ActionDef, type EmulatorContext, type JsonSchema, type Operation } from '../../emulator-types.js';
 import type { EntityType } from '../model.js';
 import { NOTE_TYPES } from '../notes.js';
 import {
@@ -30,7 +30,7 @@ import {
   str,
   userRecord,
   writeOutput,
-} from './schemas.js';
+} from './action-schemas.js';
 
 type Input = Record<string, unknown>;
 

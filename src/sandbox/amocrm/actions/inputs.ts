@@ -1,5 +1,5 @@
 // Conversions from friendly action inputs to AmoCRM API values.
-import { InvalidInput } from '../../types.js';
+import { InvalidInput } from '../../emulator-types.js';
 import type { QueryPairs } from './client.js';
 
 /** Unix seconds from an integer or an ISO date-time string. */

@@ -1,0 +1,144 @@
+// The connection list (cached 30 s, dropped on connection errors) and connection resolution:
+// explicit connectionId, else the configured default, else the only READY connection of the connector,
+// else an error that lists the candidates or says how to connect.
+import { TtlCache } from './ttl-cache.js';
+import type { Connector } from '../connectors.js';
+import { ToolError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Connection, MembraneClient } from '../membrane/membrane-client.js';
+import { SharedCalls } from './single-flight.js';
+import type { CallContext } from '../tools/tool-context.js';
+
+const CONNECTION_TTL_MS = 30_000;
+
+export class ConnectionDirectory {
+  private readonly cache: TtlCache<Connection[]>;
+  /** Concurrent calls with a cold cache share one `connection list`. */
+  private readonly shared = new SharedCalls<Connection[]>();
+
+  constructor(
+    private readonly client: MembraneClient,
+    private readonly defaults: Record<string, string>,
+    private readonly log: Logger,
+    enabled: boolean,
+  ) {
+    this.cache = new TtlCache(enabled ? CONNECTION_TTL_MS : 0, 1);
+  }
+
+  async all(signal: AbortSignal, refresh = false): Promise<Connection[]> {
+    if (!refresh) {
+      const hit = this.cache.get('all');
+      if (hit) {
+        this.log.debug('cache hit: connection list');
+        return hit;
+      }
+    }
+    return this.shared.run('all', signal, async (shared) => {
+      const list = await this.client.listConnections({ signal: shared });
+      this.cache.set('all', list);
+      return list;
+    });
+  }
+
+  /** Called after any connection error, so the next call sees the current state. */
+  invalidate(reason: string): void {
+    this.cache.clear();
+    this.log.debug(`connection cache dropped: ${reason}`);
+  }
+
+  /** Connections of this connector: by connector key, else (a CLI that omits keys) by name. */
+  ofConnector(connector: Connector, list: Connection[]): Connection[] {
+    const byKey = list.filter((c) => c.connectorKey?.toLowerCase() === connector.key);
+    if (byKey.length || list.some((c) => c.connectorKey)) return byKey;
+    const name = connector.displayName.toLowerCase();
+    return list.filter((c) => c.name.toLowerCase().includes(name) || c.name.toLowerCase().includes(connector.key));
+  }
+
+  defaultFor(connector: Connector): string | undefined {
+    return this.defaults[connector.key];
+  }
+
+  connectCommand(connector: Connector): string {
+    return `${this.client.commandName} connect --connectorKey=${connector.key}`;
+  }
+
+  reconnectCommand(c: Pick<Connection, 'id'>): string {
+    return `${this.client.commandName} connect --connectionId=${c.id}`;
+  }
+
+  /** What to ask the user when a connection needs them: open its uiUrl, or run the reconnect command. */
+  reconnectStep(c: Connection, call: CallContext): string {
+    const then = `then call ${call.ref('list_connections', { refresh: true })}.`;
+    return c.clientAction?.uiUrl
+      ? `Ask the user to open ${c.clientAction.uiUrl} to reconnect, ${then}`
+      : `Ask the user to run \`${this.reconnectCommand(c)}\`, ${then}`;
+  }
+
+  /** What to ask the user when the connector has no connection at all. */
+  connectStep(connector: Connector, call: CallContext): string {
+    return `Ask the user to run \`${this.connectCommand(connector)}\` (it opens a browser to authorize ${connector.displayName}), then call ${call.ref('list_connections', { refresh: true })}.`;
+  }
+
+  /**
+   * A connection named by the agent (or the configuration) must belong to this tool's connector:
+   * otherwise the allow/deny rules, --deny-methods and --connectors of one connector could be
+   * sidestepped through another's tools. Unknown ids are NOT_FOUND before any action runs.
+   */
+  private async checkOwned(connector: Connector, connectionId: string, call: CallContext): Promise<string> {
+    const find = (list: Connection[]) => list.find((c) => c.id === connectionId || c.key === connectionId);
+    const found = find(await this.all(call.signal)) ?? find(await this.all(call.signal, true));
+    if (!found) {
+      throw new ToolError('NOT_FOUND', `Connection "${connectionId}" not found`, {
+        nextStep: `Call ${call.ref('list_connections', { refresh: true })} for the valid ids.`,
+        retryable: false,
+      });
+    }
+    const owner = found.connectorKey?.toLowerCase();
+    if (owner && owner !== connector.key) {
+      throw new ToolError('INVALID_INPUT', `Connection "${connectionId}" belongs to ${owner}, not ${connector.key}`, {
+        nextStep: `Use the ${owner} tools for it, or call ${call.ref('list_connections')} for ${connector.displayName} connections.`,
+        retryable: false,
+        details: { fields: [{ field: 'connectionId', problem: `belongs to connector ${owner}` }] },
+      });
+    }
+    if (!owner) this.log.warning(`cannot tell which connector connection ${connectionId} belongs to (the CLI printed no key); using it for ${connector.key}`);
+    return found.id;
+  }
+
+  /** The connection id to use for a call. */
+  async resolve(connector: Connector, connectionId: string | undefined, call: CallContext): Promise<string> {
+    const named = connectionId ?? this.defaultFor(connector);
+    if (named) return this.checkOwned(connector, named, call);
+
+    const mine = this.ofConnector(connector, await this.all(call.signal));
+    const ready = mine.filter(isReady);
+    if (ready.length === 1) return ready[0].id;
+    const candidates = mine.map((c) => ({ id: c.id, name: c.name, state: c.state }));
+    if (ready.length > 1) {
+      throw new ToolError('CONNECTION_AMBIGUOUS', `${ready.length} ${connector.displayName} connections are READY; pick one`, {
+        nextStep: `Ask the user which one to use and pass its id as connectionId (or start the server with --default-connection ${connector.key}=<id>).`,
+        retryable: false,
+        details: { candidates },
+      });
+    }
+    const needsUser = mine.find((c) => c.clientAction?.uiUrl) ?? mine[0];
+    if (needsUser) {
+      throw new ToolError('CONNECTION_NEEDS_USER_ACTION', `The ${connector.displayName} connection "${needsUser.name}" is ${needsUser.state}, not READY`, {
+        nextStep: this.reconnectStep(needsUser, call),
+        uiUrl: needsUser.clientAction?.uiUrl,
+        retryable: false,
+        details: { candidates },
+      });
+    }
+    throw new ToolError('CONNECTION_REQUIRED', `There is no ${connector.displayName} connection yet`, {
+      nextStep: this.connectStep(connector, call),
+      retryable: false,
+      details: { command: this.connectCommand(connector) },
+    });
+  }
+}
+
+/** A connection the CLI can use now. */
+export function isReady(c: Connection): boolean {
+  return c.state === 'READY' && !c.disconnected;
+}

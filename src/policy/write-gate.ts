@@ -1,0 +1,88 @@
+// The gate every call that may change CRM data passes, in this order, before the CLI runs:
+// repeat guard (cheapest, and no point confirming a duplicate) → confirmation → run → record the outcome.
+import { ToolError } from '../errors.js';
+import { callKey } from './call-key.js';
+import { needsConfirmation } from './confirm.js';
+import type { ActionKind } from './action-kind.js';
+import { toToolError } from '../results/tool-result.js';
+import type { CallContext, ServerContext } from '../tools/tool-context.js';
+
+export interface GatedCall {
+  kind: ActionKind;
+  /** Identifies the call exactly (connector, connection, action or method+path, input). */
+  fingerprint: Record<string, unknown>;
+  /** What the user is shown: connector, connection, action or request, summary of input or body. */
+  preview: Record<string, unknown>;
+  confirm?: string;
+  allowRepeat?: boolean;
+}
+
+const PREVIEW_VALUE_CHARS = 300;
+
+/** A short summary of an input or body for previews: top-level fields, long values shortened. */
+export function summarize(value: unknown): unknown {
+  if (value === undefined) return undefined;
+  const text = JSON.stringify(value);
+  if (text.length <= PREVIEW_VALUE_CHARS * 4) return value;
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const s = JSON.stringify(v) ?? '';
+      out[k] = s.length > PREVIEW_VALUE_CHARS ? `${s.slice(0, PREVIEW_VALUE_CHARS)}… (${s.length} characters)` : v;
+    }
+    return out;
+  }
+  return `${text.slice(0, PREVIEW_VALUE_CHARS * 4)}… (${text.length} characters)`;
+}
+
+function describePreview(p: Record<string, unknown>): string {
+  return Object.entries(p)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join('\n');
+}
+
+export async function gatedWrite<T>(ctx: ServerContext, call: CallContext, gate: GatedCall, run: () => Promise<T>): Promise<T> {
+  if (gate.kind === 'read') return run();
+  const key = callKey({ tool: call.tool, ...gate.fingerprint });
+  if (!gate.allowRepeat) ctx.repeats.check(key, call.tool);
+  // Claimed before anything awaits (the confirmation dialog): an identical call made in parallel
+  // must meet DUPLICATE_WRITE, not a second dialog and a second write.
+  ctx.repeats.start(key);
+  try {
+    if (needsConfirmation(ctx.settings.confirm, gate.kind)) await confirm(ctx, call, gate, key);
+    if (call.signal.aborted) {
+      throw new ToolError('CANCELLED', 'The call was cancelled by the client before it ran', { retryable: false, details: { started: false } });
+    }
+    const result = await run();
+    ctx.repeats.finish(key);
+    return result;
+  } catch (e) {
+    // A refused or cancelled confirmation, or a definite failure, releases the claim; an unknown outcome keeps it.
+    ctx.repeats.finish(key, toToolError(e));
+    throw e;
+  }
+}
+
+/** Passes when the call is confirmed (token or user); throws CONFIRMATION_REQUIRED or USER_DECLINED otherwise. */
+async function confirm(ctx: ServerContext, call: CallContext, gate: GatedCall, key: string): Promise<void> {
+  if (gate.confirm) {
+    ctx.confirmations.consume(gate.confirm, key);
+    return;
+  }
+  const answer = await call.confirmWithUser(`Allow this ${gate.kind} call?\n${describePreview(gate.preview)}`);
+  if (answer === 'accept') return;
+  if (answer === 'decline') {
+    throw new ToolError('USER_DECLINED', 'The user declined this call in the confirmation dialog; nothing was changed', {
+      nextStep: 'Do not retry it; ask the user what they want instead.',
+      retryable: false,
+      details: { preview: gate.preview },
+    });
+  }
+  const { token, expiresInSeconds } = ctx.confirmations.issue(key);
+  throw new ToolError('CONFIRMATION_REQUIRED', `This ${gate.kind} call needs confirmation (--confirm ${ctx.settings.confirm}); it was not executed`, {
+    nextStep: `Show the preview to the user. If they agree, call ${call.tool} again with exactly the same arguments plus "confirm": "${token}" (valid ${expiresInSeconds} s, once).`,
+    retryable: false,
+    details: { preview: gate.preview, confirm: token, expiresInSeconds },
+  });
+}

@@ -1,0 +1,54 @@
+// Every tool result goes through here: structuredContent plus one text block with the same JSON on
+// success; on failure isError, the `CODE: what happened. Next: what to do` text, and {backend, connector, error}.
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { ToolError } from '../errors.js';
+import type { Backend } from '../membrane/membrane-client.js';
+
+export function success(structured: Record<string, unknown>): CallToolResult {
+  return { content: [{ type: 'text', text: JSON.stringify(structured) }], structuredContent: structured };
+}
+
+/** Details that fit in the text block: many clients show the model only the text. */
+const MAX_DETAILS_IN_TEXT = 4000;
+
+/**
+ * Details that fit the output budget: first the full input schema goes (the compact `inputs` summary
+ * stays), then what is left is cut to the fields list.
+ */
+function budgetedDetails(details: Record<string, unknown>, room: number): Record<string, unknown> {
+  if (JSON.stringify(details).length <= room) return details;
+  const { inputSchema, ...rest } = details;
+  const lighter = inputSchema ? { ...rest, note: 'The full input schema was left out to fit the output budget; search_actions with includeSchemas returns it.' } : rest;
+  if (JSON.stringify(lighter).length <= room) return lighter;
+  const fields = Array.isArray(details.fields) ? details.fields : undefined;
+  for (let n = fields?.length ?? 0; n > 0; n = Math.floor(n / 2)) {
+    const cut = { fields: fields!.slice(0, n), note: `Details cut to fit the output budget (${fields!.length} field problems in all).` };
+    if (JSON.stringify(cut).length <= room) return cut;
+  }
+  return { note: 'Details left out to fit the output budget.' };
+}
+
+export function failure(error: ToolError, backend: Backend, connector: string, maxChars = Number.POSITIVE_INFINITY): CallToolResult {
+  const json = error.toJSON();
+  const { details: _details, ...withoutDetails } = json;
+  const room = maxChars - JSON.stringify({ backend, connector, error: withoutDetails }).length - 20;
+  const details = error.details ? budgetedDetails(error.details, room) : undefined;
+  const structured = { backend, connector, error: details ? { ...withoutDetails, details } : withoutDetails };
+  let text = error.toText();
+  if (details) {
+    const shown = JSON.stringify(details);
+    const cap = Math.min(MAX_DETAILS_IN_TEXT, Math.max(0, maxChars - text.length - 60));
+    text += ` Details: ${shown.length > cap ? `${shown.slice(0, cap)}… (more in structuredContent)` : shown}`;
+  }
+  return { isError: true, content: [{ type: 'text', text }], structuredContent: structured };
+}
+
+/** Anything thrown that is not a ToolError is a bug on our side: say so without a stack trace. */
+export function toToolError(e: unknown): ToolError {
+  if (e instanceof ToolError) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  return new ToolError('INTERNAL_ERROR', `Unexpected server error: ${message.split('\n')[0].slice(0, 300)}`, {
+    nextStep: 'Retry once; if it happens again, report it with the server log (stderr).',
+    retryable: false,
+  });
+}
