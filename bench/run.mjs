@@ -70,7 +70,12 @@ function direct(args) {
 }
 
 async function startServer(args = [], env = {}) {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [SERVER, ...args], env: { ...baseEnv, ...env }, stderr: 'pipe' });
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [SERVER, ...args],
+    env: { ...baseEnv, ...env },
+    stderr: 'pipe',
+  });
   transport.stderr?.on('data', () => undefined);
   const client = new Client({ name: 'bench', version: '1' });
   await client.connect(transport);
@@ -254,7 +259,12 @@ async function sizes(ids) {
     return {
       toolsList: { tools: list.tools.length, bytes: Buffer.byteLength(toolsList), approxTokens: tokens(toolsList.length) },
       results,
-      cardsVsRaw: { searchActionsChars: cards, rawCliChars: raw.stdout.length, rawCliCompactChars: rawCompact, ratio: round(cards / rawCompact, 3) },
+      cardsVsRaw: {
+        searchActionsChars: cards,
+        rawCliChars: raw.stdout.length,
+        rawCliCompactChars: rawCompact,
+        ratio: round(cards / rawCompact, 3),
+      },
     };
   } finally {
     await server.close();
@@ -381,7 +391,13 @@ try {
   results.finishedAt = new Date().toISOString();
 
   console.log(`membrane-crm-mcp bench — ${results.machine.node}, ${results.machine.cpus} cpus, ${N} iterations${QUICK ? ' (quick)' : ''}`);
-  table('Cold start (median ms)', [{ 'spawn→initialize': results.coldStart.initializeMs, 'spawn→tools/list': results.coldStart.toolsListMs, samples: results.coldStart.samples }]);
+  table('Cold start (median ms)', [
+    {
+      'spawn→initialize': results.coldStart.initializeMs,
+      'spawn→tools/list': results.coldStart.toolsListMs,
+      samples: results.coldStart.samples,
+    },
+  ]);
   table('Per-call latency: server vs the same CLI command(s) run directly (ms)', results.latency);
   table('Throughput (run_action list-leads)', results.throughput.rows);
   console.log(`server peak RSS: ${results.throughput.serverPeakRssMb ?? 'n/a'} MB`);
@@ -393,8 +409,14 @@ try {
   console.log(
     `search_actions "create a lead" (limit 5): ${cv.searchActionsChars} chars vs the raw CLI output ${cv.rawCliCompactChars} chars compact (${cv.rawCliChars} as printed) → ratio ${cv.ratio} (goal ≤ 0.333)`,
   );
-  table('Cache effect (median ms)', Object.entries(results.cache).map(([k, v]) => ({ mode: k, ...v })));
-  table('Sandbox per invocation (ms)', Object.entries(results.sandbox).map(([k, v]) => ({ command: k, ...v })));
+  table(
+    'Cache effect (median ms)',
+    Object.entries(results.cache).map(([k, v]) => ({ mode: k, ...v })),
+  );
+  table(
+    'Sandbox per invocation (ms)',
+    Object.entries(results.sandbox).map(([k, v]) => ({ command: k, ...v })),
+  );
   const h = results.http;
   table('Streamable HTTP (--http)', [
     {

@@ -26,8 +26,8 @@ function toolsTable() {
     ...connectorFor('example'),
     displayName: 'CRM',
     prefix: 'p',
-    entities: ['the connector\'s entities (AmoCRM: Lead, Note, Contact, Company, Task; 1CRM: the 45 of its overview)'],
-    apiHint: 'Then a line on the connector\'s API paths and quirks.',
+    entities: ["the connector's entities (AmoCRM: Lead, Note, Contact, Company, Task; 1CRM: the 45 of its overview)"],
+    apiHint: "Then a line on the connector's API paths and quirks.",
   };
   const tools = planTools({ settings: SettingsSchema.parse({}), connectors: [example] });
   const rows = ['| Tool | What it does | Inputs (`?` = optional) | RO | Destr. | Idem. | Open |', '|---|---|---|---|---|---|---|'];
@@ -41,16 +41,22 @@ function toolsTable() {
     const flag = (b) => (b ? 'yes' : 'no');
     const name = t.name.replace(/^p_/, '<p>_');
     const description = t.description.replace(/\bp_/g, '<p>_').replace(/ in CRM /g, ' in the CRM ');
-    rows.push(`| \`${name}\` | ${escape(description)} | ${escape(inputs)} | ${flag(a.readOnlyHint)} | ${flag(a.destructiveHint)} | ${flag(a.idempotentHint)} | ${flag(a.openWorldHint)} |`);
+    rows.push(
+      `| \`${name}\` | ${escape(description)} | ${escape(inputs)} | ${flag(a.readOnlyHint)} | ${flag(a.destructiveHint)} | ${flag(a.idempotentHint)} | ${flag(a.openWorldHint)} |`,
+    );
   }
-  rows.push('', '`<p>` is the connector\'s tool prefix: `amocrm`, `onecrm` (for `1crm`), or the key of any other connector (`hubspot`). With `--tool-mode shared` the five tools are `crm_*` with a `connector` argument. With `--read-only`, `run_action` and `proxy_request` are annotated read-only.');
+  rows.push(
+    '',
+    "`<p>` is the connector's tool prefix: `amocrm`, `onecrm` (for `1crm`), or the key of any other connector (`hubspot`). With `--tool-mode shared` the five tools are `crm_*` with a `connector` argument. With `--read-only`, `run_action` and `proxy_request` are annotated read-only.",
+  );
   return rows.join('\n');
 }
 
 function configTable() {
   const rows = ['| Flag | Environment variable | Config key | Default | What it does |', '|---|---|---|---|---|'];
   for (const s of SETTINGS) {
-    const flag = s.kind === 'boolean' ? `--${s.flag}` : `--${s.flag} <${s.kind === 'map' ? 'connector=id' : s.kind === 'list' ? 'a,b' : 'value'}>`;
+    const flag =
+      s.kind === 'boolean' ? `--${s.flag}` : `--${s.flag} <${s.kind === 'map' ? 'connector=id' : s.kind === 'list' ? 'a,b' : 'value'}>`;
     rows.push(`| \`${flag}\` | ${s.env ? `\`${s.env}\`` : ''} | \`${s.key}\` | ${escape(s.shownDefault)} | ${escape(s.description)} |`);
   }
   return rows.join('\n');

@@ -23,28 +23,188 @@ export interface SettingSpec {
 }
 
 export const SETTINGS: readonly SettingSpec[] = [
-  { key: 'connectors', flag: 'connectors', env: 'MEMBRANE_CRM_CONNECTORS', kind: 'list', shownDefault: 'amocrm,1crm', description: 'Connectors to expose (comma list of Membrane connector keys). Built in: `amocrm`, `1crm`; any other key gets the generic tools.' },
-  { key: 'membraneCli', flag: 'membrane-cli', env: 'MEMBRANE_CLI', kind: 'string', shownDefault: '`membrane` on PATH', description: 'Path of the Membrane CLI. A `.js`/`.mjs` file runs with the current Node.' },
-  { key: 'sandbox', flag: 'sandbox', env: 'MEMBRANE_CRM_SANDBOX', kind: 'boolean', shownDefault: 'off (on when no CLI is found)', description: 'Use the bundled `membrane-sandbox` (offline AmoCRM and 1CRM emulation) instead of the real CLI.' },
-  { key: 'defaultConnections', flag: 'default-connection', env: 'MEMBRANE_CRM_DEFAULT_CONNECTION', kind: 'map', shownDefault: 'none', description: 'Default connection per connector, `amocrm=<id>` (repeat the flag, or comma list in the env var).' },
-  { key: 'toolMode', flag: 'tool-mode', env: 'MEMBRANE_CRM_TOOL_MODE', kind: 'string', shownDefault: 'per-connector', description: '`per-connector`: five tools per connector (`amocrm_run_action`…). `shared`: five `crm_*` tools with a `connector` argument, for many connectors.' },
-  { key: 'readOnly', flag: 'read-only', env: 'MEMBRANE_CRM_READ_ONLY', kind: 'boolean', shownDefault: 'off', description: 'Run only read actions and GET/HEAD proxy requests; everything else returns POLICY_DENIED.' },
-  { key: 'allowActions', flag: 'allow-actions', env: 'MEMBRANE_CRM_ALLOW_ACTIONS', kind: 'list', shownDefault: 'all', description: 'Only these actions may run: glob patterns over `connector:actionKey`, e.g. `amocrm:list-*,1crm:get-*`.' },
-  { key: 'denyActions', flag: 'deny-actions', env: 'MEMBRANE_CRM_DENY_ACTIONS', kind: 'list', shownDefault: 'none', description: 'These actions never run and are hidden from search: globs over `connector:actionKey`, e.g. `1crm:delete-*`.' },
-  { key: 'denyMethods', flag: 'deny-methods', env: 'MEMBRANE_CRM_DENY_METHODS', kind: 'list', shownDefault: 'none', description: 'HTTP methods `proxy_request` refuses, e.g. `DELETE,PUT`; `connector:METHOD` limits a rule to one connector.' },
-  { key: 'confirm', flag: 'confirm', env: 'MEMBRANE_CRM_CONFIRM', kind: 'string', shownDefault: 'destructive', description: 'Which calls need confirmation: `destructive` (deletes and unknown actions), `writes` (every change), `never`.' },
-  { key: 'maxResultChars', flag: 'max-result-chars', env: 'MEMBRANE_CRM_MAX_RESULT_CHARS', kind: 'int', shownDefault: '20000', description: 'Output budget per result, in characters of JSON text (about 4 characters per token).' },
-  { key: 'cliTimeout', flag: 'cli-timeout', env: 'MEMBRANE_CRM_CLI_TIMEOUT', kind: 'int', shownDefault: '60', description: 'Seconds one CLI call may take (queue wait included) before it is killed with TIMEOUT.' },
-  { key: 'cliMaxOutputMb', flag: 'cli-max-output-mb', env: 'MEMBRANE_CRM_CLI_MAX_OUTPUT_MB', kind: 'number', shownDefault: '16', description: 'Output cap per CLI call in MB; beyond it the call fails with OUTPUT_TOO_LARGE.' },
-  { key: 'maxConcurrency', flag: 'max-concurrency', env: 'MEMBRANE_CRM_MAX_CONCURRENCY', kind: 'int', shownDefault: '4', description: 'CLI processes running at once; further calls wait in a FIFO queue.' },
-  { key: 'cliCwd', flag: 'cli-cwd', env: 'MEMBRANE_CRM_CLI_CWD', kind: 'string', shownDefault: 'start directory', description: 'Working directory of every CLI call (the CLI reads `.membrane/config.json` from it).' },
-  { key: 'cache', flag: 'cache', env: 'MEMBRANE_CRM_CACHE', kind: 'boolean', shownDefault: 'on', description: 'Cache the connection list (30 s) and action metadata (5 min). `--no-cache` turns it off.' },
-  { key: 'logLevel', flag: 'log-level', env: 'MEMBRANE_CRM_LOG_LEVEL', kind: 'string', shownDefault: 'info', description: 'stderr log level: `debug`, `info`, `warning`, `error`.' },
-  { key: 'http', flag: 'http', env: 'MEMBRANE_CRM_HTTP_PORT', kind: 'int', shownDefault: 'off (stdio)', description: 'Serve MCP over Streamable HTTP at `http://<host>:<port>/mcp` instead of stdio (`0` picks a free port; the URL is logged).' },
-  { key: 'host', flag: 'host', env: 'MEMBRANE_CRM_HTTP_HOST', kind: 'string', shownDefault: '127.0.0.1', description: 'Address `--http` listens on. A non-loopback address is refused unless `--http-token` is set.' },
-  { key: 'httpToken', flag: 'http-token', env: 'MEMBRANE_CRM_HTTP_TOKEN', kind: 'string', shownDefault: 'none', description: 'Bearer token every HTTP request must carry (`Authorization: Bearer <token>`), at least 16 characters. Prefer the env var: flags show in `ps`.' },
-  { key: 'httpAllowedHosts', flag: 'http-allowed-hosts', env: 'MEMBRANE_CRM_HTTP_ALLOWED_HOSTS', kind: 'list', shownDefault: 'localhost,127.0.0.1,[::1] on loopback', description: 'Host header names `--http` accepts (DNS-rebinding protection). Set it when clients reach a non-loopback `--host` by name.' },
-  { key: 'config', flag: 'config', env: 'MEMBRANE_CRM_CONFIG', kind: 'string', shownDefault: 'none', description: 'JSON file with any of these settings under their camelCase keys (e.g. `{"readOnly": true, "denyActions": ["1crm:delete-*"]}`).' },
+  {
+    key: 'connectors',
+    flag: 'connectors',
+    env: 'MEMBRANE_CRM_CONNECTORS',
+    kind: 'list',
+    shownDefault: 'amocrm,1crm',
+    description:
+      'Connectors to expose (comma list of Membrane connector keys). Built in: `amocrm`, `1crm`; any other key gets the generic tools.',
+  },
+  {
+    key: 'membraneCli',
+    flag: 'membrane-cli',
+    env: 'MEMBRANE_CLI',
+    kind: 'string',
+    shownDefault: '`membrane` on PATH',
+    description: 'Path of the Membrane CLI. A `.js`/`.mjs` file runs with the current Node.',
+  },
+  {
+    key: 'sandbox',
+    flag: 'sandbox',
+    env: 'MEMBRANE_CRM_SANDBOX',
+    kind: 'boolean',
+    shownDefault: 'off (on when no CLI is found)',
+    description: 'Use the bundled `membrane-sandbox` (offline AmoCRM and 1CRM emulation) instead of the real CLI.',
+  },
+  {
+    key: 'defaultConnections',
+    flag: 'default-connection',
+    env: 'MEMBRANE_CRM_DEFAULT_CONNECTION',
+    kind: 'map',
+    shownDefault: 'none',
+    description: 'Default connection per connector, `amocrm=<id>` (repeat the flag, or comma list in the env var).',
+  },
+  {
+    key: 'toolMode',
+    flag: 'tool-mode',
+    env: 'MEMBRANE_CRM_TOOL_MODE',
+    kind: 'string',
+    shownDefault: 'per-connector',
+    description:
+      '`per-connector`: five tools per connector (`amocrm_run_action`…). `shared`: five `crm_*` tools with a `connector` argument, for many connectors.',
+  },
+  {
+    key: 'readOnly',
+    flag: 'read-only',
+    env: 'MEMBRANE_CRM_READ_ONLY',
+    kind: 'boolean',
+    shownDefault: 'off',
+    description: 'Run only read actions and GET/HEAD proxy requests; everything else returns POLICY_DENIED.',
+  },
+  {
+    key: 'allowActions',
+    flag: 'allow-actions',
+    env: 'MEMBRANE_CRM_ALLOW_ACTIONS',
+    kind: 'list',
+    shownDefault: 'all',
+    description: 'Only these actions may run: glob patterns over `connector:actionKey`, e.g. `amocrm:list-*,1crm:get-*`.',
+  },
+  {
+    key: 'denyActions',
+    flag: 'deny-actions',
+    env: 'MEMBRANE_CRM_DENY_ACTIONS',
+    kind: 'list',
+    shownDefault: 'none',
+    description: 'These actions never run and are hidden from search: globs over `connector:actionKey`, e.g. `1crm:delete-*`.',
+  },
+  {
+    key: 'denyMethods',
+    flag: 'deny-methods',
+    env: 'MEMBRANE_CRM_DENY_METHODS',
+    kind: 'list',
+    shownDefault: 'none',
+    description: 'HTTP methods `proxy_request` refuses, e.g. `DELETE,PUT`; `connector:METHOD` limits a rule to one connector.',
+  },
+  {
+    key: 'confirm',
+    flag: 'confirm',
+    env: 'MEMBRANE_CRM_CONFIRM',
+    kind: 'string',
+    shownDefault: 'destructive',
+    description: 'Which calls need confirmation: `destructive` (deletes and unknown actions), `writes` (every change), `never`.',
+  },
+  {
+    key: 'maxResultChars',
+    flag: 'max-result-chars',
+    env: 'MEMBRANE_CRM_MAX_RESULT_CHARS',
+    kind: 'int',
+    shownDefault: '20000',
+    description: 'Output budget per result, in characters of JSON text (about 4 characters per token).',
+  },
+  {
+    key: 'cliTimeout',
+    flag: 'cli-timeout',
+    env: 'MEMBRANE_CRM_CLI_TIMEOUT',
+    kind: 'int',
+    shownDefault: '60',
+    description: 'Seconds one CLI call may take (queue wait included) before it is killed with TIMEOUT.',
+  },
+  {
+    key: 'cliMaxOutputMb',
+    flag: 'cli-max-output-mb',
+    env: 'MEMBRANE_CRM_CLI_MAX_OUTPUT_MB',
+    kind: 'number',
+    shownDefault: '16',
+    description: 'Output cap per CLI call in MB; beyond it the call fails with OUTPUT_TOO_LARGE.',
+  },
+  {
+    key: 'maxConcurrency',
+    flag: 'max-concurrency',
+    env: 'MEMBRANE_CRM_MAX_CONCURRENCY',
+    kind: 'int',
+    shownDefault: '4',
+    description: 'CLI processes running at once; further calls wait in a FIFO queue.',
+  },
+  {
+    key: 'cliCwd',
+    flag: 'cli-cwd',
+    env: 'MEMBRANE_CRM_CLI_CWD',
+    kind: 'string',
+    shownDefault: 'start directory',
+    description: 'Working directory of every CLI call (the CLI reads `.membrane/config.json` from it).',
+  },
+  {
+    key: 'cache',
+    flag: 'cache',
+    env: 'MEMBRANE_CRM_CACHE',
+    kind: 'boolean',
+    shownDefault: 'on',
+    description: 'Cache the connection list (30 s) and action metadata (5 min). `--no-cache` turns it off.',
+  },
+  {
+    key: 'logLevel',
+    flag: 'log-level',
+    env: 'MEMBRANE_CRM_LOG_LEVEL',
+    kind: 'string',
+    shownDefault: 'info',
+    description: 'stderr log level: `debug`, `info`, `warning`, `error`.',
+  },
+  {
+    key: 'http',
+    flag: 'http',
+    env: 'MEMBRANE_CRM_HTTP_PORT',
+    kind: 'int',
+    shownDefault: 'off (stdio)',
+    description:
+      'Serve MCP over Streamable HTTP at `http://<host>:<port>/mcp` instead of stdio (`0` picks a free port; the URL is logged).',
+  },
+  {
+    key: 'host',
+    flag: 'host',
+    env: 'MEMBRANE_CRM_HTTP_HOST',
+    kind: 'string',
+    shownDefault: '127.0.0.1',
+    description: 'Address `--http` listens on. A non-loopback address is refused unless `--http-token` is set.',
+  },
+  {
+    key: 'httpToken',
+    flag: 'http-token',
+    env: 'MEMBRANE_CRM_HTTP_TOKEN',
+    kind: 'string',
+    shownDefault: 'none',
+    description:
+      'Bearer token every HTTP request must carry (`Authorization: Bearer <token>`), at least 16 characters. Prefer the env var: flags show in `ps`.',
+  },
+  {
+    key: 'httpAllowedHosts',
+    flag: 'http-allowed-hosts',
+    env: 'MEMBRANE_CRM_HTTP_ALLOWED_HOSTS',
+    kind: 'list',
+    shownDefault: 'localhost,127.0.0.1,[::1] on loopback',
+    description:
+      'Host header names `--http` accepts (DNS-rebinding protection). Set it when clients reach a non-loopback `--host` by name.',
+  },
+  {
+    key: 'config',
+    flag: 'config',
+    env: 'MEMBRANE_CRM_CONFIG',
+    kind: 'string',
+    shownDefault: 'none',
+    description:
+      'JSON file with any of these settings under their camelCase keys (e.g. `{"readOnly": true, "denyActions": ["1crm:delete-*"]}`).',
+  },
 ];
 
 const connectorKey = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'a Membrane connector key: lower-case letters, digits, - and _');
@@ -76,7 +236,13 @@ export const SettingsSchema = z.strictObject({
     .transform((h) => h.replace(/^\[(.*)\]$/, '$1'))
     .default('127.0.0.1'),
   httpToken: z.string().min(16, 'at least 16 characters (e.g. `openssl rand -hex 32`)').optional(),
-  httpAllowedHosts: z.array(z.string().regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)$/, 'a host name or address without scheme or port, e.g. crm.internal or [::1]')).default([]),
+  httpAllowedHosts: z
+    .array(
+      z
+        .string()
+        .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)$/, 'a host name or address without scheme or port, e.g. crm.internal or [::1]'),
+    )
+    .default([]),
   config: z.string().optional(),
 });
 
@@ -271,9 +437,18 @@ export function usage(): string {
     'Options (flag > environment variable > --config file > default):',
   ];
   for (const s of SETTINGS) {
-    const flag = s.kind === 'boolean' ? `--${s.flag}` : `--${s.flag} <${s.kind === 'map' ? 'connector=id' : s.kind === 'int' || s.kind === 'number' ? 'n' : 'value'}>`;
-    lines.push(`  ${flag.padEnd(34)} ${s.description.replace(/`/g, '')}${s.env ? ` [env ${s.env}]` : ''} (default: ${s.shownDefault.replace(/`/g, '')})`);
+    const flag =
+      s.kind === 'boolean'
+        ? `--${s.flag}`
+        : `--${s.flag} <${s.kind === 'map' ? 'connector=id' : s.kind === 'int' || s.kind === 'number' ? 'n' : 'value'}>`;
+    lines.push(
+      `  ${flag.padEnd(34)} ${s.description.replace(/`/g, '')}${s.env ? ` [env ${s.env}]` : ''} (default: ${s.shownDefault.replace(/`/g, '')})`,
+    );
   }
-  lines.push(`  ${'--no-cache'.padEnd(34)} Turn caching off.`, `  ${'--help'.padEnd(34)} Show this help.`, `  ${'--version'.padEnd(34)} Show the version.`);
+  lines.push(
+    `  ${'--no-cache'.padEnd(34)} Turn caching off.`,
+    `  ${'--help'.padEnd(34)} Show this help.`,
+    `  ${'--version'.padEnd(34)} Show the version.`,
+  );
   return lines.join('\n');
 }

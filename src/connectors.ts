@@ -20,7 +20,8 @@ const BUILT_IN: Record<string, Connector> = {
     displayName: 'AmoCRM',
     prefix: 'amocrm',
     entities: ['Lead (deal)', 'Note', 'Contact', 'Company', 'Task'],
-    apiHint: 'Paths: /api/v4/{leads|contacts|companies|tasks|users}, /api/v4/leads/pipelines, /api/v4/{entity}/{id}/notes; POST/PATCH take arrays; no DELETE; empty list = 204.',
+    apiHint:
+      'Paths: /api/v4/{leads|contacts|companies|tasks|users}, /api/v4/leads/pipelines, /api/v4/{entity}/{id}/notes; POST/PATCH take arrays; no DELETE; empty list = 204.',
     builtIn: true,
   },
   '1crm': {
@@ -28,20 +29,65 @@ const BUILT_IN: Record<string, Connector> = {
     displayName: '1CRM',
     prefix: 'onecrm',
     entities: [
-      'Account', 'Contact', 'Lead', 'Opportunity', 'Case', 'Task', 'Meeting', 'Call', 'Email', 'Campaign', 'Target List',
-      'Product', 'Quote', 'Invoice', 'Purchase Order', 'Supplier', 'Document', 'Project', 'Project Task', 'Time Entry',
-      'Expense', 'Event', 'Note', 'User', 'Role', 'Team', 'Workflow', 'Report', 'Dashboard', 'Custom Module',
-      'Global Search', 'Import', 'Export', 'Mass Update', 'Relationship', 'Subscription', 'Layout', 'Picklist',
-      'Tax Rate', 'Currency', 'Email Template', 'SMS Template', 'PDF Template', 'System Settings', 'User Settings',
+      'Account',
+      'Contact',
+      'Lead',
+      'Opportunity',
+      'Case',
+      'Task',
+      'Meeting',
+      'Call',
+      'Email',
+      'Campaign',
+      'Target List',
+      'Product',
+      'Quote',
+      'Invoice',
+      'Purchase Order',
+      'Supplier',
+      'Document',
+      'Project',
+      'Project Task',
+      'Time Entry',
+      'Expense',
+      'Event',
+      'Note',
+      'User',
+      'Role',
+      'Team',
+      'Workflow',
+      'Report',
+      'Dashboard',
+      'Custom Module',
+      'Global Search',
+      'Import',
+      'Export',
+      'Mass Update',
+      'Relationship',
+      'Subscription',
+      'Layout',
+      'Picklist',
+      'Tax Rate',
+      'Currency',
+      'Email Template',
+      'SMS Template',
+      'PDF Template',
+      'System Settings',
+      'User Settings',
     ],
-    apiHint: 'Paths: /data/{Model} (Account, Contact, Lead, Opportunity, aCase, Task…) with offset, limit, filters[…]; /data/{Model}/{id}; body {"data":{…}}.',
+    apiHint:
+      'Paths: /data/{Model} (Account, Contact, Lead, Opportunity, aCase, Task…) with offset, limit, filters[…]; /data/{Model}/{id}; body {"data":{…}}.',
     builtIn: true,
   },
 };
 
 /** Turns a connector key into a tool prefix that every client accepts: letters, digits, underscore, leading letter. */
 export function toolPrefix(key: string): string {
-  const spelled = key.replace(/^1/, 'one').replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '').toLowerCase();
+  const spelled = key
+    .replace(/^1/, 'one')
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .toLowerCase();
   const prefix = /^[a-z]/.test(spelled) ? spelled : `c_${spelled}`;
   return prefix.slice(0, 20);
 }

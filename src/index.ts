@@ -12,9 +12,11 @@ import { createCliClient } from './membrane/cli/cli-setup.js';
 import { createServer, createSharedLookups } from './server.js';
 
 // stdout carries JSON-RPC only. A dependency that calls console.log must not corrupt it.
+/* eslint-disable no-console -- the one place that redirects console output to stderr */
 console.log = console.error;
 console.info = console.error;
 console.debug = console.error;
+/* eslint-enable no-console */
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -93,16 +95,30 @@ async function main(): Promise<void> {
   process.on('SIGHUP', () => void shutdown('SIGHUP'));
   // A bug in one call must not take the server down for every other call.
   process.on('uncaughtException', (e) => log.error('uncaught exception', { error: e.stack ?? String(e) }));
-  process.on('unhandledRejection', (e) => log.error('unhandled rejection', { error: e instanceof Error ? (e.stack ?? e.message) : String(e) }));
+  process.on('unhandledRejection', (e) =>
+    log.error('unhandled rejection', { error: e instanceof Error ? (e.stack ?? e.message) : String(e) }),
+  );
 
   if (settings.http !== undefined) {
     const { startHttpServer } = await import('./transports/streamable-http.js');
     let http;
     try {
-      http = await startHttpServer({ port: settings.http, host: settings.host, token: settings.httpToken, allowedHosts: settings.httpAllowedHosts, makeServer, log });
+      http = await startHttpServer({
+        port: settings.http,
+        host: settings.host,
+        token: settings.httpToken,
+        allowedHosts: settings.httpAllowedHosts,
+        makeServer,
+        log,
+      });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      const hint = code === 'EADDRINUSE' ? ': the port is in use; pick another with --http <port> (0 = any free port)' : code === 'EACCES' ? ': not allowed to bind it; use a port above 1024' : '';
+      const hint =
+        code === 'EADDRINUSE'
+          ? ': the port is in use; pick another with --http <port> (0 = any free port)'
+          : code === 'EACCES'
+            ? ': not allowed to bind it; use a port above 1024'
+            : '';
       process.stderr.write(`membrane-crm-mcp: cannot listen on ${settings.host}:${settings.http} (${code ?? String(e)})${hint}\n`);
       process.exit(1);
     }
@@ -122,7 +138,9 @@ async function main(): Promise<void> {
   process.stdin.on('close', () => void shutdown('stdin closed'));
   await server.connect(new StdioServerTransport());
   setImmediate(() => void loadExeca());
-  log.info(`membrane-crm-mcp ${version} ready on stdio: ${tools.length} tools for ${settings.connectors.join(', ')} (backend ${cli.backend})`);
+  log.info(
+    `membrane-crm-mcp ${version} ready on stdio: ${tools.length} tools for ${settings.connectors.join(', ')} (backend ${cli.backend})`,
+  );
 }
 
 main().catch((e: unknown) => {

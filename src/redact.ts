@@ -22,12 +22,16 @@ const PATTERNS: ReadonlyArray<[RegExp, Replacer]> = [
   // (Anchored at the line start and scanned forward once, so it stays linear on long lines.)
   [/^([^"\r\n]*?\b(?:proxy-)?authorization[ \t]*[:=][ \t]*)[^\r\n]+/gim, `$1${MARK}`],
   // The same inside a JSON string: up to the string's closing quote, escaped quotes (\") included, so the text stays JSON.
-  [new RegExp(String.raw`${W}((?:proxy-)?authorization)(\s*[:=]\s*)("?)(?:[^\r\n"\\]|\\"[^"\\\r\n]*\\"|\\[^"\r\n])+`, 'gi'), `$1$2$3${MARK}`],
+  [
+    new RegExp(String.raw`${W}((?:proxy-)?authorization)(\s*[:=]\s*)("?)(?:[^\r\n"\\]|\\"[^"\\\r\n]*\\"|\\[^"\r\n])+`, 'gi'),
+    `$1$2$3${MARK}`,
+  ],
   // Bearer / Basic credentials anywhere. A Basic credential is base64 of `user:password`; checking for the colon
   // keeps ordinary text ("requires basic information") readable.
   [
     new RegExp(String.raw`${W}(bearer|basic)\s+([A-Za-z0-9._~+/=-]{8,})`, 'gi'),
-    (m, scheme, cred) => (scheme.toLowerCase() === 'basic' && !Buffer.from(cred, 'base64').toString('latin1').includes(':') ? m : `${scheme} ${MARK}`),
+    (m, scheme, cred) =>
+      scheme.toLowerCase() === 'basic' && !Buffer.from(cred, 'base64').toString('latin1').includes(':') ? m : `${scheme} ${MARK}`,
   ],
   // A JSON credential field with a string value: "accessToken": "…", "X-Api-Key": "…" (the whole string).
   [new RegExp(String.raw`("[^"\\\r\n]*?(?:${CREDENTIAL_KEYS})"\s*:\s*)"(?:[^"\\\r\n]|\\.)*"`, 'gi'), `$1"${MARK}"`],

@@ -63,7 +63,13 @@ export function createSharedLookups(settings: Settings, client: MembraneClient, 
   };
 }
 
-export function createServer(opts: { settings: Settings; client: MembraneClient; log: Logger; version: string; lookups?: SharedLookups }): CreatedServer {
+export function createServer(opts: {
+  settings: Settings;
+  client: MembraneClient;
+  log: Logger;
+  version: string;
+  lookups?: SharedLookups;
+}): CreatedServer {
   const { settings, client, log } = opts;
   const lookups = opts.lookups ?? createSharedLookups(settings, client, log);
   const connectors = resolveConnectors(settings.connectors);
@@ -102,7 +108,10 @@ export function createServer(opts: { settings: Settings; client: MembraneClient;
     if (origin !== undefined && origin !== session) return;
     // The session id makes the SDK apply the level this session's client set (HTTP keeps one per session).
     server
-      .sendLoggingMessage({ level, logger: 'membrane-crm-mcp', data: data ? { message, ...data } : message }, server.server.transport?.sessionId)
+      .sendLoggingMessage(
+        { level, logger: 'membrane-crm-mcp', data: data ? { message, ...data } : message },
+        server.server.transport?.sessionId,
+      )
       .catch(() => undefined);
   });
   const close = async () => {

@@ -42,11 +42,17 @@ export function isNpxCache(entry: string): boolean {
 }
 
 /** `node /abs/dist/index.js` from a clone or install; `npx -y membrane-crm-mcp@<version>` from npx's cache. */
-export function launchCommand(opts: { serverEntry: string; version: string; platform?: NodeJS.Platform }): Pick<LaunchSpec, 'command' | 'args'> {
+export function launchCommand(opts: {
+  serverEntry: string;
+  version: string;
+  platform?: NodeJS.Platform;
+}): Pick<LaunchSpec, 'command' | 'args'> {
   if (isNpxCache(opts.serverEntry)) {
     const npx = ['-y', `${PACKAGE_NAME}@${opts.version}`];
     // npx is a .cmd shim on Windows: clients spawn without a shell, so it goes through cmd /c.
-    return (opts.platform ?? process.platform) === 'win32' ? { command: 'cmd', args: ['/c', 'npx', ...npx] } : { command: 'npx', args: npx };
+    return (opts.platform ?? process.platform) === 'win32'
+      ? { command: 'cmd', args: ['/c', 'npx', ...npx] }
+      : { command: 'npx', args: npx };
   }
   return { command: 'node', args: [opts.serverEntry] };
 }
@@ -112,7 +118,10 @@ export function flagKeys(argv: readonly string[]): Set<string> {
 function envValue(key: string, value: unknown, cwd: string, cliCwd: string): string {
   if (typeof value === 'boolean') return value ? '1' : '0';
   if (Array.isArray(value)) return value.join(',');
-  if (value && typeof value === 'object') return Object.entries(value as Record<string, string>).map(([k, v]) => `${k}=${v}`).join(',');
+  if (value && typeof value === 'object')
+    return Object.entries(value as Record<string, string>)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
   const text = String(value);
   if (!PATH_KEYS.has(key) || isAbsolute(text)) return text;
   // The server resolves --membrane-cli against the CLI's working directory, the others against its own.
@@ -126,7 +135,13 @@ function envValue(key: string, value: unknown, cwd: string, cliCwd: string): str
  * overrode an env var shows up with the flag's value. With the sandbox, MEMBRANE_SANDBOX_DB is kept too:
  * the server would otherwise use another database than the one checked.
  */
-export function settingsEnv(opts: { argv: readonly string[]; env: NodeJS.ProcessEnv; settings: Settings; cwd: string; backend: Backend }): Record<string, string> {
+export function settingsEnv(opts: {
+  argv: readonly string[];
+  env: NodeJS.ProcessEnv;
+  settings: Settings;
+  cwd: string;
+  backend: Backend;
+}): Record<string, string> {
   const fromFlags = flagKeys(opts.argv);
   const inline = httpConfigFile(opts.settings);
   const cliCwd = resolve(opts.cwd, opts.settings.cliCwd ?? '.');
@@ -134,7 +149,8 @@ export function settingsEnv(opts: { argv: readonly string[]; env: NodeJS.Process
   for (const s of SETTINGS) {
     if (!s.env || NOT_FOR_STDIO_CLIENTS.has(s.key) || SECRET_KEY.test(s.key)) continue;
     if (inline && s.key === 'config') continue;
-    const explicit = fromFlags.has(s.key) || (opts.env[s.env] !== undefined && opts.env[s.env] !== '') || (!!inline && inline.keys[s.key] !== undefined);
+    const explicit =
+      fromFlags.has(s.key) || (opts.env[s.env] !== undefined && opts.env[s.env] !== '') || (!!inline && inline.keys[s.key] !== undefined);
     const value = (opts.settings as Record<string, unknown>)[s.key];
     if (!explicit || value === undefined) continue;
     out[s.env] = envValue(s.key, value, opts.cwd, cliCwd);
@@ -205,7 +221,11 @@ export function renderClientConfigs(
   return {
     // -s user: every project (without a scope, claude writes the local scope: this project only, in ~/.claude.json).
     claudeCode: { mcpJson: json, addCommand: commandLine('claude', '-s user ', name, '-e', spec, platform) },
-    codex: { toml: codexToml(spec, name, timeout), addCommand: commandLine('codex', '', name, '--env', spec, platform), toolTimeoutSec: timeout },
+    codex: {
+      toml: codexToml(spec, name, timeout),
+      addCommand: commandLine('codex', '', name, '--env', spec, platform),
+      toolTimeoutSec: timeout,
+    },
     cursor: { mcpJson: json },
   };
 }

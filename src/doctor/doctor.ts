@@ -109,10 +109,15 @@ function notes(
         `the configuration below does not pass the file on; its other settings are env vars, and the HTTP settings are left out.`,
     );
     for (const key of file.commaLists) {
-      out.push(`${key} in the config file has an entry with a comma, which ${envOf(key)} splits in two: write it as separate patterns in that env value (e.g. amocrm:{a,b}-* as amocrm:a-*,amocrm:b-*).`);
+      out.push(
+        `${key} in the config file has an entry with a comma, which ${envOf(key)} splits in two: write it as separate patterns in that env value (e.g. amocrm:{a,b}-* as amocrm:a-*,amocrm:b-*).`,
+      );
     }
   }
-  if (isNpxCache(entry)) out.push(`doctor runs from npx's cache, so the configuration starts \`npx -y membrane-crm-mcp@${version}\` (the cache may be cleared).`);
+  if (isNpxCache(entry))
+    out.push(
+      `doctor runs from npx's cache, so the configuration starts \`npx -y membrane-crm-mcp@${version}\` (the cache may be cleared).`,
+    );
   if (report.backend === 'membrane' && !settings.membraneCli && report.cli?.path) {
     out.push(
       `the server found \`membrane\` on this shell's PATH (${report.cli.path}); a client started from a desktop app may have a shorter PATH and fall back to the sandbox: add MEMBRANE_CLI=${report.cli.path} to env to pin it.`,
@@ -121,10 +126,14 @@ function notes(
   // Clients run `node` from their PATH, not the Node running doctor.
   const pathNode = launch.command === 'node' ? findOnPath('node', env) : undefined;
   if (pathNode && realpath(pathNode) !== realpath(process.execPath)) {
-    out.push(`\`node\` on this PATH is ${pathNode}, not the Node running doctor (${process.execPath}): if it is older than v20, use the full path as "command".`);
+    out.push(
+      `\`node\` on this PATH is ${pathNode}, not the Node running doctor (${process.execPath}): if it is older than v20, use the full path as "command".`,
+    );
   }
   if (!settings.cliCwd && existsSync(join(cwd, '.membrane', 'config.json')) && !launch.env.MEMBRANE_CRM_CLI_CWD) {
-    out.push(`the CLI reads .membrane/config.json from its working directory (here: ${cwd}); clients start the server in a directory of their own: add MEMBRANE_CRM_CLI_CWD=${cwd} to env to keep using it.`);
+    out.push(
+      `the CLI reads .membrane/config.json from its working directory (here: ${cwd}); clients start the server in a directory of their own: add MEMBRANE_CRM_CLI_CWD=${cwd} to env to keep using it.`,
+    );
   }
   return out;
 }
@@ -163,7 +172,8 @@ export async function runDoctor(argv: string[], io: DoctorIo): Promise<number> {
     const message = redact(e instanceof Error ? e.message : String(e));
     try {
       stderr(`membrane-crm-mcp doctor: internal error: ${message}\n`);
-      if (json && !wrote) await stdout(`${JSON.stringify({ ok: false, exitCode: INTERNAL_ERROR_EXIT, error: `internal error: ${message}` }, null, 2)}\n`);
+      if (json && !wrote)
+        await stdout(`${JSON.stringify({ ok: false, exitCode: INTERNAL_ERROR_EXIT, error: `internal error: ${message}` }, null, 2)}\n`);
     } catch {
       // Nowhere left to report it: the exit status says it.
     }

@@ -20,7 +20,8 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 export function verdict(checks: readonly Check[]): string {
   const fails = checks.filter((c) => c.status === 'fail').length;
   const warns = checks.filter((c) => c.status === 'warn').length;
-  if (fails) return `✗ Not usable: ${plural(fails, 'problem')} to fix${warns ? ` and ${plural(warns, 'warning')}` : ''} (below), then run doctor again.`;
+  if (fails)
+    return `✗ Not usable: ${plural(fails, 'problem')} to fix${warns ? ` and ${plural(warns, 'warning')}` : ''} (below), then run doctor again.`;
   if (warns) return `! Usable, with ${plural(warns, 'warning')} (below).`;
   return '✓ Ready to use: no problems found.';
 }
@@ -39,7 +40,8 @@ export function renderHuman(r: DoctorReport): string {
   if (todo.length) {
     out.push('', 'To fix:');
     // Failures first: they block use.
-    for (const c of [...todo.filter((t) => t.status === 'fail'), ...todo.filter((t) => t.status === 'warn')]) out.push(`  ${MARK[c.status]} ${c.title}: ${c.fix}`);
+    for (const c of [...todo.filter((t) => t.status === 'fail'), ...todo.filter((t) => t.status === 'warn')])
+      out.push(`  ${MARK[c.status]} ${c.title}: ${c.fix}`);
   }
   const env = Object.entries(r.launch.env).map(([k, v]) => `${k}=${v}`);
   out.push(
@@ -67,7 +69,14 @@ export function renderJson(r: DoctorReport): string {
     ok: r.exitCode === 0,
     exitCode: r.exitCode,
     version: r.version,
-    checks: r.checks.map((c) => ({ id: c.id, title: c.title, status: c.status, summary: c.summary, ...(c.fix ? { fix: c.fix } : {}), ...(c.details ? { details: c.details } : {}) })),
+    checks: r.checks.map((c) => ({
+      id: c.id,
+      title: c.title,
+      status: c.status,
+      summary: c.summary,
+      ...(c.fix ? { fix: c.fix } : {}),
+      ...(c.details ? { details: c.details } : {}),
+    })),
     backend: r.backend ?? null,
     cli: r.cli ?? null,
     connections: r.connections,

@@ -65,7 +65,12 @@ export async function runChecks(ctx: CheckContext, nodeVersion?: string): Promis
   const log = quietLogger();
   // The server's runner and client for these settings. Only the name the CLI's next steps use differs:
   // the command the user types (a --membrane-cli path rather than `membrane`), since they become fixes.
-  const { runner, client } = createCliClient(settings, { ...found.cli, command: { ...found.cli.command, display: found.command } }, found.cwd, log);
+  const { runner, client } = createCliClient(
+    settings,
+    { ...found.cli, command: { ...found.cli.command, display: found.command } },
+    found.cwd,
+    log,
+  );
   try {
     // 4. version
     const version = await attempt(() => runner.run({ args: ['--version'], timeoutMs: VERSION_TIMEOUT_MS }));
@@ -113,7 +118,12 @@ export async function runChecks(ctx: CheckContext, nodeVersion?: string): Promis
     }
 
     // 7. latency
-    const [ms, source] = listMs !== undefined ? [listMs, 'connection list' as const] : statusMs !== undefined ? [statusMs, 'status' as const] : [undefined, undefined];
+    const [ms, source] =
+      listMs !== undefined
+        ? [listMs, 'connection list' as const]
+        : statusMs !== undefined
+          ? [statusMs, 'status' as const]
+          : [undefined, undefined];
     if (ms === undefined || source === undefined) {
       checks.push(skipped('latency', 'Latency', 'no CLI call answered'));
     } else {

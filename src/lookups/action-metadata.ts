@@ -60,11 +60,15 @@ const FAILED_STATES = new Set(['CONFIGURATION_ERROR', 'SETUP_FAILED']);
 /** ACTION_BUILD_FAILED for an action in a failed build state, or undefined when it did not fail. */
 export function buildFailed(action: Action, call: ActionStepRefs): ToolError | undefined {
   if (!action.state || !FAILED_STATES.has(action.state)) return undefined;
-  return new ToolError('ACTION_BUILD_FAILED', `Membrane could not build action ${action.key ?? action.id} (${action.state}): ${action.error ?? 'no reason given'}`, {
-    nextStep: `Rephrase the description (name the entity and the operation) for ${call.ref('create_action')}, or call the API with ${call.ref('proxy_request')}.`,
-    retryable: false,
-    details: { action: { id: action.id, key: action.key, name: action.name, state: action.state, error: action.error } },
-  });
+  return new ToolError(
+    'ACTION_BUILD_FAILED',
+    `Membrane could not build action ${action.key ?? action.id} (${action.state}): ${action.error ?? 'no reason given'}`,
+    {
+      nextStep: `Rephrase the description (name the entity and the operation) for ${call.ref('create_action')}, or call the API with ${call.ref('proxy_request')}.`,
+      retryable: false,
+      details: { action: { id: action.id, key: action.key, name: action.name, state: action.state, error: action.error } },
+    },
+  );
 }
 
 /** Throws ACTION_NOT_READY or ACTION_BUILD_FAILED unless the action can run now. */

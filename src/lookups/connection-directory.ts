@@ -101,7 +101,10 @@ export class ConnectionDirectory {
         details: { fields: [{ field: 'connectionId', problem: `belongs to connector ${owner}` }] },
       });
     }
-    if (!owner) this.log.warning(`cannot tell which connector connection ${connectionId} belongs to (the CLI printed no key); using it for ${connector.key}`);
+    if (!owner)
+      this.log.warning(
+        `cannot tell which connector connection ${connectionId} belongs to (the CLI printed no key); using it for ${connector.key}`,
+      );
     return found.id;
   }
 
@@ -123,12 +126,16 @@ export class ConnectionDirectory {
     }
     const needsUser = mine.find((c) => c.clientAction?.uiUrl) ?? mine[0];
     if (needsUser) {
-      throw new ToolError('CONNECTION_NEEDS_USER_ACTION', `The ${connector.displayName} connection "${needsUser.name}" is ${needsUser.state}, not READY`, {
-        nextStep: this.reconnectStep(needsUser, call),
-        uiUrl: needsUser.clientAction?.uiUrl,
-        retryable: false,
-        details: { candidates },
-      });
+      throw new ToolError(
+        'CONNECTION_NEEDS_USER_ACTION',
+        `The ${connector.displayName} connection "${needsUser.name}" is ${needsUser.state}, not READY`,
+        {
+          nextStep: this.reconnectStep(needsUser, call),
+          uiUrl: needsUser.clientAction?.uiUrl,
+          retryable: false,
+          details: { candidates },
+        },
+      );
     }
     throw new ToolError('CONNECTION_REQUIRED', `There is no ${connector.displayName} connection yet`, {
       nextStep: this.connectStep(connector, call),

@@ -45,7 +45,9 @@ export class InputValidator {
       try {
         validator = (await this.loadAjv()).compile(schema);
       } catch (e) {
-        this.log.warning(`input schema of ${action.key ?? action.id} does not compile; the CLI will validate instead`, { error: String(e) });
+        this.log.warning(`input schema of ${action.key ?? action.id} does not compile; the CLI will validate instead`, {
+          error: String(e),
+        });
         validator = null;
       }
       if (this.validators.size >= MAX_VALIDATORS) this.validators.delete(this.validators.keys().next().value as string);
@@ -65,8 +67,10 @@ export class InputValidator {
     return (validator.errors ?? []).slice(0, 30).map((e) => {
       const base = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
       const params = e.params as { missingProperty?: string; additionalProperty?: string; allowedValues?: unknown[] };
-      if (params.missingProperty) return { field: base ? `${base}.${params.missingProperty}` : params.missingProperty, problem: 'is required' };
-      if (params.additionalProperty) return { field: base ? `${base}.${params.additionalProperty}` : params.additionalProperty, problem: 'is not a known field' };
+      if (params.missingProperty)
+        return { field: base ? `${base}.${params.missingProperty}` : params.missingProperty, problem: 'is required' };
+      if (params.additionalProperty)
+        return { field: base ? `${base}.${params.additionalProperty}` : params.additionalProperty, problem: 'is not a known field' };
       const allowed = params.allowedValues ? `: one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}` : '';
       return { field: base || '(input)', problem: `${e.message ?? 'is invalid'}${allowed}` };
     });

@@ -85,10 +85,7 @@ export interface MembraneClient {
   readonly commandName: string;
   listConnections(opts?: CallOptions): Promise<Connection[]>;
   listActions(q: { connectionId: string; intent: string; limit: number }, opts?: CallOptions): Promise<Action[]>;
-  getAction(
-    q: { id: string; connectionId?: string; wait?: boolean; timeoutSeconds?: number },
-    opts?: CallOptions,
-  ): Promise<Action>;
+  getAction(q: { id: string; connectionId?: string; wait?: boolean; timeoutSeconds?: number }, opts?: CallOptions): Promise<Action>;
   createAction(q: { description: string; connectionId: string; name?: string }, opts?: CallOptions): Promise<Action>;
   runAction(q: { actionId: string; connectionId: string; input?: Record<string, unknown> }, opts?: CallOptions): Promise<RunResult>;
   request(q: ProxyRequest, opts?: CallOptions): Promise<ProxyResponse>;

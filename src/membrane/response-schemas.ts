@@ -171,7 +171,12 @@ export function toErrorData(doc: unknown): ErrorData | undefined {
     if (inner.success) return inner.data;
   }
   if (typeof o.error === 'string') {
-    return { message: typeof o.message === 'string' ? o.message : o.error, key: o.error, type: typeof o.type === 'string' ? o.type : undefined, data: o.data };
+    return {
+      message: typeof o.message === 'string' ? o.message : o.error,
+      key: o.error,
+      type: typeof o.type === 'string' ? o.type : undefined,
+      data: o.data,
+    };
   }
   const direct = ErrorDataSchema.safeParse(doc);
   if (direct.success && (direct.data.type !== undefined || direct.data.key !== undefined)) return direct.data;

@@ -21,14 +21,21 @@ const TYPE_KIND: Record<string, ActionKind> = {
 // word; unambiguous verbs count anywhere ("Find or create contact" is a write).
 const DESTRUCTIVE = /\b(delete|remove|destroy|purge|erase|archive|void|cancel|unlink|disconnect|revoke|wipe)\b/;
 const DESTRUCTIVE_LEADING = /^(merge|drop)$/;
-const WRITE = /\b(create|add|update|edit|send|patch|upsert|complete|assign|move|convert|mark|import|upload|attach|change|insert|register|enable|disable|reassign|rename|transfer)\b/;
+const WRITE =
+  /\b(create|add|update|edit|send|patch|upsert|complete|assign|move|convert|mark|import|upload|attach|change|insert|register|enable|disable|reassign|rename|transfer)\b/;
 const WRITE_LEADING = /^(set|post|put|link|close|log|start|stop|schedule|reschedule|reopen|submit|book)$/;
 const READ = /\b(get|list|search|find|fetch|read|retrieve|lookup|look up|show|count|export|download|query|describe|view|check)\b/;
 
 /** The kind its key and name suggest (verbs), or undefined when they suggest none. */
 export function kindFromName(action: Pick<Action, 'key' | 'name'>): ActionKind | undefined {
-  const key = (action.key ?? '').toLowerCase().replace(/[-_.]+/g, ' ').trim();
-  const name = action.name.toLowerCase().replace(/[-_.]+/g, ' ').trim();
+  const key = (action.key ?? '')
+    .toLowerCase()
+    .replace(/[-_.]+/g, ' ')
+    .trim();
+  const name = action.name
+    .toLowerCase()
+    .replace(/[-_.]+/g, ' ')
+    .trim();
   const words = `${key} ${name}`;
   const leading = [key.split(' ')[0], name.split(' ')[0]];
   if (DESTRUCTIVE.test(words) || leading.some((w) => DESTRUCTIVE_LEADING.test(w))) return 'destructive';

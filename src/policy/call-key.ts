@@ -15,5 +15,7 @@ function canonical(value: unknown): unknown {
 }
 
 export function callKey(parts: Record<string, unknown>): string {
-  return createHash('sha256').update(JSON.stringify(canonical(parts))).digest('base64url');
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(parts)))
+    .digest('base64url');
 }

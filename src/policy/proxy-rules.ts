@@ -12,6 +12,7 @@ function refuse(rule: string, field: string, message: string): ToolError {
 }
 
 // C0 controls, DEL, C1 controls, and Unicode line/paragraph separators.
+// eslint-disable-next-line no-control-regex -- finding control characters is this check's job
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 /** Decodes percent-escapes until stable (catches %252e%252e), or throws on a malformed escape at any level. */
@@ -53,7 +54,8 @@ export function checkPath(path: string): void {
 export function applyPathParams(path: string, params: Record<string, string | number> | undefined): string {
   const used = new Set<string>();
   const out = path.replace(/\{([A-Za-z0-9_]+)\}/g, (_whole, name: string) => {
-    if (!params || !(name in params)) throw refuse('path-params', `pathParams.${name}`, `path has {${name}} but pathParams has no "${name}"`);
+    if (!params || !(name in params))
+      throw refuse('path-params', `pathParams.${name}`, `path has {${name}} but pathParams has no "${name}"`);
     used.add(name);
     return encodeURIComponent(String(params[name]));
   });
@@ -85,11 +87,13 @@ const FORBIDDEN_HEADERS = new Set([
 export function checkHeaders(headers: Record<string, string> | undefined): void {
   for (const [name, value] of Object.entries(headers ?? {})) {
     const lower = name.toLowerCase();
-    if (/[\r\n]/.test(name) || /[\r\n]/.test(value)) throw refuse('no-crlf', `headers.${name}`, `header ${JSON.stringify(name)} contains CR or LF`);
+    if (/[\r\n]/.test(name) || /[\r\n]/.test(value))
+      throw refuse('no-crlf', `headers.${name}`, `header ${JSON.stringify(name)} contains CR or LF`);
     if (!HEADER_NAME.test(name)) throw refuse('header-name', `headers.${name}`, `header name ${JSON.stringify(name)} is not a valid token`);
     if (FORBIDDEN_HEADERS.has(lower) || lower.startsWith('proxy-') || lower.startsWith('x-forwarded-')) {
       throw refuse('forbidden-header', `headers.${name}`, `header "${name}" may not be set; Membrane injects authentication and routing`);
     }
+    // eslint-disable-next-line no-control-regex -- finding control characters is this check's job
     if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(value)) {
       throw refuse('no-control-characters', `headers.${name}`, `header "${name}" value contains a control character`);
     }

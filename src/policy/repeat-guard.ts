@@ -42,7 +42,12 @@ export class RepeatGuard {
     const s = this.seen.get(key);
     if (!s) return;
     const ago = Math.max(0, Math.round((this.now() - s.at) / 1000));
-    const what = s.outcome === 'running' ? 'is still running' : s.outcome === 'succeeded' ? `succeeded ${ago} s ago` : `ran ${ago} s ago with an unknown outcome (it may have been applied)`;
+    const what =
+      s.outcome === 'running'
+        ? 'is still running'
+        : s.outcome === 'succeeded'
+          ? `succeeded ${ago} s ago`
+          : `ran ${ago} s ago with an unknown outcome (it may have been applied)`;
     throw new ToolError('DUPLICATE_WRITE', `The identical write ${what}`, {
       nextStep:
         s.outcome === 'unknown'

@@ -22,7 +22,15 @@ export interface ActionRef {
 /** The policy's view of an action. */
 export function actionRef(action: Action): ActionRef {
   const c = classifyAction(action);
-  return { id: action.id, key: action.key, kind: c.kind, type: action.type, trusted: c.trusted, typeKind: c.typeKind, nameKind: kindFromName(action) };
+  return {
+    id: action.id,
+    key: action.key,
+    kind: c.kind,
+    type: action.type,
+    trusted: c.trusted,
+    typeKind: c.typeKind,
+    nameKind: kindFromName(action),
+  };
 }
 
 type Matcher = (subject: string) => boolean;
@@ -67,11 +75,15 @@ export class Policy {
     }
     const mislabelled = action.nameKind === 'read' && (action.typeKind === 'write' || action.typeKind === 'destructive');
     if (this.allow && mislabelled) {
-      return new ToolError('POLICY_DENIED', `${label} is named like a read but its Membrane type is ${action.type}; --allow-actions matches names, so it is refused`, {
-        nextStep: 'Use an action whose name matches what it does, or tell the user this action is not allowed on this server.',
-        retryable: false,
-        details: { setting: 'allowActions', type: action.type },
-      });
+      return new ToolError(
+        'POLICY_DENIED',
+        `${label} is named like a read but its Membrane type is ${action.type}; --allow-actions matches names, so it is refused`,
+        {
+          nextStep: 'Use an action whose name matches what it does, or tell the user this action is not allowed on this server.',
+          retryable: false,
+          details: { setting: 'allowActions', type: action.type },
+        },
+      );
     }
     if (this.allow && !subjects.some(this.allow)) {
       return new ToolError('POLICY_DENIED', `${label} is not in --allow-actions (${this.settings.allowActions.join(', ')})`, {
@@ -81,12 +93,18 @@ export class Policy {
       });
     }
     if (this.settings.readOnly && (action.kind !== 'read' || action.trusted === false)) {
-      const what = action.kind === 'read' ? 'an action whose type does not prove it only reads (only its name does)' : `a ${action.kind} action`;
-      return new ToolError('POLICY_DENIED', `${label} is ${what} and the server runs in read-only mode (--read-only / MEMBRANE_CRM_READ_ONLY)`, {
-        nextStep: 'Only read actions can run here (or use proxy_request with GET); tell the user a change needs a server without --read-only.',
-        retryable: false,
-        details: { setting: 'readOnly', kind: action.kind },
-      });
+      const what =
+        action.kind === 'read' ? 'an action whose type does not prove it only reads (only its name does)' : `a ${action.kind} action`;
+      return new ToolError(
+        'POLICY_DENIED',
+        `${label} is ${what} and the server runs in read-only mode (--read-only / MEMBRANE_CRM_READ_ONLY)`,
+        {
+          nextStep:
+            'Only read actions can run here (or use proxy_request with GET); tell the user a change needs a server without --read-only.',
+          retryable: false,
+          details: { setting: 'readOnly', kind: action.kind },
+        },
+      );
     }
     return undefined;
   }
@@ -94,19 +112,27 @@ export class Policy {
   methodDenial(connector: string, method: string): ToolError | undefined {
     const m = method.toUpperCase();
     if (this.settings.readOnly && m !== 'GET' && m !== 'HEAD') {
-      return new ToolError('POLICY_DENIED', `${m} requests are refused in read-only mode (--read-only / MEMBRANE_CRM_READ_ONLY); only GET and HEAD are allowed`, {
-        nextStep: 'Read with GET; tell the user a change needs a server without --read-only.',
-        retryable: false,
-        details: { setting: 'readOnly' },
-      });
+      return new ToolError(
+        'POLICY_DENIED',
+        `${m} requests are refused in read-only mode (--read-only / MEMBRANE_CRM_READ_ONLY); only GET and HEAD are allowed`,
+        {
+          nextStep: 'Read with GET; tell the user a change needs a server without --read-only.',
+          retryable: false,
+          details: { setting: 'readOnly' },
+        },
+      );
     }
     const rule = this.deniedMethods.find((r) => r.method === m && (!r.connector || r.connector === connector.toLowerCase()));
     if (rule) {
-      return new ToolError('POLICY_DENIED', `${m} requests to ${connector} are blocked by --deny-methods (${this.settings.denyMethods.join(', ')})`, {
-        nextStep: 'Use another method or an action, or tell the user this is disabled on this server.',
-        retryable: false,
-        details: { setting: 'denyMethods' },
-      });
+      return new ToolError(
+        'POLICY_DENIED',
+        `${m} requests to ${connector} are blocked by --deny-methods (${this.settings.denyMethods.join(', ')})`,
+        {
+          nextStep: 'Use another method or an action, or tell the user this is disabled on this server.',
+          retryable: false,
+          details: { setting: 'denyMethods' },
+        },
+      );
     }
     return undefined;
   }

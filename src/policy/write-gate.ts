@@ -52,7 +52,10 @@ export async function gatedWrite<T>(ctx: ServerContext, call: CallContext, gate:
   try {
     if (needsConfirmation(ctx.settings.confirm, gate.kind)) await confirm(ctx, call, gate, key);
     if (call.signal.aborted) {
-      throw new ToolError('CANCELLED', 'The call was cancelled by the client before it ran', { retryable: false, details: { started: false } });
+      throw new ToolError('CANCELLED', 'The call was cancelled by the client before it ran', {
+        retryable: false,
+        details: { started: false },
+      });
     }
     const result = await run();
     ctx.repeats.finish(key);
@@ -80,9 +83,13 @@ async function confirm(ctx: ServerContext, call: CallContext, gate: GatedCall, k
     });
   }
   const { token, expiresInSeconds } = ctx.confirmations.issue(key);
-  throw new ToolError('CONFIRMATION_REQUIRED', `This ${gate.kind} call needs confirmation (--confirm ${ctx.settings.confirm}); it was not executed`, {
-    nextStep: `Show the preview to the user. If they agree, call ${call.tool} again with exactly the same arguments plus "confirm": "${token}" (valid ${expiresInSeconds} s, once).`,
-    retryable: false,
-    details: { preview: gate.preview, confirm: token, expiresInSeconds },
-  });
+  throw new ToolError(
+    'CONFIRMATION_REQUIRED',
+    `This ${gate.kind} call needs confirmation (--confirm ${ctx.settings.confirm}); it was not executed`,
+    {
+      nextStep: `Show the preview to the user. If they agree, call ${call.tool} again with exactly the same arguments plus "confirm": "${token}" (valid ${expiresInSeconds} s, once).`,
+      retryable: false,
+      details: { preview: gate.preview, confirm: token, expiresInSeconds },
+    },
+  );
 }

@@ -7,9 +7,7 @@
 
 export type JsonPath = (string | number)[];
 
-export type Pageable =
-  | { kind: 'items'; path: JsonPath; items: unknown[] }
-  | { kind: 'text'; text: string };
+export type Pageable = { kind: 'items'; path: JsonPath; items: unknown[] } | { kind: 'text'; text: string };
 
 export interface Cut {
   /** How the rest is reached: by item offset in `path`, or by character offset in the JSON text. */
@@ -189,10 +187,16 @@ export function fitToBudget(input: Record<string, unknown>, maxChars: number, pr
   const shortened = shortenStrings(doc, chooseCap(doc, limit), count) as Record<string, unknown>;
   if (count.n > 0 && size(shortened) <= limit) {
     // Whole document, long strings shortened; the full text stays reachable by character offset.
-    return { value: shortened, cut: { pageable: { kind: 'text', text }, offset: 0, returned: 0, total: text.length, shortenedStrings: count.n } };
+    return {
+      value: shortened,
+      cut: { pageable: { kind: 'text', text }, offset: 0, returned: 0, total: text.length, shortenedStrings: count.n },
+    };
   }
   const slice = textSlice(text, 0, maxChars);
-  return { value: slice.value, cut: { pageable: { kind: 'text', text }, offset: 0, returned: slice.returned, total: text.length, shortenedStrings: 0 } };
+  return {
+    value: slice.value,
+    cut: { pageable: { kind: 'text', text }, offset: 0, returned: slice.returned, total: text.length, shortenedStrings: 0 },
+  };
 }
 
 /**
@@ -208,7 +212,8 @@ function fitDeep(input: unknown, doc: Record<string, unknown>, deepValues: numbe
   }
   const text = full ?? JSON.stringify(doc);
   const pageable: Pageable = { kind: 'text', text };
-  if (size(doc) <= limit) return { value: doc, cut: { pageable, offset: 0, returned: 0, total: text.length, shortenedStrings: 0, deepValues } };
+  if (size(doc) <= limit)
+    return { value: doc, cut: { pageable, offset: 0, returned: 0, total: text.length, shortenedStrings: 0, deepValues } };
   const slice = textSlice(text, 0, maxChars);
   const cut: Cut = { pageable, offset: 0, returned: slice.returned, total: text.length, shortenedStrings: 0 };
   if (full === undefined) cut.deepValues = deepValues;
@@ -222,9 +227,12 @@ export function pageItems(template: Record<string, unknown>, path: JsonPath, ite
   let fitted = fitToBudget(doc, maxChars, path);
   // Every page carries a `truncated` object (the last one says so): the page itself must leave room for it.
   if (!fitted.cut && size(fitted.value) > maxChars - TRUNCATION_RESERVE) fitted = fitToBudget(doc, maxChars - TRUNCATION_RESERVE, path);
-  if (!fitted.cut) return { value: fitted.value, cut: { pageable: { kind: 'items', path, items }, offset, returned: rest.length, total: items.length, shortenedStrings: 0 } };
+  if (!fitted.cut)
+    return {
+      value: fitted.value,
+      cut: { pageable: { kind: 'items', path, items }, offset, returned: rest.length, total: items.length, shortenedStrings: 0 },
+    };
   if (fitted.cut.pageable.kind === 'text') return fitted;
   // The fitted cut counts within `rest`; the page is described against the whole stored list.
   return { value: fitted.value, cut: { ...fitted.cut, pageable: { kind: 'items', path, items }, offset, total: items.length } };
 }
-

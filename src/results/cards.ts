@@ -5,7 +5,14 @@ import { type ActionKind, classifyAction } from '../policy/action-kind.js';
 
 function typeOf(schema: unknown): string {
   if (!schema || typeof schema !== 'object') return 'any';
-  const s = schema as JsonSchema & { enum?: unknown[]; const?: unknown; type?: unknown; items?: unknown; anyOf?: unknown[]; oneOf?: unknown[] };
+  const s = schema as JsonSchema & {
+    enum?: unknown[];
+    const?: unknown;
+    type?: unknown;
+    items?: unknown;
+    anyOf?: unknown[];
+    oneOf?: unknown[];
+  };
   if (Array.isArray(s.enum)) {
     const values = s.enum.slice(0, 12).map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
     return values.join('|') + (s.enum.length > 12 ? '|…' : '');
@@ -13,7 +20,11 @@ function typeOf(schema: unknown): string {
   if (s.const !== undefined) return JSON.stringify(s.const);
   const alternatives = s.anyOf ?? s.oneOf;
   if (Array.isArray(alternatives)) return [...new Set(alternatives.map(typeOf))].join(' or ');
-  const t = Array.isArray(s.type) ? s.type.filter((x) => x !== 'null').join('|') || 'null' : typeof s.type === 'string' ? s.type : undefined;
+  const t = Array.isArray(s.type)
+    ? s.type.filter((x) => x !== 'null').join('|') || 'null'
+    : typeof s.type === 'string'
+      ? s.type
+      : undefined;
   if (t === 'array') return `${typeOf(s.items)}[]`;
   if (t === 'object' || (!t && s.properties)) return 'object';
   return t ?? 'any';

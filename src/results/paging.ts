@@ -36,7 +36,9 @@ function describe(cut: Cut, tool: string, resultId: string | undefined): Truncat
   const preview = cut.pageable.kind === 'text' && cut.returned === 0 && cut.offset < cut.total;
   const more = omitted > 0 || preview;
   if (more && resultId) {
-    steps.push(`For the rest call ${tool} with {"resultId":"${resultId}","offset":${nextOffset}} (no CRM call is repeated; valid 10 minutes).`);
+    steps.push(
+      `For the rest call ${tool} with {"resultId":"${resultId}","offset":${nextOffset}} (no CRM call is repeated; valid 10 minutes).`,
+    );
   } else if (more) {
     steps.push('The full result was too large to keep; narrow the call (a smaller limit, a filter, fewer fields).');
   } else {
@@ -108,10 +110,14 @@ export function pageResult(
   const { pageable } = stored;
   const total = pageable.kind === 'items' ? pageable.items.length : pageable.text.length;
   if (offset > total) {
-    throw new ToolError('INVALID_INPUT', `offset ${offset} is past the end (${total} ${pageable.kind === 'items' ? 'items' : 'characters'})`, {
-      retryable: false,
-      details: { fields: [{ field: 'offset', problem: `must be between 0 and ${total}` }] },
-    });
+    throw new ToolError(
+      'INVALID_INPUT',
+      `offset ${offset} is past the end (${total} ${pageable.kind === 'items' ? 'items' : 'characters'})`,
+      {
+        retryable: false,
+        details: { fields: [{ field: 'offset', problem: `must be between 0 and ${total}` }] },
+      },
+    );
   }
   let fitted: Fitted;
   if (pageable.kind === 'items') {
@@ -123,8 +129,8 @@ export function pageResult(
   // A page of items that does not fit even one whole item falls back to the JSON text of the rest: that text is
   // a new stored result, so the next step's character offset is read against the text, not the item list.
   let pageId: string | undefined = resultId;
-  if (pageable.kind === 'items' && fitted.cut?.pageable.kind === 'text') pageId = store.put({ tool, template: {}, pageable: fitted.cut.pageable });
+  if (pageable.kind === 'items' && fitted.cut?.pageable.kind === 'text')
+    pageId = store.put({ tool, template: {}, pageable: fitted.cut.pageable });
   // The last page is still described ("This is the last part."), so the agent knows it has everything.
   return { ...fixed, ...withTruncation(fitted, tool, pageId) };
 }
-

@@ -48,7 +48,11 @@ function shapeHal(body: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const listKeys = isObject(embedded) ? Object.keys(embedded).filter((k) => Array.isArray(embedded[k])) : [];
   // A list envelope: exactly one embedded collection and paging/total fields around it.
-  if (isObject(embedded) && listKeys.length === 1 && ('_page' in body || '_total_items' in body || Object.keys(body).every((k) => k.startsWith('_')))) {
+  if (
+    isObject(embedded) &&
+    listKeys.length === 1 &&
+    ('_page' in body || '_total_items' in body || Object.keys(body).every((k) => k.startsWith('_')))
+  ) {
     out.items = dropLinks(embedded[listKeys[0]]);
     out.entity = listKeys[0];
     if (typeof body._page === 'number') out.page = body._page;

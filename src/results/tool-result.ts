@@ -18,7 +18,9 @@ const MAX_DETAILS_IN_TEXT = 4000;
 function budgetedDetails(details: Record<string, unknown>, room: number): Record<string, unknown> {
   if (JSON.stringify(details).length <= room) return details;
   const { inputSchema, ...rest } = details;
-  const lighter = inputSchema ? { ...rest, note: 'The full input schema was left out to fit the output budget; search_actions with includeSchemas returns it.' } : rest;
+  const lighter = inputSchema
+    ? { ...rest, note: 'The full input schema was left out to fit the output budget; search_actions with includeSchemas returns it.' }
+    : rest;
   if (JSON.stringify(lighter).length <= room) return lighter;
   const fields = Array.isArray(details.fields) ? details.fields : undefined;
   for (let n = fields?.length ?? 0; n > 0; n = Math.floor(n / 2)) {

@@ -1,7 +1,14 @@
 // Actions as the CLI shows them: the emulations' prebuilt catalogs (in code, always READY) plus
 // actions built by `action create` (rows of the `actions` table, rebuilt from operation + entity
 // through `emulator.buildAction` whenever they are used).
-import { ACTION_TYPE_OF_OPERATION, type ActionDef, type ActionType, type Emulator, type JsonSchema, type Operation } from './emulator-types.js';
+import {
+  ACTION_TYPE_OF_OPERATION,
+  type ActionDef,
+  type ActionType,
+  type Emulator,
+  type JsonSchema,
+  type Operation,
+} from './emulator-types.js';
 import type { Db } from './store.js';
 import { emulatorIn, isEmulatedKey, type EmulatorRegistry } from './emulators.js';
 import { badRequest, notFound } from './error-data.js';

@@ -353,10 +353,7 @@ function environmentHelp(env: NodeJS.ProcessEnv): [string, string][] {
   const defaultDb = defaultDbPath({ ...env, MEMBRANE_SANDBOX_DB: undefined });
   return [
     ['MEMBRANE_SANDBOX_DB', `The SQLite file that holds the sandbox's state (default here: ${defaultDb}).`],
-    [
-      'MEMBRANE_SANDBOX_FAULT',
-      `Faults injected into tenant commands (never \`sandbox …\`), a comma list of: ${FAULT_NAMES.join(', ')}.`,
-    ],
+    ['MEMBRANE_SANDBOX_FAULT', `Faults injected into tenant commands (never \`sandbox …\`), a comma list of: ${FAULT_NAMES.join(', ')}.`],
     ['MEMBRANE_SANDBOX_BUILD_MS', 'How long `action create` keeps a new action BUILDING, in milliseconds (default 1500).'],
     ['MEMBRANE_SANDBOX_ARGV_LOG', "Append every invocation's argv to this file, one JSON line each."],
   ];
@@ -377,7 +374,10 @@ function helpFor(spec: CommandSpec | undefined, env: NodeJS.ProcessEnv): Help {
   if (spec) {
     const lines = commandLines(spec, '');
     const globals = `Every command also takes ${GLOBAL_OPTIONS.map((o) => `--${o}`).join(', ')} (membrane-sandbox --help).`;
-    return { text: [...lines, globals].join('\n'), json: { usage: [lines[0]], options: [...lines.slice(1).map((l) => l.trim()), globals] } };
+    return {
+      text: [...lines, globals].join('\n'),
+      json: { usage: [lines[0]], options: [...lines.slice(1).map((l) => l.trim()), globals] },
+    };
   }
   const options = table(GLOBAL_HELP);
   const environment = table(environmentHelp(env));
@@ -399,7 +399,11 @@ function helpFor(spec: CommandSpec | undefined, env: NodeJS.ProcessEnv): Help {
   ];
   return {
     text: text.join('\n'),
-    json: { usage: COMMANDS.map((c) => `membrane-sandbox ${c.synopsis}`), options: options.map((l) => l.trim()), environment: environment.map((l) => l.trim()) },
+    json: {
+      usage: COMMANDS.map((c) => `membrane-sandbox ${c.synopsis}`),
+      options: options.map((l) => l.trim()),
+      environment: environment.map((l) => l.trim()),
+    },
   };
 }
 

@@ -155,9 +155,13 @@ export function setConnectionState(
   clientAction: ClientAction | undefined,
   at: string,
 ): void {
-  db.prepare(
-    'UPDATE connections SET state = ?, disconnected = ?, client_action = ?, updated_at = ? WHERE id = ?',
-  ).run(state, disconnected ? 1 : 0, clientAction ? JSON.stringify(clientAction) : null, at, id);
+  db.prepare('UPDATE connections SET state = ?, disconnected = ?, client_action = ?, updated_at = ? WHERE id = ?').run(
+    state,
+    disconnected ? 1 : 0,
+    clientAction ? JSON.stringify(clientAction) : null,
+    at,
+    id,
+  );
 }
 
 /**
@@ -169,11 +173,7 @@ export function requireUsableConnection(db: Db, id: string, expired: boolean): C
   const view = connectionView(row, expired);
   if (view.state !== 'READY') {
     const uiUrl = view.clientAction?.uiUrl ?? reconnectUrl(id);
-    const why = expired
-      ? 'its credentials expired'
-      : view.disconnected
-        ? 'it is disconnected'
-        : `it is not ready (state ${view.state})`;
+    const why = expired ? 'its credentials expired' : view.disconnected ? 'it is disconnected' : `it is not ready (state ${view.state})`;
     throw connectionDefunct(id, uiUrl, `Connection '${id}' cannot be used: ${why}. Reconnect it at ${uiUrl}`);
   }
   return row;

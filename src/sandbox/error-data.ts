@@ -1,13 +1,7 @@
 // ErrorData (the Membrane API's error body, which the CLI prints with --json) and the one exception
 // type commands throw to report it. cli.ts prints a SandboxError in one place.
 
-export type ErrorType =
-  | 'bad_request'
-  | 'connection'
-  | 'action_run'
-  | 'action_instance_setup'
-  | 'internal'
-  | 'concurrency';
+export type ErrorType = 'bad_request' | 'connection' | 'action_run' | 'action_instance_setup' | 'internal' | 'concurrency';
 
 export interface ErrorData {
   type: ErrorType;

@@ -52,7 +52,42 @@ export function stems(text: string): string[] {
 }
 
 const STOPWORDS = new Set(
-  ['a', 'an', 'the', 'to', 'for', 'of', 'in', 'on', 'with', 'my', 'our', 'me', 'i', 'and', 'or', 'it', 'its', 'this', 'that', 'from', 'as', 'at', 'is', 'are', 'be', 'please', 'some', 'into', 'up', 'we', 'you', 'can', 'want', 'need'].map(stem),
+  [
+    'a',
+    'an',
+    'the',
+    'to',
+    'for',
+    'of',
+    'in',
+    'on',
+    'with',
+    'my',
+    'our',
+    'me',
+    'i',
+    'and',
+    'or',
+    'it',
+    'its',
+    'this',
+    'that',
+    'from',
+    'as',
+    'at',
+    'is',
+    'are',
+    'be',
+    'please',
+    'some',
+    'into',
+    'up',
+    'we',
+    'you',
+    'can',
+    'want',
+    'need',
+  ].map(stem),
 );
 
 type OpWeights = Partial<Record<Operation, number>>;

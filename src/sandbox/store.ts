@@ -146,9 +146,7 @@ export class RecordStore {
       update: db.prepare('UPDATE records SET data = ? WHERE connector_key = ? AND model = ? AND id = ?'),
       remove: db.prepare('DELETE FROM records WHERE connector_key = ? AND model = ? AND id = ?'),
       counterGet: db.prepare('SELECT value FROM counters WHERE name = ?'),
-      counterSet: db.prepare(
-        'INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value',
-      ),
+      counterSet: db.prepare('INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value'),
     };
   }
 

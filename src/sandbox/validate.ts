@@ -1,6 +1,6 @@
 // Input validation for `action run`: ajv, loaded only here (it costs tens of milliseconds to
 // import, which every other command should not pay), compiling only the one schema in use.
-import type { ErrorObject } from 'ajv';
+import type { Ajv as AjvClass, ErrorObject } from 'ajv';
 import type { JsonSchema } from './emulator-types.js';
 import type { InputProblem } from './error-data.js';
 
@@ -26,7 +26,7 @@ function problemOf(e: ErrorObject): InputProblem {
 /** Problems with `input` against `schema`, every one of them (allErrors); empty when valid. */
 export async function validateInput(schema: JsonSchema, input: unknown): Promise<InputProblem[]> {
   // ajv is CommonJS: its constructor is a named export under Node's loader, `default` inside a bundle.
-  const mod = (await import('ajv')) as unknown as { Ajv?: typeof import('ajv').Ajv; default?: { Ajv?: typeof import('ajv').Ajv } };
+  const mod = (await import('ajv')) as unknown as { Ajv?: typeof AjvClass; default?: { Ajv?: typeof AjvClass } };
   const Ajv = (mod.Ajv ?? mod.default?.Ajv)!;
   // The schemas are our own emulations', so checking them against the meta-schema (validateSchema)
   // and optimizing the generated code would only cost startup time (about 25 ms per run).

@@ -23,7 +23,8 @@ function compact(node: unknown): unknown {
     if (DROPPED_KEYWORDS.has(key)) continue;
     if (key === 'maximum' && typeof value === 'number' && value >= 1e6) continue;
     // `additionalProperties: {}` and `properties: {}` say what JSON Schema assumes anyway.
-    if ((key === 'additionalProperties' || key === 'properties') && value && typeof value === 'object' && Object.keys(value).length === 0) continue;
+    if ((key === 'additionalProperties' || key === 'properties') && value && typeof value === 'object' && Object.keys(value).length === 0)
+      continue;
     if (key === 'anyOf' && Array.isArray(value)) {
       // anyOf inside anyOf (zod renders unions of unions that way) is one anyOf.
       out.anyOf = value.flatMap((v) => ((v as JsonObject)?.anyOf as unknown[] | undefined) ?? [v]).map(compact);

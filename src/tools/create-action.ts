@@ -50,7 +50,14 @@ export const createAction = defineTool({
     if (!args.description === !args.actionId) {
       throw new ToolError('INVALID_INPUT', 'Pass exactly one of description (to build) or actionId (to keep waiting)', {
         retryable: false,
-        details: { fields: [{ field: args.description ? 'actionId' : 'description', problem: args.description ? 'cannot be combined with description' : 'description or actionId is required' }] },
+        details: {
+          fields: [
+            {
+              field: args.description ? 'actionId' : 'description',
+              problem: args.description ? 'cannot be combined with description' : 'description or actionId is required',
+            },
+          ],
+        },
       });
     }
     const connectionId = await ctx.connections.resolve(connector, args.connectionId, call);

@@ -11,5 +11,9 @@ export function nextPart(args: { resultId?: string; offset?: number }, ctx: Serv
 
 /** INVALID_INPUT for an argument that is optional in the schema (resultId calls omit it) but needed here. */
 export function missingArgument(field: string, nextStep?: string): ToolError {
-  return new ToolError('INVALID_INPUT', `${field} is required`, { nextStep, retryable: false, details: { fields: [{ field, problem: 'is required' }] } });
+  return new ToolError('INVALID_INPUT', `${field} is required`, {
+    nextStep,
+    retryable: false,
+    details: { fields: [{ field, problem: 'is required' }] },
+  });
 }

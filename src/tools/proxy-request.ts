@@ -12,16 +12,21 @@ type Scalar = string | number | boolean;
 const isScalar = (v: unknown): v is Scalar => ['string', 'number', 'boolean'].includes(typeof v);
 
 /** Query values: a scalar, or an array of scalars (the key repeats). Checked here, not spelled out in the listing. */
-const queryField = z
-  .record(z.string().max(200), z.unknown())
-  .superRefine((q, ctx) => {
-    for (const [k, v] of Object.entries(q)) {
-      const ok = isScalar(v) || (Array.isArray(v) && v.length <= 100 && v.every(isScalar));
-      if (!ok) ctx.addIssue({ code: 'custom', path: [k], message: 'must be a string, number, boolean or an array of them' });
-    }
-  });
+const queryField = z.record(z.string().max(200), z.unknown()).superRefine((q, ctx) => {
+  for (const [k, v] of Object.entries(q)) {
+    const ok = isScalar(v) || (Array.isArray(v) && v.length <= 100 && v.every(isScalar));
+    if (!ok) ctx.addIssue({ code: 'custom', path: [k], message: 'must be a string, number, boolean or an array of them' });
+  }
+});
 
-const METHOD_KIND: Record<string, ActionKind> = { GET: 'read', HEAD: 'read', POST: 'write', PUT: 'write', PATCH: 'write', DELETE: 'destructive' };
+const METHOD_KIND: Record<string, ActionKind> = {
+  GET: 'read',
+  HEAD: 'read',
+  POST: 'write',
+  PUT: 'write',
+  PATCH: 'write',
+  DELETE: 'destructive',
+};
 
 function toQuery(query: Record<string, unknown> | undefined): Record<string, string | string[]> | undefined {
   if (!query) return undefined;
@@ -98,6 +103,13 @@ export const proxyRequest = defineTool({
     const fixed = { backend, connector: connector.key, connectionId, status: res.status, headers: shapeHeaders(res.headers, shape) };
     const payload = { body: shapeBody(res.body, shape) ?? null };
     const items = (payload.body as { items?: unknown } | null)?.items;
-    return budgetResult(call.tool, fixed, payload, ctx.settings.maxResultChars, ctx.results, Array.isArray(items) ? ['body', 'items'] : undefined);
+    return budgetResult(
+      call.tool,
+      fixed,
+      payload,
+      ctx.settings.maxResultChars,
+      ctx.results,
+      Array.isArray(items) ? ['body', 'items'] : undefined,
+    );
   },
 });

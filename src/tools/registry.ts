@@ -6,7 +6,7 @@ import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/proto
 import { ElicitResultSchema, type CallToolResult, type ServerNotification, type ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Connector } from '../connectors.js';
-import { ToolError } from '../errors.js';
+import { type ToolError } from '../errors.js';
 import { logOrigin } from '../log.js';
 import { failure, success, toToolError } from '../results/tool-result.js';
 import type { CallContext, ElicitOutcome, ServerContext } from './tool-context.js';
@@ -59,7 +59,10 @@ export function planTools(ctx: Pick<ServerContext, 'settings' | 'connectors'>): 
     for (const spec of TOOL_SPECS) {
       const keys = group.map((c) => c.key) as [string, ...string[]];
       const input = shared
-        ? z.strictObject({ connector: z.enum(keys).describe('Which CRM: ' + group.map((c) => `${c.key} (${c.displayName})`).join(', ')), ...spec.input.shape })
+        ? z.strictObject({
+            connector: z.enum(keys).describe('Which CRM: ' + group.map((c) => `${c.key} (${c.displayName})`).join(', ')),
+            ...spec.input.shape,
+          })
         : spec.input;
       planned.push({
         name: toolNameOf(shared, group[0], spec.suffix),
@@ -78,10 +81,14 @@ export function planTools(ctx: Pick<ServerContext, 'settings' | 'connectors'>): 
 /** Adds tool names to next steps and drops cached connections after connection errors (only those). */
 function enrich(error: ToolError, ctx: ServerContext, call: CallContext): ToolError {
   const aboutConnection =
-    error.code === 'LOGIN_REQUIRED' || error.code === 'CONNECTION_NEEDS_USER_ACTION' || (error.code === 'NOT_FOUND' && /connection/i.test(error.message));
+    error.code === 'LOGIN_REQUIRED' ||
+    error.code === 'CONNECTION_NEEDS_USER_ACTION' ||
+    (error.code === 'NOT_FOUND' && /connection/i.test(error.message));
   if (aboutConnection) ctx.connections.invalidate(error.code);
   if (error.code === 'NOT_FOUND' && !error.nextStep) {
-    return error.with({ nextStep: `Check the id: ${call.ref('list_connections')} lists connections, ${call.ref('search_actions')} finds actions.` });
+    return error.with({
+      nextStep: `Check the id: ${call.ref('list_connections')} lists connections, ${call.ref('search_actions')} finds actions.`,
+    });
   }
   return error;
 }
@@ -100,41 +107,46 @@ export function registerTools(server: McpServer, ctx: ServerContext): PlannedToo
         outputSchema: passThrough(tool.spec.output, 'output'),
         annotations: tool.spec.annotations(ctx.settings),
       },
-      (rawArgs, extra): Promise<CallToolResult> => logOrigin.run(ctx.session, async () => {
-        const started = Date.now();
-        const parsed = tool.input.safeParse(rawArgs ?? {});
-        if (!parsed.success) {
-          const named = (rawArgs as { connector?: unknown } | undefined)?.connector;
-          const connectorKey = tool.connectors.find((c) => c.key === named)?.key ?? (tool.shared ? 'unknown' : tool.connectors[0].key);
-          return failure(invalidArguments(parsed.error, tool.name), ctx.client.backend, connectorKey, ctx.settings.maxResultChars);
-        }
-        const args = parsed.data as Record<string, unknown>;
-        const connector = tool.shared ? tool.connectors.find((c) => c.key === args.connector)! : tool.connectors[0];
-        const progressToken = extra._meta?.progressToken;
-        const call: CallContext = {
-          connector,
-          tool: tool.name,
-          ref: (suffix, a) => ref(suffix, connector, a),
-          signal: extra.signal,
-          async progress(progress, total, message) {
-            if (progressToken === undefined) return;
-            await extra
-              .sendNotification({ method: 'notifications/progress', params: { progressToken, progress, ...(total !== undefined ? { total } : {}), message } })
-              .catch(() => undefined);
-          },
-          confirmWithUser: (message) => askUser(server, extra, message),
-        };
-        try {
-          const structured = await tool.spec.handle(args, ctx, call);
-          ctx.log.debug(`${tool.name} ok in ${Date.now() - started} ms`);
-          return success(structured);
-        } catch (e) {
-          const error = enrich(toToolError(e), ctx, call);
-          if (error.code === 'INTERNAL_ERROR') ctx.log.error(`${tool.name} failed unexpectedly`, { error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
-          else ctx.log.info(`${tool.name} → ${error.code} in ${Date.now() - started} ms`);
-          return failure(error, ctx.client.backend, connector.key, ctx.settings.maxResultChars);
-        }
-      }),
+      (rawArgs, extra): Promise<CallToolResult> =>
+        logOrigin.run(ctx.session, async () => {
+          const started = Date.now();
+          const parsed = tool.input.safeParse(rawArgs ?? {});
+          if (!parsed.success) {
+            const named = (rawArgs as { connector?: unknown } | undefined)?.connector;
+            const connectorKey = tool.connectors.find((c) => c.key === named)?.key ?? (tool.shared ? 'unknown' : tool.connectors[0].key);
+            return failure(invalidArguments(parsed.error, tool.name), ctx.client.backend, connectorKey, ctx.settings.maxResultChars);
+          }
+          const args = parsed.data as Record<string, unknown>;
+          const connector = tool.shared ? tool.connectors.find((c) => c.key === args.connector)! : tool.connectors[0];
+          const progressToken = extra._meta?.progressToken;
+          const call: CallContext = {
+            connector,
+            tool: tool.name,
+            ref: (suffix, a) => ref(suffix, connector, a),
+            signal: extra.signal,
+            async progress(progress, total, message) {
+              if (progressToken === undefined) return;
+              await extra
+                .sendNotification({
+                  method: 'notifications/progress',
+                  params: { progressToken, progress, ...(total !== undefined ? { total } : {}), message },
+                })
+                .catch(() => undefined);
+            },
+            confirmWithUser: (message) => askUser(server, extra, message),
+          };
+          try {
+            const structured = await tool.spec.handle(args, ctx, call);
+            ctx.log.debug(`${tool.name} ok in ${Date.now() - started} ms`);
+            return success(structured);
+          } catch (e) {
+            const error = enrich(toToolError(e), ctx, call);
+            if (error.code === 'INTERNAL_ERROR')
+              ctx.log.error(`${tool.name} failed unexpectedly`, { error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+            else ctx.log.info(`${tool.name} → ${error.code} in ${Date.now() - started} ms`);
+            return failure(error, ctx.client.backend, connector.key, ctx.settings.maxResultChars);
+          }
+        }),
     );
   }
   return planned;

@@ -25,7 +25,7 @@ export const runAction = defineTool({
     `Big outputs are cut: page with truncated.resultId instead of re-running.`,
   input: z.strictObject({
     actionId: idString('an action id or key').optional().describe('Id or key from search (unless resultId)'),
-    input: z.looseObject({}).optional().describe('Per the card\'s inputs'),
+    input: z.looseObject({}).optional().describe("Per the card's inputs"),
     connectionId: connectionIdField,
     ...writeGateFields,
     ...pagingFields,
@@ -55,11 +55,15 @@ export const runAction = defineTool({
     const input = args.input ?? {};
     const problems = await ctx.validator.validate(action, input);
     if (problems.length) {
-      throw new ToolError('INVALID_INPUT', `Input for ${action.key ?? action.id} is invalid: ${problems.map((p) => `${p.field} ${p.problem}`).join('; ')}`, {
-        nextStep: 'Fix the listed fields (inputs shows every field; "?" marks optional ones) and call again. Nothing was run.',
-        retryable: false,
-        details: { fields: problems, inputs: inputsSummary(action.inputSchema), inputSchema: action.inputSchema },
-      });
+      throw new ToolError(
+        'INVALID_INPUT',
+        `Input for ${action.key ?? action.id} is invalid: ${problems.map((p) => `${p.field} ${p.problem}`).join('; ')}`,
+        {
+          nextStep: 'Fix the listed fields (inputs shows every field; "?" marks optional ones) and call again. Nothing was run.',
+          retryable: false,
+          details: { fields: problems, inputs: inputsSummary(action.inputSchema), inputSchema: action.inputSchema },
+        },
+      );
     }
 
     const result = await gatedWrite(
@@ -68,16 +72,27 @@ export const runAction = defineTool({
       {
         kind,
         fingerprint: { connector: connector.key, connectionId, action: action.id, input },
-        preview: { connector: connector.displayName, connectionId, action: `${action.key ?? action.id} (${action.name})`, kind, input: summarize(input) },
+        preview: {
+          connector: connector.displayName,
+          connectionId,
+          action: `${action.key ?? action.id} (${action.name})`,
+          kind,
+          input: summarize(input),
+        },
         confirm: args.confirm,
         allowRepeat: args.allowRepeat,
       },
       () =>
-        ctx.client.runAction({ actionId: action.id, connectionId, input }, { signal: call.signal, kind: kind === 'read' && ref.trusted ? 'read' : 'write' }).catch((e: unknown) => {
-          // The CLI says the action is gone or its input changed: the cached metadata is stale.
-          if (e instanceof ToolError && (e.code === 'NOT_FOUND' || e.code === 'INVALID_INPUT')) ctx.actions.forget(connectionId, action);
-          throw e;
-        }),
+        ctx.client
+          .runAction(
+            { actionId: action.id, connectionId, input },
+            { signal: call.signal, kind: kind === 'read' && ref.trusted ? 'read' : 'write' },
+          )
+          .catch((e: unknown) => {
+            // The CLI says the action is gone or its input changed: the cached metadata is stale.
+            if (e instanceof ToolError && (e.code === 'NOT_FOUND' || e.code === 'INVALID_INPUT')) ctx.actions.forget(connectionId, action);
+            throw e;
+          }),
     );
 
     const fixed = {

@@ -43,7 +43,10 @@ export const searchActions = defineTool({
     const limit = args.limit ?? 5;
     // Ask for a few more when rules hide some, so the agent still gets `limit` usable actions.
     const restrictive = ctx.settings.readOnly || ctx.settings.denyActions.length > 0 || ctx.settings.allowActions.length > 0;
-    const found = await ctx.client.listActions({ connectionId, intent: args.intent, limit: restrictive ? Math.min(limit * 3, 50) : limit }, { signal: call.signal });
+    const found = await ctx.client.listActions(
+      { connectionId, intent: args.intent, limit: restrictive ? Math.min(limit * 3, 50) : limit },
+      { signal: call.signal },
+    );
     ctx.actions.remember(connectionId, found);
 
     // Denied actions (and, read-only, all but reads) are not shown: the agent could not run them.

@@ -67,11 +67,18 @@ function bearerCheck(token: string) {
   const expected = createHash('sha256').update(token).digest();
   return (req: Request, res: Response, next: NextFunction) => {
     const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
-    const given = createHash('sha256').update(m ? m[1].trim() : '').digest();
+    const given = createHash('sha256')
+      .update(m ? m[1].trim() : '')
+      .digest();
     if (m && timingSafeEqual(given, expected)) return next();
-    rpcError(res, 401, m ? 'Invalid bearer token.' : 'Missing bearer token: send Authorization: Bearer <token> (the server\'s --http-token).', {
-      'WWW-Authenticate': `Bearer realm="membrane-crm-mcp"${m ? ', error="invalid_token"' : ''}`,
-    });
+    rpcError(
+      res,
+      401,
+      m ? 'Invalid bearer token.' : "Missing bearer token: send Authorization: Bearer <token> (the server's --http-token).",
+      {
+        'WWW-Authenticate': `Bearer realm="membrane-crm-mcp"${m ? ', error="invalid_token"' : ''}`,
+      },
+    );
   };
 }
 
@@ -112,7 +119,10 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
 
   const hosts = allowedHostNames(opts.host, opts.allowedHosts);
   if (hosts) app.use(hostHeaderValidation(hosts));
-  else log.warning(`HTTP on ${opts.host} without a Host allow-list: only the bearer token protects it (set --http-allowed-hosts to the names clients use)`);
+  else
+    log.warning(
+      `HTTP on ${opts.host} without a Host allow-list: only the bearer token protects it (set --http-allowed-hosts to the names clients use)`,
+    );
   app.use(originCheck(hosts));
   if (opts.token) app.use(bearerCheck(opts.token));
 
@@ -204,13 +214,20 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
   const existingSession = async (req: Request, res: Response) => {
     const id = req.headers['mcp-session-id'];
     const s = typeof id === 'string' ? sessions.get(id) : undefined;
-    if (!s) return rpcError(res, typeof id === 'string' ? 404 : 400, typeof id === 'string' ? 'Unknown or expired MCP session.' : 'Missing Mcp-Session-Id header.');
+    if (!s)
+      return rpcError(
+        res,
+        typeof id === 'string' ? 404 : 400,
+        typeof id === 'string' ? 'Unknown or expired MCP session.' : 'Missing Mcp-Session-Id header.',
+      );
     track(s, res);
     await s.transport.handleRequest(req, res);
   };
   app.get(MCP_PATH, existingSession);
   app.delete(MCP_PATH, existingSession);
-  app.all(MCP_PATH, (_req: Request, res: Response) => rpcError(res, 405, 'Method not allowed: use POST, GET or DELETE.', { Allow: 'POST, GET, DELETE' }));
+  app.all(MCP_PATH, (_req: Request, res: Response) =>
+    rpcError(res, 405, 'Method not allowed: use POST, GET or DELETE.', { Allow: 'POST, GET, DELETE' }),
+  );
   app.use((_req: Request, res: Response) => rpcError(res, 404, `Not found: the MCP endpoint is ${MCP_PATH}.`));
   // Last: a body that is not JSON or too big gets a JSON-RPC error; anything else a generic one (never a stack trace).
   app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {

@@ -28,6 +28,7 @@ it.each(SCENARIOS)('passes %s', { timeout: 60_000 }, async (scenario) => {
     timeout: 50_000,
     env: { NO_COLOR: '1', FORCE_COLOR: '0' },
   });
+  // eslint-disable-next-line no-control-regex -- strips ANSI colour codes (ESC sequences)
   const out = r.stdout.replace(/\x1b\[[0-9;]*m/g, '');
   expect(r.exitCode, out + r.stderr).toBe(0);
   expect(out).toMatch(new RegExp(`\\[${scenario}\\] SUCCESS`));

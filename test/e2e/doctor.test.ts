@@ -19,7 +19,11 @@ interface DoctorJson {
   connections: Record<string, { id: string; name: string; state: string }[]>;
   latencyMs: number | null;
   latencySource: string | null;
-  clientConfigs: { claudeCode: { mcpJson: string; addCommand: string }; codex: { toml: string; addCommand: string }; cursor: { mcpJson: string } };
+  clientConfigs: {
+    claudeCode: { mcpJson: string; addCommand: string };
+    codex: { toml: string; addCommand: string };
+    cursor: { mcpJson: string };
+  };
   notes: string[];
 }
 
@@ -60,7 +64,16 @@ describe('doctor against the sandbox', () => {
     expect(r.exitCode, r.stderr).toBe(0);
     const doc = r.json!;
     expect(doc).toMatchObject({ ok: true, exitCode: 0, backend: 'sandbox', latencySource: 'connection list' });
-    expect(doc.checks.map((c) => c.id)).toEqual(['node', 'config', 'cli', 'cli-version', 'login', 'connections:amocrm', 'connections:1crm', 'latency']);
+    expect(doc.checks.map((c) => c.id)).toEqual([
+      'node',
+      'config',
+      'cli',
+      'cli-version',
+      'login',
+      'connections:amocrm',
+      'connections:1crm',
+      'latency',
+    ]);
     expect(doc.checks.filter((c) => c.status !== 'ok').map((c) => `${c.id}: ${c.summary}`)).toEqual([]);
     expect(doc.connections).toEqual({
       amocrm: [{ id: amocrm, name: 'AmoCRM (sandbox)', state: 'READY' }],
@@ -74,8 +87,12 @@ describe('doctor against the sandbox', () => {
     const server = { command: 'node', args: [SERVER_CLI], env: { MEMBRANE_CRM_SANDBOX: '1', MEMBRANE_SANDBOX_DB: db } };
     expect(JSON.parse(doc.clientConfigs.claudeCode.mcpJson)).toEqual({ mcpServers: { 'membrane-crm': server } });
     expect(JSON.parse(doc.clientConfigs.cursor.mcpJson)).toEqual({ mcpServers: { 'membrane-crm': server } });
-    expect(doc.clientConfigs.claudeCode.addCommand).toBe(`claude mcp add -s user membrane-crm -e MEMBRANE_CRM_SANDBOX=1 -e MEMBRANE_SANDBOX_DB=${db} -- node ${SERVER_CLI}`);
-    expect(doc.clientConfigs.codex.toml).toContain(`[mcp_servers.membrane-crm]\ncommand = "node"\nargs = [${JSON.stringify(SERVER_CLI)}]\n`);
+    expect(doc.clientConfigs.claudeCode.addCommand).toBe(
+      `claude mcp add -s user membrane-crm -e MEMBRANE_CRM_SANDBOX=1 -e MEMBRANE_SANDBOX_DB=${db} -- node ${SERVER_CLI}`,
+    );
+    expect(doc.clientConfigs.codex.toml).toContain(
+      `[mcp_servers.membrane-crm]\ncommand = "node"\nargs = [${JSON.stringify(SERVER_CLI)}]\n`,
+    );
     expect(doc.clientConfigs.codex.toml).toMatch(/^tool_timeout_sec = 120$/m);
   });
 
@@ -90,7 +107,9 @@ describe('doctor against the sandbox', () => {
     expect(r.stdout).toMatch(/^ {2}✓ Latency +\d+ ms for one `connection list` round trip/m);
     expect(r.stdout).toContain('✓ Ready to use: no problems found.');
     expect(r.stdout).not.toContain('To fix:');
-    expect(r.stdout).toContain(`Client configuration: starts \`node ${SERVER_CLI}\` with MEMBRANE_CRM_CONNECTORS=amocrm MEMBRANE_CRM_SANDBOX=1 MEMBRANE_CRM_READ_ONLY=1 MEMBRANE_SANDBOX_DB=${db}\n`);
+    expect(r.stdout).toContain(
+      `Client configuration: starts \`node ${SERVER_CLI}\` with MEMBRANE_CRM_CONNECTORS=amocrm MEMBRANE_CRM_SANDBOX=1 MEMBRANE_CRM_READ_ONLY=1 MEMBRANE_SANDBOX_DB=${db}\n`,
+    );
     expect(r.stdout).toContain('"MEMBRANE_CRM_READ_ONLY": "1"');
     expect(r.stdout).toContain('[mcp_servers.membrane-crm.env]');
     expect(r.stdout).toContain('Claude Code: .mcp.json in a project\n{');
@@ -108,8 +127,14 @@ describe('doctor against the sandbox', () => {
     const doc = r.json!;
     expect(doc.ok).toBe(false);
     const sandbox = `MEMBRANE_SANDBOX_DB=${db} node ${SANDBOX_CLI}`;
-    expect(byId(doc, 'connections:amocrm')).toMatchObject({ status: 'fail', fix: `Reconnect "AmoCRM (sandbox)": run \`${sandbox} connect --connectionId=${amocrm}\`.` });
-    expect(byId(doc, 'connections:1crm')).toMatchObject({ status: 'fail', fix: `Reconnect "1CRM (sandbox)": run \`${sandbox} connect --connectionId=${onecrm}\`.` });
+    expect(byId(doc, 'connections:amocrm')).toMatchObject({
+      status: 'fail',
+      fix: `Reconnect "AmoCRM (sandbox)": run \`${sandbox} connect --connectionId=${amocrm}\`.`,
+    });
+    expect(byId(doc, 'connections:1crm')).toMatchObject({
+      status: 'fail',
+      fix: `Reconnect "1CRM (sandbox)": run \`${sandbox} connect --connectionId=${onecrm}\`.`,
+    });
     expect(doc.connections.amocrm[0].state).toBe('CLIENT_ACTION_REQUIRED');
 
     // The fix works: after it, one connector is enough to be usable (the other only warns).
@@ -175,7 +200,10 @@ else if (cmd === 'connection' && sub === 'list') {
     expect(doc.backend).toBe('membrane');
     expect(doc.cli).toMatchObject({ display: 'membrane', path: join(bin, 'membrane'), version: '1.4.2' });
     expect(byId(doc, 'cli')).toMatchObject({ status: 'ok', summary: `Membrane CLI found on PATH: ${join(bin, 'membrane')}` });
-    expect(byId(doc, 'login')).toMatchObject({ status: 'fail', fix: expect.stringMatching(/^Run `membrane login --tenant --clientName=<claude\|codex\|cursor>` in a terminal/) });
+    expect(byId(doc, 'login')).toMatchObject({
+      status: 'fail',
+      fix: expect.stringMatching(/^Run `membrane login --tenant --clientName=<claude\|codex\|cursor>` in a terminal/),
+    });
     expect(byId(doc, 'latency')).toMatchObject({ status: 'ok', summary: expect.stringMatching(/`status` round trip/) });
     // A desktop client's PATH may not hold this membrane: the doctor says how to pin it.
     expect(doc.notes.join('\n')).toContain(`MEMBRANE_CLI=${join(bin, 'membrane')}`);
@@ -186,7 +214,10 @@ else if (cmd === 'connection' && sub === 'list') {
     expect(r.exitCode).toBe(0);
     const doc = r.json!;
     expect(byId(doc, 'connections:amocrm')).toMatchObject({ status: 'ok' });
-    expect(byId(doc, 'connections:1crm')).toMatchObject({ status: 'warn', fix: 'Run `membrane connect --connectorKey=1crm` (it opens a browser to authorize), then run doctor again.' });
+    expect(byId(doc, 'connections:1crm')).toMatchObject({
+      status: 'warn',
+      fix: 'Run `membrane connect --connectorKey=1crm` (it opens a browser to authorize), then run doctor again.',
+    });
     expect(doc.connections).toEqual({ amocrm: [{ id: 'c-amo', name: 'Our AmoCRM', state: 'READY' }], '1crm': [] });
   });
 
@@ -248,7 +279,11 @@ else if (cmd === 'connection' && sub === 'list') {
 
     // The pasted configuration starts a server a client talks to on stdio (as an MCP host runs it: that
     // env, plus PATH and HOME).
-    const pasted = JSON.parse(doc.clientConfigs.claudeCode.mcpJson).mcpServers['membrane-crm'] as { command: string; args: string[]; env: Record<string, string> };
+    const pasted = JSON.parse(doc.clientConfigs.claudeCode.mcpJson).mcpServers['membrane-crm'] as {
+      command: string;
+      args: string[];
+      env: Record<string, string>;
+    };
     const transport = new StdioClientTransport({
       command: pasted.command === 'node' ? process.execPath : pasted.command,
       args: pasted.args,

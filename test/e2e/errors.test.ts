@@ -52,7 +52,9 @@ describe('error codes end to end', () => {
 
   it('CONNECTION_AMBIGUOUS: two READY connections and no connectionId; candidates listed', async () => {
     const db = pool.dir('ambiguous-');
-    const added = await runSandbox(['connect', '--connectorKey=1crm', '--allowMultipleConnections', '--name=1CRM second', '--json'], { db: db.path });
+    const added = await runSandbox(['connect', '--connectorKey=1crm', '--allowMultipleConnections', '--name=1CRM second', '--json'], {
+      db: db.path,
+    });
     expect(added.exitCode).toBe(0);
     const s = await server({ db: db.path });
     const e = expectCode(await s.call('onecrm_search_actions', { intent: 'list accounts' }), 'CONNECTION_AMBIGUOUS');
@@ -75,7 +77,10 @@ describe('error codes end to end', () => {
 
   it('CONNECTION_NEEDS_USER_ACTION from the CLI itself (expired connection at run time)', async () => {
     const s = await server({ env: { MEMBRANE_SANDBOX_FAULT: 'expired-connection' } });
-    const e = expectCode(await s.call('onecrm_run_action', { actionId: 'list-accounts', connectionId: 'ff4f31ab36b1fbe17bf41fcc' }), 'CONNECTION_NEEDS_USER_ACTION');
+    const e = expectCode(
+      await s.call('onecrm_run_action', { actionId: 'list-accounts', connectionId: 'ff4f31ab36b1fbe17bf41fcc' }),
+      'CONNECTION_NEEDS_USER_ACTION',
+    );
     expect(e.uiUrl ?? e.nextStep).toMatch(/https:\/\/|connect --connectionId/);
   });
 
@@ -91,7 +96,10 @@ describe('error codes end to end', () => {
     const s = await server();
     const args = expectCode(await s.call('onecrm_search_actions', { intent: '', limit: 99, bogus: 1 }), 'INVALID_INPUT');
     expect((args.details?.fields as { field: string }[]).map((f) => f.field).sort()).toEqual(['bogus', 'intent', 'limit']);
-    const input = expectCode(await s.call('onecrm_run_action', { actionId: 'create-account', input: { employees: 'many' } }), 'INVALID_INPUT');
+    const input = expectCode(
+      await s.call('onecrm_run_action', { actionId: 'create-account', input: { employees: 'many' } }),
+      'INVALID_INPUT',
+    );
     const fields = (input.details?.fields as { field: string }[]).map((f) => f.field);
     expect(fields).toContain('name');
     expect(fields).toContain('employees');
@@ -108,7 +116,10 @@ describe('error codes end to end', () => {
     expectCode(await s.call('onecrm_run_action', { actionId: id }), 'ACTION_NOT_READY');
 
     const s2 = await server();
-    const failed = expectCode(await s2.call('onecrm_create_action', { description: 'dance with the moon at midnight', waitSeconds: 20 }), 'ACTION_BUILD_FAILED');
+    const failed = expectCode(
+      await s2.call('onecrm_create_action', { description: 'dance with the moon at midnight', waitSeconds: 20 }),
+      'ACTION_BUILD_FAILED',
+    );
     expect(failed.message).toMatch(/SETUP_FAILED|CONFIGURATION_ERROR/);
   });
 
@@ -118,7 +129,10 @@ describe('error codes end to end', () => {
     expect(c.details?.confirm).toEqual(expect.any(String));
     const first = ok(await s.call('onecrm_run_action', { actionId: 'create-note', input: { name: 'Call back Friday' } }));
     expect(first.output).toHaveProperty('id');
-    const dup = expectCode(await s.call('onecrm_run_action', { actionId: 'create-note', input: { name: 'Call back Friday' } }), 'DUPLICATE_WRITE');
+    const dup = expectCode(
+      await s.call('onecrm_run_action', { actionId: 'create-note', input: { name: 'Call back Friday' } }),
+      'DUPLICATE_WRITE',
+    );
     expect(dup.nextStep).toMatch(/allowRepeat/);
 
     const ro = await server({ args: ['--read-only'] });

@@ -6,7 +6,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type ServerHandle, err, ok, startServer, text, type ToolResult } from '../helpers/mcp.js';
-import { isAlive, killLeftovers, procAvailable, sampleSandboxProcesses, sandboxProcesses, waitFor, waitForNoSandboxProcesses } from '../helpers/processes.js';
+import {
+  isAlive,
+  killLeftovers,
+  procAvailable,
+  sampleSandboxProcesses,
+  sandboxProcesses,
+  waitFor,
+  waitForNoSandboxProcesses,
+} from '../helpers/processes.js';
 import { runSandbox, tempDb } from '../helpers/sandbox.js';
 
 const servers: ServerHandle[] = [];
@@ -44,7 +52,7 @@ function expectCode(r: ToolResult, code: string): ReturnType<typeof err> {
 
 /** Sandbox command lines the argv log recorded (one JSON array per CLI process started). */
 function argvLines(file: string): string[][] {
-  let raw = '';
+  let raw: string;
   try {
     raw = readFileSync(file, 'utf8');
   } catch {
@@ -107,7 +115,7 @@ describe.concurrent('faults end to end', () => {
     const pending = s.call('onecrm_list_connections');
     // While the call hangs, the process table shows the sandbox and the grandchild it spawned
     // (this also proves the scan finds what it looks for).
-    let seen: ReturnType<typeof sandboxProcesses> = [];
+    const seen: ReturnType<typeof sandboxProcesses> = [];
     if (procAvailable) {
       await waitFor(() => {
         for (const p of sandboxProcesses(db)) if (!seen.some((q) => q.pid === p.pid)) seen.push(p);
@@ -172,7 +180,13 @@ describe.concurrent('faults end to end', () => {
         attempts = attempt;
         const retriesBefore = count(s.stderr(), retryLog);
         const runsBefore = argvLines(argvLog).filter((a) => a[0] === 'request').length;
-        const r = ok(await underFullWindow(db, () => s.call('amocrm_proxy_request', { path: '/api/v4/leads', query: { limit: 2 } }), () => count(s.stderr(), retryLog) > retriesBefore));
+        const r = ok(
+          await underFullWindow(
+            db,
+            () => s.call('amocrm_proxy_request', { path: '/api/v4/leads', query: { limit: 2 } }),
+            () => count(s.stderr(), retryLog) > retriesBefore,
+          ),
+        );
         expect(r.status).toBe(200);
         retried = count(s.stderr(), retryLog) > retriesBefore;
         const runs = argvLines(argvLog).filter((a) => a[0] === 'request').length - runsBefore;
@@ -196,7 +210,13 @@ describe.concurrent('faults end to end', () => {
         attempts = attempt;
         const retriesBefore = count(s.stderr(), retryLog);
         const runsBefore = actionRuns();
-        const r = ok(await underFullWindow(db, () => s.call('amocrm_run_action', { actionId: 'list-leads', input: { limit: 2 } }), () => count(s.stderr(), retryLog) > retriesBefore));
+        const r = ok(
+          await underFullWindow(
+            db,
+            () => s.call('amocrm_run_action', { actionId: 'list-leads', input: { limit: 2 } }),
+            () => count(s.stderr(), retryLog) > retriesBefore,
+          ),
+        );
         expect(r.output).toBeTruthy();
         retried = count(s.stderr(), retryLog) > retriesBefore;
         const runs = actionRuns() - runsBefore;
@@ -217,7 +237,11 @@ describe.concurrent('faults end to end', () => {
       let name = '';
       for (let attempt = 1; attempt <= 3 && !limited; attempt++) {
         name = `Rate limited lead ${attempt}`;
-        const r = await underFullWindow(db, () => s.call('amocrm_run_action', { actionId: 'create-lead', input: { name } }), () => false);
+        const r = await underFullWindow(
+          db,
+          () => s.call('amocrm_run_action', { actionId: 'create-lead', input: { name } }),
+          () => false,
+        );
         if (r.isError) limited = r;
         else created++; // slipped through a gap in the window: it ran once, and is counted below
       }
@@ -313,9 +337,9 @@ describe.concurrent('faults end to end', () => {
     const controller = new AbortController();
     const building = s.call('onecrm_create_action', { description: 'list all campaigns', waitSeconds: 20 }, { signal: controller.signal });
     building.catch(() => undefined);
-    expect(
-      await waitFor(() => argvLines(argvLog).some((a) => a[0] === 'action' && a[1] === 'get' && a.includes('--wait')), 15_000),
-    ).toBe(true);
+    expect(await waitFor(() => argvLines(argvLog).some((a) => a[0] === 'action' && a[1] === 'get' && a.includes('--wait')), 15_000)).toBe(
+      true,
+    );
     const started = Date.now();
     const e = expectCode(await s.call('onecrm_list_connections', { refresh: true }), 'TIMEOUT');
     expect(e.message).toMatch(/while waiting for a free CLI slot/);

@@ -24,7 +24,22 @@ const IN_FLIGHT = 8;
 const PREFIXES = ['amocrm', 'onecrm'] as const;
 const SUFFIXES = ['list_connections', 'search_actions', 'create_action', 'run_action', 'proxy_request'] as const;
 const TOOLS = PREFIXES.flatMap((p) => SUFFIXES.map((s) => `${p}_${s}`));
-const UNKNOWN_TOOLS = ['amocrm_run_actions', 'AMOCRM_RUN_ACTION', 'crm_run_action', 'hubspot_list_connections', '', ' ', '../amocrm_run_action', 'amocrm_run_action\u0000', '--help', '$(id)', 'toString', 'constructor', '__proto__', 'hasOwnProperty'];
+const UNKNOWN_TOOLS = [
+  'amocrm_run_actions',
+  'AMOCRM_RUN_ACTION',
+  'crm_run_action',
+  'hubspot_list_connections',
+  '',
+  ' ',
+  '../amocrm_run_action',
+  'amocrm_run_action\u0000',
+  '--help',
+  '$(id)',
+  'toString',
+  'constructor',
+  '__proto__',
+  'hasOwnProperty',
+];
 
 // Seeded in the sandbox (deterministic seed data); looked up again in the test to be sure.
 const CONNECTION_IDS = { amocrm: '3c2ff7afda97bae69c56550a', onecrm: 'ff4f31ab36b1fbe17bf41fcc' } as const;
@@ -43,14 +58,77 @@ function nested(depth: number, leaf: unknown, asArray: boolean): unknown {
 }
 
 const HOSTILE_STRINGS = [
-  '--help', '-h', '--json', '--input={"x":1}', '-X', 'DELETE', '$(id)', '`id`', '; rm -rf / #', '| cat /etc/passwd', '&& curl evil.example',
-  '../../../../etc/passwd', '..\\..\\windows\\system32', '%2e%2e%2f%2e%2e%2fetc%2fpasswd', '/etc/passwd', 'file:///etc/passwd',
-  'http://169.254.169.254/latest/meta-data/', '//evil.example.com/x', 'https://evil.example.com/api/v4/leads', '/api/v4/../../admin',
-  'a\u0000b', '\u0000', '\u202e\u0645\u0631\u062d\u0628\u0627', '😀👍🏽', 'Ｆｕｌｌｗｉｄｔｈ', 'Zalgo: Z̸̡̢a̷l̶g̵o', '\r\nX-Injected: 1', '\t', '', ' ',
-  '__proto__', 'constructor', 'prototype', 'toString', '{id}', '{__proto__}', '%s%s%s%n', '${process.env.HOME}', "'; DROP TABLE leads; --",
-  'Authorization: Bearer abc', 'r_', 'r_AAAAAA', 'r_' + 'x'.repeat(41), 'null', 'undefined', 'NaN', '-1', '1e309',
+  '--help',
+  '-h',
+  '--json',
+  '--input={"x":1}',
+  '-X',
+  'DELETE',
+  '$(id)',
+  '`id`',
+  '; rm -rf / #',
+  '| cat /etc/passwd',
+  '&& curl evil.example',
+  '../../../../etc/passwd',
+  '..\\..\\windows\\system32',
+  '%2e%2e%2f%2e%2e%2fetc%2fpasswd',
+  '/etc/passwd',
+  'file:///etc/passwd',
+  'http://169.254.169.254/latest/meta-data/',
+  '//evil.example.com/x',
+  'https://evil.example.com/api/v4/leads',
+  '/api/v4/../../admin',
+  'a\u0000b',
+  '\u0000',
+  '\u202e\u0645\u0631\u062d\u0628\u0627',
+  '😀👍🏽',
+  'Ｆｕｌｌｗｉｄｔｈ',
+  'Zalgo: Z̸̡̢a̷l̶g̵o',
+  '\r\nX-Injected: 1',
+  '\t',
+  '',
+  ' ',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  '{id}',
+  '{__proto__}',
+  '%s%s%s%n',
+  '${process.env.HOME}',
+  "'; DROP TABLE leads; --",
+  'Authorization: Bearer abc',
+  'r_',
+  'r_AAAAAA',
+  'r_' + 'x'.repeat(41),
+  'null',
+  'undefined',
+  'NaN',
+  '-1',
+  '1e309',
 ];
-const EDGE_NUMBERS = [0, -0, -1, 1, 0.5, -0.5, 1e-300, 1e308, -1e308, 2 ** 31, -(2 ** 31), 2 ** 53 - 1, 2 ** 53, 2 ** 53 + 2, 20, 21, 55, 56, 200, 201];
+const EDGE_NUMBERS = [
+  0,
+  -0,
+  -1,
+  1,
+  0.5,
+  -0.5,
+  1e-300,
+  1e308,
+  -1e308,
+  2 ** 31,
+  -(2 ** 31),
+  2 ** 53 - 1,
+  2 ** 53,
+  2 ** 53 + 2,
+  20,
+  21,
+  55,
+  56,
+  200,
+  201,
+];
 const PROTO_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__'];
 
 const hostileString = fc.oneof(
@@ -71,7 +149,9 @@ const hostile: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
     {
       weight: 2,
       arbitrary: fc
-        .array(fc.tuple(fc.oneof(fc.constantFrom(...PROTO_KEYS, '--help', '$(id)', ''), fc.string({ maxLength: 10 })), tie('value')), { maxLength: 4 })
+        .array(fc.tuple(fc.oneof(fc.constantFrom(...PROTO_KEYS, '--help', '$(id)', ''), fc.string({ maxLength: 10 })), tie('value')), {
+          maxLength: 4,
+        })
         .map(own),
     },
     { weight: 1, arbitrary: fc.tuple(fc.constantFrom(50, 500, 3000), fc.boolean()).map(([d, arr]) => nested(d, '$(id)', arr)) },
@@ -86,14 +166,40 @@ function plausible(prefix: 'amocrm' | 'onecrm'): Record<string, fc.Arbitrary<unk
       : ['list-accounts', 'get-account', 'create-note', 'delete-account', 'list-contacts', 'create-account', 'no-such-action'];
   const paths =
     prefix === 'amocrm'
-      ? ['/api/v4/leads', '/api/v4/leads/{id}', '/api/v4/contacts', '/api/v4/nope', '/api/v4/leads/../../x', 'api/v4/leads', 'https://evil.example.com/api/v4/leads', '/api/v4/leads?limit=1']
-      : ['/data/Account', '/data/Account/{id}', '/data/Contact', '/data/NoSuchModel', '/data/../admin', 'data/Account', '//evil.example.com/data', '/data/Account?x=1'];
+      ? [
+          '/api/v4/leads',
+          '/api/v4/leads/{id}',
+          '/api/v4/contacts',
+          '/api/v4/nope',
+          '/api/v4/leads/../../x',
+          'api/v4/leads',
+          'https://evil.example.com/api/v4/leads',
+          '/api/v4/leads?limit=1',
+        ]
+      : [
+          '/data/Account',
+          '/data/Account/{id}',
+          '/data/Contact',
+          '/data/NoSuchModel',
+          '/data/../admin',
+          'data/Account',
+          '//evil.example.com/data',
+          '/data/Account?x=1',
+        ];
   return {
     refresh: fc.constantFrom(false, false, false, true),
-    intent: fc.oneof(fc.constantFrom('list leads', 'create a contact', 'delete everything', 'найти сделки', '$(id)'), fc.string({ minLength: 1, maxLength: 30 })),
+    intent: fc.oneof(
+      fc.constantFrom('list leads', 'create a contact', 'delete everything', 'найти сделки', '$(id)'),
+      fc.string({ minLength: 1, maxLength: 30 }),
+    ),
     limit: fc.integer({ min: 1, max: 20 }),
     includeSchemas: fc.boolean(),
-    connectionId: fc.constantFrom(CONNECTION_IDS[prefix], CONNECTION_IDS[prefix === 'amocrm' ? 'onecrm' : 'amocrm'], 'ffffffffffffffffffffffff', 'conn.1@x:y-z'),
+    connectionId: fc.constantFrom(
+      CONNECTION_IDS[prefix],
+      CONNECTION_IDS[prefix === 'amocrm' ? 'onecrm' : 'amocrm'],
+      'ffffffffffffffffffffffff',
+      'conn.1@x:y-z',
+    ),
     description: fc.constantFrom('list all campaigns', 'dance with the moon at midnight', 'x'.repeat(3), 'get the weather'),
     name: fc.string({ minLength: 1, maxLength: 20 }),
     waitSeconds: fc.constant(1),
@@ -104,14 +210,25 @@ function plausible(prefix: 'amocrm' | 'onecrm'): Record<string, fc.Arbitrary<unk
       fc.record({ name: fc.string({ maxLength: 20 }) }),
       fc.record({ id: fc.oneof(fc.integer(), fc.string({ maxLength: 10 })) }),
     ),
-    confirm: fc.oneof(fc.string({ minLength: 8, maxLength: 32, unit: fc.constantFrom(...'0123456789abcdef') }), fc.constant('c_0000000000')),
+    confirm: fc.oneof(
+      fc.string({ minLength: 8, maxLength: 32, unit: fc.constantFrom(...'0123456789abcdef') }),
+      fc.constant('c_0000000000'),
+    ),
     allowRepeat: fc.boolean(),
     resultId: fc.constantFrom('r_abcdef', 'r_0123456789', 'r_zzzzzzzzzzzzzzzz'),
     offset: fc.integer({ min: 0, max: 100_000 }),
     method: fc.constantFrom('GET', 'GET', 'GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'),
     path: fc.constantFrom(...paths),
-    query: fc.oneof(fc.constant({ limit: 1 }), fc.constant({ 'filter[id][]': ['1', '2'] }), fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), { maxKeys: 2 })),
-    headers: fc.oneof(fc.constant({ Accept: 'application/json' }), fc.constant({ Authorization: 'Bearer x' }), fc.constant({ 'X-HTTP-Method-Override': 'DELETE' })),
+    query: fc.oneof(
+      fc.constant({ limit: 1 }),
+      fc.constant({ 'filter[id][]': ['1', '2'] }),
+      fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), { maxKeys: 2 }),
+    ),
+    headers: fc.oneof(
+      fc.constant({ Accept: 'application/json' }),
+      fc.constant({ Authorization: 'Bearer x' }),
+      fc.constant({ 'X-HTTP-Method-Override': 'DELETE' }),
+    ),
     body: fc.oneof(fc.constant({ name: 'Fuzz' }), fc.constant([{ name: 'Fuzz' }]), fc.constant('text')),
     pathParams: fc.oneof(fc.constant({ id: 1 }), fc.constant({ id: '../x' }), fc.constant({ id: { nested: true } })),
     shape: fc.constantFrom('compact', 'raw'),
@@ -123,7 +240,20 @@ const FIELDS: Record<(typeof SUFFIXES)[number], string[]> = {
   search_actions: ['intent', 'limit', 'connectionId', 'includeSchemas'],
   create_action: ['description', 'actionId', 'name', 'waitSeconds', 'connectionId'],
   run_action: ['actionId', 'input', 'connectionId', 'confirm', 'allowRepeat', 'resultId', 'offset'],
-  proxy_request: ['method', 'path', 'query', 'headers', 'body', 'pathParams', 'shape', 'connectionId', 'confirm', 'allowRepeat', 'resultId', 'offset'],
+  proxy_request: [
+    'method',
+    'path',
+    'query',
+    'headers',
+    'body',
+    'pathParams',
+    'shape',
+    'connectionId',
+    'confirm',
+    'allowRepeat',
+    'resultId',
+    'offset',
+  ],
 };
 
 /**
@@ -131,7 +261,11 @@ const FIELDS: Record<(typeof SUFFIXES)[number], string[]> = {
  * `plausible`: only plausible values (still wrong at times: unknown actions, bad paths, wrong connection),
  * so calls get past argument parsing to the policy, the write gate and the CLI.
  */
-function argsFor(prefix: 'amocrm' | 'onecrm', suffix: (typeof SUFFIXES)[number], mode: 'hostile' | 'plausible'): fc.Arbitrary<Record<string, unknown>> {
+function argsFor(
+  prefix: 'amocrm' | 'onecrm',
+  suffix: (typeof SUFFIXES)[number],
+  mode: 'hostile' | 'plausible',
+): fc.Arbitrary<Record<string, unknown>> {
   const good = plausible(prefix);
   const field = (name: string) =>
     mode === 'plausible'
@@ -144,16 +278,25 @@ function argsFor(prefix: 'amocrm' | 'onecrm', suffix: (typeof SUFFIXES)[number],
           { weight: 2, arbitrary: hostile },
         );
   // Paging fields and confirm tokens short-circuit most calls: rarer among plausible ones.
-  const fields = mode === 'plausible' ? FIELDS[suffix].filter((f) => !['resultId', 'offset', 'confirm', 'connectionId'].includes(f)) : FIELDS[suffix];
+  const fields =
+    mode === 'plausible' ? FIELDS[suffix].filter((f) => !['resultId', 'offset', 'confirm', 'connectionId'].includes(f)) : FIELDS[suffix];
   const known = fc.tuple(...fields.map((name) => field(name).map((v) => [name, v] as const)));
   const extra =
     mode === 'plausible'
       ? fc.constant([] as [string, unknown][])
       : fc.oneof(
           { weight: 8, arbitrary: fc.constant([] as [string, unknown][]) },
-          { weight: 2, arbitrary: fc.array(fc.tuple(fc.oneof(fc.constantFrom(...PROTO_KEYS, '--help', 'connector', 'input '), fc.string({ maxLength: 12 })), hostile), { minLength: 1, maxLength: 3 }) },
+          {
+            weight: 2,
+            arbitrary: fc.array(
+              fc.tuple(fc.oneof(fc.constantFrom(...PROTO_KEYS, '--help', 'connector', 'input '), fc.string({ maxLength: 12 })), hostile),
+              { minLength: 1, maxLength: 3 },
+            ),
+          },
         );
-  return fc.tuple(known, extra).map(([k, e]) => own([...k.filter(([, v]) => v !== undefined).map(([n, v]) => [n, v] as [string, unknown]), ...e]));
+  return fc
+    .tuple(known, extra)
+    .map(([k, e]) => own([...k.filter(([, v]) => v !== undefined).map(([n, v]) => [n, v] as [string, unknown]), ...e]));
 }
 
 type Generated =
@@ -167,7 +310,13 @@ const toolCall = (mode: 'hostile' | 'plausible'): fc.Arbitrary<Generated> =>
     .chain(([p, s]) => argsFor(p, s, mode).map((args) => ({ kind: 'tool' as const, name: `${p}_${s}`, args })));
 
 const unknownCall: fc.Arbitrary<Generated> = fc
-  .tuple(fc.oneof(fc.constantFrom(...UNKNOWN_TOOLS), fc.string({ maxLength: 20 }).filter((n) => !TOOLS.includes(n))), fc.constant({}))
+  .tuple(
+    fc.oneof(
+      fc.constantFrom(...UNKNOWN_TOOLS),
+      fc.string({ maxLength: 20 }).filter((n) => !TOOLS.includes(n)),
+    ),
+    fc.constant({}),
+  )
   .map(([name, args]) => ({ kind: 'unknown' as const, name, args }));
 
 /** Params the MCP schema refuses before any tool runs (arguments not an object, name not a string…). */
@@ -202,23 +351,44 @@ const writeCall: fc.Arbitrary<Generated> = fc.oneof(
     })),
   fc
     .tuple(
-      fc.constantFrom(['amocrm', '/api/v4/leads'], ['amocrm', '/api/v4/leads/{id}'], ['onecrm', '/data/Account'], ['onecrm', '/data/Account/{id}']),
+      fc.constantFrom(
+        ['amocrm', '/api/v4/leads'],
+        ['amocrm', '/api/v4/leads/{id}'],
+        ['onecrm', '/data/Account'],
+        ['onecrm', '/data/Account/{id}'],
+      ),
       fc.constantFrom('POST', 'PUT', 'PATCH', 'DELETE'),
     )
     .map(([[p, path], method]) => ({
       kind: 'tool' as const,
       name: `${p}_proxy_request`,
-      args: { method, path, ...(path.includes('{id}') ? { pathParams: { id: 1 } } : {}), ...(method === 'DELETE' ? {} : { body: { name: 'Fuzz' } }) },
+      args: {
+        method,
+        path,
+        ...(path.includes('{id}') ? { pathParams: { id: 1 } } : {}),
+        ...(method === 'DELETE' ? {} : { body: { name: 'Fuzz' } }),
+      },
     })),
 );
 
 /** Well-formed reads that run in the sandbox and succeed: proxied GETs and read actions. */
 const readCall: fc.Arbitrary<Generated> = fc.oneof(
   fc
-    .tuple(fc.constantFrom(['amocrm', '/api/v4/leads'], ['amocrm', '/api/v4/contacts'], ['onecrm', '/data/Account'], ['onecrm', '/data/Contact']), fc.integer({ min: 1, max: 5 }))
+    .tuple(
+      fc.constantFrom(
+        ['amocrm', '/api/v4/leads'],
+        ['amocrm', '/api/v4/contacts'],
+        ['onecrm', '/data/Account'],
+        ['onecrm', '/data/Contact'],
+      ),
+      fc.integer({ min: 1, max: 5 }),
+    )
     .map(([[p, path], limit]) => ({ kind: 'tool' as const, name: `${p}_proxy_request`, args: { path, query: { limit } } })),
   fc
-    .tuple(fc.constantFrom(['amocrm', 'list-leads'], ['amocrm', 'list-contacts'], ['onecrm', 'list-accounts'], ['onecrm', 'list-contacts']), fc.integer({ min: 1, max: 3 }))
+    .tuple(
+      fc.constantFrom(['amocrm', 'list-leads'], ['amocrm', 'list-contacts'], ['onecrm', 'list-accounts'], ['onecrm', 'list-contacts']),
+      fc.integer({ min: 1, max: 3 }),
+    )
     .map(([[p, actionId], limit]) => ({ kind: 'tool' as const, name: `${p}_run_action`, args: { actionId, input: { limit } } })),
 );
 
@@ -246,12 +416,14 @@ interface Tally {
 
 /** Checks one answer; anything wrong goes to `problems` (asserted empty at the end, all at once). */
 function check(g: Generated, m: JsonRpcMessage, t: Tally): void {
-  const where = () => `${g.kind === 'malformed' ? JSON.stringify(g.params).slice(0, 200) : `${g.name} ${JSON.stringify(g.args).slice(0, 200)}`}`;
+  const where = () =>
+    `${g.kind === 'malformed' ? JSON.stringify(g.params).slice(0, 200) : `${g.name} ${JSON.stringify(g.args).slice(0, 200)}`}`;
   if (g.kind === 'malformed') {
     // The SDK refuses these params with a JSON-RPC error (a numeric code), or treats them as a failed call.
     if (m.error) {
       t.rpcErrors++;
-      if (typeof m.error.code !== 'number' || typeof m.error.message !== 'string') t.problems.push(`JSON-RPC error without code: ${where()}`);
+      if (typeof m.error.code !== 'number' || typeof m.error.message !== 'string')
+        t.problems.push(`JSON-RPC error without code: ${where()}`);
     } else if (!(m.result as { isError?: boolean } | undefined)?.isError) {
       t.problems.push(`malformed params were accepted: ${where()}`);
     }
@@ -261,14 +433,19 @@ function check(g: Generated, m: JsonRpcMessage, t: Tally): void {
     t.problems.push(`JSON-RPC error ${m.error.code} ${m.error.message.slice(0, 200)} for ${where()}`);
     return;
   }
-  const result = m.result as { isError?: boolean; content?: { type: string; text: string }[]; structuredContent?: { backend?: string; error?: { code?: string } } };
+  const result = m.result as {
+    isError?: boolean;
+    content?: { type: string; text: string }[];
+    structuredContent?: { backend?: string; error?: { code?: string } };
+  };
   t.toolResults++;
   const text = result.content?.[0]?.text ?? '';
   if (g.kind === 'unknown') {
     // The SDK's own answer: an error result naming the tool, without our structured error. (Names of
     // Object.prototype members such as `toString` get "Tool toString disabled": the SDK keeps its tools
     // in a plain object. Still an error, still no handler of ours runs.)
-    if (result.isError !== true || !/^MCP error -32602: Tool .* (not found|disabled)$/s.test(text)) t.problems.push(`unknown tool answered ${JSON.stringify(result).slice(0, 300)} for ${where()}`);
+    if (result.isError !== true || !/^MCP error -32602: Tool .* (not found|disabled)$/s.test(text))
+      t.problems.push(`unknown tool answered ${JSON.stringify(result).slice(0, 300)} for ${where()}`);
     else t.notFound++;
     return;
   }
@@ -335,9 +512,12 @@ async function fuzzServer(
     }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
-  let argv: string[][] = [];
+  let argv: string[][];
   try {
-    argv = readFileSync(argvLog, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as string[]);
+    argv = readFileSync(argvLog, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as string[]);
   } catch {
     argv = [];
   }

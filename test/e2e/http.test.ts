@@ -17,11 +17,20 @@ const INIT = {
 };
 
 /** One raw HTTP request (fetch cannot set Host). */
-function raw(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function raw(
+  url: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string },
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: u.hostname, port: u.port, path: u.pathname, method: opts.method ?? 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...opts.headers } },
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname,
+        method: opts.method ?? 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...opts.headers },
+      },
       (res) => {
         let body = '';
         res.on('data', (d: Buffer) => (body += d.toString()));
@@ -49,7 +58,9 @@ describe('Streamable HTTP on loopback, no token', () => {
     const client = await srv.connect();
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(
-      ['amocrm', 'onecrm'].flatMap((p) => ['create_action', 'list_connections', 'proxy_request', 'run_action', 'search_actions'].map((s) => `${p}_${s}`)).sort(),
+      ['amocrm', 'onecrm']
+        .flatMap((p) => ['create_action', 'list_connections', 'proxy_request', 'run_action', 'search_actions'].map((s) => `${p}_${s}`))
+        .sort(),
     );
     const conns = structured(await client.callTool({ name: 'amocrm_list_connections', arguments: {} }));
     expect(conns.backend).toBe('sandbox');
@@ -70,7 +81,10 @@ describe('Streamable HTTP on loopback, no token', () => {
 
     const del = await raw(srv.url, { method: 'DELETE', headers: { 'mcp-session-id': sessionA, 'mcp-protocol-version': '2025-06-18' } });
     expect(del.status).toBe(200);
-    const after = await raw(srv.url, { headers: { 'mcp-session-id': sessionA }, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }) });
+    const after = await raw(srv.url, {
+      headers: { 'mcp-session-id': sessionA },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }),
+    });
     expect(after.status).toBe(404);
     expect(JSON.parse(after.body).error.message).toMatch(/initialize a new one/);
     expect(await b.ping()).toEqual({});
@@ -124,7 +138,11 @@ describe('logging over HTTP is per session', () => {
     const chatty = await srv.connect({ name: 'chatty' });
     const bystander = await srv.connect({ name: 'bystander' });
     const seen: Record<string, string[]> = { quiet: [], chatty: [], bystander: [] };
-    for (const [name, c] of [['quiet', quiet], ['chatty', chatty], ['bystander', bystander]] as const) {
+    for (const [name, c] of [
+      ['quiet', quiet],
+      ['chatty', chatty],
+      ['bystander', bystander],
+    ] as const) {
       c.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void seen[name].push(JSON.stringify(n.params.data)));
     }
     await quiet.setLoggingLevel('error');
@@ -180,7 +198,13 @@ describe('--http start-up rules', () => {
   const db = tempDb('http-rules-');
   afterAll(() => db.cleanup());
   const run = (args: string[], env: Record<string, string> = {}) =>
-    execa(process.execPath, [SERVER_CLI, ...args], { env: serverEnv(db.path, env), extendEnv: false, stdin: 'ignore', reject: false, timeout: 15_000 });
+    execa(process.execPath, [SERVER_CLI, ...args], {
+      env: serverEnv(db.path, env),
+      extendEnv: false,
+      stdin: 'ignore',
+      reject: false,
+      timeout: 15_000,
+    });
 
   it('refuses a non-loopback --host without a token, naming the fix', async () => {
     const r = await run(['--http=0', '--host=0.0.0.0']);

@@ -10,19 +10,32 @@ const db = tempDb('inspector-');
 afterAll(() => db.cleanup());
 
 const inspector = (args: string[]) =>
-  execa(process.execPath, [join(ROOT, 'node_modules', '@modelcontextprotocol', 'inspector-cli', 'build', 'cli.js'), '--cli', '--config', '../mcp.json', ...args], {
-    cwd: join(ROOT, 'scripts'),
-    env: { MEMBRANE_SANDBOX_DB: db.path },
-    reject: false,
-    timeout: 60_000,
-  });
+  execa(
+    process.execPath,
+    [join(ROOT, 'node_modules', '@modelcontextprotocol', 'inspector-cli', 'build', 'cli.js'), '--cli', '--config', '../mcp.json', ...args],
+    {
+      cwd: join(ROOT, 'scripts'),
+      env: { MEMBRANE_SANDBOX_DB: db.path },
+      reject: false,
+      timeout: 60_000,
+    },
+  );
 
 it('lists the tools and calls one through mcp.json', { timeout: 120_000 }, async () => {
   const list = await inspector(['--server', 'membrane-crm-sandbox', '--method', 'tools/list']);
   expect(list.exitCode, list.stderr).toBe(0);
   expect((JSON.parse(list.stdout).tools as unknown[]).length).toBe(10);
 
-  const call = await inspector(['--server', 'membrane-crm-sandbox', '--method', 'tools/call', '--tool-name', 'amocrm_search_actions', '--tool-arg', 'intent=create a deal']);
+  const call = await inspector([
+    '--server',
+    'membrane-crm-sandbox',
+    '--method',
+    'tools/call',
+    '--tool-name',
+    'amocrm_search_actions',
+    '--tool-arg',
+    'intent=create a deal',
+  ]);
   expect(call.exitCode, call.stderr).toBe(0);
   const result = JSON.parse(call.stdout);
   expect(result.isError).not.toBe(true);
@@ -33,9 +46,29 @@ it('calls a tool over --http with the bearer token, as the README shows', { time
   const token = 'inspector-token-0123456789';
   const srv = await startHttpServer({ env: { MEMBRANE_CRM_HTTP_TOKEN: token } });
   try {
-    const base = [join(ROOT, 'node_modules', '@modelcontextprotocol', 'inspector-cli', 'build', 'cli.js'), '--cli', srv.url, '--transport', 'http'];
+    const base = [
+      join(ROOT, 'node_modules', '@modelcontextprotocol', 'inspector-cli', 'build', 'cli.js'),
+      '--cli',
+      srv.url,
+      '--transport',
+      'http',
+    ];
     const opts = { cwd: join(ROOT, 'scripts'), reject: false, timeout: 60_000 } as const;
-    const call = await execa(process.execPath, [...base, '--header', `Authorization: Bearer ${token}`, '--method', 'tools/call', '--tool-name', 'amocrm_search_actions', '--tool-arg', 'intent=create a deal'], opts);
+    const call = await execa(
+      process.execPath,
+      [
+        ...base,
+        '--header',
+        `Authorization: Bearer ${token}`,
+        '--method',
+        'tools/call',
+        '--tool-name',
+        'amocrm_search_actions',
+        '--tool-arg',
+        'intent=create a deal',
+      ],
+      opts,
+    );
     expect(call.exitCode, call.stderr).toBe(0);
     const result = JSON.parse(call.stdout);
     expect(result.isError).not.toBe(true);

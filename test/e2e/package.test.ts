@@ -92,7 +92,11 @@ function loadedFiles(): { files: Set<string>; missing: string[] } {
     }
     files.add(file);
     for (const spec of relativeImports(readFileSync(abs, 'utf8'))) {
-      queue.push(relative(ROOT, resolve(dirname(abs), spec)).split(sep).join('/'));
+      queue.push(
+        relative(ROOT, resolve(dirname(abs), spec))
+          .split(sep)
+          .join('/'),
+      );
     }
   }
   return { files, missing };
@@ -105,7 +109,9 @@ describe('npm pack', () => {
     expect(paths.filter((p) => !TOP_LEVEL.includes(p) && !CHUNK.test(p))).toEqual([]);
     for (const p of TOP_LEVEL) expect(paths, p).toContain(p);
     expect(paths.filter((p) => p.endsWith('.map') || /^(src|test|bench|scripts)\//.test(p) || p === 'dist/docs.js')).toEqual([]);
-    console.log(`npm pack: ${r.entryCount} files, ${(r.size / 1024).toFixed(0)} kB packed, ${(r.unpackedSize / 1024).toFixed(0)} kB unpacked`);
+    console.log(
+      `npm pack: ${r.entryCount} files, ${(r.size / 1024).toFixed(0)} kB packed, ${(r.unpackedSize / 1024).toFixed(0)} kB unpacked`,
+    );
   });
 
   it('every chunk the bins import (statically or on demand) is packed', async () => {
@@ -146,7 +152,14 @@ describe('the packed tarball, installed into an empty folder', () => {
 
       // As a user runs them; --no-install: the installed bins, never a download.
       const npx = (args: string[]) =>
-        execa('npx', ['--no-install', ...args], { cwd: app, env: npmEnv(), extendEnv: false, reject: false, stdin: 'ignore', timeout: 30_000 });
+        execa('npx', ['--no-install', ...args], {
+          cwd: app,
+          env: npmEnv(),
+          extendEnv: false,
+          reject: false,
+          stdin: 'ignore',
+          timeout: 30_000,
+        });
       const [serverHelp, serverVersion, sandboxHelp, sandboxVersion] = await Promise.all([
         npx(['membrane-crm-mcp', '--help']),
         npx(['membrane-crm-mcp', '--version']),
@@ -183,7 +196,10 @@ describe('the packed tarball, installed into an empty folder', () => {
       expect(content.connections[0].id).toEqual(expect.any(String));
       // Only better-sqlite3 is a runtime dependency: the rest is bundled. Exercise the bundled ajv (input
       // check), execa (a CLI run), express (--http) and the doctor from the installed files.
-      const invalid = await client.callTool({ name: 'amocrm_run_action', arguments: { actionId: 'create-lead', input: { price: 'lots' } } });
+      const invalid = await client.callTool({
+        name: 'amocrm_run_action',
+        arguments: { actionId: 'create-lead', input: { price: 'lots' } },
+      });
       expect((invalid.structuredContent as { error: { code: string } }).error.code).toBe('INVALID_INPUT');
       const leads = await client.callTool({ name: 'amocrm_run_action', arguments: { actionId: 'list-leads', input: { limit: 2 } } });
       expect(leads.isError, JSON.stringify(leads.content)).not.toBe(true);
@@ -192,13 +208,24 @@ describe('the packed tarball, installed into an empty folder', () => {
       expect(doctor.exitCode, doctor.stderr).toBe(0);
       expect((JSON.parse(doctor.stdout) as { ok: boolean }).ok).toBe(true);
 
-      const http = execa(process.execPath, [join(installed, 'dist', 'index.js'), '--http=0'], { cwd: app, env: serverEnv(join(work, 'sandbox.db')), extendEnv: false, stdin: 'ignore', reject: false });
+      const http = execa(process.execPath, [join(installed, 'dist', 'index.js'), '--http=0'], {
+        cwd: app,
+        env: serverEnv(join(work, 'sandbox.db')),
+        extendEnv: false,
+        stdin: 'ignore',
+        reject: false,
+      });
       try {
         const { url } = await listeningUrl(http.stderr, http);
         const init = await fetch(url, {
           method: 'POST',
           headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'pkg', version: '1' } } }),
+          body: JSON.stringify({
+            jsonrpc: '2.0',
+            id: 1,
+            method: 'initialize',
+            params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'pkg', version: '1' } },
+          }),
         });
         expect(init.status).toBe(200);
         expect(await init.text()).toContain('"serverInfo"');

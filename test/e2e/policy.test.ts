@@ -26,7 +26,9 @@ describe('read-only mode', () => {
     const write = err(await s.call('onecrm_run_action', { actionId: 'create-account', input: { name: 'Nope' } }));
     expect(write.code).toBe('POLICY_DENIED');
     expect(write.message).toMatch(/--read-only/);
-    expect(err(await s.call('onecrm_proxy_request', { method: 'POST', path: '/data/Account', body: { data: { name: 'x' } } })).code).toBe('POLICY_DENIED');
+    expect(err(await s.call('onecrm_proxy_request', { method: 'POST', path: '/data/Account', body: { data: { name: 'x' } } })).code).toBe(
+      'POLICY_DENIED',
+    );
     expect(ok(await s.call('onecrm_proxy_request', { method: 'GET', path: '/data/Account', query: { limit: 1 } })).status).toBe(200);
 
     const found = ok(await s.call('onecrm_search_actions', { intent: 'create an account', limit: 5 }));
@@ -70,7 +72,12 @@ describe('allow and deny rules', () => {
     const dir = pool.dir('badconfig-');
     const file = join(dir.dir, 'bad.json');
     writeFileSync(file, JSON.stringify({ denyActons: ['1crm:delete-*'], readOnly: 'yes please' }));
-    const r = await execa(process.execPath, [SERVER_CLI, '--config', file], { reject: false, stdin: 'ignore', env: serverEnv(dir.path), timeout: 15_000 });
+    const r = await execa(process.execPath, [SERVER_CLI, '--config', file], {
+      reject: false,
+      stdin: 'ignore',
+      env: serverEnv(dir.path),
+      timeout: 15_000,
+    });
     expect(r.exitCode).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/"denyActons" is not a known setting \(did you mean "denyActions"\?\)/);
@@ -80,7 +87,7 @@ describe('allow and deny rules', () => {
 describe('connections belong to their connector', () => {
   it("another connector's connectionId is refused, so its rules and --connectors cannot be sidestepped", async () => {
     const all = await server({ args: ['--deny-actions', '1crm:*'] });
-    const oneId = ((ok(await all.call('onecrm_list_connections')).connections as { id: string }[])[0]).id;
+    const oneId = (ok(await all.call('onecrm_list_connections')).connections as { id: string }[])[0].id;
     expect(err(await all.call('onecrm_run_action', { actionId: 'list-accounts' })).code).toBe('POLICY_DENIED');
     const viaAmo = err(await all.call('amocrm_run_action', { actionId: 'list-accounts', connectionId: oneId }));
     expect(viaAmo.code).toBe('INVALID_INPUT');
@@ -88,14 +95,18 @@ describe('connections belong to their connector', () => {
     expect(err(await all.call('amocrm_proxy_request', { path: '/data/Account', connectionId: oneId })).code).toBe('INVALID_INPUT');
 
     const amoOnly = await server({ args: ['--connectors', 'amocrm'] });
-    expect(err(await amoOnly.call('amocrm_proxy_request', { path: '/data/Account', connectionId: oneId })).message).toMatch(/belongs to 1crm/);
+    expect(err(await amoOnly.call('amocrm_proxy_request', { path: '/data/Account', connectionId: oneId })).message).toMatch(
+      /belongs to 1crm/,
+    );
   });
 });
 
 describe('actions the agent builds and names', () => {
   it('deny globs also match the action type, so a renamed built action cannot escape them', async () => {
     const s = await server({ args: ['--deny-actions', 'amocrm:update-*'] });
-    const built = ok(await s.call('amocrm_create_action', { description: 'update the price of a lead', name: 'Reprice lead', waitSeconds: 20 }));
+    const built = ok(
+      await s.call('amocrm_create_action', { description: 'update the price of a lead', name: 'Reprice lead', waitSeconds: 20 }),
+    );
     const action = built.action as { id: string; key: string };
     expect(action.key).not.toMatch(/^update-/);
     const e = err(await s.call('amocrm_run_action', { actionId: action.id, input: { id: 1, price: 1 } }));
@@ -133,10 +144,14 @@ describe('confirmation', () => {
   it('--confirm writes asks for every change; --confirm never for none', async () => {
     const w = await server({ args: ['--confirm', 'writes'] });
     expect(err(await w.call('onecrm_run_action', { actionId: 'create-note', input: { name: 'n' } })).code).toBe('CONFIRMATION_REQUIRED');
-    expect(err(await w.call('onecrm_proxy_request', { method: 'POST', path: '/data/Note', body: { data: { name: 'n' } } })).code).toBe('CONFIRMATION_REQUIRED');
+    expect(err(await w.call('onecrm_proxy_request', { method: 'POST', path: '/data/Note', body: { data: { name: 'n' } } })).code).toBe(
+      'CONFIRMATION_REQUIRED',
+    );
     const n = await server({ args: ['--confirm', 'never'] });
     const made = ok(await n.call('onecrm_run_action', { actionId: 'create-product', input: { name: 'Gone soon' } }));
-    expect(ok(await n.call('onecrm_run_action', { actionId: 'delete-product', input: { id: (made.output as { id: string }).id } })).output).toMatchObject({ deleted: true });
+    expect(
+      ok(await n.call('onecrm_run_action', { actionId: 'delete-product', input: { id: (made.output as { id: string }).id } })).output,
+    ).toMatchObject({ deleted: true });
   });
 
   it('asks the user through elicitation when the client supports it: accept runs, decline refuses, cancel falls back to a token', async () => {
@@ -150,7 +165,8 @@ describe('confirmation', () => {
           return answer === 'accept' ? { action: 'accept', content: { confirm: true } } : { action: answer };
         }),
     });
-    const make = async (name: string) => ((ok(await s.call('onecrm_run_action', { actionId: 'create-product', input: { name } })).output as { id: string }).id);
+    const make = async (name: string) =>
+      (ok(await s.call('onecrm_run_action', { actionId: 'create-product', input: { name } })).output as { id: string }).id;
 
     const a = await make('Elicit accept');
     expect(ok(await s.call('onecrm_run_action', { actionId: 'delete-product', input: { id: a } })).output).toMatchObject({ deleted: true });
@@ -184,7 +200,17 @@ describe('confirmation', () => {
 });
 
 describe('argument safety', () => {
-  const hostile = ['--help', '-X DELETE', '$(id)', '; rm -rf /', '`reboot`', "' OR 1=1 --", 'line1\nline2', 'Ünïcødé 🚀', 'a'.repeat(100_000)];
+  const hostile = [
+    '--help',
+    '-X DELETE',
+    '$(id)',
+    '; rm -rf /',
+    '`reboot`',
+    "' OR 1=1 --",
+    'line1\nline2',
+    'Ünïcødé 🚀',
+    'a'.repeat(100_000),
+  ];
 
   /** The shape of an argv: the command words, then each element reduced to its flag name (or "<positional>"). */
   function shape(argv: string[]): string[] {
@@ -205,16 +231,33 @@ describe('argument safety', () => {
     const dir = pool.dir('argv-');
     const log = join(dir.dir, 'argv.jsonl');
     const s = await server({ db: dir.path, args: ['--confirm', 'never'], env: { MEMBRANE_SANDBOX_ARGV_LOG: log } });
-    const cid = ((ok(await s.call('onecrm_list_connections')).connections as { id: string }[])[0]).id;
+    const cid = (ok(await s.call('onecrm_list_connections')).connections as { id: string }[])[0].id;
 
-    const readLog = () => readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as string[]);
+    const readLog = () =>
+      readFileSync(log, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as string[]);
     const commandOf = (a: string[]) => (a[0] === 'request' ? 'request' : `${a[0]} ${a[1]}`);
-    const shapesOf = (command: string) => readLog().filter((a) => commandOf(a) === command).map(shape);
+    const shapesOf = (command: string) =>
+      readLog()
+        .filter((a) => commandOf(a) === command)
+        .map(shape);
 
     for (const value of hostile) {
       await s.call('onecrm_search_actions', { intent: value.slice(0, 200), connectionId: cid });
-      await s.call('onecrm_run_action', { actionId: 'create-note', connectionId: cid, input: { name: 'Hostile value test', description: value }, allowRepeat: true });
-      await s.call('onecrm_proxy_request', { path: '/data/Note', connectionId: cid, query: { filter_text: value }, headers: { 'X-Note': value.replace(/\n/g, ' ').slice(0, 500) } });
+      await s.call('onecrm_run_action', {
+        actionId: 'create-note',
+        connectionId: cid,
+        input: { name: 'Hostile value test', description: value },
+        allowRepeat: true,
+      });
+      await s.call('onecrm_proxy_request', {
+        path: '/data/Note',
+        connectionId: cid,
+        query: { filter_text: value },
+        headers: { 'X-Note': value.replace(/\n/g, ' ').slice(0, 500) },
+      });
       await s.call('onecrm_create_action', { description: value.slice(0, 1000), connectionId: cid, waitSeconds: 1 });
     }
     for (const command of ['action list', 'action run', 'request', 'action create']) {

@@ -12,7 +12,11 @@ afterAll(() => pool.closeAll());
 
 function cliCalls(log: string): string[][] {
   try {
-    return readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as string[]);
+    return readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as string[]);
   } catch {
     return [];
   }
@@ -28,7 +32,15 @@ describe('output budget and paging', () => {
     expect(text(await s.call('onecrm_run_action', { actionId: 'list-contacts', input: { limit: 1 } })).length).toBeLessThan(6000);
     const firstText = JSON.stringify(first);
     expect(firstText.length).toBeLessThanOrEqual(6000);
-    const truncated = first.truncated as { returned: number; total: number; omitted: number; nextOffset: number; resultId: string; nextStep: string; path: string };
+    const truncated = first.truncated as {
+      returned: number;
+      total: number;
+      omitted: number;
+      nextOffset: number;
+      resultId: string;
+      nextStep: string;
+      path: string;
+    };
     expect(truncated).toMatchObject({ total: 40, path: 'output.records' });
     expect(truncated.returned).toBeGreaterThan(0);
     expect(truncated.omitted).toBe(40 - truncated.returned);
@@ -97,7 +109,7 @@ describe('connections', () => {
     const log = join(dir.dir, 'argv.jsonl');
     const s = await server({ db: dir.path, env: { MEMBRANE_SANDBOX_ARGV_LOG: log, MEMBRANE_CRM_LOG_LEVEL: 'debug' } });
     const lists = () => cliCalls(log).filter((a) => a[0] === 'connection' && a[1] === 'list').length;
-    const id = ((ok(await s.call('onecrm_list_connections')).connections as { id: string }[])[0]).id;
+    const id = (ok(await s.call('onecrm_list_connections')).connections as { id: string }[])[0].id;
     ok(await s.call('amocrm_list_connections'));
     ok(await s.call('onecrm_search_actions', { intent: 'list accounts' }));
     expect(lists()).toBe(1);
@@ -114,7 +126,9 @@ describe('connections', () => {
 
   it('uses --default-connection when several connections are READY', async () => {
     const dir = pool.dir('default-');
-    const second = await runSandbox(['connect', '--connectorKey=amocrm', '--allowMultipleConnections', '--name=AmoCRM second', '--json'], { db: dir.path });
+    const second = await runSandbox(['connect', '--connectorKey=amocrm', '--allowMultipleConnections', '--name=AmoCRM second', '--json'], {
+      db: dir.path,
+    });
     const secondId = (second.json as { id: string }).id;
     const s = await server({ db: dir.path, args: ['--default-connection', `amocrm=${secondId}`] });
     const listed = ok(await s.call('amocrm_list_connections'));
@@ -129,10 +143,14 @@ describe('create_action', () => {
   it('sends progress notifications while it waits (every 3 s), when the client asked for progress', async () => {
     const s = await server({ env: { MEMBRANE_SANDBOX_BUILD_MS: '4500' } });
     const progress: { progress: number; message?: string }[] = [];
-    const r = await s.client.callTool({ name: 'amocrm_create_action', arguments: { description: 'list the notes of a company', waitSeconds: 30 } }, undefined, {
-      onprogress: (p) => progress.push(p),
-      timeout: 60_000,
-    });
+    const r = await s.client.callTool(
+      { name: 'amocrm_create_action', arguments: { description: 'list the notes of a company', waitSeconds: 30 } },
+      undefined,
+      {
+        onprogress: (p) => progress.push(p),
+        timeout: 60_000,
+      },
+    );
     expect(ok(r as Parameters<typeof ok>[0]).done).toBe(true);
     expect(progress.length).toBeGreaterThanOrEqual(2);
     expect(progress[0].message).toMatch(/building/);

@@ -52,7 +52,11 @@ async function stopWithCallsInFlight(trigger: Trigger, fault: string, waitForGra
     session.callTool('amocrm_proxy_request', { path: '/api/v4/leads', connectionId: '3c2ff7afda97bae69c56550a' }),
     session.callTool('onecrm_run_action', { actionId: 'list-accounts', connectionId: 'ff4f31ab36b1fbe17bf41fcc' }),
   ];
-  for (const c of calls) c.then((m) => answers.push(m), () => undefined);
+  for (const c of calls)
+    c.then(
+      (m) => answers.push(m),
+      () => undefined,
+    );
 
   let before: ProcInfo[] = [];
   if (procAvailable) {
@@ -75,7 +79,9 @@ async function stopWithCallsInFlight(trigger: Trigger, fault: string, waitForGra
   // Read stdout to its end: answers written just before the exit may still be in the pipe.
   const stdout = session.child.stdout!;
   if (!stdout.readableEnded) await Promise.race([once(stdout, 'end'), new Promise((r) => setTimeout(r, 2000))]);
-  console.error(`[shutdown] ${trigger} with ${before.length || 'some'} sandbox processes (${fault}): exit ${code} in ${elapsedMs} ms; ${answers.length}/3 calls answered`);
+  console.error(
+    `[shutdown] ${trigger} with ${before.length || 'some'} sandbox processes (${fault}): exit ${code} in ${elapsedMs} ms; ${answers.length}/3 calls answered`,
+  );
   return { code, signal, elapsedMs, before, answers, session, db: t.path };
 }
 
@@ -129,4 +135,3 @@ describe.concurrent('shutdown with calls in flight', () => {
     await expectNothingLeft(o);
   });
 });
-

@@ -26,7 +26,13 @@ function stable(v: Record<string, unknown>): unknown {
 describe('shared tool mode', () => {
   it('registers five crm_* tools whose connector argument is an enum of the enabled connectors', async () => {
     const { tools } = await shared.client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(['crm_create_action', 'crm_list_connections', 'crm_proxy_request', 'crm_run_action', 'crm_search_actions']);
+    expect(tools.map((t) => t.name).sort()).toEqual([
+      'crm_create_action',
+      'crm_list_connections',
+      'crm_proxy_request',
+      'crm_run_action',
+      'crm_search_actions',
+    ]);
     for (const t of tools) {
       const connector = (t.inputSchema.properties as Record<string, { enum?: string[] }>).connector;
       expect(connector.enum).toEqual(['amocrm', '1crm']);

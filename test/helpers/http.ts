@@ -21,7 +21,10 @@ export interface HttpServerHandle {
  * The URL a `--http` server logs once it listens (within 15 s), and everything it wrote to stderr so far;
  * rejects when the process exits first.
  */
-export function listeningUrl(stderrStream: NodeJS.ReadableStream, exited: PromiseLike<{ exitCode?: number }>): Promise<{ url: string; stderr: () => string }> {
+export function listeningUrl(
+  stderrStream: NodeJS.ReadableStream,
+  exited: PromiseLike<{ exitCode?: number }>,
+): Promise<{ url: string; stderr: () => string }> {
   let stderr = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no URL logged in 15 s; stderr:\n${stderr}`)), 15_000);

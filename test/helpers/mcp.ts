@@ -93,7 +93,14 @@ export function ok(r: ToolResult): Record<string, unknown> {
 }
 
 /** The error object of an error result, failing loudly on success. */
-export function err(r: ToolResult): { code: string; message: string; nextStep?: string; uiUrl?: string; details?: Record<string, unknown>; retryable: boolean } {
+export function err(r: ToolResult): {
+  code: string;
+  message: string;
+  nextStep?: string;
+  uiUrl?: string;
+  details?: Record<string, unknown>;
+  retryable: boolean;
+} {
   if (!r.isError) throw new Error(`expected an error, got: ${JSON.stringify(r.structuredContent).slice(0, 500)}`);
   return (r.structuredContent as { error: ReturnType<typeof err> }).error;
 }

@@ -75,7 +75,11 @@ export class RawSession {
   }
 
   async initialize(capabilities: Record<string, unknown> = {}): Promise<JsonRpcMessage> {
-    const res = await this.request('initialize', { protocolVersion: '2025-06-18', capabilities, clientInfo: { name: 'raw', version: '1' } });
+    const res = await this.request('initialize', {
+      protocolVersion: '2025-06-18',
+      capabilities,
+      clientInfo: { name: 'raw', version: '1' },
+    });
     this.send({ method: 'notifications/initialized' });
     return res;
   }

@@ -6,6 +6,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TABLES } from '../../src/sandbox/store.js';
 
+/**
+ * A parsed JSON document from a CLI or API answer. Tests index into it freely: a wrong path fails the
+ * assertion that reads it, which is the check that matters here.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above: JSON read by assertions
+export type Json = Record<string, any>;
+
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const SANDBOX_CLI = join(ROOT, 'dist', 'sandbox', 'cli.js');
 export const SERVER_CLI = join(ROOT, 'dist', 'index.js');
@@ -33,7 +40,13 @@ export async function runSandbox(
     stdin: 'ignore',
     timeout: opts.timeoutMs ?? 20_000,
     // A developer's shell may carry fault or log settings; tests set their own, explicitly.
-    env: { MEMBRANE_SANDBOX_FAULT: undefined, MEMBRANE_SANDBOX_ARGV_LOG: undefined, MEMBRANE_SANDBOX_DB: opts.db, MEMBRANE_SANDBOX_BUILD_MS: '200', ...opts.env },
+    env: {
+      MEMBRANE_SANDBOX_FAULT: undefined,
+      MEMBRANE_SANDBOX_ARGV_LOG: undefined,
+      MEMBRANE_SANDBOX_DB: opts.db,
+      MEMBRANE_SANDBOX_BUILD_MS: '200',
+      ...opts.env,
+    },
   });
   let json: unknown;
   try {
@@ -61,7 +74,8 @@ export function dumpDb(path: string): Record<string, unknown[]> {
 
 /** The ids of the seeded READY connections (seeding the database on first use). */
 export async function seededConnectionIds(db: string): Promise<{ amocrm: string; onecrm: string }> {
-  const items = ((await runSandbox(['connection', 'list', '--json'], { db })).json as { items: { id: string; connectorKey: string }[] }).items;
+  const items = ((await runSandbox(['connection', 'list', '--json'], { db })).json as { items: { id: string; connectorKey: string }[] })
+    .items;
   const idOf = (key: string) => items.find((c) => c.connectorKey === key)!.id;
   return { amocrm: idOf('amocrm'), onecrm: idOf('1crm') };
 }

@@ -59,7 +59,11 @@ export async function runCreateLoad(opts: { calls: number; inFlight: number; lab
       while (next < opts.calls) {
         const i = next++;
         const t0 = Date.now();
-        const r = await server.call('onecrm_run_action', { actionId: 'create-note', input: { name: `Load note ${i} of ${opts.calls} (${run})`, description: `call ${i}` } }, { timeout: 120_000 });
+        const r = await server.call(
+          'onecrm_run_action',
+          { actionId: 'create-note', input: { name: `Load note ${i} of ${opts.calls} (${run})`, description: `call ${i}` } },
+          { timeout: 120_000 },
+        );
         latencies.push(Date.now() - t0);
         if (r.isError) {
           errors++;
@@ -80,7 +84,10 @@ export async function runCreateLoad(opts: { calls: number; inFlight: number; lab
     const recordsAfter = await noteCount(t.path);
     let argv: string[][] = [];
     try {
-      argv = readFileSync(argvLog, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as string[]);
+      argv = readFileSync(argvLog, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as string[]);
     } catch {
       argv = [];
     }

@@ -114,7 +114,10 @@ describe('catalog', () => {
     for (const a of amocrm.actions) {
       expect(a.inputSchema.type).toBe('object');
       // Tool-schema consumers (e.g. the Anthropic API) reject combinators at the top level.
-      expect(Object.keys(a.inputSchema).filter((k) => ['anyOf', 'oneOf', 'allOf'].includes(k)), a.key).toEqual([]);
+      expect(
+        Object.keys(a.inputSchema).filter((k) => ['anyOf', 'oneOf', 'allOf'].includes(k)),
+        a.key,
+      ).toEqual([]);
       expect(a.outputSchema.type).toBe('object');
       expect(describedEverywhere(a.inputSchema), a.key).toEqual([]);
       expect(a.description.length).toBeGreaterThan(30);
@@ -251,7 +254,11 @@ describe('record actions', () => {
   });
 
   test('create-company and update-company', () => {
-    const created = run('create-company', { name: 'Kilimanjaro Coffee Ltd', website: 'https://kilicoffee.example', phone: '+255 22 123 4567' });
+    const created = run('create-company', {
+      name: 'Kilimanjaro Coffee Ltd',
+      website: 'https://kilicoffee.example',
+      phone: '+255 22 123 4567',
+    });
     expect(created.record.name).toBe('Kilimanjaro Coffee Ltd');
     const web = (created.record.custom_fields_values as J[]).find((f) => f.field_code === 'WEB');
     expect(web?.values).toEqual([{ value: 'https://kilicoffee.example' }]);
@@ -293,8 +300,20 @@ describe('record actions', () => {
   test('add-note and list-notes on a contact; a call note keeps the call details', () => {
     const [contact] = run('list-contacts', { limit: 1 }).records as J[];
     const note = run('add-note', { entity_type: 'contacts', entity_id: contact.id, text: 'Prefers calls after 3 pm' });
-    expect(note.record).toMatchObject({ id: note.id, entity_id: contact.id, note_type: 'common', params: { text: 'Prefers calls after 3 pm' } });
-    const call = run('add-note', { entity_type: 'contacts', entity_id: contact.id, text: 'Agreed on a demo', note_type: 'call_out', phone: '+49 30 1234', duration: 95 });
+    expect(note.record).toMatchObject({
+      id: note.id,
+      entity_id: contact.id,
+      note_type: 'common',
+      params: { text: 'Prefers calls after 3 pm' },
+    });
+    const call = run('add-note', {
+      entity_type: 'contacts',
+      entity_id: contact.id,
+      text: 'Agreed on a demo',
+      note_type: 'call_out',
+      phone: '+49 30 1234',
+      duration: 95,
+    });
     expect(call.record.params).toMatchObject({ phone: '+49 30 1234', duration: 95, call_result: 'Agreed on a demo' });
     const listed = run('list-notes', { entity_type: 'contacts', entity_id: contact.id });
     expect(listed.records.map((n: J) => n.id)).toEqual(expect.arrayContaining([note.id, call.id]));
@@ -321,7 +340,12 @@ describe('buildAction and vocabulary', () => {
     const getPipeline = amocrm.buildAction('get', 'pipeline', '', '');
     expect(getPipeline.ok).toBe(true);
     if (!getPipeline.ok) return;
-    expect(getPipeline.action).toMatchObject({ key: 'custom-get-pipeline', type: 'find-data-record-by-id', operation: 'get', entity: 'pipeline' });
+    expect(getPipeline.action).toMatchObject({
+      key: 'custom-get-pipeline',
+      type: 'find-data-record-by-id',
+      operation: 'get',
+      entity: 'pipeline',
+    });
     const [pipeline] = run('list-pipelines').records as J[];
     expect(run(getPipeline.action, { id: pipeline.id }).name).toBe(pipeline.name);
 
@@ -334,7 +358,9 @@ describe('buildAction and vocabulary', () => {
     const getNote = amocrm.buildAction('get', 'note', '', '');
     expect(getNote.ok && run(getNote.action, { entity_type: 'leads', id: note.id }).params.text).toBe('Built action note');
     const updateNote = amocrm.buildAction('update', 'note', '', '');
-    expect(updateNote.ok && run(updateNote.action, { entity_type: 'leads', id: note.id, text: 'Edited' }).record.params.text).toBe('Edited');
+    expect(updateNote.ok && run(updateNote.action, { entity_type: 'leads', id: note.id, text: 'Edited' }).record.params.text).toBe(
+      'Edited',
+    );
 
     const getUser = amocrm.buildAction('get', 'user', '', '');
     const [user] = run('list-users').records as J[];

@@ -168,7 +168,8 @@ describe('seeded reference data', () => {
 describe('query, filters, order and with', () => {
   test('query finds a contact by phone, formatted or as bare digits, and by e-mail', () => {
     const contact = embedded(request(ctx, 'GET', '/api/v4/contacts', { query: { limit: 250 } }), 'contacts')[7];
-    const valueOf = (code: string) => ((contact.custom_fields_values as J[]).find((f) => f.field_code === code) as J).values[0].value as string;
+    const valueOf = (code: string) =>
+      ((contact.custom_fields_values as J[]).find((f) => f.field_code === code) as J).values[0].value as string;
     const phone = valueOf('PHONE');
     const email = valueOf('EMAIL');
     for (const query of [phone, phone.replace(/\D/g, ''), email.toUpperCase()]) {
@@ -191,7 +192,10 @@ describe('query, filters, order and with', () => {
   test('filter by responsible user, pipeline, statuses, name and created_at range', () => {
     const leads = allLeads();
     const owner = leads[0].responsible_user_id as number;
-    const byOwner = embedded(request(ctx, 'GET', '/api/v4/leads', { query: { 'filter[responsible_user_id]': owner, limit: 250 } }), 'leads');
+    const byOwner = embedded(
+      request(ctx, 'GET', '/api/v4/leads', { query: { 'filter[responsible_user_id]': owner, limit: 250 } }),
+      'leads',
+    );
     expect(byOwner.length).toBe(leads.filter((l) => l.responsible_user_id === owner).length);
     expect(byOwner.every((l) => l.responsible_user_id === owner)).toBe(true);
 
@@ -414,7 +418,12 @@ describe('update (PATCH)', () => {
 
   test('batch PATCH answers _embedded items with request_id when sent', () => {
     const [a, b] = allLeads();
-    const response = request(ctx, 'PATCH', '/api/v4/leads', { body: [{ id: a.id, price: 1, request_id: 'r1' }, { id: b.id, price: 2 }] });
+    const response = request(ctx, 'PATCH', '/api/v4/leads', {
+      body: [
+        { id: a.id, price: 1, request_id: 'r1' },
+        { id: b.id, price: 2 },
+      ],
+    });
     expect(response.status).toBe(200);
     const items = embedded(response, 'leads');
     expect(items[0]).toEqual({ id: a.id, updated_at: RUN_SEC, request_id: 'r1', _links: { self: { href: `${BASE}/leads/${a.id}` } } });
@@ -424,7 +433,10 @@ describe('update (PATCH)', () => {
 
   test('batch PATCH with an unknown id or without id fails as a whole', () => {
     const [a] = allLeads();
-    const problem = expectProblem(request(ctx, 'PATCH', '/api/v4/leads', { body: [{ id: a.id, price: 5 }, { id: 42, price: 6 }, { price: 7 }] }), 400);
+    const problem = expectProblem(
+      request(ctx, 'PATCH', '/api/v4/leads', { body: [{ id: a.id, price: 5 }, { id: 42, price: 6 }, { price: 7 }] }),
+      400,
+    );
     expect((problem['validation-errors'] as J[]).map((i) => i.request_id)).toEqual(['1', '2']);
     expect(body(request(ctx, 'GET', `/api/v4/leads/${a.id}`)).price).toBe(a.price);
   });
@@ -460,7 +472,14 @@ describe('errors and methods', () => {
 
   test('DELETE on leads, contacts, companies, tasks and notes is 405 "Method not allowed"', () => {
     const lead = allLeads()[0];
-    for (const path of [`/api/v4/leads/${lead.id}`, '/api/v4/leads', '/api/v4/contacts/1', '/api/v4/companies', '/api/v4/tasks/1', '/api/v4/leads/notes']) {
+    for (const path of [
+      `/api/v4/leads/${lead.id}`,
+      '/api/v4/leads',
+      '/api/v4/contacts/1',
+      '/api/v4/companies',
+      '/api/v4/tasks/1',
+      '/api/v4/leads/notes',
+    ]) {
       expect(expectProblem(request(ctx, 'DELETE', path), 405).detail).toBe('Method not allowed');
     }
     expect(request(ctx, 'GET', `/api/v4/leads/${lead.id}`).status).toBe(200);
@@ -516,7 +535,11 @@ describe('notes', () => {
     const lead = allLeads()[0];
     const problem = expectProblem(
       request(ctx, 'POST', `/api/v4/leads/${lead.id}/notes`, {
-        body: [{ note_type: 'telegram', params: {} }, { note_type: 'common', params: {} }, { note_type: 'call_out', params: { phone: '1' } }],
+        body: [
+          { note_type: 'telegram', params: {} },
+          { note_type: 'common', params: {} },
+          { note_type: 'call_out', params: { phone: '1' } },
+        ],
       }),
       400,
     );
@@ -524,7 +547,10 @@ describe('notes', () => {
     expect(paths[0]).toEqual(['note_type']);
     expect(paths[1]).toEqual(['params.text']);
     expect(paths[2]).toEqual(['params.source', 'params.duration']);
-    expectProblem(request(ctx, 'POST', '/api/v4/contacts/notes', { body: [{ entity_id: 1, note_type: 'common', params: { text: 'x' } }] }), 400);
+    expectProblem(
+      request(ctx, 'POST', '/api/v4/contacts/notes', { body: [{ entity_id: 1, note_type: 'common', params: { text: 'x' } }] }),
+      400,
+    );
     expectProblem(request(ctx, 'GET', '/api/v4/companies/1/notes'), 404);
   });
 

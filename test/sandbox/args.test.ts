@@ -25,8 +25,22 @@ describe('parseArgv', () => {
 
   it('short -X -H -d, repeatable -H/--header, --query and --pathParam', () => {
     const a = parseArgv([
-      'request', 'c1', '/p', '-XPOST', '-H', 'Accept: a/b', '--header=X-A: 1', '-H', 'X-B: 2',
-      '-d', '-not-a-flag', '--query', 'a=1', '--query=b=2', '--pathParam', 'id=5',
+      'request',
+      'c1',
+      '/p',
+      '-XPOST',
+      '-H',
+      'Accept: a/b',
+      '--header=X-A: 1',
+      '-H',
+      'X-B: 2',
+      '-d',
+      '-not-a-flag',
+      '--query',
+      'a=1',
+      '--query=b=2',
+      '--pathParam',
+      'id=5',
     ]);
     expect(a.string('method')).toBe('POST');
     expect(a.strings('header')).toEqual(['Accept: a/b', 'X-A: 1', 'X-B: 2']);

@@ -1,8 +1,6 @@
 // action list / get / create / run against the built binary and the real emulations.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSandbox, tempDb, seededConnectionIds } from '../helpers/sandbox.js';
-
-type Json = Record<string, any>;
+import { runSandbox, tempDb, seededConnectionIds, type Json } from '../helpers/sandbox.js';
 
 const HEX24 = /^[0-9a-f]{24}$/;
 const db = tempDb('sbx-actions-');
@@ -60,7 +58,11 @@ describe('action list', () => {
     expect(all.exitCode).toBe(0);
     expect(new Set(items(all).map((a) => a.integrationKey))).toContain('1crm');
     expect(keys(withIntent)).toEqual(keys(all).slice(0, keys(withIntent).length));
-    expect(items(all).filter((a) => a.integrationKey === '1crm').every((a) => a.connectionId === undefined)).toBe(true);
+    expect(
+      items(all)
+        .filter((a) => a.integrationKey === '1crm')
+        .every((a) => a.connectionId === undefined),
+    ).toBe(true);
   });
 
   it('--intent ranks 1CRM actions: deal → opportunity, company → account, person → contact, ticket → case', async () => {
@@ -77,7 +79,11 @@ describe('action list', () => {
     expect(keys(account)[0]).toBe('create-account');
     expect(keys(account)).toHaveLength(10); // default limit with an intent
     expect(keys(person).slice(0, 3)).toEqual(expect.arrayContaining(['search-contacts']));
-    expect(keys(person).slice(0, 3).every((k) => k.includes('contact'))).toBe(true);
+    expect(
+      keys(person)
+        .slice(0, 3)
+        .every((k) => k.includes('contact')),
+    ).toBe(true);
     expect(keys(ticket).slice(0, 3)).toContain('update-case');
     expect(keys(deal)[0]).toBe('create-opportunity');
     expect(keys(limited)).toHaveLength(3);
@@ -139,7 +145,12 @@ describe('action run', () => {
 
   it('a create is visible to get and to request (same data)', async () => {
     const created = await run([
-      'action', 'run', 'create-account', `--connectionId=${oneId}`, '--input={"name":"Sandbox Test Ltd"}', '--json',
+      'action',
+      'run',
+      'create-account',
+      `--connectionId=${oneId}`,
+      '--input={"name":"Sandbox Test Ltd"}',
+      '--json',
     ]);
     expect(created.exitCode).toBe(0);
     const { id, record } = (created.json as Json).output;
@@ -161,7 +172,11 @@ describe('action run', () => {
       run(['action', 'run', 'list-accounts', `--connectionId=${oneId}`, '--input=[1,2]', '--json']),
     ]);
     expect(badJson.exitCode).toBe(1);
-    expect(badJson.json).toMatchObject({ type: 'bad_request', key: 'invalid_input', message: expect.stringMatching(/^Invalid JSON in --input: /) });
+    expect(badJson.json).toMatchObject({
+      type: 'bad_request',
+      key: 'invalid_input',
+      message: expect.stringMatching(/^Invalid JSON in --input: /),
+    });
     expect(schema.exitCode).toBe(1);
     const e = schema.json as Json;
     expect(e).toMatchObject({ type: 'bad_request', key: 'invalid_input' });
@@ -290,7 +305,10 @@ describe('action create', () => {
       expect(a.error).toMatchObject({ type: 'action_instance_setup', message: expect.any(String) });
       expect(a.errors).toEqual([a.error]);
       expect(runIt.exitCode).toBe(1);
-      expect(runIt.json).toMatchObject({ type: 'action_instance_setup', message: expect.stringMatching(/^Action is not ready \(state SETUP_FAILED\): /) });
+      expect(runIt.json).toMatchObject({
+        type: 'action_instance_setup',
+        message: expect.stringMatching(/^Action is not ready \(state SETUP_FAILED\): /),
+      });
     }
     expect(failed[0].a.error.message).toMatch(/entity/i);
     expect(failed[1].a.error.message).toMatch(/not emulated/);
@@ -368,7 +386,14 @@ describe('AmoCRM actions', () => {
     ]);
     expect(delDone.json).toMatchObject({ state: 'SETUP_FAILED', error: { type: 'action_instance_setup', message: expect.any(String) } });
     expect(dealDone.json).toMatchObject({ state: 'READY', type: 'create-data-record' });
-    const ran = await run(['action', 'run', (deal.json as Json).key, `--connectionId=${amoId}`, '--input={"name":"Built deal","price":5}', '--json']);
+    const ran = await run([
+      'action',
+      'run',
+      (deal.json as Json).key,
+      `--connectionId=${amoId}`,
+      '--input={"name":"Built deal","price":5}',
+      '--json',
+    ]);
     expect(ran.exitCode).toBe(0);
     expect((ran.json as Json).output.record).toMatchObject({ name: 'Built deal' });
   });

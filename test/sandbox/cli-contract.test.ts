@@ -3,9 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runSandbox, tempDb, seededConnectionIds } from '../helpers/sandbox.js';
-
-type Json = Record<string, any>;
+import { runSandbox, tempDb, seededConnectionIds, type Json } from '../helpers/sandbox.js';
 
 const HEX24 = /^[0-9a-f]{24}$/;
 
@@ -332,11 +330,7 @@ describe('usage errors and help', () => {
   });
 
   it('--help prints the synopsis on stdout and exits 0', async () => {
-    const [all, one, json] = await Promise.all([
-      run(['--help']),
-      run(['action', 'run', '--help']),
-      run(['help', '--json']),
-    ]);
+    const [all, one, json] = await Promise.all([run(['--help']), run(['action', 'run', '--help']), run(['help', '--json'])]);
     expect(all.exitCode).toBe(0);
     expect(all.stdout).toContain('membrane-sandbox request <connectionId> <path>');
     expect(one.stdout.trim()).toMatch(/^membrane-sandbox action run <id-or-key> --connectionId=<id>/);

@@ -3,9 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runSandbox, SANDBOX_CLI, tempDb, seededConnectionIds } from '../helpers/sandbox.js';
-
-type Json = Record<string, any>;
+import { runSandbox, SANDBOX_CLI, tempDb, seededConnectionIds, type Json } from '../helpers/sandbox.js';
 
 const db = tempDb('sbx-faults-');
 const run = (args: string[], env?: Record<string, string>) => runSandbox(args, { db: db.path, env });

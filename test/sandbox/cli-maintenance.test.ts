@@ -1,8 +1,6 @@
 // `sandbox disconnect | rate-fill | info` and the test recipes the docs give (disconnected, two, or no connections).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSandbox, tempDb, seededConnectionIds } from '../helpers/sandbox.js';
-
-type Json = Record<string, any>;
+import { runSandbox, tempDb, seededConnectionIds, type Json } from '../helpers/sandbox.js';
 
 const db = tempDb('sbx-maint-');
 const run = (args: string[], env?: Record<string, string>) => runSandbox(args, { db: db.path, env });
@@ -42,7 +40,13 @@ describe('sandbox maintenance commands', () => {
       run(['sandbox', 'rate-fill', '--connectorKey', '1crm']),
       run(['sandbox', 'info', '--json']),
     ]);
-    expect(fill.json).toMatchObject({ connectorKey: 'amocrm', events: 7, windowMs: 1000, at: expect.any(String), until: expect.any(String) });
+    expect(fill.json).toMatchObject({
+      connectorKey: 'amocrm',
+      events: 7,
+      windowMs: 1000,
+      at: expect.any(String),
+      until: expect.any(String),
+    });
     expect(Date.parse((fill.json as Json).until) - Date.parse((fill.json as Json).at)).toBe(1000);
     expect(human.stdout).toContain('1crm');
     const i = info.json as Json;

@@ -1,8 +1,6 @@
 // `request`: the proxied REST call to the emulated CRMs, against the built binary.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSandbox, tempDb, seededConnectionIds } from '../helpers/sandbox.js';
-
-type Json = Record<string, any>;
+import { runSandbox, tempDb, seededConnectionIds, type Json } from '../helpers/sandbox.js';
 
 const db = tempDb('sbx-request-');
 const run = (args: string[], env?: Record<string, string>) => runSandbox(args, { db: db.path, env });
@@ -67,8 +65,17 @@ describe('request: output shape and exit codes', () => {
 describe('request: building the HTTP request', () => {
   it('-d JSON body with -H headers (short and long spellings), -X POST; the write is visible', async () => {
     const created = await run([
-      'request', oneId, '/data/Contact', '-X', 'POST', '-H', 'Accept: application/json',
-      '--header=X-Trace: 1', '-d', '{"data":{"first_name":"Ada","last_name":"Request"}}', '--json',
+      'request',
+      oneId,
+      '/data/Contact',
+      '-X',
+      'POST',
+      '-H',
+      'Accept: application/json',
+      '--header=X-Trace: 1',
+      '-d',
+      '{"data":{"first_name":"Ada","last_name":"Request"}}',
+      '--json',
     ]);
     expect(created.exitCode).toBe(0);
     const id = (created.json as Json).body.id as string;
@@ -85,7 +92,16 @@ describe('request: building the HTTP request', () => {
     expect(amo.exitCode).toBe(0);
     expect(JSON.parse(amo.stdout)._embedded.leads[0].id).toEqual(expect.any(Number));
     // Contract: "Default GET" [SEEN S1], body or not (curl would POST).
-    const get = await run(['request', oneId, '/data/Contact', '--query', 'limit=1', '--json', '{"data":{"last_name":"Ignored"}}', '--json']);
+    const get = await run([
+      'request',
+      oneId,
+      '/data/Contact',
+      '--query',
+      'limit=1',
+      '--json',
+      '{"data":{"last_name":"Ignored"}}',
+      '--json',
+    ]);
     expect(get.exitCode).toBe(0);
     expect((get.json as Json).body).toHaveProperty('records');
     expect(get.stderr).toMatch(/a body was given with GET/);
@@ -98,12 +114,30 @@ describe('request: building the HTTP request', () => {
   });
 
   it('-X PATCH with --pathParam (percent-encoded), repeated --query, the base URL as a prefix', async () => {
-    const list = await run(['request', amoId, 'https://sandbox.amocrm.ru/api/v4/leads', '--query', 'limit=1', '--query', 'page=2', '--json']);
+    const list = await run([
+      'request',
+      amoId,
+      'https://sandbox.amocrm.ru/api/v4/leads',
+      '--query',
+      'limit=1',
+      '--query',
+      'page=2',
+      '--json',
+    ]);
     expect(list.exitCode).toBe(0);
     const lead = (list.json as Json).body._embedded.leads[0];
     expect((list.json as Json).body._page).toBe(2);
     const patched = await run([
-      'request', amoId, '/api/v4/leads/{id}', '-X', 'PATCH', '--pathParam', `id=${lead.id}`, '-d', '{"name":"Renamed by request"}', '--json',
+      'request',
+      amoId,
+      '/api/v4/leads/{id}',
+      '-X',
+      'PATCH',
+      '--pathParam',
+      `id=${lead.id}`,
+      '-d',
+      '{"name":"Renamed by request"}',
+      '--json',
     ]);
     expect(patched.exitCode).toBe(0);
     const got = await run(['request', amoId, `/api/v4/leads/${lead.id}`, '--json']);
@@ -146,7 +180,11 @@ describe('request: building the HTTP request', () => {
     expect(elsewhere.json).toMatchObject({ type: 'bad_request' });
     expect(dotdot.exitCode).toBe(1);
     expect(unknown.exitCode).toBe(1);
-    expect(unknown.json).toEqual({ type: 'bad_request', key: 'not_found', message: "Connection with id 'ffffffffffffffffffffffff' not found" });
+    expect(unknown.json).toEqual({
+      type: 'bad_request',
+      key: 'not_found',
+      message: "Connection with id 'ffffffffffffffffffffffff' not found",
+    });
   });
 
   it('a connection that is not READY → connection_is_defunct', async () => {

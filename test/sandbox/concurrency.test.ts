@@ -1,9 +1,7 @@
 // Many processes at once: first use seeds exactly once, and concurrent writes are never lost.
 import { afterAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { dumpDb as dump, runSandbox, tempDb, type SandboxRun, seededConnectionIds } from '../helpers/sandbox.js';
-
-type Json = Record<string, any>;
+import { dumpDb as dump, runSandbox, tempDb, type SandboxRun, seededConnectionIds, type Json } from '../helpers/sandbox.js';
 
 const fresh = tempDb('sbx-conc-');
 const reference = tempDb('sbx-conc-ref-');
@@ -11,7 +9,6 @@ afterAll(() => {
   fresh.cleanup();
   reference.cleanup();
 });
-
 
 function expectAllOk(results: SandboxRun[]): void {
   for (const r of results) {
@@ -31,9 +28,7 @@ describe('concurrency', () => {
       ['action', 'list', '--connectionKey=amocrm', '--intent=create a deal', '--json'],
       ['sandbox', 'seed', '--json'],
     ];
-    const results = await Promise.all(
-      Array.from({ length: 18 }, (_, i) => runSandbox(commands[i % commands.length], { db: fresh.path })),
-    );
+    const results = await Promise.all(Array.from({ length: 18 }, (_, i) => runSandbox(commands[i % commands.length], { db: fresh.path })));
     expectAllOk(results);
     const seeds = results.filter((r) => (r.json as Json).status === 'seeded' || (r.json as Json).status === 'already-seeded');
     expect(seeds).toHaveLength(3);
@@ -54,10 +49,18 @@ describe('concurrency', () => {
     const jobs: Promise<SandboxRun>[] = [];
     for (let i = 0; i < N; i++) {
       jobs.push(
-        runSandbox(['action', 'run', 'create-lead', `--connectionId=${amo}`, `--input={"name":"Parallel lead ${i}"}`, '--json'], { db: fresh.path }),
-        runSandbox(['request', amo, '/api/v4/contacts', '-X', 'POST', '-d', `[{"name":"Parallel contact ${i}"}]`, '--json'], { db: fresh.path }),
-        runSandbox(['action', 'run', 'create-account', `--connectionId=${one}`, `--input={"name":"Parallel account ${i}"}`, '--json'], { db: fresh.path }),
-        runSandbox(['request', one, '/data/Contact', '-X', 'POST', '-d', `{"data":{"last_name":"Parallel ${i}"}}`, '--json'], { db: fresh.path }),
+        runSandbox(['action', 'run', 'create-lead', `--connectionId=${amo}`, `--input={"name":"Parallel lead ${i}"}`, '--json'], {
+          db: fresh.path,
+        }),
+        runSandbox(['request', amo, '/api/v4/contacts', '-X', 'POST', '-d', `[{"name":"Parallel contact ${i}"}]`, '--json'], {
+          db: fresh.path,
+        }),
+        runSandbox(['action', 'run', 'create-account', `--connectionId=${one}`, `--input={"name":"Parallel account ${i}"}`, '--json'], {
+          db: fresh.path,
+        }),
+        runSandbox(['request', one, '/data/Contact', '-X', 'POST', '-d', `{"data":{"last_name":"Parallel ${i}"}}`, '--json'], {
+          db: fresh.path,
+        }),
       );
     }
     const results = await Promise.all(jobs);
@@ -80,7 +83,9 @@ describe('concurrency', () => {
     try {
       const amo = (await seededConnectionIds(db.path)).amocrm;
       const runs = await Promise.all(
-        Array.from({ length: 12 }, () => runSandbox(['request', amo, '/api/v4/account', '--json'], { db: db.path, env: { MEMBRANE_SANDBOX_FAULT: 'rate-limit' } })),
+        Array.from({ length: 12 }, () =>
+          runSandbox(['request', amo, '/api/v4/account', '--json'], { db: db.path, env: { MEMBRANE_SANDBOX_FAULT: 'rate-limit' } }),
+        ),
       );
       const statuses = runs.map((r) => (r.json as Json).status as number);
       expect(statuses.every((s) => s === 200 || s === 429)).toBe(true);
@@ -88,7 +93,9 @@ describe('concurrency', () => {
       expect(accepted).toBeGreaterThanOrEqual(7);
       // The invariant, whatever the machine's speed: no 8 accepted requests inside one second.
       const conn = new Database(db.path, { readonly: true });
-      const at = (conn.prepare("SELECT at_ms FROM rate_events WHERE connector_key = 'amocrm' ORDER BY at_ms").all() as { at_ms: number }[]).map((r) => r.at_ms);
+      const at = (
+        conn.prepare("SELECT at_ms FROM rate_events WHERE connector_key = 'amocrm' ORDER BY at_ms").all() as { at_ms: number }[]
+      ).map((r) => r.at_ms);
       conn.close();
       expect(at).toHaveLength(accepted);
       for (let i = 0; i + 7 < at.length; i++) expect(at[i + 7] - at[i]).toBeGreaterThanOrEqual(1000);
@@ -101,11 +108,18 @@ describe('concurrency', () => {
     const db = tempDb('sbx-conc-patch-');
     try {
       const one = (await seededConnectionIds(db.path)).onecrm;
-      const created = await runSandbox(['action', 'run', 'create-account', `--connectionId=${one}`, '--input={"name":"Patch target"}', '--json'], { db: db.path });
+      const created = await runSandbox(
+        ['action', 'run', 'create-account', `--connectionId=${one}`, '--input={"name":"Patch target"}', '--json'],
+        { db: db.path },
+      );
       const id = ((created.json as Json).output as Json).id as string;
       const names = Array.from({ length: 16 }, (_, i) => `Renamed ${i}`);
       const runs = await Promise.all(
-        names.map((name) => runSandbox(['request', one, `/data/Account/${id}`, '-X', 'PATCH', '-d', JSON.stringify({ data: { name } }), '--json'], { db: db.path })),
+        names.map((name) =>
+          runSandbox(['request', one, `/data/Account/${id}`, '-X', 'PATCH', '-d', JSON.stringify({ data: { name } }), '--json'], {
+            db: db.path,
+          }),
+        ),
       );
       expectAllOk(runs);
       const got = await runSandbox(['request', one, `/data/Account/${id}`, '--json'], { db: db.path });

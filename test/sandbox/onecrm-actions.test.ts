@@ -74,7 +74,14 @@ describe('catalog', () => {
   const plural = (s: string) => (s === 'opportunity' ? 'opportunities' : `${s}s`);
 
   it('has list/get/search/create/update/delete for the 12 models, with Membrane types', () => {
-    const expected = models.flatMap((m) => [`list-${plural(m)}`, `get-${m}`, `search-${plural(m)}`, `create-${m}`, `update-${m}`, `delete-${m}`]);
+    const expected = models.flatMap((m) => [
+      `list-${plural(m)}`,
+      `get-${m}`,
+      `search-${plural(m)}`,
+      `create-${m}`,
+      `update-${m}`,
+      `delete-${m}`,
+    ]);
     expect(onecrm.actions.map((a) => a.key).sort()).toEqual(expected.sort());
     const types = Object.fromEntries(onecrm.actions.map((a) => [a.key, a.type]));
     expect(types['list-accounts']).toBe('list-data-records');
@@ -110,7 +117,9 @@ describe('catalog', () => {
     expect(create.properties.account_id.description).toContain('Account');
     expect(create.properties).not.toHaveProperty('id');
     expect(create.properties).not.toHaveProperty('account');
-    expect((action('create-account').inputSchema as { properties: Record<string, { type: unknown }> }).properties.is_supplier.type).toBe('boolean');
+    expect((action('create-account').inputSchema as { properties: Record<string, { type: unknown }> }).properties.is_supplier.type).toBe(
+      'boolean',
+    );
     expect(action('create-account').inputSchema.required).toEqual(['name']);
 
     const update = action('update-case').inputSchema as {
@@ -171,7 +180,13 @@ describe('Account actions', () => {
       credit_limit: 2500.5,
       website: 'https://orbit.example',
     });
-    expect(created.record).toMatchObject({ id: created.id, name: 'Orbit Freight LLC', employees: '85', is_supplier: '0', credit_limit: '2500.5' });
+    expect(created.record).toMatchObject({
+      id: created.id,
+      name: 'Orbit Freight LLC',
+      employees: '85',
+      is_supplier: '0',
+      credit_limit: '2500.5',
+    });
 
     const updated = runKey<{ id: string; record: Row }>('update-account', { id: created.id, industry: 'Energy', website: null });
     expect(updated).toMatchObject({ id: created.id, record: { industry: 'Energy', website: null, name: 'Orbit Freight LLC' } });
@@ -186,7 +201,11 @@ describe('Account actions', () => {
     const failure = upstreamError(() => action('update-account').run(ctx, { id: firstId('accounts'), name: null }));
     expect(failure.response.status).toBe(400);
     expect(failure.message).toBe('1CRM API answered HTTP 400: Validation failed for Account: name: Required field');
-    expect(failure.response.body).toMatchObject({ error: 'validation_error', fields: { name: 'Required field' }, hint: expect.any(String) });
+    expect(failure.response.body).toMatchObject({
+      error: 'validation_error',
+      fields: { name: 'Required field' },
+      hint: expect.any(String),
+    });
   });
 });
 
@@ -260,7 +279,11 @@ describe('Case actions', () => {
     const some = runKey<Row>('get-case', { id: firstId('cases') });
     expect(runKey<Page>('search-cases', { query: some.case_number as string }).records.map((r) => r.id)).toContain(some.id);
 
-    const created = runKey<{ id: string; record: Row }>('create-case', { name: 'Scanner will not pair', account_id: some.account_id, priority: 'P1' });
+    const created = runKey<{ id: string; record: Row }>('create-case', {
+      name: 'Scanner will not pair',
+      account_id: some.account_id,
+      priority: 'P1',
+    });
     expect(created.record).toMatchObject({ case_number: '23', status: 'New', priority: 'P1' });
     const closed = runKey<{ record: Row }>('update-case', { id: created.id, status: 'Closed', resolution: 'Firmware update.' });
     expect(closed.record).toMatchObject({ status: 'Closed', date_closed: '2026-02-01', resolution: 'Firmware update.' });
@@ -304,7 +327,12 @@ describe('one run of every prebuilt model', () => {
     const invoice = runKey<{ record: Row }>('create-invoice', inputs.invoice()).record;
     expect(invoice).toMatchObject({ invoice_number: '13', full_number: 'INV-13', amount: '199.9', amount_due: '199.9', status: 'Draft' });
     const call = runKey<{ record: Row }>('create-call', inputs.call()).record;
-    expect(call).toMatchObject({ date_start: '2026-02-03 15:30:00', duration: '15', date_end: '2026-02-03 15:45:00', direction: 'Inbound' });
+    expect(call).toMatchObject({
+      date_start: '2026-02-03 15:30:00',
+      duration: '15',
+      date_end: '2026-02-03 15:45:00',
+      direction: 'Inbound',
+    });
   });
 });
 

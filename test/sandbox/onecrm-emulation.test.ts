@@ -298,7 +298,15 @@ describe('create, read, update, delete', () => {
   it('rejects bad enum values, bad types, unknown and read-only fields, and dangling references', () => {
     const res = send('POST', '/data/aCase', {
       body: {
-        data: { name: 'Broken', status: 'Solved', priority: 'P9', account_id: 'no-such-account', colour: 'red', case_number: 5, account: 'Acme' },
+        data: {
+          name: 'Broken',
+          status: 'Solved',
+          priority: 'P9',
+          account_id: 'no-such-account',
+          colour: 'red',
+          case_number: 5,
+          account: 'Acme',
+        },
       },
     });
     expect(res.status).toBe(400);
@@ -346,7 +354,12 @@ describe('create, read, update, delete', () => {
       send('POST', '/data/Opportunity', { body: { data: { name: 'D', account_id: account, amount: 1000.5, date_closed: '2026-04-01' } } })
         .body as { id: string }
     ).id;
-    expect(getRecord('Opportunity', opp)).toMatchObject({ amount: '1000.5', sales_stage: 'Prospecting', probability: '10', forecast_category: 'Pipeline' });
+    expect(getRecord('Opportunity', opp)).toMatchObject({
+      amount: '1000.5',
+      sales_stage: 'Prospecting',
+      probability: '10',
+      forecast_category: 'Pipeline',
+    });
     send('PATCH', `/data/Opportunity/${opp}`, { body: { data: { sales_stage: 'Closed Won' } } });
     expect(getRecord('Opportunity', opp)).toMatchObject({ probability: '100', forecast_category: 'Closed' });
   });

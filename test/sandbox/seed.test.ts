@@ -1,10 +1,7 @@
 // Seed determinism: two fresh databases hold the same content, row for row; reseeding is exact.
 import { afterAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { dumpDb as dump, runSandbox, tempDb, seededConnectionIds } from '../helpers/sandbox.js';
-
-type Json = Record<string, any>;
-
+import { dumpDb as dump, runSandbox, tempDb, seededConnectionIds, type Json } from '../helpers/sandbox.js';
 
 const a = tempDb('sbx-seed-a-');
 const b = tempDb('sbx-seed-b-');
@@ -63,7 +60,9 @@ describe('seed', () => {
   it('a store written by another schema version is reset on first use', async () => {
     const db = new Database(b.path);
     db.prepare("UPDATE meta SET value = '-1' WHERE key = 'schema_version'").run();
-    db.prepare("INSERT INTO connections (id, connector_key, name, state, created_at, updated_at) VALUES ('old', 'amocrm', 'Old', 'READY', 'x', 'x')").run();
+    db.prepare(
+      "INSERT INTO connections (id, connector_key, name, state, created_at, updated_at) VALUES ('old', 'amocrm', 'Old', 'READY', 'x', 'x')",
+    ).run();
     db.close();
     const r = await runSandbox(['connection', 'list', '--json'], { db: b.path });
     expect(r.exitCode).toBe(0);
@@ -71,7 +70,7 @@ describe('seed', () => {
     expect(dump(b.path)).toEqual(dump(a.path));
   });
 
-  it('a store whose tables have an older shape (a column today\'s indexes need is missing) is reset too', async () => {
+  it("a store whose tables have an older shape (a column today's indexes need is missing) is reset too", async () => {
     const c = tempDb('seed-old-shape-');
     try {
       const db = new Database(c.path);
@@ -79,7 +78,11 @@ describe('seed', () => {
         INSERT INTO meta VALUES ('schema_version', '0'), ('seeded_at', 'long ago');
         CREATE TABLE records (connector_key TEXT, model TEXT, id TEXT, data TEXT);`);
       db.close();
-      for (const args of [['status', '--json'], ['sandbox', 'reset', '--json'], ['connection', 'list', '--json']]) {
+      for (const args of [
+        ['status', '--json'],
+        ['sandbox', 'reset', '--json'],
+        ['connection', 'list', '--json'],
+      ]) {
         const r = await runSandbox(args, { db: c.path });
         expect(r.exitCode, `${args.join(' ')}: ${r.stderr}`).toBe(0);
       }

@@ -95,7 +95,14 @@ describe('action get', () => {
   });
 
   it('with --wait sends the timeout as --timeout=<seconds>', () => {
-    expect(actionGetArgs({ id: 'act_1', wait: true, timeoutSeconds: 25 })).toEqual(['action', 'get', 'act_1', '--wait', '--timeout=25', '--json']);
+    expect(actionGetArgs({ id: 'act_1', wait: true, timeoutSeconds: 25 })).toEqual([
+      'action',
+      'get',
+      'act_1',
+      '--wait',
+      '--timeout=25',
+      '--json',
+    ]);
     expect(actionGetArgs({ id: 'act_1', wait: true })).toEqual(['action', 'get', 'act_1', '--wait', '--json']);
   });
 
@@ -143,7 +150,14 @@ describe('action create', () => {
   });
 
   it('omits --name when no name is given', () => {
-    expect(actionCreateArgs({ description: 'x', connectionId: 'con_1' })).toEqual(['action', 'create', '--connectionId=con_1', '--json', '--', 'x']);
+    expect(actionCreateArgs({ description: 'x', connectionId: 'con_1' })).toEqual([
+      'action',
+      'create',
+      '--connectionId=con_1',
+      '--json',
+      '--',
+      'x',
+    ]);
   });
 
   it('refuses a NUL byte in the description or the name', () => {
@@ -161,7 +175,13 @@ describe('action run', () => {
   });
 
   it('omits --input when there is no input', () => {
-    expect(actionRunArgs({ actionId: 'act_1', connectionId: 'con_1' })).toEqual(['action', 'run', 'act_1', '--connectionId=con_1', '--json']);
+    expect(actionRunArgs({ actionId: 'act_1', connectionId: 'con_1' })).toEqual([
+      'action',
+      'run',
+      'act_1',
+      '--connectionId=con_1',
+      '--json',
+    ]);
   });
 
   it('a NUL inside input values is JSON-escaped, never a raw NUL in argv', () => {
@@ -191,7 +211,10 @@ describe('action run', () => {
 
 describe('value limits', () => {
   it(`refuses a value longer than ${MAX_ARG_CHARS} characters`, () => {
-    const err = expectToolError(() => actionListArgs({ connectionId: 'con_1', intent: 'x'.repeat(MAX_ARG_CHARS + 1), limit: 5 }), 'INVALID_INPUT');
+    const err = expectToolError(
+      () => actionListArgs({ connectionId: 'con_1', intent: 'x'.repeat(MAX_ARG_CHARS + 1), limit: 5 }),
+      'INVALID_INPUT',
+    );
     expect(err.message).toMatch(/intent/);
     expect(err.nextStep).toBeTruthy();
   });
@@ -258,7 +281,9 @@ describe('request', () => {
 
   it('keeps a caller-supplied Content-Type (any case) instead of adding a second one', () => {
     const args = requestArgs({ ...base, method: 'POST', headers: { 'content-type': 'application/merge-patch+json' }, body: { a: 1 } });
-    expect(args.filter((a) => a.toLowerCase().startsWith('--header=content-type'))).toEqual(['--header=content-type: application/merge-patch+json']);
+    expect(args.filter((a) => a.toLowerCase().startsWith('--header=content-type'))).toEqual([
+      '--header=content-type: application/merge-patch+json',
+    ]);
   });
 
   it('sends no Content-Type when there is no body', () => {

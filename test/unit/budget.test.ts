@@ -314,7 +314,15 @@ describe('fitToBudget: which array is paged', () => {
 
 describe('sanitize', () => {
   it('drops functions, undefined and symbols from objects and nulls them in arrays', () => {
-    const input = { a: 1, f: () => 1, u: undefined, s: Symbol('x'), b: 10n, arr: [1, undefined, () => 2, 'x'], nested: { g() {}, ok: true } };
+    const input = {
+      a: 1,
+      f: () => 1,
+      u: undefined,
+      s: Symbol('x'),
+      b: 10n,
+      arr: [1, undefined, () => 2, 'x'],
+      nested: { g() {}, ok: true },
+    };
     expect(sanitize(input)).toEqual({ a: 1, arr: [1, null, null, 'x'], nested: { ok: true } });
     expect(Object.keys(sanitize(input) as object)).toEqual(['a', 'arr', 'nested']);
   });

@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import type { Action, JsonSchema } from '../../src/membrane/membrane-client.js';
 import { actionCard, inputsSummary, oneLine } from '../../src/results/cards.js';
 
-
 describe('inputsSummary', () => {
   it('marks optional fields with ? and keeps required ones bare', () => {
     expect(
@@ -20,7 +19,11 @@ describe('inputsSummary', () => {
     const few = ['leads', 'contacts', 'companies'];
     const many = Array.from({ length: 15 }, (_, i) => `v${i}`);
     expect(
-      inputsSummary({ type: 'object', properties: { entity_type: { type: 'string', enum: few }, big: { enum: many }, n: { enum: [1, 2, null] } }, required: ['entity_type'] }),
+      inputsSummary({
+        type: 'object',
+        properties: { entity_type: { type: 'string', enum: few }, big: { enum: many }, n: { enum: [1, 2, null] } },
+        required: ['entity_type'],
+      }),
     ).toEqual({
       entity_type: 'leads|contacts|companies',
       'big?': `${many.slice(0, 12).join('|')}|…`,
@@ -117,19 +120,36 @@ describe('actionCard', () => {
   for (let i = 0; i < 20; i++) {
     props[`field_${i}`] =
       i % 5 === 0
-        ? { type: 'string', enum: ['new', 'in_progress', 'won', 'lost'], description: `Status field number ${i}, one of the pipeline stages configured in the account.` }
+        ? {
+            type: 'string',
+            enum: ['new', 'in_progress', 'won', 'lost'],
+            description: `Status field number ${i}, one of the pipeline stages configured in the account.`,
+          }
         : i % 5 === 1
-          ? { type: 'array', items: { type: 'integer' }, description: `Identifiers of related records for field ${i}; each must exist in the CRM.` }
+          ? {
+              type: 'array',
+              items: { type: 'integer' },
+              description: `Identifiers of related records for field ${i}; each must exist in the CRM.`,
+            }
           : i % 5 === 2
-            ? { type: 'object', properties: { value: { type: 'string' }, enum_id: { type: 'integer' } }, required: ['value'], description: `Custom field ${i} value with an optional enum id.` }
-            : { type: i % 2 ? 'integer' : 'string', description: `Plain field ${i}. Used by the CRM to store the value of the lead's attribute number ${i}.` };
+            ? {
+                type: 'object',
+                properties: { value: { type: 'string' }, enum_id: { type: 'integer' } },
+                required: ['value'],
+                description: `Custom field ${i} value with an optional enum id.`,
+              }
+            : {
+                type: i % 2 ? 'integer' : 'string',
+                description: `Plain field ${i}. Used by the CRM to store the value of the lead's attribute number ${i}.`,
+              };
   }
   const action: Action = {
     id: '6650f0c2a1b2c3d4e5f60718',
     key: 'create-lead',
     name: 'Create lead',
     type: 'create-data-record',
-    description: 'Creates a new lead (deal) in AmoCRM with the given fields. The lead is placed in the default pipeline unless pipeline_id is given. Returns the created lead.',
+    description:
+      'Creates a new lead (deal) in AmoCRM with the given fields. The lead is placed in the default pipeline unless pipeline_id is given. Returns the created lead.',
     inputSchema: { type: 'object', properties: props, required: ['field_0', 'field_3', 'field_7'], additionalProperties: false },
     outputSchema: {
       type: 'object',

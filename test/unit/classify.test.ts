@@ -2,7 +2,13 @@
 // CLI may print an error (stdout or stderr, JSON or text), and the secrets that must never leak from it.
 import { describe, expect, it } from 'vitest';
 import { ToolError } from '../../src/errors.js';
-import { type FailureContext, classifyFailure, parseSuccess, proxyFromSuccess, upstreamError } from '../../src/membrane/cli/cli-failures.js';
+import {
+  type FailureContext,
+  classifyFailure,
+  parseSuccess,
+  proxyFromSuccess,
+  upstreamError,
+} from '../../src/membrane/cli/cli-failures.js';
 import type { ProcessResult } from '../../src/membrane/cli/cli-runner.js';
 
 const proc = (p: Partial<ProcessResult>): ProcessResult => ({ exitCode: 1, stdout: '', stderr: '', durationMs: 5, ...p });
@@ -18,7 +24,10 @@ const visible = (e: ToolError) => `${e.toText()}\n${JSON.stringify(e.toJSON())}`
 
 describe('LOGIN_REQUIRED', () => {
   it('from ErrorData key not_authenticated on stdout', () => {
-    const e = classifyFailure(proc({ stdout: json({ type: 'bad_request', key: 'not_authenticated', message: 'Token is invalid' }) }), ctx());
+    const e = classifyFailure(
+      proc({ stdout: json({ type: 'bad_request', key: 'not_authenticated', message: 'Token is invalid' }) }),
+      ctx(),
+    );
     expect(e.code).toBe('LOGIN_REQUIRED');
     expect(e.retryable).toBe(false);
     expect(e.nextStep).toContain('membrane login --tenant');
@@ -33,7 +42,9 @@ describe('LOGIN_REQUIRED', () => {
 
   it('from {error: ErrorData} on stderr, naming the sandbox command when that is the CLI', () => {
     const e = classifyFailure(
-      proc({ stderr: `warning: something\n${json({ error: { type: 'bad_request', key: 'not_authenticated', message: 'Session expired' } })}` }),
+      proc({
+        stderr: `warning: something\n${json({ error: { type: 'bad_request', key: 'not_authenticated', message: 'Session expired' } })}`,
+      }),
       { command: 'action run', cli: 'membrane-sandbox' },
     );
     expect(e.code).toBe('LOGIN_REQUIRED');
@@ -41,7 +52,9 @@ describe('LOGIN_REQUIRED', () => {
   });
 
   it('from {error: "not_authenticated", message}', () => {
-    expect(classifyFailure(proc({ stdout: json({ error: 'not_authenticated', message: 'Please log in' }) }), ctx()).code).toBe('LOGIN_REQUIRED');
+    expect(classifyFailure(proc({ stdout: json({ error: 'not_authenticated', message: 'Please log in' }) }), ctx()).code).toBe(
+      'LOGIN_REQUIRED',
+    );
   });
 
   it('from plain "401 Unauthorized" text', () => {
@@ -49,14 +62,22 @@ describe('LOGIN_REQUIRED', () => {
   });
 
   it('toText reads CODE: message. Next: step', () => {
-    const e = classifyFailure(proc({ stdout: json({ type: 'bad_request', key: 'not_authenticated', message: 'Token is invalid' }) }), ctx());
-    expect(e.toText()).toMatch(/^LOGIN_REQUIRED: The Membrane CLI is not logged in[^]*\. Next: Ask the user to run `membrane login --tenant/);
+    const e = classifyFailure(
+      proc({ stdout: json({ type: 'bad_request', key: 'not_authenticated', message: 'Token is invalid' }) }),
+      ctx(),
+    );
+    expect(e.toText()).toMatch(
+      /^LOGIN_REQUIRED: The Membrane CLI is not logged in[^]*\. Next: Ask the user to run `membrane login --tenant/,
+    );
   });
 });
 
 describe('RATE_LIMITED', () => {
   it('from key rate_limit_exceeded, retryable; no Retry-After means exponential backoff, not a fixed wait', () => {
-    const e = classifyFailure(proc({ stdout: json({ type: 'connection', key: 'rate_limit_exceeded', message: 'Too many requests' }) }), ctx('action run'));
+    const e = classifyFailure(
+      proc({ stdout: json({ type: 'connection', key: 'rate_limit_exceeded', message: 'Too many requests' }) }),
+      ctx('action run'),
+    );
     expect(e.code).toBe('RATE_LIMITED');
     expect(e.retryable).toBe(true);
     expect(e.retryAfterSeconds).toBeUndefined();
@@ -64,7 +85,13 @@ describe('RATE_LIMITED', () => {
 
   it('from data.response.status 429 with Retry-After (any case)', () => {
     const e = classifyFailure(
-      proc({ stdout: json({ type: 'action_run', message: 'Request failed', data: { response: { status: 429, headers: { 'Retry-After': '7' } } } }) }),
+      proc({
+        stdout: json({
+          type: 'action_run',
+          message: 'Request failed',
+          data: { response: { status: 429, headers: { 'Retry-After': '7' } } },
+        }),
+      }),
       ctx('action run'),
     );
     expect(e.code).toBe('RATE_LIMITED');
@@ -95,7 +122,14 @@ describe('CONNECTION_NEEDS_USER_ACTION', () => {
   it('carries the uiUrl from data.uiUrl', () => {
     const uiUrl = 'https://ui.getmembrane.com/connections/con_1/reconnect';
     const e = classifyFailure(
-      proc({ stdout: json({ type: 'connection', key: 'connection_is_defunct', message: 'Connection is defunct', data: { connectionId: 'con_1', uiUrl } }) }),
+      proc({
+        stdout: json({
+          type: 'connection',
+          key: 'connection_is_defunct',
+          message: 'Connection is defunct',
+          data: { connectionId: 'con_1', uiUrl },
+        }),
+      }),
       ctx('action run', { connectionId: 'con_1' }),
     );
     expect(e.code).toBe('CONNECTION_NEEDS_USER_ACTION');
@@ -107,7 +141,14 @@ describe('CONNECTION_NEEDS_USER_ACTION', () => {
 
   it('carries the uiUrl from data.clientAction.uiUrl', () => {
     const e = classifyFailure(
-      proc({ stdout: json({ type: 'connection', key: 'access_token_expired', message: 'Expired', data: { clientAction: { uiUrl: 'https://ui.example/x' } } }) }),
+      proc({
+        stdout: json({
+          type: 'connection',
+          key: 'access_token_expired',
+          message: 'Expired',
+          data: { clientAction: { uiUrl: 'https://ui.example/x' } },
+        }),
+      }),
       ctx('request'),
     );
     expect(e.code).toBe('CONNECTION_NEEDS_USER_ACTION');
@@ -115,7 +156,10 @@ describe('CONNECTION_NEEDS_USER_ACTION', () => {
   });
 
   it('without a uiUrl says how to reconnect with the CLI', () => {
-    const e = classifyFailure(proc({ stdout: json({ type: 'connection', message: 'Connection is broken' }) }), ctx('action run', { connectionId: 'con_9' }));
+    const e = classifyFailure(
+      proc({ stdout: json({ type: 'connection', message: 'Connection is broken' }) }),
+      ctx('action run', { connectionId: 'con_9' }),
+    );
     expect(e.code).toBe('CONNECTION_NEEDS_USER_ACTION');
     expect(e.uiUrl).toBeUndefined();
     expect(e.nextStep).toContain('membrane connect --connectionId=con_9');
@@ -125,7 +169,10 @@ describe('CONNECTION_NEEDS_USER_ACTION', () => {
 describe('NOT_FOUND', () => {
   it('from key not_found, keeping the message', () => {
     const e = classifyFailure(
-      proc({ stdout: json({ type: 'bad_request', key: 'not_found', message: "Connection with id 'conn_123' not found" }), stderr: 'Error: not found' }),
+      proc({
+        stdout: json({ type: 'bad_request', key: 'not_found', message: "Connection with id 'conn_123' not found" }),
+        stderr: 'Error: not found',
+      }),
       ctx('action get'),
     );
     expect(e.code).toBe('NOT_FOUND');
@@ -142,7 +189,13 @@ describe('INVALID_INPUT', () => {
           type: 'bad_request',
           key: 'invalid_input',
           message: 'Input does not match the schema',
-          data: { errors: [{ path: '/name', message: 'is required' }, { instancePath: '/custom/price', message: 'must be number' }, { field: 'email' }] },
+          data: {
+            errors: [
+              { path: '/name', message: 'is required' },
+              { instancePath: '/custom/price', message: 'must be number' },
+              { field: 'email' },
+            ],
+          },
         }),
       }),
       ctx('action run'),
@@ -164,7 +217,10 @@ describe('INVALID_INPUT', () => {
 
 describe('ACTION_NOT_READY', () => {
   it('from action_instance_setup "not ready"', () => {
-    const e = classifyFailure(proc({ stdout: json({ type: 'action_instance_setup', message: 'Action is not ready (state BUILDING)' }) }), ctx('action run'));
+    const e = classifyFailure(
+      proc({ stdout: json({ type: 'action_instance_setup', message: 'Action is not ready (state BUILDING)' }) }),
+      ctx('action run'),
+    );
     expect(e.code).toBe('ACTION_NOT_READY');
     expect(e.retryable).toBe(true);
   });
@@ -190,7 +246,10 @@ describe('UPSTREAM_ERROR', () => {
 
   it('request exit 1 with {status: 404, …} on stdout', () => {
     const e = classifyFailure(
-      proc({ stdout: json({ status: 404, headers: { 'content-type': 'application/json' }, body: { message: 'Lead 99 not found' } }), stderr: 'HTTP 404\n' }),
+      proc({
+        stdout: json({ status: 404, headers: { 'content-type': 'application/json' }, body: { message: 'Lead 99 not found' } }),
+        stderr: 'HTTP 404\n',
+      }),
       ctx('request'),
     );
     expect(e.code).toBe('UPSTREAM_ERROR');
@@ -208,7 +267,10 @@ describe('UPSTREAM_ERROR', () => {
   });
 
   it('request: a bare JSON error body of the CRM on stdout and "HTTP 502" on stderr', () => {
-    const e = classifyFailure(proc({ stdout: json({ error: 'bad_gateway', message: 'Upstream down' }), stderr: 'HTTP 502\n' }), ctx('request'));
+    const e = classifyFailure(
+      proc({ stdout: json({ error: 'bad_gateway', message: 'Upstream down' }), stderr: 'HTTP 502\n' }),
+      ctx('request'),
+    );
     expect(e.code).toBe('UPSTREAM_ERROR');
     expect(e.details?.status).toBe(502);
     expect(e.details?.body).toContain('Upstream down');
@@ -216,7 +278,10 @@ describe('UPSTREAM_ERROR', () => {
   });
 
   it('request: a 1CRM {message, error, hint} 422 body keeps its status', () => {
-    const e = classifyFailure(proc({ stdout: json({ message: 'Invalid field', error: 'invalid_input', hint: 'name' }), stderr: 'HTTP 422\n' }), ctx('request'));
+    const e = classifyFailure(
+      proc({ stdout: json({ message: 'Invalid field', error: 'invalid_input', hint: 'name' }), stderr: 'HTTP 422\n' }),
+      ctx('request'),
+    );
     expect(e.code).toBe('UPSTREAM_ERROR');
     expect(e.details?.status).toBe(422);
   });
@@ -231,8 +296,11 @@ describe('UPSTREAM_ERROR', () => {
 
   it('5xx is retryable, 4xx is not; 401/403 say to reconnect', () => {
     for (const status of [500, 502, 503, 504]) expect(upstreamError(status, 'x', undefined, ctx('request')).retryable).toBe(true);
-    for (const status of [400, 401, 403, 404, 409, 422]) expect(upstreamError(status, 'x', undefined, ctx('request')).retryable).toBe(false);
-    expect(upstreamError(401, 'x', undefined, ctx('request', { connectionId: 'con_1' })).nextStep).toContain('connect --connectionId=con_1');
+    for (const status of [400, 401, 403, 404, 409, 422])
+      expect(upstreamError(status, 'x', undefined, ctx('request')).retryable).toBe(false);
+    expect(upstreamError(401, 'x', undefined, ctx('request', { connectionId: 'con_1' })).nextStep).toContain(
+      'connect --connectionId=con_1',
+    );
   });
 
   it('caps a huge body excerpt', () => {
@@ -265,7 +333,10 @@ describe('CLI_ERROR', () => {
   });
 
   it('exit 2 is a usage error, not retryable, pointing at the CLI version', () => {
-    const e = classifyFailure(proc({ exitCode: 2, stderr: 'Error: unknown option --frobnicate\nUsage: membrane action list [options]' }), ctx('action list'));
+    const e = classifyFailure(
+      proc({ exitCode: 2, stderr: 'Error: unknown option --frobnicate\nUsage: membrane action list [options]' }),
+      ctx('action list'),
+    );
     expect(e.code).toBe('CLI_ERROR');
     expect(e.retryable).toBe(false);
     expect(e.message).toContain('usage error');
@@ -273,7 +344,10 @@ describe('CLI_ERROR', () => {
   });
 
   it('ErrorData key "usage" is a usage error', () => {
-    const e = classifyFailure(proc({ exitCode: 2, stdout: json({ type: 'bad_request', key: 'usage', message: 'Missing <id>' }) }), ctx('action get'));
+    const e = classifyFailure(
+      proc({ exitCode: 2, stdout: json({ type: 'bad_request', key: 'usage', message: 'Missing <id>' }) }),
+      ctx('action get'),
+    );
     expect(e.code).toBe('CLI_ERROR');
     expect(e.message).toContain('usage error');
   });
@@ -312,7 +386,10 @@ describe('CLI_ERROR', () => {
 
   it('parseSuccess: returns the document, even one with a message field', () => {
     expect(parseSuccess(proc({ exitCode: 0, stdout: json({ items: [] }) }), ctx())).toEqual({ items: [] });
-    expect(parseSuccess(proc({ exitCode: 0, stdout: json({ id: 'a', message: 'Created' }) }), ctx())).toEqual({ id: 'a', message: 'Created' });
+    expect(parseSuccess(proc({ exitCode: 0, stdout: json({ id: 'a', message: 'Created' }) }), ctx())).toEqual({
+      id: 'a',
+      message: 'Created',
+    });
   });
 });
 
@@ -321,24 +398,51 @@ describe('secrets never reach the agent', () => {
   const leaks = (e: ToolError) => SECRETS.filter((s) => visible(e).includes(s));
 
   const cases: [string, ProcessResult, FailureContext][] = [
-    ['plain stderr with an Authorization header', proc({ stderr: 'Error: request failed\nAuthorization: Bearer sbx_secret_abc123456\n' }), ctx()],
+    [
+      'plain stderr with an Authorization header',
+      proc({ stderr: 'Error: request failed\nAuthorization: Bearer sbx_secret_abc123456\n' }),
+      ctx(),
+    ],
     ['not logged in with an access_token', proc({ stderr: 'Not logged in (access_token=xyzSECRETtoken987)' }), ctx()],
     [
       'ErrorData message with a JWT',
-      proc({ stdout: json({ type: 'bad_request', key: 'not_found', message: 'No connection for eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlX2hlcmU' }) }),
+      proc({
+        stdout: json({
+          type: 'bad_request',
+          key: 'not_found',
+          message: 'No connection for eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlX2hlcmU',
+        }),
+      }),
       ctx(),
     ],
     ['a crash printing a token', proc({ exitCode: 137, stderr: 'token: sbx_secret_abc123456\nKilled' }), ctx()],
-    ['a usage error echoing a Bearer token', proc({ exitCode: 2, stderr: 'Unknown option --token=Bearer xyzSECRETtoken987\nUsage: membrane' }), ctx()],
+    [
+      'a usage error echoing a Bearer token',
+      proc({ exitCode: 2, stderr: 'Unknown option --token=Bearer xyzSECRETtoken987\nUsage: membrane' }),
+      ctx(),
+    ],
     [
       'an upstream body with access_token',
-      proc({ stdout: json({ status: 400, headers: {}, body: { access_token: 'xyzSECRETtoken987', error: 'invalid' } }), stderr: 'HTTP 400' }),
+      proc({
+        stdout: json({ status: 400, headers: {}, body: { access_token: 'xyzSECRETtoken987', error: 'invalid' } }),
+        stderr: 'HTTP 400',
+      }),
       ctx('request'),
     ],
-    ['a bare upstream body with a JWT and an HTTP line', proc({ stdout: json({ jwt: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlX2hlcmU' }), stderr: 'HTTP 500' }), ctx('request')],
+    [
+      'a bare upstream body with a JWT and an HTTP line',
+      proc({ stdout: json({ jwt: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlX2hlcmU' }), stderr: 'HTTP 500' }),
+      ctx('request'),
+    ],
     [
       'action_run response data with a token',
-      proc({ stdout: json({ type: 'action_run', message: 'failed', data: { response: { status: 401, data: 'Authorization: Bearer sbx_secret_abc123456' } } }) }),
+      proc({
+        stdout: json({
+          type: 'action_run',
+          message: 'failed',
+          data: { response: { status: 401, data: 'Authorization: Bearer sbx_secret_abc123456' } },
+        }),
+      }),
       ctx('action run'),
     ],
     [
@@ -355,7 +459,17 @@ describe('secrets never reach the agent', () => {
     ],
     ['{error: "<secret>"} with no message', proc({ stdout: json({ error: 'invalid token sbx_secret_abc123456' }) }), ctx()],
     ['an ErrorData key holding a token', proc({ stdout: json({ type: 'internal', key: 'sbx_secret_abc123456', message: 'oops' }) }), ctx()],
-    ['a rate limit message with a JWT', proc({ stdout: json({ type: 'connection', key: 'rate_limit_exceeded', message: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlX2hlcmU' }) }), ctx()],
+    [
+      'a rate limit message with a JWT',
+      proc({
+        stdout: json({
+          type: 'connection',
+          key: 'rate_limit_exceeded',
+          message: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlX2hlcmU',
+        }),
+      }),
+      ctx(),
+    ],
     ['unknown failure with key=value secret', proc({ exitCode: 1, stderr: 'fatal: password=xyzSECRETtoken987' }), ctx()],
   ];
 
@@ -365,14 +479,21 @@ describe('secrets never reach the agent', () => {
   });
 
   it('parseSuccess excerpts are redacted', () => {
-    const e = parseSuccess(proc({ exitCode: 0, stdout: 'Logged in as bob. Authorization: Bearer sbx_secret_abc123456' }), ctx()) as ToolError;
+    const e = parseSuccess(
+      proc({ exitCode: 0, stdout: 'Logged in as bob. Authorization: Bearer sbx_secret_abc123456' }),
+      ctx(),
+    ) as ToolError;
     expect(e.code).toBe('CLI_ERROR');
     expect(leaks(e)).toEqual([]);
     expect(e.details?.excerpt).toContain('[REDACTED]');
   });
 
   it('proxyFromSuccess redacts header values but not the body', () => {
-    const r = proxyFromSuccess({ status: 200, headers: { 'X-Debug': 'Bearer sbx_secret_abc123456', 'Content-Type': 'application/json' }, body: { note: 'token: not-a-secret-here' } });
+    const r = proxyFromSuccess({
+      status: 200,
+      headers: { 'X-Debug': 'Bearer sbx_secret_abc123456', 'Content-Type': 'application/json' },
+      body: { note: 'token: not-a-secret-here' },
+    });
     expect(r.status).toBe(200);
     expect(JSON.stringify(r.headers)).not.toContain('sbx_secret_abc123456');
     expect(r.headers['content-type']).toBe('application/json');

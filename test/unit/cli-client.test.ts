@@ -14,7 +14,13 @@ function clientWith(answer: (req: RunRequest) => string) {
     },
     close: async () => undefined,
   } as unknown as CliRunner;
-  const client = new CliMembraneClient({ runner, backend: 'membrane', commandName: 'membrane', log: createLogger({ level: 'error', write: () => undefined }), defaultTimeoutMs: 60_000 });
+  const client = new CliMembraneClient({
+    runner,
+    backend: 'membrane',
+    commandName: 'membrane',
+    log: createLogger({ level: 'error', write: () => undefined }),
+    defaultTimeoutMs: 60_000,
+  });
   return { client, requests };
 }
 
@@ -55,12 +61,20 @@ describe('CliMembraneClient', () => {
 describe('failures the CLI reports with exit code 0, and writes that may have happened', () => {
   it('a proxied status >= 400 is UPSTREAM_ERROR even when the CLI exits 0', async () => {
     const { client } = clientWith(() => JSON.stringify({ status: 404, headers: {}, body: { message: 'Not found' } }));
-    await expect(client.request({ connectionId: 'c1', path: '/x', method: 'GET' })).rejects.toMatchObject({ code: 'UPSTREAM_ERROR', details: { status: 404 } });
+    await expect(client.request({ connectionId: 'c1', path: '/x', method: 'GET' })).rejects.toMatchObject({
+      code: 'UPSTREAM_ERROR',
+      details: { status: 404 },
+    });
   });
 
   it('an error envelope from `action run` with exit 0 is an error, not an output', async () => {
-    const { client } = clientWith(() => JSON.stringify({ type: 'connection', key: 'connection_is_defunct', message: 'Reconnect', data: { uiUrl: 'https://x/reconnect' } }));
-    await expect(client.runAction({ actionId: 'a1', connectionId: 'c1' })).rejects.toMatchObject({ code: 'CONNECTION_NEEDS_USER_ACTION', uiUrl: 'https://x/reconnect' });
+    const { client } = clientWith(() =>
+      JSON.stringify({ type: 'connection', key: 'connection_is_defunct', message: 'Reconnect', data: { uiUrl: 'https://x/reconnect' } }),
+    );
+    await expect(client.runAction({ actionId: 'a1', connectionId: 'c1' })).rejects.toMatchObject({
+      code: 'CONNECTION_NEEDS_USER_ACTION',
+      uiUrl: 'https://x/reconnect',
+    });
   });
 
   it('a write that timed out says it may have been applied and is not retryable; one that never started stays retryable', async () => {
@@ -70,8 +84,14 @@ describe('failures the CLI reports with exit code 0, and writes that may have ha
       },
       close: async () => undefined,
     } as unknown as CliRunner;
-    const client = new CliMembraneClient({ runner, backend: 'membrane', commandName: 'membrane', log: createLogger({ level: 'error', write: () => undefined }), defaultTimeoutMs: 60_000 });
-    const ran = (await client.runAction({ actionId: "a1", connectionId: "c1" }).catch((e: ToolError) => e)) as ToolError;
+    const client = new CliMembraneClient({
+      runner,
+      backend: 'membrane',
+      commandName: 'membrane',
+      log: createLogger({ level: 'error', write: () => undefined }),
+      defaultTimeoutMs: 60_000,
+    });
+    const ran = (await client.runAction({ actionId: 'a1', connectionId: 'c1' }).catch((e: ToolError) => e)) as ToolError;
     expect(ran).toMatchObject({ code: 'TIMEOUT', retryable: false });
     expect(ran.nextStep).toMatch(/may have been applied/);
     const queued = await client.createAction({ description: 'x y z', connectionId: 'c1' }).catch((e: ToolError) => e);

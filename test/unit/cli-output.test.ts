@@ -52,7 +52,9 @@ describe('connections', () => {
   });
 
   it('drops optional fields of the wrong type instead of failing the document', () => {
-    const c = toConnection(conn({ name: 42, state: ['READY'], disconnected: 'yes', clientAction: 'open it', integration: 'amocrm', connectorKey: 7 }));
+    const c = toConnection(
+      conn({ name: 42, state: ['READY'], disconnected: 'yes', clientAction: 'open it', integration: 'amocrm', connectorKey: 7 }),
+    );
     expect(c).toBeDefined();
     expect(c?.id).toBe('con_1');
     expect(c?.name).toBe('con_1'); // name fell back to the id
@@ -85,11 +87,22 @@ describe('connections', () => {
     const c = toConnection({
       id: 'c1',
       state: 'CLIENT_ACTION_REQUIRED',
-      clientAction: { type: 'connect', description: 'Reconnect AmoCRM', uiUrl: 'https://ui.example/connect/c1', agentInstructions: 'Ask the user', extra: 1 },
+      clientAction: {
+        type: 'connect',
+        description: 'Reconnect AmoCRM',
+        uiUrl: 'https://ui.example/connect/c1',
+        agentInstructions: 'Ask the user',
+        extra: 1,
+      },
     });
     expect(c?.disconnected).toBe(true);
     expect(c?.state).toBe('CLIENT_ACTION_REQUIRED');
-    expect(c?.clientAction).toEqual({ type: 'connect', description: 'Reconnect AmoCRM', uiUrl: 'https://ui.example/connect/c1', agentInstructions: 'Ask the user' });
+    expect(c?.clientAction).toEqual({
+      type: 'connect',
+      description: 'Reconnect AmoCRM',
+      uiUrl: 'https://ui.example/connect/c1',
+      agentInstructions: 'Ask the user',
+    });
   });
 
   it('an explicit disconnected flag wins, and a disconnected connection without state reads CLIENT_ACTION_REQUIRED', () => {
@@ -119,7 +132,12 @@ describe('actions', () => {
   };
 
   it('reads lists as {items} and as bare arrays', () => {
-    expect(toActions({ items: [action] })?.[0]).toMatchObject({ id: 'act_1', key: 'create-lead', name: 'Create lead', type: 'create-data-record' });
+    expect(toActions({ items: [action] })?.[0]).toMatchObject({
+      id: 'act_1',
+      key: 'create-lead',
+      name: 'Create lead',
+      type: 'create-data-record',
+    });
     expect(toActions([action, { id: 9, name: 'Nine' }])?.map((a) => a.id)).toEqual(['act_1', '9']);
     expect(toActions({ nothing: true })).toBeUndefined();
   });
@@ -149,9 +167,17 @@ describe('actions', () => {
   });
 
   it('reads the build error as a string, as an object, or from errors[]', () => {
-    expect(toAction({ id: 'a1', state: 'SETUP_FAILED', error: 'no such entity' })).toMatchObject({ state: 'SETUP_FAILED', error: 'no such entity' });
-    expect(toAction({ id: 'a1', state: 'SETUP_FAILED', error: { type: 'action_instance_setup', message: 'bad config' } })?.error).toBe('bad config');
-    expect(toAction({ id: 'a1', state: 'CONFIGURATION_ERROR', errors: [{ foo: 1 }, { message: 'first readable' }, { message: 'second' }] })?.error).toBe('first readable');
+    expect(toAction({ id: 'a1', state: 'SETUP_FAILED', error: 'no such entity' })).toMatchObject({
+      state: 'SETUP_FAILED',
+      error: 'no such entity',
+    });
+    expect(toAction({ id: 'a1', state: 'SETUP_FAILED', error: { type: 'action_instance_setup', message: 'bad config' } })?.error).toBe(
+      'bad config',
+    );
+    expect(
+      toAction({ id: 'a1', state: 'CONFIGURATION_ERROR', errors: [{ foo: 1 }, { message: 'first readable' }, { message: 'second' }] })
+        ?.error,
+    ).toBe('first readable');
     expect(toAction({ id: 'a1', state: 'READY' })).not.toHaveProperty('error');
     expect(toAction({ id: 'a1', errors: 'not an array' })).toBeDefined();
   });
@@ -176,12 +202,19 @@ describe('run results', () => {
 
 describe('proxy responses', () => {
   it('reads {status, headers, body} and lower-cases header names', () => {
-    const r = toProxyResponse({ status: 201, headers: { 'Content-Type': 'application/json', 'X-Multi': ['a', 'b'], 'X-Num': 5 }, body: { id: 1 } }, 200);
+    const r = toProxyResponse(
+      { status: 201, headers: { 'Content-Type': 'application/json', 'X-Multi': ['a', 'b'], 'X-Num': 5 }, body: { id: 1 } },
+      200,
+    );
     expect(r).toEqual({ status: 201, headers: { 'content-type': 'application/json', 'x-multi': 'a, b', 'x-num': '5' }, body: { id: 1 } });
   });
 
   it('reads {statusCode, data}', () => {
-    expect(toProxyResponse({ statusCode: 404, data: { error: 'nope' } }, 200)).toEqual({ status: 404, headers: {}, body: { error: 'nope' } });
+    expect(toProxyResponse({ statusCode: 404, data: { error: 'nope' } }, 200)).toEqual({
+      status: 404,
+      headers: {},
+      body: { error: 'nope' },
+    });
   });
 
   it('keeps an empty body (204)', () => {
@@ -204,7 +237,12 @@ describe('proxy responses', () => {
 });
 
 describe('error data', () => {
-  const ed = { type: 'bad_request', key: 'not_found', message: "Connection with id 'conn_123' not found", data: { connectionId: 'conn_123' } };
+  const ed = {
+    type: 'bad_request',
+    key: 'not_found',
+    message: "Connection with id 'conn_123' not found",
+    data: { connectionId: 'conn_123' },
+  };
 
   it('reads a bare ErrorData', () => {
     expect(toErrorData(ed)).toMatchObject(ed);
@@ -215,7 +253,10 @@ describe('error data', () => {
   });
 
   it('reads {error: "<code>", message}', () => {
-    expect(toErrorData({ error: 'not_authenticated', message: 'Not logged in' })).toMatchObject({ key: 'not_authenticated', message: 'Not logged in' });
+    expect(toErrorData({ error: 'not_authenticated', message: 'Not logged in' })).toMatchObject({
+      key: 'not_authenticated',
+      message: 'Not logged in',
+    });
     expect(toErrorData({ error: 'boom' })).toMatchObject({ key: 'boom', message: 'boom' });
   });
 
@@ -243,12 +284,18 @@ describe('findJson', () => {
   });
 
   it('finds the JSON after a banner line', () => {
-    expect(findJson('Update available: 1.18.0 → 1.19.0\n{"items":[{"id":"c1"}]}')).toEqual({ found: true, value: { items: [{ id: 'c1' }] } });
+    expect(findJson('Update available: 1.18.0 → 1.19.0\n{"items":[{"id":"c1"}]}')).toEqual({
+      found: true,
+      value: { items: [{ id: 'c1' }] },
+    });
   });
 
   it('finds pretty-printed JSON after a banner line', () => {
     const pretty = JSON.stringify({ items: [{ id: 'c1' }, { id: 'c2' }] }, null, 2);
-    expect(findJson(`Update available: 1.18.0 → 1.19.0\n${pretty}`)).toEqual({ found: true, value: { items: [{ id: 'c1' }, { id: 'c2' }] } });
+    expect(findJson(`Update available: 1.18.0 → 1.19.0\n${pretty}`)).toEqual({
+      found: true,
+      value: { items: [{ id: 'c1' }, { id: 'c2' }] },
+    });
   });
 
   it('finds pretty-printed JSON after a warning that contains brackets', () => {
@@ -262,7 +309,10 @@ describe('findJson', () => {
   });
 
   it('finds JSON embedded in text', () => {
-    expect(findJson('Error: request failed {"status":500,"message":"x"} see logs')).toEqual({ found: true, value: { status: 500, message: 'x' } });
+    expect(findJson('Error: request failed {"status":500,"message":"x"} see logs')).toEqual({
+      found: true,
+      value: { status: 500, message: 'x' },
+    });
   });
 
   it('reports nothing for empty or non-JSON text', () => {

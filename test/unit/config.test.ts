@@ -58,7 +58,10 @@ describe('defaults', () => {
   });
 
   it('ignores unrelated and empty env vars', () => {
-    expect(settings([], { PATH: '/usr/bin', MEMBRANE_CRM_CONNECTORS: '', MEMBRANE_CRM_READ_ONLY: '' })).toMatchObject({ connectors: ['amocrm', '1crm'], readOnly: false });
+    expect(settings([], { PATH: '/usr/bin', MEMBRANE_CRM_CONNECTORS: '', MEMBRANE_CRM_READ_ONLY: '' })).toMatchObject({
+      connectors: ['amocrm', '1crm'],
+      readOnly: false,
+    });
   });
 
   it('--help and --version are reported', () => {
@@ -98,15 +101,27 @@ describe('precedence: flag > env > config file > default', () => {
 describe('value kinds', () => {
   it('lists: comma list and repeated flags, trimmed', () => {
     expect(settings(['--connectors', 'amocrm,hubspot']).connectors).toEqual(['amocrm', 'hubspot']);
-    expect(settings(['--connectors', 'amocrm', '--connectors', 'hubspot,pipedrive']).connectors).toEqual(['amocrm', 'hubspot', 'pipedrive']);
+    expect(settings(['--connectors', 'amocrm', '--connectors', 'hubspot,pipedrive']).connectors).toEqual([
+      'amocrm',
+      'hubspot',
+      'pipedrive',
+    ]);
     expect(settings(['--connectors=amocrm']).connectors).toEqual(['amocrm']);
     expect(settings([], { MEMBRANE_CRM_CONNECTORS: ' amocrm , 1crm ,, ' }).connectors).toEqual(['amocrm', '1crm']);
   });
 
   it('maps: repeated --default-connection and a comma list in the env', () => {
-    expect(settings(['--default-connection', 'amocrm=abc', '--default-connection', '1crm=con_2']).defaultConnections).toEqual({ amocrm: 'abc', '1crm': 'con_2' });
-    expect(settings([], { MEMBRANE_CRM_DEFAULT_CONNECTION: 'amocrm=abc,1crm=def' }).defaultConnections).toEqual({ amocrm: 'abc', '1crm': 'def' });
-    expect(settings(['--default-connection', 'amocrm=a'], { MEMBRANE_CRM_DEFAULT_CONNECTION: '1crm=b' }).defaultConnections).toEqual({ amocrm: 'a' });
+    expect(settings(['--default-connection', 'amocrm=abc', '--default-connection', '1crm=con_2']).defaultConnections).toEqual({
+      amocrm: 'abc',
+      '1crm': 'con_2',
+    });
+    expect(settings([], { MEMBRANE_CRM_DEFAULT_CONNECTION: 'amocrm=abc,1crm=def' }).defaultConnections).toEqual({
+      amocrm: 'abc',
+      '1crm': 'def',
+    });
+    expect(settings(['--default-connection', 'amocrm=a'], { MEMBRANE_CRM_DEFAULT_CONNECTION: '1crm=b' }).defaultConnections).toEqual({
+      amocrm: 'a',
+    });
   });
 
   it.each([
@@ -131,7 +146,9 @@ describe('value kinds', () => {
   });
 
   it('ints and strings from flags and env', () => {
-    expect(settings(['--cli-timeout', '120', '--log-level', 'debug', '--membrane-cli', '/opt/membrane', '--tool-mode', 'shared'])).toMatchObject({
+    expect(
+      settings(['--cli-timeout', '120', '--log-level', 'debug', '--membrane-cli', '/opt/membrane', '--tool-mode', 'shared']),
+    ).toMatchObject({
       cliTimeout: 120,
       logLevel: 'debug',
       membraneCli: '/opt/membrane',
@@ -241,19 +258,27 @@ describe('usage', () => {
 
 describe('default connections must name an enabled connector', () => {
   it('rejects --default-connection for a connector that is not enabled, naming it', () => {
-    expect(() => loadConfig(['--connectors', 'amocrm', '--default-connection', 'hubspot=abc123'], {})).toThrow(/"hubspot", not among the enabled connectors \(amocrm\)/);
-    expect(loadConfig(['--connectors', 'amocrm', '--default-connection', 'amocrm=abc123'], {}).settings.defaultConnections).toEqual({ amocrm: 'abc123' });
+    expect(() => loadConfig(['--connectors', 'amocrm', '--default-connection', 'hubspot=abc123'], {})).toThrow(
+      /"hubspot", not among the enabled connectors \(amocrm\)/,
+    );
+    expect(loadConfig(['--connectors', 'amocrm', '--default-connection', 'amocrm=abc123'], {}).settings.defaultConnections).toEqual({
+      amocrm: 'abc123',
+    });
   });
 });
 
 describe('--http settings', () => {
   it('loopback hosts need no token; other hosts do', () => {
     for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]']) expect(isLoopbackHost(host), host).toBe(true);
-    for (const host of ['0.0.0.0', '::', '192.168.1.5', 'example.com', '128.0.0.1', 'localhost.example.com']) expect(isLoopbackHost(host), host).toBe(false);
+    for (const host of ['0.0.0.0', '::', '192.168.1.5', 'example.com', '128.0.0.1', 'localhost.example.com'])
+      expect(isLoopbackHost(host), host).toBe(false);
   });
 
   it('port, host, token and allowed hosts from flags and env', () => {
-    const s = settings(['--http=8080', '--host=::1'], { MEMBRANE_CRM_HTTP_TOKEN: 'a'.repeat(16), MEMBRANE_CRM_HTTP_ALLOWED_HOSTS: 'crm.local, localhost' });
+    const s = settings(['--http=8080', '--host=::1'], {
+      MEMBRANE_CRM_HTTP_TOKEN: 'a'.repeat(16),
+      MEMBRANE_CRM_HTTP_ALLOWED_HOSTS: 'crm.local, localhost',
+    });
     expect(s).toMatchObject({ http: 8080, host: '::1', httpToken: 'a'.repeat(16), httpAllowedHosts: ['crm.local', 'localhost'] });
     expect(settings(['--http', '0']).http).toBe(0);
   });
@@ -265,7 +290,9 @@ describe('--http settings', () => {
   });
 
   it('refuses a short token and an out-of-range port', () => {
-    expect(configError(['--http=3000', '--http-token=abc'])).toMatch(/httpToken \(--http-token \/ MEMBRANE_CRM_HTTP_TOKEN\): at least 16 characters/);
+    expect(configError(['--http=3000', '--http-token=abc'])).toMatch(
+      /httpToken \(--http-token \/ MEMBRANE_CRM_HTTP_TOKEN\): at least 16 characters/,
+    );
     expect(configError(['--http=70000'])).toMatch(/http \(--http \/ MEMBRANE_CRM_HTTP_PORT\)/);
     expect(configError(['--http=web'])).toMatch(/--http: expected a whole number/);
   });
@@ -273,7 +300,9 @@ describe('--http settings', () => {
 
 describe('start-up problems that are settings errors', () => {
   it('two connectors that would share a tool prefix', () => {
-    expect(configError(['--connectors=1crm,onecrm'])).toMatch(/connectors \(--connectors \/ MEMBRANE_CRM_CONNECTORS\): Connectors "1crm" and "onecrm" would both use the tool prefix "onecrm"/);
+    expect(configError(['--connectors=1crm,onecrm'])).toMatch(
+      /connectors \(--connectors \/ MEMBRANE_CRM_CONNECTORS\): Connectors "1crm" and "onecrm" would both use the tool prefix "onecrm"/,
+    );
   });
 
   it('--help and --version answer even when the environment holds a bad setting', () => {

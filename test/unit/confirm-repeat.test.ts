@@ -7,7 +7,6 @@ import { RepeatGuard } from '../../src/policy/repeat-guard.js';
 import type { ActionKind } from '../../src/policy/action-kind.js';
 import { caught } from '../helpers/errors.js';
 
-
 describe('needsConfirmation', () => {
   const table: [ConfirmMode, ActionKind, boolean][] = [
     ['destructive', 'read', false],
@@ -201,7 +200,14 @@ describe('callKey', () => {
     expect(a).toMatch(/^[A-Za-z0-9_-]{43}$/); // SHA-256, base64url
   });
 
-  const base = { tool: 'amocrm_proxy_request', connector: 'amocrm', connectionId: 'c1', method: 'POST', path: '/api/v4/leads', body: [{ name: 'A', price: 1 }] };
+  const base = {
+    tool: 'amocrm_proxy_request',
+    connector: 'amocrm',
+    connectionId: 'c1',
+    method: 'POST',
+    path: '/api/v4/leads',
+    body: [{ name: 'A', price: 1 }],
+  };
   it.each<[string, Record<string, unknown>]>([
     ['tool', { ...base, tool: 'onecrm_proxy_request' }],
     ['connector', { ...base, connector: '1crm' }],

@@ -22,12 +22,29 @@ import { ConnectionDirectory } from '../../src/lookups/connection-directory.js';
 const root = mkdtempSync(join(tmpdir(), 'mcrm-doctor-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const MEMBRANE = { command: 'membrane', cli: { backend: 'membrane' as const, command: { file: '/usr/bin/membrane', prefixArgs: [], display: 'membrane' }, reason: '', fallback: false } };
+const MEMBRANE = {
+  command: 'membrane',
+  cli: {
+    backend: 'membrane' as const,
+    command: { file: '/usr/bin/membrane', prefixArgs: [], display: 'membrane' },
+    reason: '',
+    fallback: false,
+  },
+};
 const SANDBOX_CMD = 'MEMBRANE_SANDBOX_DB=/tmp/s.db node /pkg/dist/sandbox/cli.js';
-const SANDBOX = { command: SANDBOX_CMD, cli: { backend: 'sandbox' as const, command: { file: process.execPath, prefixArgs: ['/pkg/dist/sandbox/cli.js'], display: SANDBOX_CMD }, reason: '', fallback: false } };
+const SANDBOX = {
+  command: SANDBOX_CMD,
+  cli: {
+    backend: 'sandbox' as const,
+    command: { file: process.execPath, prefixArgs: ['/pkg/dist/sandbox/cli.js'], display: SANDBOX_CMD },
+    reason: '',
+    fallback: false,
+  },
+};
 
 /** The tools' own directory, for a client whose next steps name `command`: nothing here calls the CLI. */
-const directoryFor = (command: string) => new ConnectionDirectory({ commandName: command } as MembraneClient, {}, createLogger({ level: 'error', write: () => {} }), false);
+const directoryFor = (command: string) =>
+  new ConnectionDirectory({ commandName: command } as MembraneClient, {}, createLogger({ level: 'error', write: () => {} }), false);
 const directory = directoryFor('membrane');
 const sandboxDirectory = directoryFor(SANDBOX_CMD);
 
@@ -56,7 +73,9 @@ describe('exit code', () => {
     const c = (status: Check['status']): Check => ({ id: 'x', title: 'X', status, summary: '' });
     expect(verdict([c('ok')])).toMatch(/^✓ Ready to use/);
     expect(verdict([c('ok'), c('warn')])).toMatch(/^! Usable, with 1 warning/);
-    expect(verdict([c('fail'), c('fail'), c('warn')])).toBe('✗ Not usable: 2 problems to fix and 1 warning (below), then run doctor again.');
+    expect(verdict([c('fail'), c('fail'), c('warn')])).toBe(
+      '✗ Not usable: 2 problems to fix and 1 warning (below), then run doctor again.',
+    );
   });
 });
 
@@ -87,7 +106,18 @@ describe('node and settings', () => {
 
 describe('login', () => {
   it('reads the JSON status of the CLI and the sandbox', () => {
-    const ok = loginCheck(result(JSON.stringify({ loggedIn: true, workspaceKey: 'w', tenantKey: 't', user: { name: 'Ann', email: 'a@x.io' }, apiUri: 'https://api' })), MEMBRANE as never);
+    const ok = loginCheck(
+      result(
+        JSON.stringify({
+          loggedIn: true,
+          workspaceKey: 'w',
+          tenantKey: 't',
+          user: { name: 'Ann', email: 'a@x.io' },
+          apiUri: 'https://api',
+        }),
+      ),
+      MEMBRANE as never,
+    );
     expect(ok.loggedIn).toBe(true);
     expect(ok.check).toMatchObject({ status: 'ok', summary: 'logged in as Ann <a@x.io> (workspace w, tenant t)' });
     const no = loginCheck(result('{"loggedIn": false}'), MEMBRANE as never);
@@ -102,7 +132,10 @@ describe('login', () => {
   });
 
   it('an error envelope or the text "Not logged in" is a failure too', () => {
-    const envelope = loginCheck(result('{"type":"bad_request","key":"not_authenticated","message":"Not logged in. Run `membrane login --tenant`"}', 1), MEMBRANE as never);
+    const envelope = loginCheck(
+      result('{"type":"bad_request","key":"not_authenticated","message":"Not logged in. Run `membrane login --tenant`"}', 1),
+      MEMBRANE as never,
+    );
     expect(envelope.check.status).toBe('fail');
     expect(loginCheck(result('Not logged in\n'), MEMBRANE as never).check.status).toBe('fail');
     expect(loginCheck(result('Logged in as Ann\nAPI: https://api\n'), MEMBRANE as never).check.status).toBe('ok');
@@ -124,12 +157,18 @@ describe('login', () => {
 });
 
 describe('connections per connector', () => {
-  const settings = (connectors = ['amocrm', '1crm'], defaultConnections: Record<string, string> = {}) => ({ connectors, defaultConnections });
+  const settings = (connectors = ['amocrm', '1crm'], defaultConnections: Record<string, string> = {}) => ({
+    connectors,
+    defaultConnections,
+  });
 
   it('one READY connection each → ok, and the list per connector', () => {
     const r = connectorChecks(settings(), [conn('a1', 'amocrm'), conn('o1', '1crm')], MEMBRANE as never, directory);
     expect(statuses(r.checks)).toEqual({ 'connections:amocrm': 'ok', 'connections:1crm': 'ok' });
-    expect(r.connections).toEqual({ amocrm: [{ id: 'a1', name: 'amocrm a1', state: 'READY' }], '1crm': [{ id: 'o1', name: '1crm o1', state: 'READY' }] });
+    expect(r.connections).toEqual({
+      amocrm: [{ id: 'a1', name: 'amocrm a1', state: 'READY' }],
+      '1crm': [{ id: 'o1', name: '1crm o1', state: 'READY' }],
+    });
   });
 
   it('a connector without a connection warns with the connect command while another works', () => {
@@ -139,7 +178,12 @@ describe('connections per connector', () => {
   });
 
   it('no READY connection anywhere → every connector fails, each with its fix', () => {
-    const r = connectorChecks(settings(), [conn('a1', 'amocrm', 'CLIENT_ACTION_REQUIRED', { clientAction: { uiUrl: 'https://ui/re' } })], SANDBOX as never, sandboxDirectory);
+    const r = connectorChecks(
+      settings(),
+      [conn('a1', 'amocrm', 'CLIENT_ACTION_REQUIRED', { clientAction: { uiUrl: 'https://ui/re' } })],
+      SANDBOX as never,
+      sandboxDirectory,
+    );
     expect(statuses(r.checks)).toEqual({ 'connections:amocrm': 'fail', 'connections:1crm': 'fail' });
     // The sandbox's URLs lead nowhere: its command reconnects.
     expect(r.checks[0].fix).toBe(`Reconnect "amocrm a1": run \`${SANDBOX_CMD} connect --connectionId=a1\`.`);
@@ -148,24 +192,43 @@ describe('connections per connector', () => {
 
   it('state-specific fixes', () => {
     const amo = connectorFor('amocrm');
-    expect(connectionFix(conn('a', 'amocrm', 'CLIENT_ACTION_REQUIRED', { clientAction: { uiUrl: 'https://ui/x' } }), amo, MEMBRANE as never, directory)).toBe(
-      'Reconnect "amocrm a": open https://ui/x, or run `membrane connect --connectionId=a`.',
+    expect(
+      connectionFix(
+        conn('a', 'amocrm', 'CLIENT_ACTION_REQUIRED', { clientAction: { uiUrl: 'https://ui/x' } }),
+        amo,
+        MEMBRANE as never,
+        directory,
+      ),
+    ).toBe('Reconnect "amocrm a": open https://ui/x, or run `membrane connect --connectionId=a`.');
+    expect(connectionFix(conn('a', 'amocrm', 'BUILDING'), amo, MEMBRANE as never, directory)).toMatch(
+      /still being set up.*membrane connection get a/,
     );
-    expect(connectionFix(conn('a', 'amocrm', 'BUILDING'), amo, MEMBRANE as never, directory)).toMatch(/still being set up.*membrane connection get a/);
     expect(connectionFix(conn('a', 'amocrm', 'SETUP_FAILED', { error: 'bad subdomain' }), amo, MEMBRANE as never, directory)).toMatch(
       /failed to set up \(bad subdomain\).*--connectionId=a.*`membrane connect --connectorKey=amocrm`/,
     );
-    expect(connectionFix(conn('a', 'amocrm', 'DISCONNECTING'), amo, MEMBRANE as never, directory)).toBe('"amocrm a" is being removed: connect again with `membrane connect --connectorKey=amocrm`.');
+    expect(connectionFix(conn('a', 'amocrm', 'DISCONNECTING'), amo, MEMBRANE as never, directory)).toBe(
+      '"amocrm a" is being removed: connect again with `membrane connect --connectorKey=amocrm`.',
+    );
   });
 
   it('several READY connections warn and suggest a default; a broken default warns', () => {
     const two = connectorChecks(settings(['amocrm']), [conn('a1', 'amocrm'), conn('a2', 'amocrm')], MEMBRANE as never, directory);
     expect(two.checks[0]).toMatchObject({ status: 'warn' });
     expect(two.checks[0].fix).toMatch(/--default-connection amocrm=a1/);
-    const missing = connectorChecks(settings(['amocrm', '1crm'], { amocrm: 'nope' }), [conn('a1', 'amocrm'), conn('o1', '1crm')], MEMBRANE as never, directory);
+    const missing = connectorChecks(
+      settings(['amocrm', '1crm'], { amocrm: 'nope' }),
+      [conn('a1', 'amocrm'), conn('o1', '1crm')],
+      MEMBRANE as never,
+      directory,
+    );
     expect(statuses(missing.checks)).toEqual({ 'connections:amocrm': 'warn', 'connections:1crm': 'ok' });
     expect(missing.checks[0].fix).toMatch(/Valid READY ids: a1/);
-    const good = connectorChecks(settings(['amocrm'], { amocrm: 'a2' }), [conn('a1', 'amocrm'), conn('a2', 'amocrm')], MEMBRANE as never, directory);
+    const good = connectorChecks(
+      settings(['amocrm'], { amocrm: 'a2' }),
+      [conn('a1', 'amocrm'), conn('a2', 'amocrm')],
+      MEMBRANE as never,
+      directory,
+    );
     expect(good.checks[0].status).toBe('ok');
   });
 
@@ -177,15 +240,22 @@ describe('connections per connector', () => {
 
 describe('fixes for people, not agents', () => {
   it('turns "Ask the user to …" into an instruction', () => {
-    expect(userFix('Ask the user to run `membrane login --tenant`, then retry.')).toBe('Run `membrane login --tenant`, then run doctor again.');
-    expect(userFix('Ask the user to open https://ui/x and reconnect, then retry.')).toBe('Open https://ui/x and reconnect, then run doctor again.');
-    expect(userFix('Check that --membrane-cli points to an executable file.')).toBe('Check that --membrane-cli points to an executable file.');
+    expect(userFix('Ask the user to run `membrane login --tenant`, then retry.')).toBe(
+      'Run `membrane login --tenant`, then run doctor again.',
+    );
+    expect(userFix('Ask the user to open https://ui/x and reconnect, then retry.')).toBe(
+      'Open https://ui/x and reconnect, then run doctor again.',
+    );
+    expect(userFix('Check that --membrane-cli points to an executable file.')).toBe(
+      'Check that --membrane-cli points to an executable file.',
+    );
     expect(userFix(undefined)).toBeUndefined();
   });
 
   it('a CLI error found by a check: the next step as a fix; LOGIN_REQUIRED gives the same fix as the login check', () => {
     const login = new ToolError('LOGIN_REQUIRED', 'The Membrane CLI is not logged in', {
-      nextStep: 'Ask the user to run `membrane login --tenant --clientName=<claude|codex|cursor>` in a terminal (headless: open the printed URL, then `membrane login complete <code>`), then retry.',
+      nextStep:
+        'Ask the user to run `membrane login --tenant --clientName=<claude|codex|cursor>` in a terminal (headless: open the printed URL, then `membrane login complete <code>`), then retry.',
     });
     expect(errorCheck('connections', 'Connections', login, 'connection list --json', MEMBRANE)).toEqual({
       id: 'connections',
@@ -196,7 +266,13 @@ describe('fixes for people, not agents', () => {
     });
     const timeout = errorCheck('login', 'Login', new ToolError('TIMEOUT', 'too slow'), 'status --json', MEMBRANE);
     expect(timeout.fix).toMatch(/^The CLI did not answer in time: run `membrane status --json` yourself/);
-    const other = errorCheck('connections', 'Connections', new ToolError('CLI_ERROR', 'bad', { nextStep: 'Retry once.' }), 'connection list --json', MEMBRANE);
+    const other = errorCheck(
+      'connections',
+      'Connections',
+      new ToolError('CLI_ERROR', 'bad', { nextStep: 'Retry once.' }),
+      'connection list --json',
+      MEMBRANE,
+    );
     expect(other.fix).toBe('Retry once. Run `membrane connection list --json` yourself to see the whole output.');
   });
 
@@ -216,8 +292,16 @@ describe('fixes for people, not agents', () => {
 
 describe('latency', () => {
   it('ok up to SLOW_MS, then a warning with a fix per backend', () => {
-    expect(latencyCheck(120, 'connection list', MEMBRANE)).toEqual({ id: 'latency', title: 'Latency', status: 'ok', summary: '120 ms for one `connection list` round trip through the CLI' });
-    expect(latencyCheck(SLOW_MS + 1, 'status', MEMBRANE)).toMatchObject({ status: 'warn', fix: expect.stringMatching(/`membrane status` should answer/) });
+    expect(latencyCheck(120, 'connection list', MEMBRANE)).toEqual({
+      id: 'latency',
+      title: 'Latency',
+      status: 'ok',
+      summary: '120 ms for one `connection list` round trip through the CLI',
+    });
+    expect(latencyCheck(SLOW_MS + 1, 'status', MEMBRANE)).toMatchObject({
+      status: 'warn',
+      fix: expect.stringMatching(/`membrane status` should answer/),
+    });
     expect(latencyCheck(SLOW_MS + 1, 'status', SANDBOX as never).fix).toMatch(/^The sandbox is slow/);
   });
 });
@@ -235,7 +319,11 @@ describe('human report', () => {
       ],
       connections: {},
       launch: { command: 'node', args: ['/x/dist/index.js'], env: { MEMBRANE_CRM_SANDBOX: '1' } },
-      clientConfigs: { claudeCode: { mcpJson: '{CLAUDE}', addCommand: 'claude mcp add …' }, codex: { toml: '[CODEX]', addCommand: 'codex mcp add …', toolTimeoutSec: 120 }, cursor: { mcpJson: '{CURSOR}' } },
+      clientConfigs: {
+        claudeCode: { mcpJson: '{CLAUDE}', addCommand: 'claude mcp add …' },
+        codex: { toml: '[CODEX]', addCommand: 'codex mcp add …', toolTimeoutSec: 120 },
+        cursor: { mcpJson: '{CURSOR}' },
+      },
       notes: ['a note'],
     } as DoctorReport;
     const text = renderHuman(report);
@@ -245,7 +333,9 @@ describe('human report', () => {
     expect(text).toContain('To fix:\n  ✗ Login: log in\n  ! CLI version: update\n');
     expect(text).toContain('starts `node /x/dist/index.js` with MEMBRANE_CRM_SANDBOX=1\nNote: a note\n');
     expect(text).toContain('Claude Code: .mcp.json in a project\n{CLAUDE}\nOr for every project: claude mcp add …\n');
-    expect(text).toContain('[CODEX]\nOr run: codex mcp add …\n  (it cannot set timeouts: add tool_timeout_sec = 120 to the [mcp_servers.membrane-crm] table it writes)\n');
+    expect(text).toContain(
+      '[CODEX]\nOr run: codex mcp add …\n  (it cannot set timeouts: add tool_timeout_sec = 120 to the [mcp_servers.membrane-crm] table it writes)\n',
+    );
     expect(text.indexOf('{CLAUDE}')).toBeLessThan(text.indexOf('[CODEX]'));
     expect(text.indexOf('[CODEX]')).toBeLessThan(text.indexOf('{CURSOR}'));
   });
@@ -255,7 +345,19 @@ describe('runDoctor arguments', () => {
   function io() {
     const out: string[] = [];
     const err: string[] = [];
-    return { out, err, io: { stdout: (s: string) => void out.push(s), stderr: (s: string) => void err.push(s), env: { PATH: root }, cwd: root, serverEntry: '/pkg/dist/index.js', sandboxCli: '/pkg/dist/sandbox/cli.js', version: '0.0.1' } };
+    return {
+      out,
+      err,
+      io: {
+        stdout: (s: string) => void out.push(s),
+        stderr: (s: string) => void err.push(s),
+        env: { PATH: root },
+        cwd: root,
+        serverEntry: '/pkg/dist/index.js',
+        sandboxCli: '/pkg/dist/sandbox/cli.js',
+        version: '0.0.1',
+      },
+    };
   }
 
   it('splits its own flags from the server settings', () => {
@@ -284,11 +386,14 @@ describe('runDoctor arguments', () => {
     expect(t.err.join('')).toBe('membrane-crm-mcp doctor: internal error: stdout is gone\n');
     // With --json, a JSON answer too, when nothing was printed yet (here: reading the env throws).
     const j = io();
-    const env = new Proxy({}, {
-      get() {
-        throw new TypeError('env exploded');
+    const env = new Proxy(
+      {},
+      {
+        get() {
+          throw new TypeError('env exploded');
+        },
       },
-    }) as NodeJS.ProcessEnv;
+    ) as NodeJS.ProcessEnv;
     expect(await runDoctor(['--json'], { ...j.io, env })).toBe(3);
     expect(j.err.join('')).toBe('membrane-crm-mcp doctor: internal error: env exploded\n');
     expect(j.err.join('')).not.toMatch(/\n\s+at /);
@@ -324,7 +429,9 @@ describe('runDoctor arguments', () => {
 
   it('a missing --cli-cwd fails the CLI check', async () => {
     const t = io();
-    expect(await runDoctor(['--json', '--sandbox', `--cli-cwd=${join(root, 'nope')}`], { ...t.io, sandboxCli: '/pkg/dist/sandbox/cli.js' })).toBe(1);
+    expect(
+      await runDoctor(['--json', '--sandbox', `--cli-cwd=${join(root, 'nope')}`], { ...t.io, sandboxCli: '/pkg/dist/sandbox/cli.js' }),
+    ).toBe(1);
     const doc = JSON.parse(t.out.join('')) as { checks: Check[] };
     expect(doc.checks.find((c) => c.id === 'cli')).toMatchObject({ status: 'fail', summary: expect.stringMatching(/does not exist/) });
   });
@@ -340,8 +447,23 @@ describe('notes on the HTTP transport', () => {
   /** The doctor's JSON for these flags; --membrane-cli to a missing file keeps every CLI call from running. */
   async function report(argv: string[], env: NodeJS.ProcessEnv = {}) {
     const out: string[] = [];
-    const code = await runDoctor(['--json', '--membrane-cli=/nonexistent', ...argv], { stdout: (s) => void out.push(s), stderr: () => {}, env: { PATH: root, ...env }, cwd: root, serverEntry: '/pkg/dist/index.js', sandboxCli: '/pkg/dist/sandbox/cli.js', version: '0.0.1' });
-    return { code, doc: JSON.parse(out.join('')) as { notes: string[]; launch: { env: Record<string, string> }; clientConfigs: { claudeCode: { mcpJson: string } } } };
+    const code = await runDoctor(['--json', '--membrane-cli=/nonexistent', ...argv], {
+      stdout: (s) => void out.push(s),
+      stderr: () => {},
+      env: { PATH: root, ...env },
+      cwd: root,
+      serverEntry: '/pkg/dist/index.js',
+      sandboxCli: '/pkg/dist/sandbox/cli.js',
+      version: '0.0.1',
+    });
+    return {
+      code,
+      doc: JSON.parse(out.join('')) as {
+        notes: string[];
+        launch: { env: Record<string, string> };
+        clientConfigs: { claudeCode: { mcpJson: string } };
+      },
+    };
   }
   const TOKEN = 'tok-abcdefghijklmnopqrstuvwxyz';
 
@@ -349,13 +471,16 @@ describe('notes on the HTTP transport', () => {
     expect(httpUrl({ host: '127.0.0.1', http: 3000 })).toBe('http://127.0.0.1:3000/mcp');
     expect(httpUrl({ host: '::1', http: 3000 })).toBe('http://[::1]:3000/mcp');
     expect(httpUrl({ host: 'localhost', http: 0 })).toBe('http://localhost:<port>/mcp');
-    for (const host of ['0.0.0.0', '::', '[::]', '0:0:0:0:0:0:0:0']) expect(httpUrl({ host, http: 8080 })).toBe("http://<this machine's name or address>:8080/mcp");
+    for (const host of ['0.0.0.0', '::', '[::]', '0:0:0:0:0:0:0:0'])
+      expect(httpUrl({ host, http: 8080 })).toBe("http://<this machine's name or address>:8080/mcp");
   });
 
   it('--http on a wildcard host: the note points at this machine, never 0.0.0.0, and never shows the token', async () => {
     const { doc } = await report(['--http=8080', '--host=0.0.0.0'], { MEMBRANE_CRM_HTTP_TOKEN: TOKEN });
     const note = doc.notes.find((n) => n.startsWith('--http is set'));
-    expect(note).toContain("point the client at http://<this machine's name or address>:8080/mcp with the header \"Authorization: Bearer <your MEMBRANE_CRM_HTTP_TOKEN>\".");
+    expect(note).toContain(
+      'point the client at http://<this machine\'s name or address>:8080/mcp with the header "Authorization: Bearer <your MEMBRANE_CRM_HTTP_TOKEN>".',
+    );
     expect(JSON.stringify(doc)).not.toContain('http://0.0.0.0');
     expect(JSON.stringify(doc)).not.toContain(TOKEN);
   });
@@ -364,7 +489,16 @@ describe('notes on the HTTP transport', () => {
     const file = join(root, 'http-config.json');
     writeFileSync(
       file,
-      JSON.stringify({ http: 3000, host: '0.0.0.0', httpToken: TOKEN, httpAllowedHosts: ['crm.example'], readOnly: true, denyActions: ['1crm:delete-*', 'amocrm:{remove,delete}-*'], defaultConnections: { amocrm: 'c1' }, cliTimeout: 90 }),
+      JSON.stringify({
+        http: 3000,
+        host: '0.0.0.0',
+        httpToken: TOKEN,
+        httpAllowedHosts: ['crm.example'],
+        readOnly: true,
+        denyActions: ['1crm:delete-*', 'amocrm:{remove,delete}-*'],
+        defaultConnections: { amocrm: 'c1' },
+        cliTimeout: 90,
+      }),
     );
     const { code, doc } = await report([`--config=${file}`, '--confirm=writes']);
     expect(code).toBe(1);
@@ -382,7 +516,11 @@ describe('notes on the HTTP transport', () => {
         'the configuration below does not pass the file on; its other settings are env vars, and the HTTP settings are left out.',
     );
     // A brace pattern would be split by the env var: the note says so.
-    expect(doc.notes.some((n) => n.startsWith('denyActions in the config file has an entry with a comma, which MEMBRANE_CRM_DENY_ACTIONS splits in two'))).toBe(true);
+    expect(
+      doc.notes.some((n) =>
+        n.startsWith('denyActions in the config file has an entry with a comma, which MEMBRANE_CRM_DENY_ACTIONS splits in two'),
+      ),
+    ).toBe(true);
     expect(JSON.stringify(doc)).not.toContain(TOKEN);
   });
 

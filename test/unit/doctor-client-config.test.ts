@@ -58,6 +58,7 @@ describe('tomlString', () => {
     for (const p of NASTY) {
       const t = tomlString(p);
       // No raw character TOML forbids in a basic string (controls other than tab, DEL).
+      // eslint-disable-next-line no-control-regex -- asserts no control characters reach the config text
       expect(t).not.toMatch(/[\u0000-\u0008\u000a-\u001f\u007f]/);
       // Every escape used is one TOML shares with JSON, so JSON reads it back as TOML would.
       expect(JSON.parse(t)).toBe(p);
@@ -65,8 +66,17 @@ describe('tomlString', () => {
   });
 
   it.skipIf(!hasTomllib)('a conforming TOML parser reads back every path and env value', () => {
-    const tomls = NASTY.map((p) => renderClientConfigs(spec({ MEMBRANE_CLI: p, MEMBRANE_CRM_CONNECTORS: 'amocrm,1crm' }, p), { settings: { cliTimeout: 60 } }).codex.toml);
-    const docs = parseToml(tomls) as { mcp_servers: Record<string, { command: string; args: string[]; env: Record<string, string>; tool_timeout_sec: number; startup_timeout_sec: number }> }[];
+    const tomls = NASTY.map(
+      (p) =>
+        renderClientConfigs(spec({ MEMBRANE_CLI: p, MEMBRANE_CRM_CONNECTORS: 'amocrm,1crm' }, p), { settings: { cliTimeout: 60 } }).codex
+          .toml,
+    );
+    const docs = parseToml(tomls) as {
+      mcp_servers: Record<
+        string,
+        { command: string; args: string[]; env: Record<string, string>; tool_timeout_sec: number; startup_timeout_sec: number }
+      >;
+    }[];
     for (const [i, p] of NASTY.entries()) {
       const server = docs[i].mcp_servers['membrane-crm'];
       expect(server.command).toBe('node');
@@ -90,12 +100,41 @@ describe('JSON and shell snippets', () => {
 
   it.skipIf(process.platform === 'win32')('`claude mcp add` and `codex mcp add` lines survive a POSIX shell word for word', () => {
     for (const p of NASTY.filter((x) => !x.includes('\u0001'))) {
-      const cfg = renderClientConfigs(spec({ MEMBRANE_CLI: p, MEMBRANE_CRM_SANDBOX: '1' }, p), { settings: { cliTimeout: 60 }, platform: 'linux' });
+      const cfg = renderClientConfigs(spec({ MEMBRANE_CLI: p, MEMBRANE_CRM_SANDBOX: '1' }, p), {
+        settings: { cliTimeout: 60 },
+        platform: 'linux',
+      });
       const claude = shellArgs(cfg.claudeCode.addCommand);
       // -s user (every project) before the name, the name before -e (which takes several values).
-      expect(claude).toEqual(['claude', 'mcp', 'add', '-s', 'user', 'membrane-crm', '-e', `MEMBRANE_CLI=${p}`, '-e', 'MEMBRANE_CRM_SANDBOX=1', '--', 'node', p]);
+      expect(claude).toEqual([
+        'claude',
+        'mcp',
+        'add',
+        '-s',
+        'user',
+        'membrane-crm',
+        '-e',
+        `MEMBRANE_CLI=${p}`,
+        '-e',
+        'MEMBRANE_CRM_SANDBOX=1',
+        '--',
+        'node',
+        p,
+      ]);
       const codex = shellArgs(cfg.codex.addCommand);
-      expect(codex).toEqual(['codex', 'mcp', 'add', 'membrane-crm', '--env', `MEMBRANE_CLI=${p}`, '--env', 'MEMBRANE_CRM_SANDBOX=1', '--', 'node', p]);
+      expect(codex).toEqual([
+        'codex',
+        'mcp',
+        'add',
+        'membrane-crm',
+        '--env',
+        `MEMBRANE_CLI=${p}`,
+        '--env',
+        'MEMBRANE_CRM_SANDBOX=1',
+        '--',
+        'node',
+        p,
+      ]);
     }
   });
 
@@ -118,7 +157,9 @@ describe('JSON and shell snippets', () => {
 
 describe('launch command', () => {
   it('node + the absolute entry from a clone or an install', () => {
-    expect(launchCommand({ serverEntry: '/usr/lib/node_modules/membrane-crm-mcp/dist/index.js', version: '0.1.0', platform: 'linux' })).toEqual({
+    expect(
+      launchCommand({ serverEntry: '/usr/lib/node_modules/membrane-crm-mcp/dist/index.js', version: '0.1.0', platform: 'linux' }),
+    ).toEqual({
       command: 'node',
       args: ['/usr/lib/node_modules/membrane-crm-mcp/dist/index.js'],
     });
@@ -130,8 +171,14 @@ describe('launch command', () => {
     expect(isNpxCache(posixEntry)).toBe(true);
     expect(isNpxCache(winEntry)).toBe(true);
     expect(isNpxCache('/home/me/src/membrane-crm-mcp/dist/index.js')).toBe(false);
-    expect(launchCommand({ serverEntry: posixEntry, version: '1.2.3', platform: 'darwin' })).toEqual({ command: 'npx', args: ['-y', 'membrane-crm-mcp@1.2.3'] });
-    expect(launchCommand({ serverEntry: winEntry, version: '1.2.3', platform: 'win32' })).toEqual({ command: 'cmd', args: ['/c', 'npx', '-y', 'membrane-crm-mcp@1.2.3'] });
+    expect(launchCommand({ serverEntry: posixEntry, version: '1.2.3', platform: 'darwin' })).toEqual({
+      command: 'npx',
+      args: ['-y', 'membrane-crm-mcp@1.2.3'],
+    });
+    expect(launchCommand({ serverEntry: winEntry, version: '1.2.3', platform: 'win32' })).toEqual({
+      command: 'cmd',
+      args: ['/c', 'npx', '-y', 'membrane-crm-mcp@1.2.3'],
+    });
   });
 });
 
@@ -173,7 +220,11 @@ describe('settingsEnv: the settings the user gave, as env vars', () => {
       MEMBRANE_CRM_CLI_MAX_OUTPUT_MB: '2.5',
       MEMBRANE_CRM_CACHE: '0',
     });
-    expect(Object.keys(env)).toEqual(Object.keys(env).slice().sort((a, b) => order(a) - order(b)));
+    expect(Object.keys(env)).toEqual(
+      Object.keys(env)
+        .slice()
+        .sort((a, b) => order(a) - order(b)),
+    );
   });
 
   it('env vars given to doctor are kept; a flag overrides one with its own value', () => {
@@ -200,7 +251,15 @@ describe('settingsEnv: the settings the user gave, as env vars', () => {
     const token = 'sekrit-sekrit-sekrit-sekrit';
     writeFileSync(
       file,
-      JSON.stringify({ httpToken: token, connectors: ['amocrm', '1crm'], defaultConnections: { amocrm: 'a1', '1crm': 'o1' }, cache: false, sandbox: true, membraneCli: 'bin/membrane', maxResultChars: 9000 }),
+      JSON.stringify({
+        httpToken: token,
+        connectors: ['amocrm', '1crm'],
+        defaultConnections: { amocrm: 'a1', '1crm': 'o1' },
+        cache: false,
+        sandbox: true,
+        membraneCli: 'bin/membrane',
+        maxResultChars: 9000,
+      }),
     );
     const argv = [`--config=${file}`, '--max-result-chars=12000'];
     const { settings } = loadConfig(argv, {});
@@ -225,23 +284,35 @@ describe('settingsEnv: the settings the user gave, as env vars', () => {
     const file = join(root, 'cfg-http-env.json');
     writeFileSync(file, JSON.stringify({ http: 0, readOnly: true }));
     const { settings } = loadConfig([], { MEMBRANE_CRM_CONFIG: file });
-    expect(settingsEnv({ argv: [], env: { MEMBRANE_CRM_CONFIG: file }, settings, cwd, backend: 'membrane' })).toEqual({ MEMBRANE_CRM_READ_ONLY: '1' });
+    expect(settingsEnv({ argv: [], env: { MEMBRANE_CRM_CONFIG: file }, settings, cwd, backend: 'membrane' })).toEqual({
+      MEMBRANE_CRM_READ_ONLY: '1',
+    });
     expect(httpConfigFile(settings)?.httpKeys).toEqual(['http']);
   });
 
   it('keeps MEMBRANE_SANDBOX_DB for the sandbox only', () => {
-    expect(envFor(['--sandbox'], { MEMBRANE_SANDBOX_DB: 'data/s.db' }, 'sandbox')).toEqual({ MEMBRANE_CRM_SANDBOX: '1', MEMBRANE_SANDBOX_DB: resolve(cwd, 'data/s.db') });
+    expect(envFor(['--sandbox'], { MEMBRANE_SANDBOX_DB: 'data/s.db' }, 'sandbox')).toEqual({
+      MEMBRANE_CRM_SANDBOX: '1',
+      MEMBRANE_SANDBOX_DB: resolve(cwd, 'data/s.db'),
+    });
     expect(envFor([], { MEMBRANE_SANDBOX_DB: '/x/s.db' }, 'membrane')).toEqual({});
   });
 
   it('never carries the HTTP transport or its token into a stdio client configuration', () => {
-    const env = envFor(['--http=0', '--read-only'], { MEMBRANE_CRM_HTTP_TOKEN: 'sekrit-sekrit-sekrit-sekrit', MEMBRANE_CRM_HTTP_HOST: '0.0.0.0' });
+    const env = envFor(['--http=0', '--read-only'], {
+      MEMBRANE_CRM_HTTP_TOKEN: 'sekrit-sekrit-sekrit-sekrit',
+      MEMBRANE_CRM_HTTP_HOST: '0.0.0.0',
+    });
     expect(env).toEqual({ MEMBRANE_CRM_READ_ONLY: '1' });
     expect(JSON.stringify(env)).not.toContain('sekrit');
   });
 
   it('flagKeys reads --flag and --flag=value forms, and stops at --', () => {
-    expect([...flagKeys(['--sandbox', '--connectors=amocrm', '--no-cache', '--', '--read-only'])].sort()).toEqual(['cache', 'connectors', 'sandbox']);
+    expect([...flagKeys(['--sandbox', '--connectors=amocrm', '--no-cache', '--', '--read-only'])].sort()).toEqual([
+      'cache',
+      'connectors',
+      'sandbox',
+    ]);
   });
 });
 

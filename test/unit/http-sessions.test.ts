@@ -18,7 +18,11 @@ function factory() {
   const makeServer = (): CreatedServer => {
     counts.created++;
     const server = new McpServer({ name: 'test', version: '1' });
-    server.registerTool('wait', { description: 'waits' }, () => new Promise((resolve) => releases.push(() => resolve({ content: [{ type: 'text', text: 'done' }] }))));
+    server.registerTool(
+      'wait',
+      { description: 'waits' },
+      () => new Promise((resolve) => releases.push(() => resolve({ content: [{ type: 'text', text: 'done' }] }))),
+    );
     const close = async () => {
       counts.closed++;
       await server.close();
@@ -46,7 +50,11 @@ async function connect(url: string): Promise<Client> {
 
 /** A session opened by a bare initialize: no GET stream, so it is idle as soon as the answer is sent. */
 async function rawSession(url: string): Promise<string> {
-  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: INIT });
+  const r = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    body: INIT,
+  });
   await r.text();
   expect(r.status).toBe(200);
   return r.headers.get('mcp-session-id')!;
@@ -55,11 +63,21 @@ async function rawSession(url: string): Promise<string> {
 const ping = (url: string, session: string) =>
   fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': session, 'mcp-protocol-version': '2025-06-18' },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-session-id': session,
+      'mcp-protocol-version': '2025-06-18',
+    },
     body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'ping' }),
   }).then(async (r) => ({ status: r.status, body: await r.text() }));
 
-const INIT = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+const INIT = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+});
 
 describe('HTTP sessions', () => {
   it('frees the server of an initialize the SDK refuses (no leak per bad request)', async () => {
@@ -100,7 +118,11 @@ describe('HTTP sessions', () => {
     const f = factory();
     running = await startHttpServer({ port: 0, host: '127.0.0.1', allowedHosts: [], makeServer: f.makeServer, log, maxSessions: 1 });
     const live = await connect(running.url);
-    const refused = await fetch(running.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: INIT });
+    const refused = await fetch(running.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: INIT,
+    });
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('5');
     expect(await live.ping()).toEqual({});
@@ -110,12 +132,25 @@ describe('HTTP sessions', () => {
   it('sweeps idle sessions, but not one with a call running or a stream open', async () => {
     const f = factory();
     // The timer never fires during the test: sweepIdle is driven with a clock 1 s ahead (idle = 500 ms).
-    running = await startHttpServer({ port: 0, host: '127.0.0.1', allowedHosts: [], makeServer: f.makeServer, log, idleMs: 500, sweepEveryMs: 3_600_000 });
+    running = await startHttpServer({
+      port: 0,
+      host: '127.0.0.1',
+      allowedHosts: [],
+      makeServer: f.makeServer,
+      log,
+      idleMs: 500,
+      sweepEveryMs: 3_600_000,
+    });
     const idle = await rawSession(running.url);
     const working = await rawSession(running.url);
     const call = fetch(running.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': working, 'mcp-protocol-version': '2025-06-18' },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-session-id': working,
+        'mcp-protocol-version': '2025-06-18',
+      },
       body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'wait', arguments: {} } }),
     }).then((r) => r.text());
     expect(await waitFor(() => f.pending() === 1)).toBe(true);
@@ -149,7 +184,12 @@ describe('HTTP sessions', () => {
       return f.makeServer();
     };
     running = await startHttpServer({ port: 0, host: '127.0.0.1', allowedHosts: [], makeServer, log, maxSessions: 1 });
-    const post = () => fetch(running!.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: INIT });
+    const post = () =>
+      fetch(running!.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: INIT,
+      });
     for (const expected of [500, 500]) {
       const r = await post();
       expect(r.status).toBe(expected);

@@ -15,7 +15,6 @@ const lead = (i: number) => ({ id: i, name: `Сделка ${i}`, price: i * 100,
 const records = Array.from({ length: 400 }, (_, i) => lead(i));
 const itemsPayload = () => ({ output: { records, hasMore: false } });
 
-
 const truncatedOf = (r: Record<string, unknown>) => r.truncated as Truncated;
 
 describe('budgetResult: the truncated object', () => {

@@ -162,7 +162,8 @@ describe('Policy: --deny-methods', () => {
 });
 
 describe('actions an agent names itself (create_action)', () => {
-  const built = (key: string, type: string | undefined, isReadOnly?: boolean) => actionRef({ id: `id-${key}`, key, name: key.replace(/-/g, ' '), type, isReadOnly });
+  const built = (key: string, type: string | undefined, isReadOnly?: boolean) =>
+    actionRef({ id: `id-${key}`, key, name: key.replace(/-/g, ' '), type, isReadOnly });
 
   it('deny globs also match the Membrane type, so renaming a built action does not escape them', () => {
     const p = new Policy({ readOnly: false, allowActions: [], denyActions: ['amocrm:update-*'], denyMethods: [] });

@@ -30,7 +30,11 @@ describe('Authorization headers, any scheme', () => {
   });
 
   it('a header line inside a JSON string is redacted and the text stays valid JSON', () => {
-    for (const header of ['Authorization: Digest username="bob", response="6629fae4"', 'Authorization: Bearer tok\\en12345"x', 'x\nAuthorization: Basic dXNlcjpwYXNz\nnext']) {
+    for (const header of [
+      'Authorization: Digest username="bob", response="6629fae4"',
+      'Authorization: Bearer tok\\en12345"x',
+      'x\nAuthorization: Basic dXNlcjpwYXNz\nnext',
+    ]) {
       const text = JSON.stringify({ stderr: header, other: 'kept' });
       const out = redact(text);
       expect(() => JSON.parse(out)).not.toThrow();
@@ -100,7 +104,14 @@ describe('credential fields in JSON and key=value form', () => {
   });
 
   it('keeps JSON valid for credential fields holding numbers, booleans, null, objects and arrays', () => {
-    const value = { token: 123456, password: null, secret: true, apiKey: { nested: 'sbx_secret_abcdefgh' }, list: [{ access_token: 5 }], name: 'ACME' };
+    const value = {
+      token: 123456,
+      password: null,
+      secret: true,
+      apiKey: { nested: 'sbx_secret_abcdefgh' },
+      list: [{ access_token: 5 }],
+      name: 'ACME',
+    };
     const out = redact(JSON.stringify(value));
     const parsed = JSON.parse(out);
     expect(parsed).toMatchObject({ token: M, password: M, secret: M, list: [{ access_token: M }], name: 'ACME' });
@@ -189,7 +200,13 @@ describe('redactDeep', () => {
   });
 
   it('redacts values of credential-named keys, as redact() does for the same JSON text', () => {
-    const value = { authorization: 'opaque-value', 'Set-Cookie': 'PHPSESSID=abc', accessToken: 'xyz', headers: { 'X-Api-Key': 'k' }, name: 'ACME' };
+    const value = {
+      authorization: 'opaque-value',
+      'Set-Cookie': 'PHPSESSID=abc',
+      accessToken: 'xyz',
+      headers: { 'X-Api-Key': 'k' },
+      name: 'ACME',
+    };
     const out = redactDeep(value) as Record<string, unknown>;
     const text = JSON.stringify(out);
     for (const secret of ['opaque-value', 'PHPSESSID=abc', '"xyz"', '"k"']) expect(text).not.toContain(secret);
@@ -222,14 +239,57 @@ describe('cost', () => {
 describe('JSON text stays JSON (log lines are redacted as JSON text and parsed back)', () => {
   // A seeded generator of JSON values with credential keys and awkward strings.
   let seed = 12345;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
-  const KEYS = ['token', 'access_token', 'Authorization', 'password', 'secret', 'apiKey', 'cookie', 'set-cookie', 'name', 'stderr', 'note', 'id'];
-  const PIECES = ['Bearer abcdefgh123', 'Basic dXNlcjpwYXNz', 'Authorization: Digest a="b"', '"', '\\', '\n', ' ', 'token=', 'x', 'Привет', '🚀', '{', '}', ':', ',', ' eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig', ' sbx_secret_abcdefgh', '\nsbx_secret_abcdefgh', '\tBearer abcdefgh123', "'", '=', '&'];
+  const KEYS = [
+    'token',
+    'access_token',
+    'Authorization',
+    'password',
+    'secret',
+    'apiKey',
+    'cookie',
+    'set-cookie',
+    'name',
+    'stderr',
+    'note',
+    'id',
+  ];
+  const PIECES = [
+    'Bearer abcdefgh123',
+    'Basic dXNlcjpwYXNz',
+    'Authorization: Digest a="b"',
+    '"',
+    '\\',
+    '\n',
+    ' ',
+    'token=',
+    'x',
+    'Привет',
+    '🚀',
+    '{',
+    '}',
+    ':',
+    ',',
+    ' eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig',
+    ' sbx_secret_abcdefgh',
+    '\nsbx_secret_abcdefgh',
+    '\tBearer abcdefgh123',
+    "'",
+    '=',
+    '&',
+  ];
   const str = () => Array.from({ length: Math.floor(rnd() * 8) }, () => pick(PIECES)).join('');
   const value = (depth: number): unknown => {
     const r = rnd();
-    if (depth > 2 || r < 0.4) return pick([() => str(), () => Math.floor(rnd() * 1e6), () => null, () => rnd() < 0.5, () => JSON.stringify({ [pick(KEYS)]: str() })])();
+    if (depth > 2 || r < 0.4)
+      return pick([
+        () => str(),
+        () => Math.floor(rnd() * 1e6),
+        () => null,
+        () => rnd() < 0.5,
+        () => JSON.stringify({ [pick(KEYS)]: str() }),
+      ])();
     if (r < 0.7) return Array.from({ length: Math.floor(rnd() * 4) }, () => value(depth + 1));
     return Object.fromEntries(Array.from({ length: Math.floor(rnd() * 5) }, () => [pick(KEYS), value(depth + 1)]));
   };

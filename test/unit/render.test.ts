@@ -38,24 +38,44 @@ describe('failure', () => {
     expect(r.structuredContent).toEqual({
       backend: 'sandbox',
       connector: 'amocrm',
-      error: { code: 'CONNECTION_REQUIRED', message: 'No AmoCRM connection', retryable: false, nextStep: 'Ask the user to run `membrane connect`.' },
+      error: {
+        code: 'CONNECTION_REQUIRED',
+        message: 'No AmoCRM connection',
+        retryable: false,
+        nextStep: 'Ask the user to run `membrane connect`.',
+      },
     });
   });
 
   it('keeps a message that already ends with punctuation and omits Next when there is none', () => {
     const r = failure(new ToolError('TIMEOUT', 'The CLI took too long!'), 'membrane', '1crm');
     expect(textOf(r)).toBe('TIMEOUT: The CLI took too long!');
-    expect(r.structuredContent).toEqual({ backend: 'membrane', connector: '1crm', error: { code: 'TIMEOUT', message: 'The CLI took too long!', retryable: true } });
+    expect(r.structuredContent).toEqual({
+      backend: 'membrane',
+      connector: '1crm',
+      error: { code: 'TIMEOUT', message: 'The CLI took too long!', retryable: true },
+    });
   });
 
   it('adds uiUrl and retryAfterSeconds to the error, and the URL to the text', () => {
-    const e = new ToolError('CONNECTION_NEEDS_USER_ACTION', 'The connection expired', { uiUrl: 'https://console.example/reconnect', retryAfterSeconds: 5 });
+    const e = new ToolError('CONNECTION_NEEDS_USER_ACTION', 'The connection expired', {
+      uiUrl: 'https://console.example/reconnect',
+      retryAfterSeconds: 5,
+    });
     const r = failure(e, 'sandbox', 'amocrm');
     expect(textOf(r)).toBe('CONNECTION_NEEDS_USER_ACTION: The connection expired. Open: https://console.example/reconnect');
-    expect((r.structuredContent as { error: Record<string, unknown> }).error).toMatchObject({ uiUrl: 'https://console.example/reconnect', retryAfterSeconds: 5 });
+    expect((r.structuredContent as { error: Record<string, unknown> }).error).toMatchObject({
+      uiUrl: 'https://console.example/reconnect',
+      retryAfterSeconds: 5,
+    });
     // Not repeated when the next step already names it.
-    const named = new ToolError('CONNECTION_NEEDS_USER_ACTION', 'Expired', { uiUrl: 'https://u.example/x', nextStep: 'Open https://u.example/x, then retry.' });
-    expect(textOf(failure(named, 'sandbox', 'amocrm'))).toBe('CONNECTION_NEEDS_USER_ACTION: Expired. Next: Open https://u.example/x, then retry.');
+    const named = new ToolError('CONNECTION_NEEDS_USER_ACTION', 'Expired', {
+      uiUrl: 'https://u.example/x',
+      nextStep: 'Open https://u.example/x, then retry.',
+    });
+    expect(textOf(failure(named, 'sandbox', 'amocrm'))).toBe(
+      'CONNECTION_NEEDS_USER_ACTION: Expired. Next: Open https://u.example/x, then retry.',
+    );
   });
 
   it('appends the details to the text (many clients show the model only the text)', () => {
@@ -117,9 +137,17 @@ describe('toToolError', () => {
 
 describe('failure within the output budget', () => {
   it('drops the full input schema first, then cuts the details, and stays under maxChars', () => {
-    const bigSchema = { type: 'object', properties: Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`field_${i}`, { type: 'string', description: 'x'.repeat(40) }])) };
+    const bigSchema = {
+      type: 'object',
+      properties: Object.fromEntries(
+        Array.from({ length: 300 }, (_, i) => [`field_${i}`, { type: 'string', description: 'x'.repeat(40) }]),
+      ),
+    };
     const fields = Array.from({ length: 200 }, (_, i) => ({ field: `field_${i}`, problem: 'is required' }));
-    const e = new ToolError('INVALID_INPUT', 'Input is invalid', { nextStep: 'Fix the fields.', details: { fields, inputs: { name: 'string' }, inputSchema: bigSchema } });
+    const e = new ToolError('INVALID_INPUT', 'Input is invalid', {
+      nextStep: 'Fix the fields.',
+      details: { fields, inputs: { name: 'string' }, inputSchema: bigSchema },
+    });
     const loose = failure(e, 'sandbox', 'amocrm');
     expect(JSON.stringify(loose.structuredContent).length).toBeGreaterThan(20_000);
     for (const budget of [20_000, 5_000, 2_000]) {

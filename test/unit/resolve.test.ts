@@ -7,7 +7,8 @@ import { findOnPath, resolveCli as resolveWith, sandboxCommand as sandboxWith } 
 
 /** Where the bin entry says the sandbox lives (index.ts passes dist/sandbox/cli.js). */
 const SANDBOX_CLI_PATH = '/pkg/dist/sandbox/cli.js';
-const resolveCli = (opts: { sandbox: boolean; membraneCli?: string; cwd: string }, env: NodeJS.ProcessEnv) => resolveWith({ ...opts, sandboxCli: SANDBOX_CLI_PATH }, env);
+const resolveCli = (opts: { sandbox: boolean; membraneCli?: string; cwd: string }, env: NodeJS.ProcessEnv) =>
+  resolveWith({ ...opts, sandboxCli: SANDBOX_CLI_PATH }, env);
 const sandboxCommand = () => sandboxWith(SANDBOX_CLI_PATH, {});
 
 const posix = process.platform !== 'win32';
@@ -35,7 +36,9 @@ describe('resolveCli', () => {
     expect(r.fallback).toBe(false);
     // Users are shown the exact command: `membrane-sandbox` is not on PATH in a clone.
     expect(r.command).toEqual({ file: process.execPath, prefixArgs: [SANDBOX_CLI_PATH], display: `node ${SANDBOX_CLI_PATH}` });
-    expect(sandboxWith('/a b/cli.js', { MEMBRANE_SANDBOX_DB: '/tmp/x.db' }).display).toBe("MEMBRANE_SANDBOX_DB=/tmp/x.db node '/a b/cli.js'");
+    expect(sandboxWith('/a b/cli.js', { MEMBRANE_SANDBOX_DB: '/tmp/x.db' }).display).toBe(
+      "MEMBRANE_SANDBOX_DB=/tmp/x.db node '/a b/cli.js'",
+    );
     expect(r.reason).toMatch(/sandbox requested/);
   });
 

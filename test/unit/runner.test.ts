@@ -253,7 +253,7 @@ describe('CliRunner', () => {
     expect(order.slice(0, 2).sort()).toEqual(['1', '2']);
   });
 
-  it("a queued call whose deadline passes before a slot frees → TIMEOUT naming the queue, and it never spawns", async () => {
+  it('a queued call whose deadline passes before a slot frees → TIMEOUT naming the queue, and it never spawns', async () => {
     const log = tempFile('slots');
     const runner = runnerFor('slot.mjs', { maxConcurrency: 1 });
     const first = runner.run({ args: [log, 'first', '1500'] });
@@ -262,7 +262,9 @@ describe('CliRunner', () => {
     expect(e.message).toMatch(/waiting for a free CLI slot/);
     expect((await first).exitCode).toBe(0);
     await sleep(100);
-    const started = readFileSync(log, 'utf8').split('\n').filter((l) => l.startsWith('start'));
+    const started = readFileSync(log, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('start'));
     expect(started.map((l) => l.split(' ')[1])).toEqual(['first']);
   });
 

@@ -50,7 +50,11 @@ function leadsPage() {
 
 function keysEverywhere(v: unknown, out = new Set<string>()): Set<string> {
   if (Array.isArray(v)) v.forEach((x) => keysEverywhere(x, out));
-  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) (out.add(k), keysEverywhere(x, out));
+  else if (v && typeof v === 'object')
+    for (const [k, x] of Object.entries(v)) {
+      out.add(k);
+      keysEverywhere(x, out);
+    }
   return out;
 }
 
@@ -133,7 +137,11 @@ describe('shapeBody: AmoCRM HAL, compact', () => {
             sort: 1,
             is_main: true,
             _links: { self: { href: `${BASE}/leads/pipelines/3177727` } },
-            _embedded: { statuses: [{ id: 32392156, name: 'Неразобранное', _links: { self: { href: `${BASE}/leads/pipelines/3177727/statuses/32392156` } } }] },
+            _embedded: {
+              statuses: [
+                { id: 32392156, name: 'Неразобранное', _links: { self: { href: `${BASE}/leads/pipelines/3177727/statuses/32392156` } } },
+              ],
+            },
           },
         ],
       },

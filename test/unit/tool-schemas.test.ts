@@ -62,16 +62,22 @@ describe.each(Object.keys(MODES))('%s tools', (mode) => {
     expect(tools).toHaveLength(mode === 'shared' ? 5 : 10);
     for (const t of tools) expect(t.name).toMatch(NAME);
     expect(new Set(tools.map((t) => t.name)).size).toBe(tools.length);
-    const expected = mode === 'shared' ? SUFFIXES.map((s) => `crm_${s}`) : ['amocrm', 'onecrm'].flatMap((p) => SUFFIXES.map((s) => `${p}_${s}`));
+    const expected =
+      mode === 'shared' ? SUFFIXES.map((s) => `crm_${s}`) : ['amocrm', 'onecrm'].flatMap((p) => SUFFIXES.map((s) => `${p}_${s}`));
     expect(tools.map((t) => t.name)).toEqual(expected);
   });
 
-  it.each(tools.map((t) => [t.name, t] as [string, PlannedTool]))('%s: the pass-through input and output schemas render to exactly the listed ones', (_n, t) => {
-    expect(wire(z.toJSONSchema(passThrough(t.input, 'input'), { target: 'draft-7', io: 'input' }))).toStrictEqual(wire(listedSchema(t.input, 'input')));
-    expect(wire(z.toJSONSchema(passThrough(t.spec.output, 'output'), { target: 'draft-7', io: 'output' }))).toStrictEqual(
-      wire(listedSchema(t.spec.output, 'output')),
-    );
-  });
+  it.each(tools.map((t) => [t.name, t] as [string, PlannedTool]))(
+    '%s: the pass-through input and output schemas render to exactly the listed ones',
+    (_n, t) => {
+      expect(wire(z.toJSONSchema(passThrough(t.input, 'input'), { target: 'draft-7', io: 'input' }))).toStrictEqual(
+        wire(listedSchema(t.input, 'input')),
+      );
+      expect(wire(z.toJSONSchema(passThrough(t.spec.output, 'output'), { target: 'draft-7', io: 'output' }))).toStrictEqual(
+        wire(listedSchema(t.spec.output, 'output')),
+      );
+    },
+  );
 
   it('the SDK lists exactly listedSchema(strict) for every tool', async () => {
     const listed = await listing(mode);
@@ -246,14 +252,29 @@ describe('results fit the output schemas (strict zod and the listed JSON Schema)
   });
 
   it('search_actions: cards, with and without truncation', () => {
-    const action = { id: 'a1', key: 'create-lead', name: 'Create lead', type: 'create-data-record', inputSchema: { type: 'object', properties: { name: { type: 'string' } } } };
+    const action = {
+      id: 'a1',
+      key: 'create-lead',
+      name: 'Create lead',
+      type: 'create-data-record',
+      inputSchema: { type: 'object', properties: { name: { type: 'string' } } },
+    };
     const cards = Array.from({ length: 5 }, () => actionCard(action));
     const store = new ResultStore();
-    expectConforms('amocrm_search_actions', budgetResult('amocrm_search_actions', { ...fixed, connectionId: 'c1' }, { actions: cards }, 20_000, store, ['actions']));
+    expectConforms(
+      'amocrm_search_actions',
+      budgetResult('amocrm_search_actions', { ...fixed, connectionId: 'c1' }, { actions: cards }, 20_000, store, ['actions']),
+    );
   });
 
   it('proxy_request: status, headers, body', () => {
-    expectConforms('amocrm_proxy_request', { ...fixed, connectionId: 'c1', status: 200, headers: { 'content-type': 'application/json' }, body: { items: [], entity: 'leads' } });
+    expectConforms('amocrm_proxy_request', {
+      ...fixed,
+      connectionId: 'c1',
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: { items: [], entity: 'leads' },
+    });
     expectConforms('amocrm_proxy_request', { ...fixed, connectionId: 'c1', status: 204, headers: {}, body: null });
   });
 
@@ -263,7 +284,13 @@ describe('results fit the output schemas (strict zod and the listed JSON Schema)
       connections: [{ id: 'c1', name: 'AmoCRM', state: 'READY', disconnected: false, isDefault: true }],
       nextStep: 'Call amocrm_search_actions.',
     });
-    expectConforms('amocrm_create_action', { ...fixed, connectionId: 'c1', action: { id: 'a', name: 'x', state: 'BUILDING' }, done: false, nextStep: 'wait' });
+    expectConforms('amocrm_create_action', {
+      ...fixed,
+      connectionId: 'c1',
+      action: { id: 'a', name: 'x', state: 'BUILDING' },
+      done: false,
+      nextStep: 'wait',
+    });
   });
 
   it('an error result {backend, connector, error} fits every tool', () => {

@@ -17,7 +17,10 @@ const CONNECTIONS: Connection[] = [
 ];
 
 /** A client whose methods do what the test says: a value, or an exception thrown from inside. */
-function fakeClient(behaviour: { listConnections?: () => Connection[]; request?: () => ProxyResponse }): MembraneClient & { calls: string[] } {
+function fakeClient(behaviour: {
+  listConnections?: () => Connection[];
+  request?: () => ProxyResponse;
+}): MembraneClient & { calls: string[] } {
   const calls: string[] = [];
   const unused = (name: string) => () => Promise.reject(new Error(`${name} is not used by this test`));
   return {
@@ -62,7 +65,13 @@ async function connect(client: MembraneClient, cache = false): Promise<{ mcp: Cl
   return { mcp, logLines };
 }
 
-type Result = CallToolResult & { structuredContent?: { backend?: string; connector?: string; error?: { code: string; message: string; retryable: boolean; nextStep?: string } } };
+type Result = CallToolResult & {
+  structuredContent?: {
+    backend?: string;
+    connector?: string;
+    error?: { code: string; message: string; retryable: boolean; nextStep?: string };
+  };
+};
 
 async function call(mcp: Client, name: string, args: Record<string, unknown> = {}): Promise<Result> {
   return (await mcp.callTool({ name, arguments: args })) as Result;

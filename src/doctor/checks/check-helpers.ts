@@ -41,7 +41,11 @@ export function firstLine(text: string): string {
 
 /** The line of an error output that says what went wrong (a Node crash starts with a stack location). */
 export function errorLine(text: string): string {
-  const lines = text.trim().split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .trim()
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
   return excerpt(redact(lines.find((l) => /\berror\b/i.test(l)) ?? lines[0] ?? ''), 160);
 }
 
@@ -54,7 +58,8 @@ export function errorLine(text: string): string {
 export function errorCheck(id: string, title: string, e: ToolError, args: string, found: Pick<CliFound, 'command'>): Check {
   const full = `${found.command} ${args}`;
   const byHand = `Run \`${full}\` yourself to see the whole output.`;
-  const output = typeof e.details?.excerpt === 'string' && e.details.excerpt.trim() ? ` (${excerpt(errorLine(e.details.excerpt), 100)})` : '';
+  const output =
+    typeof e.details?.excerpt === 'string' && e.details.excerpt.trim() ? ` (${excerpt(errorLine(e.details.excerpt), 100)})` : '';
   let fix: string;
   switch (e.code) {
     case 'TIMEOUT':

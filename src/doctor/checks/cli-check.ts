@@ -35,16 +35,21 @@ export function cliCheck(opts: { settings: Settings; env: NodeJS.ProcessEnv; cwd
   const failed = (summary: string, fix: string) => found({ ...base, status: 'fail', summary, fix }, false);
 
   if (settings.cliCwd && !(existsSync(cwd) && statSync(cwd).isDirectory())) {
-    return failed(`the CLI working directory ${cwd} does not exist`, 'Point --cli-cwd (MEMBRANE_CRM_CLI_CWD) at an existing directory, or drop it to use the start directory.');
+    return failed(
+      `the CLI working directory ${cwd} does not exist`,
+      'Point --cli-cwd (MEMBRANE_CRM_CLI_CWD) at an existing directory, or drop it to use the start directory.',
+    );
   }
   if (cli.backend === 'sandbox') {
-    if (!existsSync(path)) return failed(`the bundled sandbox is missing (${path})`, 'Rebuild membrane-crm-mcp (`npm run build` in a clone) or reinstall it.');
+    if (!existsSync(path))
+      return failed(`the bundled sandbox is missing (${path})`, 'Rebuild membrane-crm-mcp (`npm run build` in a clone) or reinstall it.');
     if (cli.fallback) {
       return found(
         {
           ...base,
           status: 'warn',
-          summary: 'no Membrane CLI found (no --membrane-cli, no `membrane` on PATH): the server would use the bundled SANDBOX, with demo data, not your CRM',
+          summary:
+            'no Membrane CLI found (no --membrane-cli, no `membrane` on PATH): the server would use the bundled SANDBOX, with demo data, not your CRM',
           fix: `Install the Membrane CLI: \`${INSTALL_CLI}\`, then \`membrane login --tenant\`, and run doctor again. To use the sandbox on purpose, pass --sandbox (MEMBRANE_CRM_SANDBOX=1).`,
         },
         true,
@@ -56,7 +61,11 @@ export function cliCheck(opts: { settings: Settings; env: NodeJS.ProcessEnv; cwd
     const fix = `Point --membrane-cli (MEMBRANE_CLI) at the Membrane CLI (\`which membrane\` shows it), or install it: \`${INSTALL_CLI}\`.`;
     if (!existsSync(path)) return failed(`--membrane-cli: ${path} does not exist`, fix);
     if (!statSync(path).isFile()) return failed(`--membrane-cli: ${path} is not a file`, fix);
-    if (!runsWithNode(path) && !isExecutable(path)) return failed(`--membrane-cli: ${path} is not executable`, `Make it executable: \`chmod +x ${shellWord(path)}\`, or ${fix.charAt(0).toLowerCase()}${fix.slice(1)}`);
+    if (!runsWithNode(path) && !isExecutable(path))
+      return failed(
+        `--membrane-cli: ${path} is not executable`,
+        `Make it executable: \`chmod +x ${shellWord(path)}\`, or ${fix.charAt(0).toLowerCase()}${fix.slice(1)}`,
+      );
     return found({ ...base, status: 'ok', summary: `Membrane CLI at ${path} (--membrane-cli / MEMBRANE_CLI)` }, true);
   }
   return found({ ...base, status: 'ok', summary: `Membrane CLI found on PATH: ${path}` }, true);
@@ -67,7 +76,10 @@ export function versionCheck(result: ProcessResult, found: Pick<CliFound, 'cli'>
   const base = { id: 'cli-version', title: 'CLI version' };
   const version = result.exitCode === 0 ? firstLine(result.stdout) : '';
   if (version) return { ...base, status: 'ok', summary: version };
-  const why = result.exitCode === 0 ? 'printed nothing' : `exited ${result.exitCode ?? result.signal}${result.stderr.trim() ? `: ${errorLine(result.stderr)}` : ''}`;
+  const why =
+    result.exitCode === 0
+      ? 'printed nothing'
+      : `exited ${result.exitCode ?? result.signal}${result.stderr.trim() ? `: ${errorLine(result.stderr)}` : ''}`;
   return {
     ...base,
     status: 'warn',

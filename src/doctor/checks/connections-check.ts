@@ -80,17 +80,36 @@ export function connectorChecks(
       const owner = chosen?.connectorKey?.toLowerCase();
       const valid = ready.length ? ` Valid READY ids: ${ready.map((c) => c.id).join(', ')}.` : '';
       if (!chosen) {
-        check = { ...base, status: 'warn', summary: `the default connection ${defaultId} (--default-connection) does not exist`, fix: `Fix --default-connection ${connector.key}=<id> (MEMBRANE_CRM_DEFAULT_CONNECTION).${valid}` };
+        check = {
+          ...base,
+          status: 'warn',
+          summary: `the default connection ${defaultId} (--default-connection) does not exist`,
+          fix: `Fix --default-connection ${connector.key}=<id> (MEMBRANE_CRM_DEFAULT_CONNECTION).${valid}`,
+        };
       } else if (owner && owner !== connector.key) {
-        check = { ...base, status: 'warn', summary: `the default connection ${defaultId} belongs to ${owner}, not ${connector.key}`, fix: `Fix --default-connection ${connector.key}=<id> (MEMBRANE_CRM_DEFAULT_CONNECTION).${valid}` };
+        check = {
+          ...base,
+          status: 'warn',
+          summary: `the default connection ${defaultId} belongs to ${owner}, not ${connector.key}`,
+          fix: `Fix --default-connection ${connector.key}=<id> (MEMBRANE_CRM_DEFAULT_CONNECTION).${valid}`,
+        };
       } else if (!isReady(chosen)) {
-        check = { ...base, status: 'warn', summary: `the default connection "${redact(chosen.name)}" is ${chosen.state}, not READY`, fix: connectionFix(chosen, connector, found, directory) };
+        check = {
+          ...base,
+          status: 'warn',
+          summary: `the default connection "${redact(chosen.name)}" is ${chosen.state}, not READY`,
+          fix: connectionFix(chosen, connector, found, directory),
+        };
       } else {
         check = { ...base, status: 'ok', summary: `default connection "${redact(chosen.name)}" is READY` };
         anyUsable = true;
       }
     } else if (ready.length === 1) {
-      check = { ...base, status: 'ok', summary: `"${redact(ready[0].name)}" is READY${mine.length > 1 ? ` (${mine.length} connections)` : ''}` };
+      check = {
+        ...base,
+        status: 'ok',
+        summary: `"${redact(ready[0].name)}" is READY${mine.length > 1 ? ` (${mine.length} connections)` : ''}`,
+      };
       anyUsable = true;
     } else if (ready.length > 1) {
       check = {
@@ -102,7 +121,12 @@ export function connectorChecks(
       anyUsable = true;
     } else if (mine.length) {
       const worst = mine.find((c) => c.clientAction?.uiUrl) ?? mine[0];
-      check = { ...base, status: 'warn', summary: `no READY connection: "${redact(worst.name)}" is ${worst.state}`, fix: connectionFix(worst, connector, found, directory) };
+      check = {
+        ...base,
+        status: 'warn',
+        summary: `no READY connection: "${redact(worst.name)}" is ${worst.state}`,
+        fix: connectionFix(worst, connector, found, directory),
+      };
     } else {
       check = { ...base, status: 'warn', summary: 'no connection', fix: connectFix(connector, found, directory) };
     }

@@ -27,7 +27,10 @@ function who(doc: Record<string, unknown>): string {
   const user = doc.user && typeof doc.user === 'object' ? (doc.user as Record<string, unknown>) : undefined;
   const name = typeof user?.name === 'string' ? user.name : undefined;
   const email = typeof user?.email === 'string' ? user.email : undefined;
-  const where = [typeof doc.workspaceKey === 'string' ? `workspace ${doc.workspaceKey}` : '', typeof doc.tenantKey === 'string' ? `tenant ${doc.tenantKey}` : '']
+  const where = [
+    typeof doc.workspaceKey === 'string' ? `workspace ${doc.workspaceKey}` : '',
+    typeof doc.tenantKey === 'string' ? `tenant ${doc.tenantKey}` : '',
+  ]
     .filter(Boolean)
     .join(', ');
   const person = name && email ? `${name} <${email}>` : (name ?? email);
@@ -44,7 +47,10 @@ export function loginCheck(result: ProcessResult, found: Pick<CliFound, 'command
   if (doc && typeof doc === 'object' && !Array.isArray(doc) && typeof (doc as { loggedIn?: unknown }).loggedIn === 'boolean') {
     const o = doc as Record<string, unknown>;
     if (!o.loggedIn) return notLoggedIn('not logged in');
-    const details = [typeof o.apiUri === 'string' ? `API: ${redact(o.apiUri)}` : '', typeof o.db === 'string' ? `sandbox database: ${o.db}` : ''].filter(Boolean);
+    const details = [
+      typeof o.apiUri === 'string' ? `API: ${redact(o.apiUri)}` : '',
+      typeof o.db === 'string' ? `sandbox database: ${o.db}` : '',
+    ].filter(Boolean);
     return { check: { ...base, status: 'ok', summary: who(o), ...(details.length ? { details } : {}) }, loggedIn: true };
   }
   const err = toErrorData(doc);
@@ -52,8 +58,13 @@ export function loginCheck(result: ProcessResult, found: Pick<CliFound, 'command
   if (err?.key?.toLowerCase() === 'not_authenticated' || /not logged in|not authenticated|login required/i.test(err?.message ?? text)) {
     return notLoggedIn(`not logged in${err ? ` (${firstLine(err.message)})` : ''}`);
   }
-  if (result.exitCode === 0 && /\blogged in\b/i.test(text)) return { check: { ...base, status: 'ok', summary: firstLine(text.trim()) }, loggedIn: true };
-  const why = err ? firstLine(err.message) : result.exitCode !== 0 ? `exited ${result.exitCode ?? result.signal}: ${errorLine(result.stderr || result.stdout) || 'no output'}` : `printed ${firstLine(result.stdout) ? `"${firstLine(result.stdout)}"` : 'nothing'}`;
+  if (result.exitCode === 0 && /\blogged in\b/i.test(text))
+    return { check: { ...base, status: 'ok', summary: firstLine(text.trim()) }, loggedIn: true };
+  const why = err
+    ? firstLine(err.message)
+    : result.exitCode !== 0
+      ? `exited ${result.exitCode ?? result.signal}: ${errorLine(result.stderr || result.stdout) || 'no output'}`
+      : `printed ${firstLine(result.stdout) ? `"${firstLine(result.stdout)}"` : 'nothing'}`;
   return {
     check: {
       ...base,

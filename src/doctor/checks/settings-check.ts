@@ -31,7 +31,10 @@ export function configCheck(settings: Settings): Check {
   if (settings.denyMethods.length) details.push(`denied proxy methods: ${settings.denyMethods.join(', ')}`);
   if (settings.cliCwd) details.push(`CLI working directory: ${settings.cliCwd}`);
   // Never the token itself: only whether one is set.
-  if (settings.http !== undefined) details.push(`transport: Streamable HTTP on ${settings.host}:${settings.http || '<any free port>'} (${settings.httpToken ? 'bearer token set' : 'no token'})`);
+  if (settings.http !== undefined)
+    details.push(
+      `transport: Streamable HTTP on ${settings.host}:${settings.http || '<any free port>'} (${settings.httpToken ? 'bearer token set' : 'no token'})`,
+    );
   const summary =
     `connectors ${settings.connectors.join(', ')}; tool mode ${settings.toolMode}; read-only ${onOff(settings.readOnly)}; ` +
     `confirm ${settings.confirm}; CLI timeout ${settings.cliTimeout} s`;

@@ -11,7 +11,9 @@ export const MAX_ARG_CHARS = 120_000;
 
 function checkValue(field: string, value: string): string {
   if (value.includes('\u0000')) {
-    throw new ToolError('INVALID_INPUT', `${field} contains a NUL character`, { details: { fields: [{ field, problem: 'NUL character' }] } });
+    throw new ToolError('INVALID_INPUT', `${field} contains a NUL character`, {
+      details: { fields: [{ field, problem: 'NUL character' }] },
+    });
   }
   // The OS limit is in bytes: count UTF-8 bytes, so 70,000 Cyrillic characters (140 kB) fail here, not as E2BIG at spawn.
   const bytes = Buffer.byteLength(value, 'utf8');
@@ -81,16 +83,25 @@ export function actionRunArgs(q: { actionId: string; connectionId: string; input
  */
 export function requestArgs(q: ProxyRequest): string[] {
   if (!q.path.startsWith('/')) {
-    throw new ToolError('INVALID_INPUT', 'path must be a relative API path starting with "/"', { details: { fields: [{ field: 'path', problem: 'must start with /' }] } });
+    throw new ToolError('INVALID_INPUT', 'path must be a relative API path starting with "/"', {
+      details: { fields: [{ field: 'path', problem: 'must start with /' }] },
+    });
   }
-  const args = ['request', checkId('connectionId', q.connectionId), checkValue('path', q.path), flag('method', q.method satisfies HttpMethod)];
+  const args = [
+    'request',
+    checkId('connectionId', q.connectionId),
+    checkValue('path', q.path),
+    flag('method', q.method satisfies HttpMethod),
+  ];
   const headers: Record<string, string> = { ...q.headers };
   if (q.body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
     headers['Content-Type'] = 'application/json';
   }
   for (const [name, value] of Object.entries(headers)) {
     if (!HEADER_NAME.test(name) || /[\r\n]/.test(value)) {
-      throw new ToolError('INVALID_INPUT', `header "${name.slice(0, 40)}" is not a valid header`, { details: { fields: [{ field: `headers.${name}`, problem: 'invalid name or CR/LF in value' }] } });
+      throw new ToolError('INVALID_INPUT', `header "${name.slice(0, 40)}" is not a valid header`, {
+        details: { fields: [{ field: `headers.${name}`, problem: 'invalid name or CR/LF in value' }] },
+      });
     }
     args.push(flag('header', `${name}: ${value}`));
   }

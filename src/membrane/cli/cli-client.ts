@@ -3,12 +3,30 @@ import { ToolError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { redact } from '../../redact.js';
 import * as argv from './cli-argv.js';
-import { type CliCommandName, type FailureContext, classifyFailure, fromErrorData, parseSuccess, proxyFromSuccess, upstreamError } from './cli-failures.js';
+import {
+  type CliCommandName,
+  type FailureContext,
+  classifyFailure,
+  fromErrorData,
+  parseSuccess,
+  proxyFromSuccess,
+  upstreamError,
+} from './cli-failures.js';
 import { excerpt } from './cli-output.js';
 import { withRetry } from '../retry.js';
 import type { CliRunner } from './cli-runner.js';
 import { toAction, toActions, toConnections, toErrorData, toRunResult } from '../response-schemas.js';
-import type { Action, Backend, CallKind, CallOptions, Connection, MembraneClient, ProxyRequest, ProxyResponse, RunResult } from '../membrane-client.js';
+import type {
+  Action,
+  Backend,
+  CallKind,
+  CallOptions,
+  Connection,
+  MembraneClient,
+  ProxyRequest,
+  ProxyResponse,
+  RunResult,
+} from '../membrane-client.js';
 
 /** A workspace with more connections than this is not one an agent should pick from blindly. */
 const MAX_CONNECTION_PAGES = 20;
@@ -128,7 +146,8 @@ export class CliMembraneClient implements MembraneClient {
     const doc = await this.call('request', argv.requestArgs(q), kind, opts, { connectionId: q.connectionId });
     const res = proxyFromSuccess(doc);
     // A CLI that exits 0 on an upstream error (undocumented) still reports a failure.
-    if (res.status >= 400) throw upstreamError(res.status, res.body, res.headers, { command: 'request', cli: this.commandName, connectionId: q.connectionId });
+    if (res.status >= 400)
+      throw upstreamError(res.status, res.body, res.headers, { command: 'request', cli: this.commandName, connectionId: q.connectionId });
     return res;
   }
 
@@ -148,6 +167,7 @@ function asWriteFailure(e: ToolError): ToolError {
   if (!MAYBE_APPLIED.has(e.code) || e.details?.started === false) return e;
   return e.with({
     retryable: false,
-    nextStep: 'The write may have been applied: read the record to check before repeating it; to run it again anyway, call again with allowRepeat: true.',
+    nextStep:
+      'The write may have been applied: read the record to check before repeating it; to run it again anyway, call again with allowRepeat: true.',
   });
 }

@@ -8,13 +8,7 @@ import type { ProcessResult } from './cli-runner.js';
 import { type ErrorData, toErrorData, toProxyResponse } from '../response-schemas.js';
 import type { ProxyResponse } from '../membrane-client.js';
 
-export type CliCommandName =
-  | 'connection list'
-  | 'action list'
-  | 'action get'
-  | 'action create'
-  | 'action run'
-  | 'request';
+export type CliCommandName = 'connection list' | 'action list' | 'action get' | 'action create' | 'action run' | 'request';
 
 export interface FailureContext {
   command: CliCommandName;
@@ -84,7 +78,10 @@ function fieldErrors(data: unknown): { field: string; problem: string }[] | unde
   if (!Array.isArray(errors)) return undefined;
   return errors.slice(0, 20).map((e) => {
     const o = (e ?? {}) as { path?: unknown; instancePath?: unknown; field?: unknown; message?: unknown };
-    const field = String(o.field ?? o.path ?? o.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.') || '(input)';
+    const field =
+      String(o.field ?? o.path ?? o.instancePath ?? '')
+        .replace(/^\//, '')
+        .replace(/\//g, '.') || '(input)';
     return { field: redact(field), problem: redact(String(o.message ?? 'invalid')) };
   });
 }
@@ -94,14 +91,19 @@ export function fromErrorData(err: ErrorData, ctx: FailureContext): ToolError {
   const key = err.key?.toLowerCase();
   const type = err.type?.toLowerCase();
   const data = (err.data ?? undefined) as
-    | { response?: { status?: unknown; data?: unknown; headers?: Record<string, unknown> }; uiUrl?: unknown; clientAction?: { uiUrl?: unknown } }
+    | {
+        response?: { status?: unknown; data?: unknown; headers?: Record<string, unknown> };
+        uiUrl?: unknown;
+        clientAction?: { uiUrl?: unknown };
+      }
     | undefined;
   const upstreamStatus = typeof data?.response?.status === 'number' ? data.response.status : undefined;
 
   if (key === 'not_authenticated' || /not logged in|login required/i.test(message)) return loginError(ctx.cli, message);
   if (key === 'rate_limit_exceeded' || upstreamStatus === 429) return rateLimited(data?.response?.headers, 'The call');
   if (type === 'connection' || key === 'connection_is_defunct' || key === 'access_token_expired') {
-    const uiUrl = typeof data?.uiUrl === 'string' ? data.uiUrl : typeof data?.clientAction?.uiUrl === 'string' ? data.clientAction.uiUrl : undefined;
+    const uiUrl =
+      typeof data?.uiUrl === 'string' ? data.uiUrl : typeof data?.clientAction?.uiUrl === 'string' ? data.clientAction.uiUrl : undefined;
     return new ToolError('CONNECTION_NEEDS_USER_ACTION', `The connection needs the user to re-authenticate: ${message}`, {
       nextStep: uiUrl
         ? `Ask the user to open ${uiUrl} and reconnect, then retry.`

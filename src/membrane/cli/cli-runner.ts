@@ -3,6 +3,7 @@
 // Children run in their own process group so a kill on timeout, cancel or shutdown also reaches
 // anything they spawned; nothing is left behind.
 import { existsSync } from 'node:fs';
+import type * as Execa from 'execa';
 import { ToolError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { Limiter, QueueAbort } from '../limiter.js';
@@ -46,8 +47,8 @@ type StopReason = 'timeout' | 'cancelled' | 'shutdown';
 
 // execa costs ~130 ms to import and initialize/tools-list never need it: load it on first use
 // (index.ts pre-warms it right after the server connects, while the client is still initializing).
-let execaModule: Promise<typeof import('execa')> | undefined;
-export function loadExeca(): Promise<typeof import('execa')> {
+let execaModule: Promise<typeof Execa> | undefined;
+export function loadExeca(): Promise<typeof Execa> {
   execaModule ??= import('execa');
   return execaModule;
 }
@@ -164,10 +165,14 @@ export class CliRunner {
     const stderr = typeof result.stderr === 'string' ? result.stderr : '';
     if (controller.signal.aborted) throw stopped(controller.signal.reason as StopReason, label, timeoutMs, true);
     if (result.isMaxBuffer) {
-      throw new ToolError('OUTPUT_TOO_LARGE', `The CLI printed more than ${+(this.opts.maxOutputBytes / 1048576).toFixed(2)} MB for "${label}"`, {
-        nextStep: 'Narrow the call: a smaller limit, a filter, or fewer fields; or raise --cli-max-output-mb.',
-        retryable: false,
-      });
+      throw new ToolError(
+        'OUTPUT_TOO_LARGE',
+        `The CLI printed more than ${+(this.opts.maxOutputBytes / 1048576).toFixed(2)} MB for "${label}"`,
+        {
+          nextStep: 'Narrow the call: a smaller limit, a filter, or fewer fields; or raise --cli-max-output-mb.',
+          retryable: false,
+        },
+      );
     }
     const spawnCode = (result as { code?: unknown }).code;
     if (result.failed && result.exitCode === undefined && !result.signal && typeof spawnCode === 'string') {
@@ -209,15 +214,22 @@ function stopped(reason: StopReason, label: string, timeoutMs: number, started: 
             nextStep: 'Retry once; if it keeps timing out, narrow the call (smaller limit, a filter) or raise --cli-timeout.',
             retryable: true,
           })
-        : new ToolError('TIMEOUT', `"${label}" ran out of its ${Math.round(timeoutMs / 1000)} s while waiting for a free CLI slot; it never started`, {
-            nextStep: 'Retry when fewer calls are running, or raise --max-concurrency / --cli-timeout.',
-            retryable: true,
-            details,
-          });
+        : new ToolError(
+            'TIMEOUT',
+            `"${label}" ran out of its ${Math.round(timeoutMs / 1000)} s while waiting for a free CLI slot; it never started`,
+            {
+              nextStep: 'Retry when fewer calls are running, or raise --max-concurrency / --cli-timeout.',
+              retryable: true,
+              details,
+            },
+          );
     case 'shutdown':
       return new ToolError('CANCELLED', `"${label}" was stopped because the server is shutting down`, { retryable: false, details });
     case 'cancelled':
-      return new ToolError('CANCELLED', `"${label}" was cancelled by the client${started ? '' : ' while waiting for a free CLI slot'}`, { retryable: false, details });
+      return new ToolError('CANCELLED', `"${label}" was cancelled by the client${started ? '' : ' while waiting for a free CLI slot'}`, {
+        retryable: false,
+        details,
+      });
   }
 }
 

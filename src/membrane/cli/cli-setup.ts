@@ -6,7 +6,12 @@ import { CliMembraneClient } from './cli-client.js';
 import type { ResolvedCli } from './resolve-cli.js';
 import { CliRunner } from './cli-runner.js';
 
-export function createCliClient(settings: Settings, cli: ResolvedCli, cwd: string, log: Logger): { runner: CliRunner; client: CliMembraneClient } {
+export function createCliClient(
+  settings: Settings,
+  cli: ResolvedCli,
+  cwd: string,
+  log: Logger,
+): { runner: CliRunner; client: CliMembraneClient } {
   const defaultTimeoutMs = settings.cliTimeout * 1000;
   const runner = new CliRunner({
     command: cli.command,

@@ -15,7 +15,6 @@ export interface ResolvedCli {
   fallback: boolean;
 }
 
-
 const JS_EXTENSIONS = new Set(['.js', '.mjs', '.cjs']);
 
 /** A `.js`/`.mjs`/`.cjs` CLI runs with the current Node (no execute permission needed). */
@@ -96,14 +95,30 @@ export function resolveCli(
   env: NodeJS.ProcessEnv = process.env,
 ): ResolvedCli {
   if (opts.sandbox) {
-    return { command: sandboxCommand(opts.sandboxCli, env), backend: 'sandbox', reason: 'sandbox requested (--sandbox / MEMBRANE_CRM_SANDBOX)', fallback: false };
+    return {
+      command: sandboxCommand(opts.sandboxCli, env),
+      backend: 'sandbox',
+      reason: 'sandbox requested (--sandbox / MEMBRANE_CRM_SANDBOX)',
+      fallback: false,
+    };
   }
   if (opts.membraneCli) {
     const path = isAbsolute(opts.membraneCli) ? opts.membraneCli : resolve(opts.cwd, opts.membraneCli);
-    return { command: commandFor(path, 'membrane'), backend: 'membrane', reason: `Membrane CLI at ${path} (--membrane-cli / MEMBRANE_CLI)`, fallback: false };
+    return {
+      command: commandFor(path, 'membrane'),
+      backend: 'membrane',
+      reason: `Membrane CLI at ${path} (--membrane-cli / MEMBRANE_CLI)`,
+      fallback: false,
+    };
   }
   const onPath = findOnPath('membrane', env);
-  if (onPath) return { command: commandFor(onPath, 'membrane'), backend: 'membrane', reason: `Membrane CLI found on PATH at ${onPath}`, fallback: false };
+  if (onPath)
+    return {
+      command: commandFor(onPath, 'membrane'),
+      backend: 'membrane',
+      reason: `Membrane CLI found on PATH at ${onPath}`,
+      fallback: false,
+    };
   return {
     command: sandboxCommand(opts.sandboxCli, env),
     backend: 'sandbox',

@@ -79,7 +79,13 @@ export function auditOnUpdate(a: AuditWrite, current: { responsible_user_id: num
 }
 
 /** `_embedded.{contacts|companies}: [{id}]` links; each id must exist. */
-export function readLinkIds(embedded: Reader | undefined, key: string, repo: Repo, entityType: EntityType, max?: number): Reader[] | undefined {
+export function readLinkIds(
+  embedded: Reader | undefined,
+  key: string,
+  repo: Repo,
+  entityType: EntityType,
+  max?: number,
+): Reader[] | undefined {
   if (!embedded) return undefined;
   const items = embedded.objects(key);
   if (!items) return undefined;

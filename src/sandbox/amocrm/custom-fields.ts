@@ -4,7 +4,7 @@
 import type { CustomFieldDef, CustomFieldValue, CustomFieldValueItem, EntityType, EnumValue } from './model.js';
 import type { Repo } from './repo.js';
 import { MODEL } from './constants.js';
-import { Reader } from './validation.js';
+import { type Reader } from './validation.js';
 
 export interface CustomFieldWrite {
   def: CustomFieldDef;
@@ -136,4 +136,3 @@ export function applyCustomFieldWrites(
 export function customFieldText(values: CustomFieldValue[] | null): string[] {
   return (values ?? []).flatMap((f) => f.values.map((v) => String(v.value)));
 }
-

@@ -118,7 +118,9 @@ export function customFieldFilter<D>(get: (doc: D) => CustomFieldValue[] | null)
         }
         const wanted = new Set(scalars(valueNode).map((s) => s.toLowerCase()));
         checks.push((doc) =>
-          valuesOf(doc).some((v) => wanted.has(String(v.value).toLowerCase()) || (v.enum_id !== undefined && wanted.has(String(v.enum_id)))),
+          valuesOf(doc).some(
+            (v) => wanted.has(String(v.value).toLowerCase()) || (v.enum_id !== undefined && wanted.has(String(v.enum_id))),
+          ),
         );
       }
       return (doc) => checks.every((c) => c(doc));
@@ -151,7 +153,18 @@ export function matchesQuery(query: string, id: number, texts: (string | null | 
 }
 
 /** The filters the v4 API documents for contacts and for companies alike. */
-export function partyFilters<D extends { id: number; name: string; created_by: number; updated_by: number; responsible_user_id: number; created_at: number; updated_at: number; custom_fields_values: CustomFieldValue[] | null }>(): FilterSpec<D> {
+export function partyFilters<
+  D extends {
+    id: number;
+    name: string;
+    created_by: number;
+    updated_by: number;
+    responsible_user_id: number;
+    created_at: number;
+    updated_at: number;
+    custom_fields_values: CustomFieldValue[] | null;
+  },
+>(): FilterSpec<D> {
   return {
     id: { kind: 'int', get: (c) => c.id },
     name: { kind: 'string', get: (c) => c.name },

@@ -191,7 +191,12 @@ export interface UserDoc {
     mail_access: boolean;
     catalog_access: boolean;
     files_access: boolean;
-    status_rights: { entity_type: 'leads'; pipeline_id: number; status_id: number; rights: { view: RightLevel; edit: RightLevel; delete: RightLevel } }[];
+    status_rights: {
+      entity_type: 'leads';
+      pipeline_id: number;
+      status_id: number;
+      rights: { view: RightLevel; edit: RightLevel; delete: RightLevel };
+    }[];
     is_admin: boolean;
     is_free: boolean;
     is_active: boolean;

@@ -196,7 +196,8 @@ export function handleNotesOfType(req: HttpRequest, ctx: ApiContext, entityType:
   }
   if (req.method === 'GET') return listNotes(req, ctx, entityType, path);
   if (req.method === 'POST') return createNotes(req, ctx, entityType, path);
-  if (req.method === 'PATCH') return ctx.repo.store.transaction(() => patchBatch(req.body, 'notes', href(path), patchTarget(ctx, entityType)));
+  if (req.method === 'PATCH')
+    return ctx.repo.store.transaction(() => patchBatch(req.body, 'notes', href(path), patchTarget(ctx, entityType)));
   return methodNotAllowed();
 }
 

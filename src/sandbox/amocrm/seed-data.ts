@@ -48,16 +48,41 @@ export const COMPANIES: SeedCompany[] = [
   { name: 'Volga Trade LLC', country: 'RU', domain: 'volgatrade.ru', address: 'ul. Rozhdestvenskaya 21, Nizhny Novgorod, Russia' },
   { name: 'Andes Mining S.A.', country: 'CL', domain: 'andesmining.cl', address: 'Av. Apoquindo 3000, Las Condes, Santiago, Chile' },
   { name: 'Baltic Timber OÜ', country: 'EE', domain: 'baltictimber.ee', address: 'Pärnu mnt 105, 11312 Tallinn, Estonia' },
-  { name: 'Lumière Cosmétiques SARL', country: 'FR', domain: 'lumiere-cosmetiques.fr', address: '18 rue de la République, 69002 Lyon, France' },
-  { name: 'Maple Leaf Analytics Inc.', country: 'CA', domain: 'mapleleafanalytics.ca', address: '100 King St W, Toronto, ON M5X 1A9, Canada' },
+  {
+    name: 'Lumière Cosmétiques SARL',
+    country: 'FR',
+    domain: 'lumiere-cosmetiques.fr',
+    address: '18 rue de la République, 69002 Lyon, France',
+  },
+  {
+    name: 'Maple Leaf Analytics Inc.',
+    country: 'CA',
+    domain: 'mapleleafanalytics.ca',
+    address: '100 King St W, Toronto, ON M5X 1A9, Canada',
+  },
   { name: 'Savanna Solar Ltd', country: 'KE', domain: 'savannasolar.co.ke', address: 'Westlands Road 44, Nairobi, Kenya' },
-  { name: 'Istanbul Textile A.Ş.', country: 'TR', domain: 'istanbultextile.com.tr', address: 'Büyükdere Cad. 185, Şişli, Istanbul, Turkey' },
-  { name: 'Ganges Software Pvt Ltd', country: 'IN', domain: 'gangessoftware.in', address: 'Outer Ring Road, Bellandur, Bengaluru 560103, India' },
+  {
+    name: 'Istanbul Textile A.Ş.',
+    country: 'TR',
+    domain: 'istanbultextile.com.tr',
+    address: 'Büyükdere Cad. 185, Şişli, Istanbul, Turkey',
+  },
+  {
+    name: 'Ganges Software Pvt Ltd',
+    country: 'IN',
+    domain: 'gangessoftware.in',
+    address: 'Outer Ring Road, Bellandur, Bengaluru 560103, India',
+  },
   { name: 'Porto Vinhos Lda', country: 'PT', domain: 'portovinhos.pt', address: 'Rua de Santa Catarina 250, 4000-442 Porto, Portugal' },
   { name: 'Ural Machinery JSC', country: 'RU', domain: 'uralmachinery.ru', address: 'pr. Kosmonavtov 18, Yekaterinburg, Russia' },
   { name: 'Fjord Seafood AS', country: 'NO', domain: 'fjordseafood.no', address: 'Bryggen 7, 5003 Bergen, Norway' },
   { name: 'Milano Design S.r.l.', country: 'IT', domain: 'milanodesign.it', address: 'Via Tortona 31, 20144 Milano, Italy' },
-  { name: 'Pacific Rim Imports Pty Ltd', country: 'AU', domain: 'pacificrimimports.com.au', address: '88 Phillip St, Sydney NSW 2000, Australia' },
+  {
+    name: 'Pacific Rim Imports Pty Ltd',
+    country: 'AU',
+    domain: 'pacificrimimports.com.au',
+    address: '88 Phillip St, Sydney NSW 2000, Australia',
+  },
 ];
 
 export interface SeedPerson {

@@ -1,7 +1,17 @@
 // Seed of the account's reference data: users, the account, pipelines with their stages,
 // custom field definitions and tags.
 import { ACCOUNT_ID, MODEL, STATUS_LOST, STATUS_TYPE_UNSORTED, STATUS_WON } from './constants.js';
-import type { CustomFieldDef, CustomFieldValue, CustomFieldValueItem, EntityRights, EntityType, PipelineDoc, StatusDoc, TagRef, UserDoc } from './model.js';
+import type {
+  CustomFieldDef,
+  CustomFieldValue,
+  CustomFieldValueItem,
+  EntityRights,
+  EntityType,
+  PipelineDoc,
+  StatusDoc,
+  TagRef,
+  UserDoc,
+} from './model.js';
 import { LEAD_SOURCES, PIPELINES, TAGS, USERS } from './seed-data.js';
 import { DAY, type Seeder } from './seed-kit.js';
 
@@ -83,8 +93,26 @@ export function seedPipelines(s: Seeder): PipelineDoc[] {
       account_id: ACCOUNT_ID,
     }));
     statuses.push(
-      { id: STATUS_WON, name: 'Closed - won', sort: 10000, is_editable: false, pipeline_id: id, color: '#CCFF66', type: 0, account_id: ACCOUNT_ID },
-      { id: STATUS_LOST, name: 'Closed - lost', sort: 11000, is_editable: false, pipeline_id: id, color: '#D5D8DB', type: 0, account_id: ACCOUNT_ID },
+      {
+        id: STATUS_WON,
+        name: 'Closed - won',
+        sort: 10000,
+        is_editable: false,
+        pipeline_id: id,
+        color: '#CCFF66',
+        type: 0,
+        account_id: ACCOUNT_ID,
+      },
+      {
+        id: STATUS_LOST,
+        name: 'Closed - lost',
+        sort: 11000,
+        is_editable: false,
+        pipeline_id: id,
+        color: '#D5D8DB',
+        type: 0,
+        account_id: ACCOUNT_ID,
+      },
     );
     const pipeline: PipelineDoc = {
       id,
@@ -137,7 +165,13 @@ function defineField(s: Seeder, entityType: EntityType, spec: FieldSpec, sort: n
   return def;
 }
 
-const PHONE_FIELD: FieldSpec = { name: 'Phone', type: 'multitext', code: 'PHONE', enums: ['WORK', 'WORKDD', 'MOB', 'FAX', 'HOME', 'OTHER'], predefined: true };
+const PHONE_FIELD: FieldSpec = {
+  name: 'Phone',
+  type: 'multitext',
+  code: 'PHONE',
+  enums: ['WORK', 'WORKDD', 'MOB', 'FAX', 'HOME', 'OTHER'],
+  predefined: true,
+};
 const EMAIL_FIELD: FieldSpec = { name: 'Email', type: 'multitext', code: 'EMAIL', enums: ['WORK', 'PRIV', 'OTHER'], predefined: true };
 
 export type FieldsByCode = Record<string, CustomFieldDef>;

@@ -41,7 +41,11 @@ function render(task: TaskDoc): Record<string, unknown> {
   return { ...task, _links: selfLink(`/tasks/${task.id}`) };
 }
 
-function readEntityLink(body: Reader, ctx: ApiContext, current?: TaskDoc): { entity_type: TaskEntityType | null; entity_id: number | null } | undefined {
+function readEntityLink(
+  body: Reader,
+  ctx: ApiContext,
+  current?: TaskDoc,
+): { entity_type: TaskEntityType | null; entity_id: number | null } | undefined {
   const typeRaw = body.string('entity_type');
   const idRaw = body.nullableInt('entity_id');
   if (typeRaw === undefined && idRaw === undefined) return undefined;

@@ -2,22 +2,9 @@
 import { ArgvProblem, parseIntFlag, parseSecondsFlag, type ParsedArgs } from '../args.js';
 import { readTx, writeTx } from '../store.js';
 import { InvalidInput, UpstreamFailure, type EmulatorContext } from '../emulator-types.js';
-import {
-  actionNotReady,
-  actionRunFailed,
-  badRequest,
-  invalidInput,
-  notFound,
-  rateLimited,
-  type InputProblem,
-} from '../error-data.js';
+import { actionNotReady, actionRunFailed, badRequest, invalidInput, notFound, rateLimited, type InputProblem } from '../error-data.js';
 import { catalogEntry, emulatorIn, isEmulatedKey, loadEmulators, type EmulatorRegistry } from '../emulators.js';
-import {
-  findConnection,
-  requireConnectionRow,
-  requireUsableConnection,
-  type ConnectionRow,
-} from '../connection-model.js';
+import { findConnection, requireConnectionRow, requireUsableConnection, type ConnectionRow } from '../connection-model.js';
 import {
   actionLine,
   actionView,
@@ -55,11 +42,7 @@ function connectionArg(ctx: CommandContext, args: ParsedArgs, required: boolean)
 }
 
 /** An action for this connection: scoped to its connector, with a clear error for another connector's id. */
-async function actionForConnection(
-  ctx: CommandContext,
-  idOrKey: string,
-  connection: ConnectionRow | undefined,
-): Promise<SandboxAction> {
+async function actionForConnection(ctx: CommandContext, idOrKey: string, connection: ConnectionRow | undefined): Promise<SandboxAction> {
   const now = ctx.now();
   if (!connection) return findAction(allActions(ctx.db, await loadEmulators(), undefined, now), idOrKey);
   try {
@@ -142,8 +125,7 @@ function sentence(text: string): string {
 }
 
 type BuildPlan =
-  | { state: 'READY'; operation: string; entity: string }
-  | { state: 'SETUP_FAILED'; operation?: string; entity?: string; error: string };
+  { state: 'READY'; operation: string; entity: string } | { state: 'SETUP_FAILED'; operation?: string; entity?: string; error: string };
 
 function planBuild(emulators: EmulatorRegistry, connectorKey: string, description: string, name: string): BuildPlan {
   if (!isEmulatedKey(connectorKey)) {

@@ -5,15 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { writeTx } from '../store.js';
 import { badRequest } from '../error-data.js';
 import { SANDBOX_UI } from '../emulators.js';
-import {
-  readApiUri,
-  readPendingLogin,
-  readSession,
-  SANDBOX_SESSION,
-  writeApiUri,
-  writePendingLogin,
-  writeSession,
-} from '../session.js';
+import { readApiUri, readPendingLogin, readSession, SANDBOX_SESSION, writeApiUri, writePendingLogin, writeSession } from '../session.js';
 import { output, type CommandContext, type CommandOutput } from './command-context.js';
 import type { ParsedArgs } from '../args.js';
 

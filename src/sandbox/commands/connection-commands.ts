@@ -92,7 +92,10 @@ export async function connect(ctx: CommandContext, args: ParsedArgs): Promise<Co
     return output(view, connectionLine(view));
   }
 
-  if (!entry) throw new ArgvProblem('connect needs --connectorKey=<key>, --connectorId=<id> or --intent=<text> (or --connectionId=<id> to reconnect)');
+  if (!entry)
+    throw new ArgvProblem(
+      'connect needs --connectorKey=<key>, --connectorId=<id> or --intent=<text> (or --connectionId=<id> to reconnect)',
+    );
   const allowMultiple = args.flag('allowMultipleConnections');
   const nonInteractive = args.flag('non-interactive');
   const store = ctx.store;

@@ -3,13 +3,7 @@ import { parseIntFlag, type ParsedArgs } from '../args.js';
 import { SCHEMA_VERSION, writeTx } from '../store.js';
 import { badRequest } from '../error-data.js';
 import { EMULATED_KEYS, emulatorIn, findCatalogEntry, loadEmulators } from '../emulators.js';
-import {
-  connectionView,
-  listConnectionRows,
-  reconnectUrl,
-  requireConnectionRow,
-  setConnectionState,
-} from '../connection-model.js';
+import { connectionView, listConnectionRows, reconnectUrl, requireConnectionRow, setConnectionState } from '../connection-model.js';
 import { prebuiltActions } from '../action-model.js';
 import { ensureSeeded, resetAndSeed, seededAt } from '../seeding.js';
 import { readSession } from '../session.js';

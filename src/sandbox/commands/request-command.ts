@@ -54,11 +54,7 @@ function decodeSegment(segment: string): string {
  * a query string in the path kept, the CRM's base URL accepted as a prefix. A path can never leave
  * the connector's base URL: absolute URLs elsewhere and `.`/`..` segments are refused.
  */
-export function resolvePath(
-  rawPath: string,
-  pathParams: readonly string[],
-  baseUrl: string,
-): { path: string; query: URLSearchParams } {
+export function resolvePath(rawPath: string, pathParams: readonly string[], baseUrl: string): { path: string; query: URLSearchParams } {
   let path = rawPath.trim();
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) {
     if (!path.startsWith(baseUrl)) throw badRequest(`The path must be relative to the connector's base URL (${baseUrl}), got '${rawPath}'`);

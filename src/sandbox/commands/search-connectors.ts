@@ -38,9 +38,7 @@ export async function search(_ctx: CommandContext, args: ParsedArgs): Promise<Co
       : [];
   const items = entries.map((e) => ({ elementType: 'connector', element: connectorElement(e) }));
   const text = entries.length
-    ? entries
-        .map((e) => `${e.key.padEnd(12)} ${e.name.padEnd(12)} ${connectorElement(e).id}${e.emulated ? '  (emulated)' : ''}`)
-        .join('\n')
+    ? entries.map((e) => `${e.key.padEnd(12)} ${e.name.padEnd(12)} ${connectorElement(e).id}${e.emulated ? '  (emulated)' : ''}`).join('\n')
     : `No connectors match '${query}'`;
   return output({ items }, text);
 }

@@ -1,14 +1,21 @@
 // Action factories: each action is a thin client of the emulated REST API (`handle`), so an action and a
 // `request` see the same data and the same errors. Outputs follow the sandbox contract:
 // list/search {records, cursor?}, get → record, create/update → {id, record}, delete → {id, deleted:true}.
-import { ACTION_TYPE_OF_OPERATION, InvalidInput, UpstreamFailure, type ActionDef, type EmulatorContext, type HttpResponse, type Operation } from '../emulator-types.js';
+import {
+  ACTION_TYPE_OF_OPERATION,
+  InvalidInput,
+  UpstreamFailure,
+  type ActionDef,
+  type EmulatorContext,
+  type HttpResponse,
+  type Operation,
+} from '../emulator-types.js';
 import { handle } from './api.js';
 import type { ApiRecord } from './fields.js';
 import { modelByName, MODELS, PARENT_MODELS, type ModelDef } from './models.js';
 import type { ListBody } from './query.js';
 import * as S from './action-schemas.js';
 import { boolString, toApiInput } from './values.js';
-
 
 export const CRUD_OPERATIONS: Operation[] = ['list', 'get', 'search', 'create', 'update', 'delete'];
 
@@ -214,7 +221,9 @@ export function defaultDescription(operation: Operation, model: ModelDef): strin
   // The model's own filters first; the schema lists them all, the description only a taste.
   const own = [...model.filterMap.keys()].filter((n) => !['filter_text', 'filter_owner', 'assigned_user_id'].includes(n));
   const filterNames = [...own.slice(0, 6), ...(own.length > 6 ? ['…'] : []), ...(model.assigned ? ['filter_owner'] : [])];
-  const required = S.writableFields(model).filter(S.requiredOnCreate).map((f) => f.name);
+  const required = S.writableFields(model)
+    .filter(S.requiredOnCreate)
+    .map((f) => f.name);
   switch (operation) {
     case 'list':
       return `List ${what} records, a page at a time; optional filter {${filterNames.join(', ')}}, order ("field DESC"), limit (1–200) and cursor.`;

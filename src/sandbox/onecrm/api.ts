@@ -116,7 +116,8 @@ function updateFromBody(call: Call, model: ModelDef, id: string): HttpResponse {
   // One transaction: two processes upserting the same id must not both decide to insert.
   return call.repo.store.transaction(() => {
     if (!call.repo.live(model, id) && body.create) {
-      if (!isAcceptableId(id)) return errorResponse(badRequest('invalid_id', 'Record ids are 1 to 36 characters of A-Z, a-z, 0-9, "-" or "_"'));
+      if (!isAcceptableId(id))
+        return errorResponse(badRequest('invalid_id', 'Record ids are 1 to 36 characters of A-Z, a-z, 0-9, "-" or "_"'));
       const r = createRecord(call.repo, model, body.data, { at, id });
       return r.ok ? json(200, { result: true }) : errorResponse(writeFailure(model, r));
     }
@@ -177,7 +178,13 @@ function addRelated(call: Call, model: ModelDef, owner: ApiRecord, link: LinkDef
       const r =
         link.via === 'local'
           ? updateRecord(call.repo, model, owner.id as string, { [link.field]: id }, { at })
-          : updateRecord(call.repo, target, id, link.via === 'fk' ? { [link.field]: owner.id } : { parent_type: model.name, parent_id: owner.id }, { at });
+          : updateRecord(
+              call.repo,
+              target,
+              id,
+              link.via === 'fk' ? { [link.field]: owner.id } : { parent_type: model.name, parent_id: owner.id },
+              { at },
+            );
       if (!r.ok) return writeFailure(link.via === 'local' ? model : target, r);
     }
     return undefined;
@@ -193,7 +200,9 @@ function removeRelated(call: Call, model: ModelDef, owner: ApiRecord, link: Link
   const r =
     link.via === 'local'
       ? updateRecord(call.repo, model, owner.id as string, { [link.field]: null }, { at })
-      : updateRecord(call.repo, target, relatedId, link.via === 'fk' ? { [link.field]: null } : { parent_type: null, parent_id: null }, { at });
+      : updateRecord(call.repo, target, relatedId, link.via === 'fk' ? { [link.field]: null } : { parent_type: null, parent_id: null }, {
+          at,
+        });
   return r.ok ? json(200, { result: true }) : errorResponse(writeFailure(link.via === 'local' ? model : target, r));
 }
 
@@ -211,7 +220,8 @@ function dataRoute(call: Call, parts: string[], path: string): HttpResponse {
   if (linkName === undefined) {
     if (m === 'GET') return getRecord(call, model, id);
     if (m === 'PATCH' || m === 'PUT') return updateFromBody(call, model, id);
-    if (m === 'DELETE') return softDelete(call.repo, model, id, call.ctx.now()) ? json(200, { result: true }) : errorResponse(recordNotFound());
+    if (m === 'DELETE')
+      return softDelete(call.repo, model, id, call.ctx.now()) ? json(200, { result: true }) : errorResponse(recordNotFound());
     return errorResponse(methodNotAllowed(m, path, ['GET', 'PATCH', 'PUT', 'DELETE']));
   }
 
@@ -252,7 +262,8 @@ function me(call: Call): HttpResponse {
 function route(call: Call, path: string): HttpResponse {
   const parts = segmentsOf(path);
   const [head, ...rest] = parts;
-  const onlyGet = (answer: () => HttpResponse) => (call.method === 'GET' ? answer() : errorResponse(methodNotAllowed(call.method, path, ['GET'])));
+  const onlyGet = (answer: () => HttpResponse) =>
+    call.method === 'GET' ? answer() : errorResponse(methodNotAllowed(call.method, path, ['GET']));
 
   if (head === 'data' && rest.length >= 1 && rest.length <= 4) return dataRoute(call, rest, path);
   if (head === 'version' && rest.length === 0) {
@@ -265,7 +276,9 @@ function route(call: Call, path: string): HttpResponse {
       return model ? json(200, modelMetadata(model)) : errorResponse(modelNotFound(rest[1]));
     });
   }
-  return errorResponse(notFound(`Unknown endpoint ${path}`, 'Endpoints: /data/{Model}[/{id}[/{link}]], /meta/fields/{Model}, /me, /version'));
+  return errorResponse(
+    notFound(`Unknown endpoint ${path}`, 'Endpoints: /data/{Model}[/{id}[/{link}]], /meta/fields/{Model}, /me, /version'),
+  );
 }
 
 export function handle(ctx: EmulatorContext, req: HttpRequest): HttpResponse {

@@ -65,8 +65,7 @@ export const field = (name: string, vname: string, type: FieldType, extra: Extra
   ...extra,
 });
 
-export const varchar = (name: string, vname: string, len = 100, extra: Extra = {}) =>
-  field(name, vname, 'varchar', { len, ...extra });
+export const varchar = (name: string, vname: string, len = 100, extra: Extra = {}) => field(name, vname, 'varchar', { len, ...extra });
 export const text = (name: string, vname: string, extra: Extra = {}) => field(name, vname, 'text', extra);
 export const enumOf = (name: string, vname: string, options: readonly EnumOption[], extra: Extra = {}) =>
   field(name, vname, 'enum', { options, ...extra });
@@ -107,10 +106,15 @@ export function ref(
 /** `parent_type` + `parent_id` + read-only `parent` (display name of the parent record). */
 export function parent(models: readonly string[], required = false): FieldDef[] {
   return [
-    enumOf('parent_type', 'Parent Type', models.map((m) => ({ value: m, label: m })), {
-      required,
-      comment: 'Model name of the parent record; set together with parent_id',
-    }),
+    enumOf(
+      'parent_type',
+      'Parent Type',
+      models.map((m) => ({ value: m, label: m })),
+      {
+        required,
+        comment: 'Model name of the parent record; set together with parent_id',
+      },
+    ),
     field('parent_id', 'Parent ID', 'id', {
       len: 36,
       refModel: PARENT,

@@ -35,7 +35,12 @@ function requestedFields(q: URLSearchParams): string[] | undefined {
   const names: string[] = [];
   for (const [key, value] of q) {
     if (key === 'fields' || key === 'fields[]' || /^fields\[\d+\]$/.test(key)) {
-      names.push(...value.split(',').map((s) => s.trim()).filter(Boolean));
+      names.push(
+        ...value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      );
     }
   }
   return names.length ? names : undefined;
@@ -110,7 +115,11 @@ export function parseListQuery(model: ModelDef, q: URLSearchParams): Parsed<List
     const m = /^\s*([A-Za-z0-9_]+)(?:\s+(asc|desc))?\s*$/i.exec(rawOrder);
     if (!m || !model.fieldMap.has(m[1])) {
       return fail(
-        badRequest('invalid_order', `Cannot order ${model.name} by '${rawOrder}'`, 'order is "<field>" or "<field> DESC" with a field of the model'),
+        badRequest(
+          'invalid_order',
+          `Cannot order ${model.name} by '${rawOrder}'`,
+          'order is "<field>" or "<field> DESC" with a field of the model',
+        ),
       );
     }
     order = { field: m[1], desc: m[2]?.toLowerCase() === 'desc' };

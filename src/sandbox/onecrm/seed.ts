@@ -88,10 +88,16 @@ class Seeder {
 
   /** System update that keeps date_modified (seed bookkeeping such as balances). */
   patch(modelName: string, record: ApiRecord, data: Record<string, unknown>): void {
-    const r = updateRecord(this.repo, this.model(modelName), record.id as string, { date_modified: record.date_modified, ...data }, {
-      at: this.g.now,
-      system: true,
-    });
+    const r = updateRecord(
+      this.repo,
+      this.model(modelName),
+      record.id as string,
+      { date_modified: record.date_modified, ...data },
+      {
+        at: this.g.now,
+        system: true,
+      },
+    );
     if (!r.ok) throw new Error(`1CRM seed: invalid ${modelName} update: ${JSON.stringify(r)}`);
   }
 }
@@ -333,7 +339,14 @@ export function seedOneCrm(ctx: SeedContext): void {
   const products = D.PRODUCTS.map((p, i) =>
     s.put(
       'Product',
-      { ...p, vendor_part_no: `SKU-${1000 + i * 7}`, url: null, is_available: i !== 7, description: `${p.name}.`, assigned_user_id: users[0].id },
+      {
+        ...p,
+        vendor_part_no: `SKU-${1000 + i * 7}`,
+        url: null,
+        is_available: i !== 7,
+        description: `${p.name}.`,
+        assigned_user_id: users[0].id,
+      },
       g.past(400, 650),
     ),
   );
@@ -372,7 +385,7 @@ export function seedOneCrm(ctx: SeedContext): void {
   const invoices: ApiRecord[] = [];
   for (let i = 0; i < 12; i++) {
     const quote = i < quotes.length && quotes[i].quote_stage === 'Closed Accepted' ? quotes[i] : undefined;
-    const company = quote ? companies.find((c) => c.record.id === quote.account_id) ?? g.pick(customers) : g.pick(customers);
+    const company = quote ? (companies.find((c) => c.record.id === quote.account_id) ?? g.pick(customers)) : g.pick(customers);
     const amount = quote ? Number(quote.amount) : g.money(300, 25000, 10);
     const status = g.pick(['Draft', 'Sent', 'Sent', 'Partially Paid', 'Paid', 'Paid', 'Overdue']);
     const issued = g.past(3, 120);

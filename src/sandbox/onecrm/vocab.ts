@@ -96,9 +96,13 @@ export function buildAction(operation: Operation, entity: string, name: string, 
   if (!operations.includes(operation)) {
     const hint =
       operation === 'complete'
-        ? `only ${MODELS.filter((m) => m.completeWith).map((m) => m.label).join(', ')} can be completed; use update instead`
+        ? `only ${MODELS.filter((m) => m.completeWith)
+            .map((m) => m.label)
+            .join(', ')} can be completed; use update instead`
         : operation === 'add-note'
-          ? `notes can be added to ${MODELS.filter((m) => operationsFor(m).includes('add-note')).map((m) => m.label).join(', ')}`
+          ? `notes can be added to ${MODELS.filter((m) => operationsFor(m).includes('add-note'))
+              .map((m) => m.label)
+              .join(', ')}`
           : `supported: ${operations.join(', ')}`;
     return { ok: false, reason: `Cannot build "${operation}" for 1CRM ${model.label}: ${hint}.` };
   }

@@ -16,9 +16,7 @@ export interface WriteOptions {
 }
 
 export type WriteResult =
-  | { ok: true; id: string }
-  | { ok: false; reason: 'validation'; fields: Record<string, string> }
-  | { ok: false; reason: 'not_found' };
+  { ok: true; id: string } | { ok: false; reason: 'validation'; fields: Record<string, string> } | { ok: false; reason: 'not_found' };
 
 type Written = Map<string, ApiValue>;
 

@@ -26,7 +26,10 @@ export function nullable(schema: JsonSchema): JsonSchema {
   return { anyOf: [rest, { type: 'null' }], description };
 }
 
-export function obj(properties: Record<string, JsonSchema>, opts: { required?: string[]; closed?: boolean; description?: string } = {}): JsonSchema {
+export function obj(
+  properties: Record<string, JsonSchema>,
+  opts: { required?: string[]; closed?: boolean; description?: string } = {},
+): JsonSchema {
   return {
     type: 'object',
     ...(opts.description ? { description: opts.description } : {}),
@@ -68,7 +71,10 @@ export function listOutput(record: JsonSchema, what: string): JsonSchema {
 }
 
 export function writeOutput(record: JsonSchema, what: string): JsonSchema {
-  return obj({ id: int(`Id of the ${what}.`), record: { ...record, description: `The ${what} as stored after the write.` } }, { required: ['id', 'record'] });
+  return obj(
+    { id: int(`Id of the ${what}.`), record: { ...record, description: `The ${what} as stored after the write.` } },
+    { required: ['id', 'record'] },
+  );
 }
 
 // ---------- record shapes ----------
@@ -124,7 +130,10 @@ export const leadRecord = obj(
       {
         tags: tagList,
         companies: idList('Company'),
-        contacts: arr(obj({ id: int('Contact id.'), is_main: bool('Main contact of the lead.') }), 'Linked contacts (get-lead includes them).'),
+        contacts: arr(
+          obj({ id: int('Contact id.'), is_main: bool('Main contact of the lead.') }),
+          'Linked contacts (get-lead includes them).',
+        ),
       },
       { description: 'Related records.' },
     ),
@@ -185,7 +194,10 @@ export const noteRecord = obj(
     id: int('Note id.'),
     entity_id: int('Id of the lead, contact or company the note belongs to.'),
     note_type: str('common, call_in, call_out, service_message, …'),
-    params: obj({ text: str('Text of a common or service note.') }, { description: 'Type-specific content, e.g. {text} for common notes.' }),
+    params: obj(
+      { text: str('Text of a common or service note.') },
+      { description: 'Type-specific content, e.g. {text} for common notes.' },
+    ),
     group_id: int('Group of the responsible user.'),
     ...audit,
   },

@@ -99,14 +99,18 @@ export const LEAD: RecordEntity = {
     pipeline_id: int('Pipeline id (see list-pipelines); default: the main pipeline.', { minimum: 1 }),
     status_id: int('Stage id within the pipeline (see list-pipelines); 142 = won, 143 = lost. Default: the first stage.', { minimum: 1 }),
     responsible_user_id: responsibleInput,
-    contact_ids: arr(int('Contact id.', { minimum: 1 }), 'Contacts to link; the first becomes the main contact. On update, replaces the linked contacts.'),
+    contact_ids: arr(
+      int('Contact id.', { minimum: 1 }),
+      'Contacts to link; the first becomes the main contact. On update, replaces the linked contacts.',
+    ),
     company_id: int('Company to link (see search-companies).', { minimum: 1 }),
     tags: arr(str('Tag name.', { minLength: 1 }), 'Tag names (created when new). On update, replaces the tags.'),
   },
   createRequired: ['name'],
   toBody(input) {
     const body: Record<string, unknown> = {};
-    for (const key of ['name', 'price', 'pipeline_id', 'status_id', 'responsible_user_id']) if (input[key] !== undefined) body[key] = input[key];
+    for (const key of ['name', 'price', 'pipeline_id', 'status_id', 'responsible_user_id'])
+      if (input[key] !== undefined) body[key] = input[key];
     const embedded: Record<string, unknown> = {};
     const contactIds = intList(input, 'contact_ids');
     if (contactIds) embedded.contacts = contactIds.map((id, i) => ({ id, is_main: i === 0 }));
@@ -116,7 +120,8 @@ export const LEAD: RecordEntity = {
     if (Object.keys(embedded).length > 0) body._embedded = embedded;
     return body;
   },
-  createSummary: 'Create a lead (deal) in AmoCRM. Required: name. Optional: price, pipeline_id, status_id, responsible_user_id, contact_ids, company_id, tags.',
+  createSummary:
+    'Create a lead (deal) in AmoCRM. Required: name. Optional: price, pipeline_id, status_id, responsible_user_id, contact_ids, company_id, tags.',
   updateSummary:
     'Update a lead (deal) in AmoCRM by id: rename, change price, move to another stage (status_id 142 = won, 143 = lost), reassign, relink contacts/company, retag.',
 };
@@ -241,14 +246,15 @@ export const TASK: RecordEntity = {
   createRequired: ['text', 'complete_till'],
   toBody(input) {
     const body: Record<string, unknown> = {};
-    for (const key of ['text', 'entity_type', 'entity_id', 'task_type_id', 'responsible_user_id']) if (input[key] !== undefined) body[key] = input[key];
+    for (const key of ['text', 'entity_type', 'entity_id', 'task_type_id', 'responsible_user_id'])
+      if (input[key] !== undefined) body[key] = input[key];
     if (input.complete_till !== undefined) body.complete_till = toUnixSeconds(input.complete_till, 'complete_till');
     return body;
   },
   createSummary:
     'Create a task in AmoCRM. Required: text, complete_till (unix seconds or ISO date-time). Optional: entity_type + entity_id (lead, contact or company), task_type_id, responsible_user_id.',
-  updateSummary: 'Update a task in AmoCRM by id: text, complete_till, linked record, task_type_id, responsible_user_id (use complete-task to close it).',
+  updateSummary:
+    'Update a task in AmoCRM by id: text, complete_till, linked record, task_type_id, responsible_user_id (use complete-task to close it).',
 };
 
 export const RECORD_ENTITIES: Record<RecordEntityId, RecordEntity> = { lead: LEAD, contact: CONTACT, company: COMPANY, task: TASK };
-

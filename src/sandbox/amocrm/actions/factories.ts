@@ -1,6 +1,13 @@
 // Action factories. Prebuilt actions and the ones `buildAction` makes come from the same
 // functions; only key, name and description differ. Every `run` goes through the REST handler.
-import { ACTION_TYPE_OF_OPERATION, InvalidInput, type ActionDef, type EmulatorContext, type JsonSchema, type Operation } from '../../emulator-types.js';
+import {
+  ACTION_TYPE_OF_OPERATION,
+  InvalidInput,
+  type ActionDef,
+  type EmulatorContext,
+  type JsonSchema,
+  type Operation,
+} from '../../emulator-types.js';
 import type { EntityType } from '../model.js';
 import { NOTE_TYPES } from '../notes.js';
 import {
@@ -62,7 +69,13 @@ function pageOf(input: Input): { page: number; limit: number } {
 }
 
 /** GET a list page and shape it as `{records, cursor?}`; a 204 is an empty page. */
-function listPage(ctx: EmulatorContext, path: string, key: string, input: Input, query: QueryPairs): { records: unknown[]; cursor?: string } {
+function listPage(
+  ctx: EmulatorContext,
+  path: string,
+  key: string,
+  input: Input,
+  query: QueryPairs,
+): { records: unknown[]; cursor?: string } {
   const { page, limit } = pageOf(input);
   const body = expectOk(call(ctx, 'GET', path, { query: [...query, ['page', page], ['limit', limit]] }));
   const records = embeddedList(body, key).map(stripLinks);
@@ -110,9 +123,7 @@ export function searchRecords(entity: RecordEntity, meta: ActionMeta): ActionDef
 
 export function getRecordAction(entity: RecordEntity, meta: ActionMeta): ActionDef {
   const input = obj({ id: idInput(entity.label) }, { required: ['id'], closed: true });
-  return define(meta, 'get', entity.id, input, entity.record, (ctx, args) =>
-    getRecord(ctx, entity, args.id as number),
-  );
+  return define(meta, 'get', entity.id, input, entity.record, (ctx, args) => getRecord(ctx, entity, args.id as number));
 }
 
 export function createRecord(entity: RecordEntity, meta: ActionMeta): ActionDef {
@@ -138,7 +149,10 @@ export function updateRecord(entity: RecordEntity, meta: ActionMeta): ActionDef 
 
 export function completeTask(taskEntity: RecordEntity, meta: ActionMeta): ActionDef {
   const input = obj(
-    { id: idInput('task'), result_text: str('What came of it, e.g. "Client agreed to the offer" (stored as result.text).', { minLength: 1 }) },
+    {
+      id: idInput('task'),
+      result_text: str('What came of it, e.g. "Client agreed to the offer" (stored as result.text).', { minLength: 1 }),
+    },
     { required: ['id'], closed: true },
   );
   return define(meta, 'complete', 'task', input, writeOutput(taskEntity.record, 'task'), (ctx, args) => {
@@ -164,7 +178,12 @@ function notePath(entityType: string, id: number): string {
 function noteParams(noteType: string, args: Input): Input {
   const text = optionalString(args, 'text') ?? '';
   if (noteType === 'call_in' || noteType === 'call_out') {
-    return { phone: optionalString(args, 'phone') ?? '', duration: optionalInt(args, 'duration') ?? 0, source: 'membrane', call_result: text };
+    return {
+      phone: optionalString(args, 'phone') ?? '',
+      duration: optionalInt(args, 'duration') ?? 0,
+      source: 'membrane',
+      call_result: text,
+    };
   }
   if (noteType === 'service_message') return { service: 'Membrane', text };
   return { text };
@@ -259,9 +278,7 @@ export function getPipeline(meta: ActionMeta): ActionDef {
 
 export function listUsers(meta: ActionMeta): ActionDef {
   const input = obj({ limit: limitInput, cursor: cursorInput }, { closed: true });
-  return define(meta, 'list', 'user', input, listOutput(userRecord, 'users'), (ctx, args) =>
-    listPage(ctx, '/users', 'users', args, []),
-  );
+  return define(meta, 'list', 'user', input, listOutput(userRecord, 'users'), (ctx, args) => listPage(ctx, '/users', 'users', args, []));
 }
 
 export function getUser(meta: ActionMeta): ActionDef {
@@ -270,4 +287,3 @@ export function getUser(meta: ActionMeta): ActionDef {
     stripLinks(expectOk(call(ctx, 'GET', `/users/${args.id as number}`))),
   );
 }
-

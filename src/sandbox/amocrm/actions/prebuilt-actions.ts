@@ -58,7 +58,8 @@ export const PREBUILT_ACTIONS: ActionDef[] = [
   listNotes({
     key: 'list-notes',
     name: 'List notes',
-    description: 'List the notes of a lead, contact or company in AmoCRM. Required: entity_type. Optional: entity_id, note_type, limit, cursor.',
+    description:
+      'List the notes of a lead, contact or company in AmoCRM. Required: entity_type. Optional: entity_id, note_type, limit, cursor.',
   }),
   listPipelines({
     key: 'list-pipelines',
@@ -68,7 +69,7 @@ export const PREBUILT_ACTIONS: ActionDef[] = [
   listUsers({
     key: 'list-users',
     name: 'List users',
-    description: 'List AmoCRM users (managers) with ids, names, e-mails and rights; use the ids as responsible_user_id. Optional: limit, cursor.',
+    description:
+      'List AmoCRM users (managers) with ids, names, e-mails and rights; use the ids as responsible_user_id. Optional: limit, cursor.',
   }),
 ];
-

@@ -1,0 +1,84 @@
+// The import boundaries of eslint.config.js bite: a deliberate violation in a scratch file fails the lint,
+// and the same imports from the side that may make them pass.
+import { ESLint } from 'eslint';
+import importX from 'eslint-plugin-import-x';
+import tseslint from 'typescript-eslint';
+import { describe, expect, it } from 'vitest';
+// @ts-expect-error -- the ESLint config is plain JavaScript without type declarations
+import { boundaries, typeScriptResolver } from '../../eslint.config.js';
+import { ROOT } from '../helpers/sandbox.js';
+
+const eslint = new ESLint({
+  cwd: ROOT,
+  overrideConfigFile: true,
+  overrideConfig: [
+    {
+      files: ['**/*.ts'],
+      languageOptions: { parser: tseslint.parser },
+      plugins: { 'import-x': importX },
+      settings: { 'import-x/resolver-next': [typeScriptResolver()] },
+      rules: { 'import-x/no-restricted-paths': ['error', { zones: boundaries }] },
+    },
+  ],
+});
+
+async function violations(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return result.messages.map((m) => m.message);
+}
+
+describe('import boundaries', () => {
+  it.each([
+    [
+      'the sandbox importing the server',
+      'src/sandbox/scratch.ts',
+      "import { ToolError } from '../errors.js';",
+      /sandbox imports nothing of the server/,
+    ],
+    [
+      'a tool importing the sandbox',
+      'src/tools/scratch.ts',
+      "import { openStore } from '../sandbox/store.js';",
+      /reaches the sandbox only/,
+    ],
+    [
+      'the server entry importing the sandbox',
+      'src/scratch.ts',
+      "import { openStore } from './sandbox/store.js';",
+      /reaches the sandbox only/,
+    ],
+    [
+      'a tool importing the CLI backend',
+      'src/tools/scratch.ts',
+      "import { CliMembraneClient } from '../membrane/cli/cli-client.js';",
+      /MembraneClient interface/,
+    ],
+    [
+      'policy importing CLI argv',
+      'src/policy/scratch.ts',
+      "import { requestArgs } from '../membrane/cli/cli-argv.js';",
+      /Only src\/membrane\/cli builds CLI argv/,
+    ],
+    [
+      'the server factory importing CLI argv',
+      'src/scratch.ts',
+      "import { requestArgs } from './membrane/cli/cli-argv.js';",
+      /Only src\/membrane\/cli builds CLI argv/,
+    ],
+  ])('%s fails the lint', async (_, file, code, message) => {
+    const found = await violations(file, `${code}\nexport {};\n`);
+    expect(found.some((m) => message.test(m))).toBe(true);
+  });
+
+  it.each([
+    [
+      'a tool importing the MembraneClient interface',
+      'src/tools/scratch.ts',
+      "import type { MembraneClient } from '../membrane/membrane-client.js';",
+    ],
+    ['the CLI backend importing its argv', 'src/membrane/cli/scratch.ts', "import { requestArgs } from './cli-argv.js';"],
+    ['the sandbox importing itself', 'src/sandbox/commands/scratch.ts', "import { openStore } from '../store.js';"],
+  ])('%s passes', async (_, file, code) => {
+    expect(await violations(file, `${code}\nexport {};\n`)).toEqual([]);
+  });
+});
