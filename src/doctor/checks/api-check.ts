@@ -17,7 +17,7 @@ export function apiCheck(target: ApiTarget, env: NodeJS.ProcessEnv, info: Backen
     id: 'api',
     title: 'Membrane API',
     status: 'ok',
-    summary: `${info.version ?? 'the Membrane SDK'} → ${target.apiUri}`,
+    summary: info.version ?? 'the Membrane SDK',
     details,
   };
 }

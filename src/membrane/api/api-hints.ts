@@ -24,20 +24,17 @@ export function apiHints(credentials: ApiCredentials, customApiUri: boolean): Us
             action: `check ${variables.join(', ')}${uri} in the MCP server's environment (Membrane refused the token minted from them: a wrong or rotated secret, or a key of another workspace) and restart the server`,
           };
     },
+    // No `command`: the CLI is one way among two here, and the server does not run it.
     connect(connector): UserStep {
-      const command = `membrane connect --connectorKey=${connector.key}`;
       return {
-        action: `connect ${connector.displayName} for ${sameTenant} in the Membrane console, or with the Membrane CLI logged in to that tenant: \`${command}\``,
-        command,
+        action: `connect ${connector.displayName} for ${sameTenant} in the Membrane console, or with the Membrane CLI logged in to that tenant: \`membrane connect --connectorKey=${connector.key}\``,
       };
     },
     reconnect(connection): UserStep {
       const uiUrl = connection.clientAction?.uiUrl;
       if (uiUrl) return { action: `open ${uiUrl} to reconnect`, uiUrl };
-      const command = `membrane connect --connectionId=${connection.id ?? '<id>'}`;
       return {
-        action: `reconnect connection ${connection.id ?? '(its id)'} in the Membrane console, or with the Membrane CLI logged in to ${sameTenant}: \`${command}\``,
-        command,
+        action: `reconnect connection ${connection.id ?? '(its id)'} in the Membrane console, or with the Membrane CLI logged in to ${sameTenant}: \`membrane connect --connectionId=${connection.id ?? '<id>'}\``,
       };
     },
     checkAccess(operation): UserStep {
