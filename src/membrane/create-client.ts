@@ -15,7 +15,7 @@ import { sdkTransport } from './api/sdk-transport.js';
 import { withCallSafety } from './call-safety.js';
 import { createCliClient } from './cli/cli-setup.js';
 import { type ResolvedCli, resolveCli } from './cli/resolve-cli.js';
-import type { Backend, MembraneClient } from './membrane-client.js';
+import type { Backend, MembraneClient, UserActionHints } from './membrane-client.js';
 
 /** Membrane's own API, the SDK's default (checked against the SDK in the tests). */
 export const DEFAULT_API_URI = 'https://api.getmembrane.com';
@@ -74,18 +74,22 @@ export function chooseBackend(settings: Settings, ctx: ChoiceContext): BackendCh
   return cliChoice(settings.backend === 'auto');
 }
 
-/** The API client for a target: Membrane's API here; the sandbox's REST front with backend 'sandbox-api' later. */
+/**
+ * The API client for a target: Membrane's API (membrane-api, hints that name the variables to fix), or the sandbox's
+ * REST front (sandbox-api: the credentials it prints, and the sandbox CLI's hints, whose commands reach the same store).
+ */
 function apiClient(
   settings: Settings,
   target: ApiTarget,
   backend: Extract<Backend, 'membrane-api' | 'sandbox-api'>,
+  hints: UserActionHints,
   log: Logger,
 ): MembraneClient {
   const defaultTimeoutMs = settings.cliTimeout * 1000;
   const client = new ApiMembraneClient({
     transport: sdkTransport(target.credentials, target.customApiUri ? target.apiUri : undefined),
     backend,
-    hints: apiHints(target.credentials, target.customApiUri),
+    hints,
     apiUri: target.apiUri,
     customApiUri: target.customApiUri,
     credentialNames: credentialVariables(target.credentials),
@@ -105,7 +109,7 @@ export async function createMembraneClient(
 ): Promise<MembraneClient> {
   switch (choice.kind) {
     case 'api':
-      return apiClient(settings, choice.api, choice.backend, opts.log);
+      return apiClient(settings, choice.api, choice.backend, apiHints(choice.api.credentials, choice.api.customApiUri), opts.log);
     case 'cli':
       return createCliClient(settings, choice.cli, opts.cwd, opts.log);
   }

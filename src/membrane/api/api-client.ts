@@ -89,6 +89,17 @@ function queryString(query: Record<string, string | number | boolean | string[] 
   return text ? `?${text}` : '';
 }
 
+/** A signal that aborts when any of these does (AbortSignal.any needs Node 20.3; the server runs on any Node 20). */
+function linked(signals: AbortSignal[]): { signal: AbortSignal; unlink: () => void } {
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  for (const s of signals) {
+    if (s.aborted) abort();
+    else s.addEventListener('abort', abort, { once: true });
+  }
+  return { signal: controller.signal, unlink: () => signals.forEach((s) => s.removeEventListener('abort', abort)) };
+}
+
 export class ApiMembraneClient implements MembraneClient {
   readonly backend: Backend;
   readonly hints: UserActionHints;
@@ -141,7 +152,7 @@ export class ApiMembraneClient implements MembraneClient {
     }
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), Math.max(1, deadline - Date.now()));
-    const signals = [timeout.signal, this.shutdown.signal, ...(opts?.signal ? [opts.signal] : [])];
+    const { signal, unlink } = linked([timeout.signal, this.shutdown.signal, ...(opts?.signal ? [opts.signal] : [])]);
     const started = Date.now();
     try {
       const res = await this.opts.transport({
@@ -149,7 +160,7 @@ export class ApiMembraneClient implements MembraneClient {
         path: route.path,
         body: route.body,
         headers: route.headers,
-        signal: AbortSignal.any(signals),
+        signal,
         maxBytes: this.opts.maxResponseBytes,
       });
       this.opts.log.debug(`api ${route.operation}: HTTP ${res.status} in ${Date.now() - started} ms`);
@@ -165,6 +176,7 @@ export class ApiMembraneClient implements MembraneClient {
       throw transportFailure(e, { ...ctx, stopped });
     } finally {
       clearTimeout(timer);
+      unlink();
       release();
     }
   }
@@ -279,13 +291,17 @@ export class ApiMembraneClient implements MembraneClient {
     }
     // HEAD has no SDK method: it is sent as GET, and the body is dropped (status and headers are HEAD's answer).
     const method: ApiMethod = q.method === 'HEAD' ? 'GET' : q.method;
+    // A body is JSON unless the caller said otherwise (as the CLI backend sends it).
+    const headers: Record<string, string> = { ...q.headers };
+    if (q.body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+      headers['Content-Type'] = 'application/json';
     const res = await this.send(
       {
         operation: 'request',
         method,
         path: `/connections/${segment('connectionId', q.connectionId)}/proxy${q.path}${queryString(q.query ?? {})}`,
         body: q.body,
-        headers: q.headers,
+        headers,
         ids,
       },
       opts,

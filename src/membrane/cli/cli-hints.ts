@@ -1,9 +1,10 @@
 // What users must do, in the CLI's words: the exact command, as they would type it (`membrane …`, or the
-// sandbox's `MEMBRANE_SANDBOX_DB=… node …/cli.js …`, since `membrane-sandbox` is not on PATH in a clone).
-import type { Backend, UserActionHints, UserStep } from '../membrane-client.js';
+// sandbox's `MEMBRANE_SANDBOX_DB=… node …/cli.js …`, since `membrane-sandbox` is not on PATH in a clone). The sandbox's
+// REST front will use these too: its CLI is how a user connects or logs in to the same store.
+import { type Backend, isSandbox, type UserActionHints, type UserStep } from '../membrane-client.js';
 
 export function cliHints(cli: string, backend: Backend): UserActionHints {
-  const sandbox = backend === 'sandbox-cli';
+  const sandbox = isSandbox(backend);
   return {
     login(): UserStep {
       return {
