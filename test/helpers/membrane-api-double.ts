@@ -125,7 +125,7 @@ export async function startApiDouble(opts: DoubleOptions = {}): Promise<ApiDoubl
     return !!opts.workspace && validJwt(m[1], opts.workspace);
   };
 
-  const actionById = (id: string) => {
+  const actionById = (id: string): Record<string, unknown> | undefined => {
     const built = created.get(id);
     if (built) return { ...built.action, state: Date.now() >= built.readyAt ? 'READY' : 'BUILDING' };
     return ACTIONS.find((a) => a.id === id || a.key === id);
