@@ -19,6 +19,15 @@ export const boundaries = [
     except: ['./membrane-client.ts', './identifiers.ts'],
     message: 'Reach Membrane through the MembraneClient interface (src/membrane/membrane-client.ts).',
   },
+  // The two backends share only the neutral modules of src/membrane (the interface, call safety, error mapping).
+  { target: './src/membrane/api', from: './src/membrane/cli', message: 'The API backend shares only the neutral modules of src/membrane.' },
+  { target: './src/membrane/cli', from: './src/membrane/api', message: 'The CLI backend shares only the neutral modules of src/membrane.' },
+  // The SDK is large (about 0.5 s and 25 MB to load): only the API backend reaches it, on demand.
+  {
+    target: ['./src/!(membrane)/**', './src/*.ts', './src/membrane/*.ts', './src/membrane/cli/**'],
+    from: './node_modules/@membranehq/sdk',
+    message: 'Only src/membrane/api loads @membranehq/sdk (on demand: it is large).',
+  },
   // Only the CLI backend knows CLI argv.
   { target: './src/!(membrane)/**', from: './src/membrane/cli/cli-argv.ts', message: 'Only src/membrane/cli builds CLI argv.' },
   { target: './src/*.ts', from: './src/membrane/cli/cli-argv.ts', message: 'Only src/membrane/cli builds CLI argv.' },

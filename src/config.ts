@@ -45,8 +45,25 @@ export const SETTINGS: readonly SettingSpec[] = [
     flag: 'sandbox',
     env: 'MEMBRANE_CRM_SANDBOX',
     kind: 'boolean',
-    shownDefault: 'off (on when no CLI is found)',
-    description: 'Use the bundled `membrane-sandbox` (offline AmoCRM and 1CRM emulation) instead of the real CLI.',
+    shownDefault: 'off (on when neither API credentials nor a CLI are found)',
+    description: 'Use the bundled `membrane-sandbox` (offline AmoCRM and 1CRM emulation) instead of Membrane.',
+  },
+  {
+    key: 'backend',
+    flag: 'backend',
+    env: 'MEMBRANE_CRM_BACKEND',
+    kind: 'string',
+    shownDefault: 'auto',
+    description:
+      'How to reach Membrane: `api` (its REST API, with the credentials of `MEMBRANE_ACCESS_TOKEN`, or `MEMBRANE_WORKSPACE_KEY` + `MEMBRANE_WORKSPACE_SECRET` + `MEMBRANE_TENANT_KEY`), `cli` (the `membrane` CLI), `auto` (API credentials set → api; else a CLI found → cli; else the sandbox).',
+  },
+  {
+    key: 'apiUri',
+    flag: 'api-uri',
+    env: 'MEMBRANE_API_URI',
+    kind: 'string',
+    shownDefault: 'https://api.getmembrane.com',
+    description: 'Address of the Membrane REST API for the api backend (`http` or `https`), e.g. a self-hosted Membrane.',
   },
   {
     key: 'defaultConnections',
@@ -119,7 +136,8 @@ export const SETTINGS: readonly SettingSpec[] = [
     env: 'MEMBRANE_CRM_CLI_TIMEOUT',
     kind: 'int',
     shownDefault: '60',
-    description: 'Seconds one CLI call may take (queue wait included) before it is killed with TIMEOUT.',
+    description:
+      'Seconds one Membrane call (a CLI process or an API request, queue wait included) may take before it is stopped with TIMEOUT.',
   },
   {
     key: 'cliMaxOutputMb',
@@ -127,7 +145,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     env: 'MEMBRANE_CRM_CLI_MAX_OUTPUT_MB',
     kind: 'number',
     shownDefault: '16',
-    description: 'Output cap per CLI call in MB; beyond it the call fails with OUTPUT_TOO_LARGE.',
+    description: 'Output cap per call in MB (CLI output or API response); beyond it the call fails with OUTPUT_TOO_LARGE.',
   },
   {
     key: 'maxConcurrency',
@@ -135,7 +153,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     env: 'MEMBRANE_CRM_MAX_CONCURRENCY',
     kind: 'int',
     shownDefault: '4',
-    description: 'CLI processes running at once; further calls wait in a FIFO queue.',
+    description: 'Membrane calls running at once (CLI processes or API requests); further calls wait in a FIFO queue.',
   },
   {
     key: 'cliCwd',
@@ -214,6 +232,18 @@ export const SettingsSchema = z.strictObject({
   connectors: z.array(connectorKey).min(1).default(['amocrm', '1crm']),
   membraneCli: z.string().min(1).optional(),
   sandbox: z.boolean().default(false),
+  backend: z.enum(['auto', 'api', 'cli']).default('auto'),
+  apiUri: z
+    .string()
+    .refine((v) => {
+      try {
+        const url = new URL(v);
+        return (url.protocol === 'http:' || url.protocol === 'https:') && !url.username && !url.password;
+      } catch {
+        return false;
+      }
+    }, 'an http:// or https:// URL without credentials in it, e.g. https://api.getmembrane.com')
+    .optional(),
   defaultConnections: z.record(connectorKey, z.string().regex(ID_PATTERN, 'a connection id')).default({}),
   toolMode: z.enum(['per-connector', 'shared']).default('per-connector'),
   readOnly: z.boolean().default(false),
@@ -431,8 +461,8 @@ export function usage(): string {
     '       membrane-crm-mcp doctor [options] [--json]',
     '                                             check Node, the CLI, login, connections and latency; print client config',
     '',
-    'MCP server for CRMs (AmoCRM, 1CRM, any Membrane connector) through the Membrane CLI.',
-    'Without a Membrane CLI it uses the bundled membrane-sandbox (offline emulation).',
+    'MCP server for CRMs (AmoCRM, 1CRM, any Membrane connector) through Membrane: its REST API or its CLI.',
+    'Without API credentials or a Membrane CLI it uses the bundled membrane-sandbox (offline emulation).',
     '',
     'Options (flag > environment variable > --config file > default):',
   ];

@@ -3,7 +3,8 @@
 
 export const ERROR_CODES = {
   CLI_NOT_FOUND: 'The Membrane CLI is not installed or not where the server looks for it.',
-  LOGIN_REQUIRED: 'The Membrane CLI is not logged in, or its session expired (HTTP 401 from Membrane).',
+  LOGIN_REQUIRED:
+    'Membrane refused the login (HTTP 401): the CLI is not logged in or its session expired, or the API token or secret is wrong or expired.',
   CONNECTION_REQUIRED: 'No connection to this CRM exists yet.',
   CONNECTION_AMBIGUOUS: 'Several connections could serve the call; pass connectionId.',
   CONNECTION_NEEDS_USER_ACTION: 'The connection must be re-authenticated by the user (open uiUrl).',
@@ -13,13 +14,15 @@ export const ERROR_CODES = {
   ACTION_BUILD_FAILED: 'Membrane could not build the requested action.',
   CONFIRMATION_REQUIRED: 'The call changes CRM data and needs confirmation; repeat it with the confirm token.',
   USER_DECLINED: 'The user declined the call in the confirmation dialog.',
+  ACCESS_DENIED: 'Membrane refused the call for these credentials (HTTP 403): a missing permission, or another workspace or tenant.',
   POLICY_DENIED: 'A server setting (read-only, allow/deny rules) forbids the call.',
   DUPLICATE_WRITE: 'The same write ran moments ago; set allowRepeat to run it again.',
   RATE_LIMITED: 'The CRM or Membrane rate limit was hit.',
   UPSTREAM_ERROR: 'The CRM answered with an HTTP error (status and body excerpt included).',
-  TIMEOUT: 'The CLI call ran out of time and was stopped.',
+  TIMEOUT: 'The call to Membrane (CLI process or API request) ran out of time and was stopped.',
   CANCELLED: 'The call was cancelled by the client or by server shutdown.',
-  OUTPUT_TOO_LARGE: 'The CLI printed more than the output cap allows.',
+  OUTPUT_TOO_LARGE: 'The CLI printed, or the API answered, more than the output cap allows.',
+  MEMBRANE_ERROR: 'Membrane failed, could not be reached, or answered an error no other code covers (type, key or status included).',
   CLI_ERROR: 'The CLI failed or printed output that could not be understood (excerpt included).',
   INTERNAL_ERROR: 'An unexpected error inside the server; the server keeps running.',
 } as const;

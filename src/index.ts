@@ -1,14 +1,14 @@
 #!/usr/bin/env node
-// membrane-crm-mcp: parse settings, pick the CLI, serve MCP on stdio (or Streamable HTTP), shut down cleanly.
+// membrane-crm-mcp: parse settings, pick the backend (REST API, CLI or sandbox), serve MCP on stdio (or Streamable HTTP), shut down cleanly.
 // `membrane-crm-mcp doctor` checks the setup instead (src/doctor/).
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { ConfigError, loadConfig, usage } from './config.js';
 import { createLogger } from './log.js';
-import { resolveCli } from './membrane/cli/resolve-cli.js';
 import { loadExeca } from './membrane/cli/cli-runner.js';
-import { createCliClient } from './membrane/cli/cli-setup.js';
+import { loadSdk } from './membrane/api/sdk-transport.js';
+import { type BackendChoice, chooseBackend, createMembraneClient } from './membrane/create-client.js';
 import { createServer, createSharedLookups } from './server.js';
 
 // stdout carries JSON-RPC only. A dependency that calls console.log must not corrupt it.
@@ -36,8 +36,13 @@ async function main(): Promise<void> {
     process.exit(await runDoctor(process.argv.slice(3), { sandboxCli, serverEntry: fileURLToPath(import.meta.url), version, env }));
   }
   let loaded;
+  let choice: BackendChoice | undefined;
   try {
     loaded = loadConfig(process.argv.slice(2), env);
+    if (!loaded.help && !loaded.version) {
+      const { settings } = loaded;
+      choice = chooseBackend(settings, { env, cwd: settings.cliCwd ?? process.cwd(), sandboxCli });
+    }
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`membrane-crm-mcp: ${e.message}\nRun membrane-crm-mcp --help for the options.\n`);
@@ -50,24 +55,27 @@ async function main(): Promise<void> {
     process.stdout.write(`${usage()}\n`);
     return;
   }
-  if (loaded.version) {
+  if (loaded.version || !choice) {
     process.stdout.write(`${version}\n`);
     return;
   }
+  const chosen = choice;
 
   const { settings } = loaded;
   const log = createLogger({ level: settings.logLevel });
   const cwd = settings.cliCwd ?? process.cwd();
-  const cli = resolveCli({ sandbox: settings.sandbox, membraneCli: settings.membraneCli, cwd, sandboxCli });
-  if (cli.fallback) {
+  if (chosen.fallback) {
     process.stderr.write(
-      '\n[membrane-crm-mcp] *** SANDBOX MODE: no Membrane CLI found, so the tools use the bundled membrane-sandbox ***\n' +
-        '[membrane-crm-mcp] *** Data is a local AmoCRM/1CRM emulation, not a real CRM. Install @membranehq/cli and run `membrane login --tenant` for real data. ***\n\n',
+      '\n[membrane-crm-mcp] *** SANDBOX MODE: no Membrane API credentials and no Membrane CLI found, so the tools use the bundled membrane-sandbox ***\n' +
+        '[membrane-crm-mcp] *** Data is a local AmoCRM/1CRM emulation, not a real CRM. For real data set MEMBRANE_ACCESS_TOKEN (or MEMBRANE_WORKSPACE_KEY, MEMBRANE_WORKSPACE_SECRET, MEMBRANE_TENANT_KEY), or install @membranehq/cli and run `membrane login --tenant`. ***\n\n',
     );
   }
-  log.info(`backend: ${cli.backend} — ${cli.reason}`);
+  const { backend } = chosen;
+  log.info(`backend: ${backend} — ${chosen.reason}`);
+  // What the backend loads on first use is loaded once the client is connected, while it is still initializing.
+  const prewarm = () => void (chosen.kind === 'api' ? loadSdk() : loadExeca()).catch(() => undefined);
 
-  const { client } = createCliClient(settings, cli, cwd, log);
+  const client = await createMembraneClient(settings, chosen, { cwd, log });
   // One set of lookups for the process: HTTP sessions share the connection list and action metadata caches.
   const lookups = createSharedLookups(settings, client, log);
   const makeServer = () => createServer({ settings, client, log, version, lookups });
@@ -123,10 +131,10 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     closeTransport = () => http.close();
-    setImmediate(() => void loadExeca());
+    setImmediate(prewarm);
     // Always on stderr, whatever --log-level says: with --http 0 this line is the only way to learn the URL.
     process.stderr.write(
-      `[membrane-crm-mcp] membrane-crm-mcp ${version} listening on ${http.url} (Streamable HTTP; ${settings.httpToken ? 'every request needs the --http-token' : 'this machine only'}) for ${settings.connectors.join(', ')} (backend ${cli.backend})\n`,
+      `[membrane-crm-mcp] membrane-crm-mcp ${version} listening on ${http.url} (Streamable HTTP; ${settings.httpToken ? 'every request needs the --http-token' : 'this machine only'}) for ${settings.connectors.join(', ')} (backend ${backend})\n`,
     );
     return;
   }
@@ -137,10 +145,8 @@ async function main(): Promise<void> {
   process.stdin.on('end', () => void shutdown('stdin ended'));
   process.stdin.on('close', () => void shutdown('stdin closed'));
   await server.connect(new StdioServerTransport());
-  setImmediate(() => void loadExeca());
-  log.info(
-    `membrane-crm-mcp ${version} ready on stdio: ${tools.length} tools for ${settings.connectors.join(', ')} (backend ${cli.backend})`,
-  );
+  setImmediate(prewarm);
+  log.info(`membrane-crm-mcp ${version} ready on stdio: ${tools.length} tools for ${settings.connectors.join(', ')} (backend ${backend})`);
 }
 
 main().catch((e: unknown) => {

@@ -1,6 +1,7 @@
-// One redaction helper for everything that leaves the process from the CLI's stderr or error output
-// (log lines, error excerpts, result details). Tokens, Authorization values and credential fields are
-// replaced by a marker that keeps the surrounding text readable.
+// One redaction helper for everything that leaves the process from a backend's output (log lines, error
+// excerpts, result details). Tokens, Authorization values and credential fields are replaced by a marker that
+// keeps the surrounding text readable; so is every secret the server itself was given (addSecret), whatever it
+// looks like: a workspace secret follows no pattern.
 
 const MARK = '[REDACTED]';
 
@@ -60,8 +61,23 @@ const PATTERNS: ReadonlyArray<[RegExp, Replacer]> = [
   [new RegExp(String.raw`${W}(?:pat-|sbx_secret_|sk-|sk_live_|sk_test_|ghp_|gho_|xox[abp]-)[A-Za-z0-9_-]{6,}`, 'g'), MARK],
 ];
 
+/** Credentials the server was given (the API token, the workspace secret): hidden wherever they appear. */
+const KNOWN_SECRETS = new Set<string>();
+
+/** Shorter values would hide ordinary words; a real token or secret is far longer. */
+const MIN_SECRET_LENGTH = 8;
+
+/** Registers a credential the server holds, so that no redacted text can show it (nor its URL-encoded form). */
+export function addSecret(secret: string): void {
+  if (secret.length < MIN_SECRET_LENGTH) return;
+  KNOWN_SECRETS.add(secret);
+  const encoded = encodeURIComponent(secret);
+  if (encoded !== secret) KNOWN_SECRETS.add(encoded);
+}
+
 export function redact(text: string): string {
   let out = text;
+  for (const secret of KNOWN_SECRETS) if (out.includes(secret)) out = out.split(secret).join(MARK);
   // One call site: replace() is overloaded on the replacement's type, which a union cannot pick.
   for (const [re, replacement] of PATTERNS) out = out.replace(re, replacement as string);
   return out;

@@ -5,7 +5,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Settings } from './config.js';
 import { type Connector, resolveConnectors } from './connectors.js';
 import { LOG_LEVELS, type Logger, logOrigin } from './log.js';
-import type { MembraneClient } from './membrane/membrane-client.js';
+import { isSandbox, type MembraneClient } from './membrane/membrane-client.js';
 import { Confirmations } from './policy/confirm.js';
 import { RepeatGuard } from './policy/repeat-guard.js';
 import { Policy } from './policy/rules.js';
@@ -40,9 +40,9 @@ export function serverInstructions(settings: Settings, connectors: Connector[], 
       'A change may return CONFIRMATION_REQUIRED with a preview: confirm with the user, then repeat the call with the confirm token. Identical writes within 60 s need allowRepeat.',
   ];
   if (settings.readOnly) lines.push('This server is READ-ONLY: only read actions and GET/HEAD requests run.');
-  if (client.backend === 'sandbox') {
+  if (isSandbox(client.backend)) {
     lines.push(
-      'BACKEND: SANDBOX. Data comes from a local emulation of AmoCRM and 1CRM (membrane-sandbox), not from the user\'s real CRM. Say so when you report results; every result carries backend: "sandbox".',
+      `BACKEND: SANDBOX. Data comes from a local emulation of AmoCRM and 1CRM (membrane-sandbox), not from the user's real CRM. Say so when you report results; every result carries backend: "${client.backend}".`,
     );
   }
   return lines.join('\n');

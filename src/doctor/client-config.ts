@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { SETTINGS, type Settings } from '../config.js';
-import type { Backend } from '../membrane/membrane-client.js';
+import { type Backend, isSandbox } from '../membrane/membrane-client.js';
 
 export const SERVER_NAME = 'membrane-crm';
 export const PACKAGE_NAME = 'membrane-crm-mcp';
@@ -27,6 +27,11 @@ export interface LaunchSpec {
   args: string[];
   /** Settings as env vars, in SETTINGS order. */
   env: Record<string, string>;
+  /**
+   * Credentials the client passes on from its own environment by name (`${NAME}` in Claude Code's .mcp.json,
+   * `${env:NAME}` in Cursor's mcp.json, `env_vars` in Codex's config.toml): their values never enter a config file.
+   */
+  passEnv: string[];
 }
 
 export interface ClientConfigs {
@@ -156,7 +161,7 @@ export function settingsEnv(opts: {
     out[s.env] = envValue(s.key, value, opts.cwd, cliCwd);
   }
   const db = opts.env.MEMBRANE_SANDBOX_DB;
-  if (opts.backend === 'sandbox' && db) out.MEMBRANE_SANDBOX_DB = resolve(cliCwd, db);
+  if (isSandbox(opts.backend) && db) out.MEMBRANE_SANDBOX_DB = resolve(cliCwd, db);
   return out;
 }
 
@@ -184,9 +189,19 @@ export function toolTimeoutSec(settings: Pick<Settings, 'cliTimeout'>): number {
   return Math.max(MIN_TOOL_TIMEOUT_SEC, settings.cliTimeout + TOOL_TIMEOUT_MARGIN_SEC);
 }
 
-function mcpJson(spec: LaunchSpec, name: string): string {
-  return JSON.stringify({ mcpServers: { [name]: { command: spec.command, args: spec.args, env: spec.env } } }, null, 2);
+/** The env block of a JSON config: the settings, then each passed-on credential as the client's reference to it. */
+function jsonEnv(spec: LaunchSpec, reference: (name: string) => string): Record<string, string> {
+  return { ...spec.env, ...Object.fromEntries(spec.passEnv.map((n) => [n, reference(n)])) };
 }
+
+function mcpJson(spec: LaunchSpec, name: string, reference: (name: string) => string): string {
+  return JSON.stringify({ mcpServers: { [name]: { command: spec.command, args: spec.args, env: jsonEnv(spec, reference) } } }, null, 2);
+}
+
+/** Claude Code expands `${NAME}` in .mcp.json from the environment it was started in. */
+const claudeReference = (name: string) => `\${${name}}`;
+/** Cursor expands `${env:NAME}` in mcp.json. */
+const cursorReference = (name: string) => `\${env:${name}}`;
 
 function codexToml(spec: LaunchSpec, name: string, timeoutSec: number): string {
   const table = `mcp_servers.${tomlKey(name)}`;
@@ -199,14 +214,27 @@ function codexToml(spec: LaunchSpec, name: string, timeoutSec: number): string {
     `# CLI call, and any call may take --cli-timeout; Codex's default of 60 s would cut them off.`,
     `tool_timeout_sec = ${timeoutSec}`,
   ];
+  // Codex passes these variables on from its own environment, under their names.
+  if (spec.passEnv.length) lines.push(`env_vars = [${spec.passEnv.map(tomlString).join(', ')}]`);
   const env = Object.entries(spec.env);
   if (env.length) lines.push('', `[${table}.env]`, ...env.map(([k, v]) => `${tomlKey(k)} = ${tomlString(v)}`));
   return lines.join('\n');
 }
 
-/** `<tool> mcp add [options] <name> -e K=V … -- <command>`: the name before the env flags (claude's -e takes several values). */
-function commandLine(tool: string, options: string, name: string, envFlag: string, spec: LaunchSpec, platform: NodeJS.Platform): string {
-  const env = Object.entries(spec.env).map(([k, v]) => ` ${envFlag} ${shellWord(`${k}=${v}`, platform)}`);
+/**
+ * `<tool> mcp add [options] <name> -e K=V … -- <command>`: the name before the env flags (claude's -e takes several
+ * values). `references` adds passed-on credentials as the client's reference to them (quoted: the shell must not expand them).
+ */
+function commandLine(
+  tool: string,
+  options: string,
+  name: string,
+  envFlag: string,
+  spec: LaunchSpec,
+  platform: NodeJS.Platform,
+  references: Record<string, string> = {},
+): string {
+  const env = Object.entries({ ...spec.env, ...references }).map(([k, v]) => ` ${envFlag} ${shellWord(`${k}=${v}`, platform)}`);
   return `${tool} mcp add ${options}${name}${env.join('')} -- ${[spec.command, ...spec.args].map((w) => shellWord(w, platform)).join(' ')}`;
 }
 
@@ -216,16 +244,20 @@ export function renderClientConfigs(
 ): ClientConfigs {
   const name = opts.name ?? SERVER_NAME;
   const platform = opts.platform ?? process.platform;
-  const json = mcpJson(spec, name);
   const timeout = toolTimeoutSec(opts.settings);
+  const claudeRefs = Object.fromEntries(spec.passEnv.map((n) => [n, claudeReference(n)]));
   return {
     // -s user: every project (without a scope, claude writes the local scope: this project only, in ~/.claude.json).
-    claudeCode: { mcpJson: json, addCommand: commandLine('claude', '-s user ', name, '-e', spec, platform) },
+    // Passed-on credentials: -s project, since Claude Code documents `${NAME}` expansion for the project's .mcp.json only.
+    claudeCode: {
+      mcpJson: mcpJson(spec, name, claudeReference),
+      addCommand: commandLine('claude', spec.passEnv.length ? '-s project ' : '-s user ', name, '-e', spec, platform, claudeRefs),
+    },
     codex: {
       toml: codexToml(spec, name, timeout),
       addCommand: commandLine('codex', '', name, '--env', spec, platform),
       toolTimeoutSec: timeout,
     },
-    cursor: { mcpJson: json },
+    cursor: { mcpJson: mcpJson(spec, name, cursorReference) },
   };
 }

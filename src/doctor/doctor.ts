@@ -5,7 +5,9 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, loadConfig, SETTINGS, type Settings } from '../config.js';
+import { credentialVariables } from '../membrane/api/api-credentials.js';
 import { findOnPath } from '../membrane/cli/resolve-cli.js';
+import { type BackendChoice, chooseBackend } from '../membrane/create-client.js';
 import { redact } from '../redact.js';
 import { runChecks } from './run-checks.js';
 import { httpConfigFile, isNpxCache, launchCommand, renderClientConfigs, settingsEnv, type LaunchSpec } from './client-config.js';
@@ -32,8 +34,9 @@ export function doctorUsage(): string {
   return [
     'Usage: membrane-crm-mcp doctor [--json] [server options]',
     '',
-    'Checks what `membrane-crm-mcp [server options]` would run: the Node version, the settings, which CLI and',
-    'backend, the CLI version, the login, the connections of each enabled connector and one round trip.',
+    'Checks what `membrane-crm-mcp [server options]` would run: the Node version, the settings, which backend',
+    '(the REST API and the credential variables found, or the CLI and its version), the login, the connections',
+    'of each enabled connector and one round trip.',
     'Prints what to fix and ready-to-paste configuration for Claude Code, Codex and Cursor.',
     '',
     'Options:',
@@ -118,7 +121,12 @@ function notes(
     out.push(
       `doctor runs from npx's cache, so the configuration starts \`npx -y membrane-crm-mcp@${version}\` (the cache may be cleared).`,
     );
-  if (report.backend === 'membrane' && !settings.membraneCli && report.cli?.path) {
+  if (launch.passEnv.length) {
+    out.push(
+      `the configuration below passes ${launch.passEnv.join(', ')} on by name, never by value: set ${launch.passEnv.length > 1 ? 'them' : 'it'} in the environment the client starts from (your shell profile, or the desktop session), then restart the client.`,
+    );
+  }
+  if (report.backend === 'membrane-cli' && !settings.membraneCli && report.cli?.path) {
     out.push(
       `the server found \`membrane\` on this shell's PATH (${report.cli.path}); a client started from a desktop app may have a shorter PATH and fall back to the sandbox: add MEMBRANE_CLI=${report.cli.path} to env to pin it.`,
     );
@@ -194,10 +202,14 @@ async function doctor(argv: string[], io: DoctorIo, stdout: (s: string) => Promi
     return 0;
   }
 
+  const { serverEntry, sandboxCli, version } = io;
   let settings: Settings;
+  let choice: BackendChoice;
   try {
-    // loadConfig also refuses what the server would refuse at start-up (e.g. connectors sharing a tool prefix).
+    // loadConfig and chooseBackend refuse what the server would refuse at start-up (connectors sharing a tool
+    // prefix, partial API credentials…).
     settings = loadConfig(rest, env).settings;
+    choice = chooseBackend(settings, { env, cwd: settings.cliCwd ?? cwd, sandboxCli });
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     stderr(`membrane-crm-mcp: ${e.message}\nRun membrane-crm-mcp doctor --help for the options.\n`);
@@ -205,12 +217,13 @@ async function doctor(argv: string[], io: DoctorIo, stdout: (s: string) => Promi
     return 2;
   }
 
-  const { serverEntry, sandboxCli, version } = io;
-  const results = await runChecks({ settings, env, cwd, sandboxCli }, io.nodeVersion);
+  const results = await runChecks({ settings, env, cwd, choice }, io.nodeVersion);
 
   const launch: LaunchSpec = {
     ...launchCommand({ serverEntry: resolve(serverEntry), version }),
-    env: settingsEnv({ argv: rest, env, settings, cwd, backend: results.backend ?? 'membrane' }),
+    env: settingsEnv({ argv: rest, env, settings, cwd, backend: choice.backend }),
+    // Only the names: clients pass the values on from their own environment.
+    passEnv: choice.kind === 'api' ? credentialVariables(choice.api.credentials) : [],
   };
   const report: DoctorReport = {
     ...results,

@@ -44,19 +44,22 @@ export function renderHuman(r: DoctorReport): string {
       out.push(`  ${MARK[c.status]} ${c.title}: ${c.fix}`);
   }
   const env = Object.entries(r.launch.env).map(([k, v]) => `${k}=${v}`);
+  const passed = r.launch.passEnv.length ? `, passing on ${r.launch.passEnv.join(', ')} from the client's environment` : '';
+  const codexAdds = [`tool_timeout_sec = ${r.clientConfigs.codex.toolTimeoutSec}`];
+  if (r.launch.passEnv.length) codexAdds.push(`env_vars = [${r.launch.passEnv.map((n) => JSON.stringify(n)).join(', ')}]`);
   out.push(
     '',
-    `Client configuration: starts \`${[r.launch.command, ...r.launch.args].join(' ')}\`${env.length ? ` with ${env.join(' ')}` : ' with no extra settings'}`,
+    `Client configuration: starts \`${[r.launch.command, ...r.launch.args].join(' ')}\`${env.length ? ` with ${env.join(' ')}` : ' with no extra settings'}${passed}`,
     ...r.notes.map((n) => `Note: ${n}`),
     '',
     'Claude Code: .mcp.json in a project',
     r.clientConfigs.claudeCode.mcpJson,
-    `Or for every project: ${r.clientConfigs.claudeCode.addCommand}`,
+    `Or for ${r.launch.passEnv.length ? 'this project (it writes .mcp.json, where Claude Code expands ${NAME})' : 'every project'}: ${r.clientConfigs.claudeCode.addCommand}`,
     '',
     'Codex: ~/.codex/config.toml',
     r.clientConfigs.codex.toml,
     `Or run: ${r.clientConfigs.codex.addCommand}`,
-    `  (it cannot set timeouts: add tool_timeout_sec = ${r.clientConfigs.codex.toolTimeoutSec} to the [mcp_servers.${SERVER_NAME}] table it writes)`,
+    `  (it cannot set ${r.launch.passEnv.length ? 'timeouts or env_vars' : 'timeouts'}: add ${codexAdds.join(' and ')} to the [mcp_servers.${SERVER_NAME}] table it writes)`,
     '',
     'Cursor: ~/.cursor/mcp.json (all projects) or .cursor/mcp.json (this project)',
     r.clientConfigs.cursor.mcpJson,
@@ -79,6 +82,7 @@ export function renderJson(r: DoctorReport): string {
     })),
     backend: r.backend ?? null,
     cli: r.cli ?? null,
+    api: r.api ?? null,
     connections: r.connections,
     latencyMs: r.latencyMs ?? null,
     latencySource: r.latencySource ?? null,

@@ -1,18 +1,21 @@
-// The doctor's checks, in order: Node, settings, which CLI, its version, login, connections per enabled
-// connector, latency. Each lives in checks/; this runs them and skips what an earlier failure makes
-// pointless. The CLI runs through the server's own runner and client (membrane/cli/cli-setup.ts), so the doctor
-// sees what the tools would see.
+// The doctor's checks, in order: Node, settings, which backend (the CLI and its version, or the API with the
+// credentials found), login, connections per enabled connector, latency. Each lives in checks/; this runs them and
+// skips what an earlier failure makes pointless. Every call goes through the server's own client
+// (membrane/create-client.ts), so the doctor sees what the tools would see.
 import type { Settings } from '../config.js';
 import { createLogger, type Logger } from '../log.js';
-import { createCliClient } from '../membrane/cli/cli-setup.js';
-import type { Backend } from '../membrane/membrane-client.js';
+import { STATUS_TIMEOUT_MS, VERSION_TIMEOUT_MS } from '../membrane/cli/cli-client.js';
+import { credentialVariables } from '../membrane/api/api-credentials.js';
+import { type BackendChoice, createMembraneClient } from '../membrane/create-client.js';
+import type { Backend, MembraneClient } from '../membrane/membrane-client.js';
 import { ConnectionDirectory } from '../lookups/connection-directory.js';
-import { cliCheck, cliPath, versionCheck, VERSION_TIMEOUT_MS } from './checks/cli-check.js';
+import { apiCheck } from './checks/api-check.js';
+import { cliCheck, cliPath, versionCheck } from './checks/cli-check.js';
 import { connectorChecks, LIST_TIMEOUT_MS } from './checks/connections-check.js';
 import { latencyCheck, type LatencySource } from './checks/latency-check.js';
-import { loginCheck, STATUS_TIMEOUT_MS, type Login } from './checks/login-check.js';
+import { loginCheck } from './checks/login-check.js';
 import { configCheck, nodeCheck } from './checks/settings-check.js';
-import { attempt, errorCheck, skipped } from './checks/check-helpers.js';
+import { attempt, type CheckedCall, errorCheck, skipped, type Target } from './checks/check-helpers.js';
 import type { Check, ConnectionSummary } from './check-types.js';
 
 export interface CheckContext {
@@ -20,14 +23,16 @@ export interface CheckContext {
   env: NodeJS.ProcessEnv;
   /** The directory the server would start in (the doctor's own cwd). */
   cwd: string;
-  /** Path of the bundled sandbox's cli.js. */
-  sandboxCli: string;
+  /** The backend the server would use (create-client.ts chooseBackend). */
+  choice: BackendChoice;
 }
 
 export interface CheckResults {
   checks: Check[];
   backend?: Backend;
   cli?: { display: string; path?: string; version?: string };
+  /** The API backend: its address and the credential variables found (names only). */
+  api?: { uri: string; credentials: string[]; sdk?: string };
   connections: Record<string, ConnectionSummary[]>;
   latencyMs?: number;
   /** What the latency was measured on. */
@@ -39,69 +44,91 @@ function quietLogger(): Logger {
   return createLogger({ level: 'error', write: () => {} });
 }
 
+/** The calls the checks make, as their summaries and fixes name them. */
+function calls(target: Target): Record<'version' | 'access' | 'list', CheckedCall> {
+  const cli = (args: string): CheckedCall => ({ label: args, command: `${target.command} ${args}` });
+  return target.command
+    ? { version: cli('--version'), access: cli('status --json'), list: cli('connection list --json') }
+    : { version: { label: 'load @membranehq/sdk' }, access: { label: 'GET /connections?limit=1' }, list: { label: 'GET /connections' } };
+}
+
 export async function runChecks(ctx: CheckContext, nodeVersion?: string): Promise<CheckResults> {
-  const { settings } = ctx;
+  const { settings, choice } = ctx;
   const checks: Check[] = [nodeCheck(nodeVersion), configCheck(settings)];
   const connections: Record<string, ConnectionSummary[]> = {};
-  const found = cliCheck(ctx);
-  checks.push(found.check);
-  const results: CheckResults = {
-    checks,
-    backend: found.cli.backend,
-    cli: { display: found.command, path: cliPath(found.cli) },
-    connections,
-  };
-  /** The checks that need a working CLI, when it is not: from the version check on, or from login on. */
-  const skipRest = (from: 'cli-version' | 'login') => {
-    const why = 'the CLI cannot run';
-    if (from === 'cli-version') checks.push(skipped('cli-version', 'CLI version', why));
+  const results: CheckResults = { checks, backend: choice.backend, connections };
+  const skipRest = (why: string, from: 'version' | 'login') => {
+    if (from === 'version' && choice.kind === 'cli') checks.push(skipped('cli-version', 'CLI version', why));
     checks.push(skipped('login', 'Login', why), skipped('connections', 'Connections', why), skipped('latency', 'Latency', why));
   };
-  if (!found.runnable) {
-    skipRest('cli-version');
-    return results;
-  }
 
   const log = quietLogger();
-  // The server's runner and client for these settings. Only the name the CLI's next steps use differs:
-  // the command the user types (a --membrane-cli path rather than `membrane`), since they become fixes.
-  const { runner, client } = createCliClient(
-    settings,
-    { ...found.cli, command: { ...found.cli.command, display: found.command } },
-    found.cwd,
-    log,
-  );
-  try {
-    // 4. version
-    const version = await attempt(() => runner.run({ args: ['--version'], timeoutMs: VERSION_TIMEOUT_MS }));
-    if (!version.ok) {
-      checks.push(errorCheck('cli-version', 'CLI version', version.error, '--version', found));
-      skipRest('login');
+  let client: MembraneClient;
+  let target: Target;
+  if (choice.kind === 'cli') {
+    const found = cliCheck(ctx, choice.cli);
+    checks.push(found.check);
+    results.cli = { display: found.command, path: cliPath(found.cli) };
+    if (!found.runnable) {
+      skipRest('the CLI cannot run', 'version');
       return results;
     }
-    const v = versionCheck(version.value, found);
-    checks.push(v);
-    if (v.status === 'ok') results.cli!.version = v.summary;
+    // The server's client for these settings. Only the name the CLI's next steps use differs: the command the user
+    // types (a --membrane-cli path rather than `membrane`), since they become fixes.
+    const cli = { ...choice.cli, command: { ...choice.cli.command, display: found.command } };
+    client = await createMembraneClient(settings, { ...choice, cli }, { cwd: found.cwd, log });
+    target = { backend: choice.backend, hints: client.hints, command: found.command };
+  } else {
+    client = await createMembraneClient(settings, choice, { cwd: ctx.cwd, log });
+    target = { backend: choice.backend, hints: client.hints };
+    results.api = { uri: choice.api.apiUri, credentials: credentialVariables(choice.api.credentials) };
+  }
+  const call = calls(target);
+
+  try {
+    // 4. what runs the calls: the CLI's version, or the SDK loaded
+    const info = await attempt(() => client.describe({ timeoutMs: VERSION_TIMEOUT_MS }));
+    if (!info.ok) {
+      checks.push(
+        errorCheck(
+          choice.kind === 'cli' ? 'cli-version' : 'api',
+          choice.kind === 'cli' ? 'CLI version' : 'Membrane API',
+          info.error,
+          call.version,
+        ),
+      );
+      skipRest(choice.kind === 'cli' ? 'the CLI cannot run' : 'the Membrane SDK cannot load', 'login');
+      return results;
+    }
+    if (choice.kind === 'cli') {
+      const v = versionCheck(info.value);
+      checks.push(v);
+      if (v.status === 'ok') results.cli!.version = v.summary;
+    } else {
+      checks.push(apiCheck(choice.api, ctx.env, info.value));
+      results.api!.sdk = info.value.version;
+    }
 
     // 5. login
-    let statusMs: number | undefined;
-    let login: Login;
-    const status = await attempt(() => runner.run({ args: ['status', '--json'], timeoutMs: STATUS_TIMEOUT_MS }));
-    if (status.ok) {
-      // A status that failed measures nothing useful about the round trip tools make.
-      if (status.value.exitCode === 0) statusMs = status.value.durationMs;
-      login = loginCheck(status.value, found);
+    let accessMs: number | undefined;
+    let loggedIn: boolean | undefined;
+    let timedOut = false;
+    const access = await attempt(() => client.checkAccess({ timeoutMs: STATUS_TIMEOUT_MS }));
+    if (access.ok) {
+      accessMs = access.value.durationMs;
+      loggedIn = access.value.loggedIn;
+      checks.push(loginCheck(access.value, target));
     } else {
-      login = { check: errorCheck('login', 'Login', status.error, 'status --json', found), timedOut: status.error.code === 'TIMEOUT' };
+      timedOut = access.error.code === 'TIMEOUT';
+      checks.push(errorCheck('login', 'Login', access.error, call.access));
     }
-    checks.push(login.check);
 
     // 6. connections
     let listMs: number | undefined;
-    if (login.loggedIn === false) {
+    if (loggedIn === false) {
       checks.push(skipped('connections', 'Connections', 'log in first'));
-    } else if (login.timedOut) {
-      checks.push(skipped('connections', 'Connections', 'the CLI does not answer'));
+    } else if (timedOut) {
+      checks.push(skipped('connections', 'Connections', `the ${target.command ? 'CLI' : 'API'} does not answer`));
     } else {
       const started = Date.now();
       // The tools' own call, bounded for the doctor: a list slower than this is broken for an agent too.
@@ -109,27 +136,28 @@ export async function runChecks(ctx: CheckContext, nodeVersion?: string): Promis
       if (list.ok) {
         listMs = Date.now() - started;
         const directory = new ConnectionDirectory(client, settings.defaultConnections, log, false);
-        const perConnector = connectorChecks(settings, list.value, found, directory);
+        const perConnector = connectorChecks(settings, list.value, target, directory);
         checks.push(...perConnector.checks);
         Object.assign(connections, perConnector.connections);
       } else {
-        checks.push(errorCheck('connections', 'Connections', list.error, 'connection list --json', found));
+        checks.push(errorCheck('connections', 'Connections', list.error, call.list));
       }
     }
 
     // 7. latency
+    const accessSource: LatencySource = target.command ? 'status' : 'access check';
     const [ms, source] =
       listMs !== undefined
         ? [listMs, 'connection list' as const]
-        : statusMs !== undefined
-          ? [statusMs, 'status' as const]
+        : accessMs !== undefined
+          ? [accessMs, accessSource]
           : [undefined, undefined];
     if (ms === undefined || source === undefined) {
-      checks.push(skipped('latency', 'Latency', 'no CLI call answered'));
+      checks.push(skipped('latency', 'Latency', `no ${target.command ? 'CLI' : 'API'} call answered`));
     } else {
       results.latencyMs = ms;
       results.latencySource = source;
-      checks.push(latencyCheck(ms, source, found));
+      checks.push(latencyCheck(ms, source, target));
     }
     return results;
   } finally {

@@ -5,7 +5,7 @@ import { TtlCache } from './ttl-cache.js';
 import type { Connector } from '../connectors.js';
 import { ToolError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Connection, MembraneClient } from '../membrane/membrane-client.js';
+import type { Connection, MembraneClient, UserStep } from '../membrane/membrane-client.js';
 import { SharedCalls } from './single-flight.js';
 import type { CallContext } from '../tools/tool-context.js';
 
@@ -46,7 +46,7 @@ export class ConnectionDirectory {
     this.log.debug(`connection cache dropped: ${reason}`);
   }
 
-  /** Connections of this connector: by connector key, else (a CLI that omits keys) by name. */
+  /** Connections of this connector: by connector key, else (when Membrane omits keys) by name. */
   ofConnector(connector: Connector, list: Connection[]): Connection[] {
     const byKey = list.filter((c) => c.connectorKey?.toLowerCase() === connector.key);
     if (byKey.length || list.some((c) => c.connectorKey)) return byKey;
@@ -58,25 +58,24 @@ export class ConnectionDirectory {
     return this.defaults[connector.key];
   }
 
-  connectCommand(connector: Connector): string {
-    return `${this.client.commandName} connect --connectorKey=${connector.key}`;
+  /** How the user connects this connector, in the backend's terms (a command, or the Membrane console). */
+  connectHint(connector: Connector): UserStep {
+    return this.client.hints.connect(connector);
   }
 
-  reconnectCommand(c: Pick<Connection, 'id'>): string {
-    return `${this.client.commandName} connect --connectionId=${c.id}`;
+  /** How the user reconnects this connection: its uiUrl when Membrane gave one, else the backend's way. */
+  reconnectHint(c: Pick<Connection, 'id' | 'clientAction'>): UserStep {
+    return this.client.hints.reconnect(c);
   }
 
-  /** What to ask the user when a connection needs them: open its uiUrl, or run the reconnect command. */
+  /** What to ask the user when a connection needs them. */
   reconnectStep(c: Connection, call: CallContext): string {
-    const then = `then call ${call.ref('list_connections', { refresh: true })}.`;
-    return c.clientAction?.uiUrl
-      ? `Ask the user to open ${c.clientAction.uiUrl} to reconnect, ${then}`
-      : `Ask the user to run \`${this.reconnectCommand(c)}\`, ${then}`;
+    return `Ask the user to ${this.reconnectHint(c).action}, then call ${call.ref('list_connections', { refresh: true })}.`;
   }
 
   /** What to ask the user when the connector has no connection at all. */
   connectStep(connector: Connector, call: CallContext): string {
-    return `Ask the user to run \`${this.connectCommand(connector)}\` (it opens a browser to authorize ${connector.displayName}), then call ${call.ref('list_connections', { refresh: true })}.`;
+    return `Ask the user to ${this.connectHint(connector).action}, then call ${call.ref('list_connections', { refresh: true })}.`;
   }
 
   /**
@@ -103,7 +102,7 @@ export class ConnectionDirectory {
     }
     if (!owner)
       this.log.warning(
-        `cannot tell which connector connection ${connectionId} belongs to (the CLI printed no key); using it for ${connector.key}`,
+        `cannot tell which connector connection ${connectionId} belongs to (Membrane gave no key); using it for ${connector.key}`,
       );
     return found.id;
   }
@@ -131,21 +130,22 @@ export class ConnectionDirectory {
         `The ${connector.displayName} connection "${needsUser.name}" is ${needsUser.state}, not READY`,
         {
           nextStep: this.reconnectStep(needsUser, call),
-          uiUrl: needsUser.clientAction?.uiUrl,
+          uiUrl: this.reconnectHint(needsUser).uiUrl,
           retryable: false,
           details: { candidates },
         },
       );
     }
+    const command = this.connectHint(connector).command;
     throw new ToolError('CONNECTION_REQUIRED', `There is no ${connector.displayName} connection yet`, {
       nextStep: this.connectStep(connector, call),
       retryable: false,
-      details: { command: this.connectCommand(connector) },
+      ...(command ? { details: { command } } : {}),
     });
   }
 }
 
-/** A connection the CLI can use now. */
+/** A connection the tools can use now. */
 export function isReady(c: Connection): boolean {
   return c.state === 'READY' && !c.disconnected;
 }

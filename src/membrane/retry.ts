@@ -1,4 +1,4 @@
-// Reads are retried on a rate limit or a transient failure (crash, CRM 5xx) with exponential backoff and
+// Reads are retried on a rate limit or a transient failure (crash, CRM or Membrane 5xx, network) with exponential backoff and
 // full jitter, honouring Retry-After, at most `maxTries` attempts, never past the call's deadline.
 // Writes are never retried: a write that may have happened must not happen twice.
 import { ToolError } from '../errors.js';
@@ -15,7 +15,7 @@ export interface RetryOptions {
   onRetry?: (attempt: number, delayMs: number, error: ToolError) => void;
 }
 
-const RETRIED_CODES = new Set(['RATE_LIMITED', 'CLI_ERROR', 'UPSTREAM_ERROR']);
+const RETRIED_CODES = new Set(['RATE_LIMITED', 'CLI_ERROR', 'UPSTREAM_ERROR', 'MEMBRANE_ERROR']);
 
 export function isTransient(e: unknown): e is ToolError {
   return e instanceof ToolError && e.retryable && RETRIED_CODES.has(e.code);

@@ -15,6 +15,7 @@ const DEFINITE_FAILURES: ReadonlySet<ErrorCode> = new Set([
   'INVALID_INPUT',
   'NOT_FOUND',
   'POLICY_DENIED',
+  'ACCESS_DENIED',
   'CONFIRMATION_REQUIRED',
   'USER_DECLINED',
   'LOGIN_REQUIRED',
@@ -65,7 +66,7 @@ export class RepeatGuard {
   /** Records how the write ended: forgotten after a definite failure, kept otherwise. */
   finish(key: string, error?: ToolError): void {
     const serverFailure = error?.code === 'UPSTREAM_ERROR' && Number(error.details?.status) >= 500;
-    // `started: false`: stopped before a CLI process ran (in the queue, or before the run), so nothing was written.
+    // `started: false`: stopped before it reached Membrane (in the queue, before the run, a refused connection), so nothing was written.
     const neverStarted = error?.details?.started === false;
     if (error && (neverStarted || (DEFINITE_FAILURES.has(error.code) && !serverFailure))) {
       this.seen.delete(key);

@@ -63,7 +63,7 @@ describe('doctor against the sandbox', () => {
     const r = await doctor(['--json', '--sandbox'], { MEMBRANE_SANDBOX_DB: db });
     expect(r.exitCode, r.stderr).toBe(0);
     const doc = r.json!;
-    expect(doc).toMatchObject({ ok: true, exitCode: 0, backend: 'sandbox', latencySource: 'connection list' });
+    expect(doc).toMatchObject({ ok: true, exitCode: 0, backend: 'sandbox-cli', latencySource: 'connection list' });
     expect(doc.checks.map((c) => c.id)).toEqual([
       'node',
       'config',
@@ -163,7 +163,7 @@ describe('doctor against the sandbox', () => {
     const emptyPath = dirname(db); // a directory without `membrane`
     const r = await doctor(['--json'], { MEMBRANE_SANDBOX_DB: db, PATH: emptyPath });
     expect(r.exitCode).toBe(0);
-    expect(r.json!.backend).toBe('sandbox');
+    expect(r.json!.backend).toBe('sandbox-cli');
     expect(byId(r.json!, 'cli')).toMatchObject({ status: 'warn', fix: expect.stringContaining('npm install -g @membranehq/cli') });
     // Not set explicitly, so not in the configuration: once the CLI is installed the same config uses it.
     expect(JSON.parse(r.json!.clientConfigs.claudeCode.mcpJson).mcpServers['membrane-crm'].env).toEqual({ MEMBRANE_SANDBOX_DB: db });
@@ -197,7 +197,7 @@ else if (cmd === 'connection' && sub === 'list') {
     const r = await doctor(['--json'], { PATH: bin });
     expect(r.exitCode).toBe(1);
     const doc = r.json!;
-    expect(doc.backend).toBe('membrane');
+    expect(doc.backend).toBe('membrane-cli');
     expect(doc.cli).toMatchObject({ display: 'membrane', path: join(bin, 'membrane'), version: '1.4.2' });
     expect(byId(doc, 'cli')).toMatchObject({ status: 'ok', summary: `Membrane CLI found on PATH: ${join(bin, 'membrane')}` });
     expect(byId(doc, 'login')).toMatchObject({
@@ -216,7 +216,7 @@ else if (cmd === 'connection' && sub === 'list') {
     expect(byId(doc, 'connections:amocrm')).toMatchObject({ status: 'ok' });
     expect(byId(doc, 'connections:1crm')).toMatchObject({
       status: 'warn',
-      fix: 'Run `membrane connect --connectorKey=1crm` (it opens a browser to authorize), then run doctor again.',
+      fix: 'Run `membrane connect --connectorKey=1crm` (it opens a browser to authorize 1CRM), then run doctor again.',
     });
     expect(doc.connections).toEqual({ amocrm: [{ id: 'c-amo', name: 'Our AmoCRM', state: 'READY' }], '1crm': [] });
   });

@@ -99,7 +99,7 @@ const cases: FlowCase[] = [
 describe.each(cases)('the whole flow on $connector', (c) => {
   it('lists connections → searches → runs → reads back → builds and runs a new action', async () => {
     const listed = ok(await server.call(`${c.prefix}_list_connections`));
-    expect(listed.backend).toBe('sandbox');
+    expect(listed.backend).toBe('sandbox-cli');
     expect(listed.connector).toBe(c.connector);
     const connections = listed.connections as { id: string; state: string; isDefault: boolean }[];
     expect(connections).toHaveLength(1);
@@ -115,7 +115,7 @@ describe.each(cases)('the whole flow on $connector', (c) => {
     expect(actions[0]).not.toHaveProperty('inputSchema');
 
     const ran = ok(await server.call(`${c.prefix}_run_action`, { actionId: actions[0].id, input: c.input }));
-    expect(ran.backend).toBe('sandbox');
+    expect(ran.backend).toBe('sandbox-cli');
     expect(ran.actionRunId).toEqual(expect.any(String));
     const created = ran.output as { id: string | number };
     expect(created.id).toBeDefined();

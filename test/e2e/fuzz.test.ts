@@ -457,7 +457,7 @@ function check(g: Generated, m: JsonRpcMessage, t: Tally): void {
     if (code) t.codes.set(code, (t.codes.get(code) ?? 0) + 1);
   } else {
     t.successes++;
-    if (result.structuredContent?.backend !== 'sandbox') t.problems.push(`success without structuredContent.backend: ${where()}`);
+    if (result.structuredContent?.backend !== 'sandbox-cli') t.problems.push(`success without structuredContent.backend: ${where()}`);
   }
 }
 

@@ -63,7 +63,7 @@ describe('Streamable HTTP on loopback, no token', () => {
         .sort(),
     );
     const conns = structured(await client.callTool({ name: 'amocrm_list_connections', arguments: {} }));
-    expect(conns.backend).toBe('sandbox');
+    expect(conns.backend).toBe('sandbox-cli');
     expect((conns.connections as { state: string }[])[0].state).toBe('READY');
     const search = structured(await client.callTool({ name: 'amocrm_search_actions', arguments: { intent: 'create a lead' } }));
     expect((search.actions as { key: string }[])[0].key).toBe('create-lead');

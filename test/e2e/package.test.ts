@@ -191,7 +191,7 @@ describe('the packed tarball, installed into an empty folder', () => {
       const listed = await client.callTool({ name: 'amocrm_list_connections', arguments: {} });
       expect(listed.isError, JSON.stringify(listed.content)).not.toBe(true);
       const content = listed.structuredContent as { backend: string; connections: { id: string }[] };
-      expect(content.backend).toBe('sandbox');
+      expect(content.backend).toBe('sandbox-cli');
       expect(content.connections.length).toBeGreaterThan(0);
       expect(content.connections[0].id).toEqual(expect.any(String));
       // Only better-sqlite3 is a runtime dependency: the rest is bundled. Exercise the bundled ajv (input

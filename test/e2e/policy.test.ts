@@ -62,7 +62,7 @@ describe('allow and deny rules', () => {
     const file = join(dir.dir, 'policy.json');
     writeFileSync(file, JSON.stringify({ allowActions: ['1crm:list-*', '1crm:get-*'], confirm: 'never' }));
     const s = await server({ args: ['--config', file] });
-    expect(ok(await s.call('onecrm_run_action', { actionId: 'list-accounts', input: { limit: 1 } })).backend).toBe('sandbox');
+    expect(ok(await s.call('onecrm_run_action', { actionId: 'list-accounts', input: { limit: 1 } })).backend).toBe('sandbox-cli');
     const e = err(await s.call('onecrm_run_action', { actionId: 'create-account', input: { name: 'x' } }));
     expect(e.code).toBe('POLICY_DENIED');
     expect(e.message).toMatch(/--allow-actions/);

@@ -6,7 +6,7 @@ import { budgetResult, pageResult } from '../../src/results/paging.js';
 import { ResultStore } from '../../src/results/result-store.js';
 
 const BUDGET = 20_000;
-const FIXED = { backend: 'sandbox', connector: 'amocrm', connectionId: 'conn-1', actionId: 'act-1' };
+const FIXED = { backend: 'sandbox-cli', connector: 'amocrm', connectionId: 'conn-1', actionId: 'act-1' };
 const TOOL = 'amocrm_run_action';
 
 const len = (v: unknown) => JSON.stringify(v).length;

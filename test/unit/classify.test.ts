@@ -1,5 +1,6 @@
 // Classification of finished CLI processes into the error codes of errors.ts, from every place the
 // CLI may print an error (stdout or stderr, JSON or text), and the secrets that must never leak from it.
+// (What an ErrorData means on every backend: error-data.test.ts.)
 import { describe, expect, it } from 'vitest';
 import { ToolError } from '../../src/errors.js';
 import {
@@ -7,8 +8,9 @@ import {
   classifyFailure,
   parseSuccess,
   proxyFromSuccess,
-  upstreamError,
+  cliUpstreamError as upstreamError,
 } from '../../src/membrane/cli/cli-failures.js';
+import { cliHints } from '../../src/membrane/cli/cli-hints.js';
 import type { ProcessResult } from '../../src/membrane/cli/cli-runner.js';
 
 const proc = (p: Partial<ProcessResult>): ProcessResult => ({ exitCode: 1, stdout: '', stderr: '', durationMs: 5, ...p });
@@ -16,6 +18,7 @@ const json = (v: unknown) => `${JSON.stringify(v)}\n`;
 const ctx = (command: FailureContext['command'] = 'connection list', extra: Partial<FailureContext> = {}): FailureContext => ({
   command,
   cli: 'membrane',
+  hints: cliHints('membrane', 'membrane-cli'),
   ...extra,
 });
 
@@ -45,7 +48,7 @@ describe('LOGIN_REQUIRED', () => {
       proc({
         stderr: `warning: something\n${json({ error: { type: 'bad_request', key: 'not_authenticated', message: 'Session expired' } })}`,
       }),
-      { command: 'action run', cli: 'membrane-sandbox' },
+      { command: 'action run', cli: 'membrane-sandbox', hints: cliHints('membrane-sandbox', 'sandbox-cli') },
     );
     expect(e.code).toBe('LOGIN_REQUIRED');
     expect(e.nextStep).toContain('membrane-sandbox login --tenant');
@@ -66,9 +69,7 @@ describe('LOGIN_REQUIRED', () => {
       proc({ stdout: json({ type: 'bad_request', key: 'not_authenticated', message: 'Token is invalid' }) }),
       ctx(),
     );
-    expect(e.toText()).toMatch(
-      /^LOGIN_REQUIRED: The Membrane CLI is not logged in[^]*\. Next: Ask the user to run `membrane login --tenant/,
-    );
+    expect(e.toText()).toMatch(/^LOGIN_REQUIRED: Not logged in to Membrane[^]*\. Next: Ask the user to run `membrane login --tenant/);
   });
 });
 
@@ -308,10 +309,10 @@ describe('UPSTREAM_ERROR', () => {
     expect(String(e.details?.body).length).toBeLessThan(2100);
   });
 
-  it('access_denied from Membrane is an UPSTREAM_ERROR 403 pointing at status', () => {
+  it('access_denied from Membrane is ACCESS_DENIED pointing at status', () => {
     const e = classifyFailure(proc({ stdout: json({ type: 'bad_request', key: 'access_denied', message: 'Forbidden' }) }), ctx());
-    expect(e.code).toBe('UPSTREAM_ERROR');
-    expect(e.details).toEqual({ status: 403 });
+    expect(e.code).toBe('ACCESS_DENIED');
+    expect(e.details).toEqual({ status: 403, operation: 'connection list' });
     expect(e.nextStep).toContain('membrane status');
   });
 });
@@ -352,9 +353,13 @@ describe('CLI_ERROR', () => {
     expect(e.message).toContain('usage error');
   });
 
-  it('internal errors are retryable, others not', () => {
-    expect(classifyFailure(proc({ stdout: json({ type: 'internal', message: 'Oops' }) }), ctx()).retryable).toBe(true);
-    expect(classifyFailure(proc({ stdout: json({ type: 'configuration', message: 'Misconfigured' }) }), ctx()).retryable).toBe(false);
+  it("Membrane's own errors printed by the CLI are MEMBRANE_ERROR: internal ones retryable, others not", () => {
+    const internal = classifyFailure(proc({ stdout: json({ type: 'internal', message: 'Oops' }) }), ctx());
+    expect(internal).toMatchObject({ code: 'MEMBRANE_ERROR', retryable: true });
+    expect(classifyFailure(proc({ stdout: json({ type: 'configuration', message: 'Misconfigured' }) }), ctx())).toMatchObject({
+      code: 'MEMBRANE_ERROR',
+      retryable: false,
+    });
   });
 
   it('a JSON document with only a message becomes a CLI_ERROR with that message', () => {

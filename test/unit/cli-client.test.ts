@@ -1,6 +1,8 @@
-// CliMembraneClient over a fake runner: connection-list paging by cursor, and the long-poll budget of action get.
+// CliMembraneClient over a fake runner, inside the shared call-safety decorator as the server builds it:
+// connection-list paging by cursor, the long-poll budget of action get, and write failures.
 import { describe, expect, it } from 'vitest';
 import { ToolError } from '../../src/errors.js';
+import { withCallSafety } from '../../src/membrane/call-safety.js';
 import { CliMembraneClient } from '../../src/membrane/cli/cli-client.js';
 import { createLogger } from '../../src/log.js';
 import type { CliRunner, ProcessResult, RunRequest } from '../../src/membrane/cli/cli-runner.js';
@@ -14,14 +16,9 @@ function clientWith(answer: (req: RunRequest) => string) {
     },
     close: async () => undefined,
   } as unknown as CliRunner;
-  const client = new CliMembraneClient({
-    runner,
-    backend: 'membrane',
-    commandName: 'membrane',
-    log: createLogger({ level: 'error', write: () => undefined }),
-    defaultTimeoutMs: 60_000,
-  });
-  return { client, requests };
+  const log = createLogger({ level: 'error', write: () => undefined });
+  const cli = new CliMembraneClient({ runner, backend: 'membrane-cli', commandName: 'membrane', log, defaultTimeoutMs: 60_000 });
+  return { client: withCallSafety(cli, { log, defaultTimeoutMs: 60_000 }), requests };
 }
 
 describe('CliMembraneClient', () => {
@@ -84,13 +81,9 @@ describe('failures the CLI reports with exit code 0, and writes that may have ha
       },
       close: async () => undefined,
     } as unknown as CliRunner;
-    const client = new CliMembraneClient({
-      runner,
-      backend: 'membrane',
-      commandName: 'membrane',
-      log: createLogger({ level: 'error', write: () => undefined }),
-      defaultTimeoutMs: 60_000,
-    });
+    const log = createLogger({ level: 'error', write: () => undefined });
+    const cli = new CliMembraneClient({ runner, backend: 'membrane-cli', commandName: 'membrane', log, defaultTimeoutMs: 60_000 });
+    const client = withCallSafety(cli, { log, defaultTimeoutMs: 60_000 });
     const ran = (await client.runAction({ actionId: 'a1', connectionId: 'c1' }).catch((e: ToolError) => e)) as ToolError;
     expect(ran).toMatchObject({ code: 'TIMEOUT', retryable: false });
     expect(ran.nextStep).toMatch(/may have been applied/);

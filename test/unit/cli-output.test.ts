@@ -1,7 +1,8 @@
 // Tolerant parsing of what the CLI prints: every shape the contract allows, and
 // documents with surprises in them, normalize to the shapes of membrane-client.ts without failing.
 import { describe, expect, it } from 'vitest';
-import { excerpt, findJson } from '../../src/membrane/cli/cli-output.js';
+import { findJson } from '../../src/membrane/cli/cli-output.js';
+import { excerpt } from '../../src/membrane/error-data.js';
 import {
   toAction,
   toActions,

@@ -39,6 +39,7 @@ describe('defaults', () => {
     expect(loaded.settings).toEqual({
       connectors: ['amocrm', '1crm'],
       sandbox: false,
+      backend: 'auto',
       defaultConnections: {},
       toolMode: 'per-connector',
       readOnly: false,

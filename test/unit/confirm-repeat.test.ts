@@ -145,6 +145,8 @@ describe('RepeatGuard', () => {
     ['RATE_LIMITED', new ToolError('RATE_LIMITED', 'slow down')],
     ['POLICY_DENIED', new ToolError('POLICY_DENIED', 'no')],
     ['LOGIN_REQUIRED', new ToolError('LOGIN_REQUIRED', 'log in')],
+    ['ACCESS_DENIED', new ToolError('ACCESS_DENIED', 'a tenant token may not create actions')],
+    ['MEMBRANE_ERROR that never reached Membrane', new ToolError('MEMBRANE_ERROR', 'ECONNREFUSED', { details: { started: false } })],
   ])('forgets a write that definitely failed (%s): it may be repeated at once', (_name, error) => {
     const { g } = guard();
     g.start(KEY);
@@ -158,6 +160,7 @@ describe('RepeatGuard', () => {
     ['UPSTREAM_ERROR 503', new ToolError('UPSTREAM_ERROR', 'unavailable', { details: { status: 503 } })],
     ['UPSTREAM_ERROR 500', new ToolError('UPSTREAM_ERROR', 'boom', { details: { status: '500' } })],
     ['CLI_ERROR', new ToolError('CLI_ERROR', 'garbage')],
+    ['MEMBRANE_ERROR (an HTML 502 on the way back)', new ToolError('MEMBRANE_ERROR', 'bad gateway', { details: { status: 502 } })],
     ['INTERNAL_ERROR', new ToolError('INTERNAL_ERROR', 'bug')],
   ])('keeps a write with an unknown outcome (%s) and says it may have been applied', (_name, error) => {
     const { g, clock } = guard();

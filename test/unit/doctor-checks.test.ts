@@ -8,6 +8,9 @@ import { connectorFor } from '../../src/connectors.js';
 import { connectionFix, connectorChecks } from '../../src/doctor/checks/connections-check.js';
 import { latencyCheck, SLOW_MS } from '../../src/doctor/checks/latency-check.js';
 import { loginCheck } from '../../src/doctor/checks/login-check.js';
+import { accessFromStatus } from '../../src/membrane/cli/cli-status.js';
+import { cliHints } from '../../src/membrane/cli/cli-hints.js';
+import type { Target } from '../../src/doctor/checks/check-helpers.js';
 import { configCheck, nodeCheck } from '../../src/doctor/checks/settings-check.js';
 import { attempt, errorCheck, userFix } from '../../src/doctor/checks/check-helpers.js';
 import { doctorUsage, httpUrl, runDoctor, splitArgs } from '../../src/doctor/doctor.js';
@@ -22,31 +25,19 @@ import { ConnectionDirectory } from '../../src/lookups/connection-directory.js';
 const root = mkdtempSync(join(tmpdir(), 'mcrm-doctor-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const MEMBRANE = {
-  command: 'membrane',
-  cli: {
-    backend: 'membrane' as const,
-    command: { file: '/usr/bin/membrane', prefixArgs: [], display: 'membrane' },
-    reason: '',
-    fallback: false,
-  },
-};
+const MEMBRANE: Target = { backend: 'membrane-cli', hints: cliHints('membrane', 'membrane-cli'), command: 'membrane' };
 const SANDBOX_CMD = 'MEMBRANE_SANDBOX_DB=/tmp/s.db node /pkg/dist/sandbox/cli.js';
-const SANDBOX = {
-  command: SANDBOX_CMD,
-  cli: {
-    backend: 'sandbox' as const,
-    command: { file: process.execPath, prefixArgs: ['/pkg/dist/sandbox/cli.js'], display: SANDBOX_CMD },
-    reason: '',
-    fallback: false,
-  },
-};
+const SANDBOX: Target = { backend: 'sandbox-cli', hints: cliHints(SANDBOX_CMD, 'sandbox-cli'), command: SANDBOX_CMD };
 
-/** The tools' own directory, for a client whose next steps name `command`: nothing here calls the CLI. */
-const directoryFor = (command: string) =>
-  new ConnectionDirectory({ commandName: command } as MembraneClient, {}, createLogger({ level: 'error', write: () => {} }), false);
-const directory = directoryFor('membrane');
-const sandboxDirectory = directoryFor(SANDBOX_CMD);
+/** The tools' own directory (it sorts connections by connector): nothing here calls Membrane. */
+const directory = new ConnectionDirectory({} as MembraneClient, {}, createLogger({ level: 'error', write: () => {} }), false);
+const sandboxDirectory = directory;
+
+/** The login check of what `status --json` printed, as the doctor gets it through the CLI client. */
+const login = (r: ProcessResult, target: Target = MEMBRANE) => {
+  const access = accessFromStatus(r, target.command!);
+  return { loggedIn: access.loggedIn, check: loginCheck(access, target) };
+};
 
 /** The tools' LOGIN_REQUIRED next step, for people. */
 const loginFixFor = (cli: string) =>
@@ -106,7 +97,7 @@ describe('node and settings', () => {
 
 describe('login', () => {
   it('reads the JSON status of the CLI and the sandbox', () => {
-    const ok = loginCheck(
+    const ok = login(
       result(
         JSON.stringify({
           loggedIn: true,
@@ -116,42 +107,42 @@ describe('login', () => {
           apiUri: 'https://api',
         }),
       ),
-      MEMBRANE as never,
+      MEMBRANE,
     );
     expect(ok.loggedIn).toBe(true);
     expect(ok.check).toMatchObject({ status: 'ok', summary: 'logged in as Ann <a@x.io> (workspace w, tenant t)' });
-    const no = loginCheck(result('{"loggedIn": false}'), MEMBRANE as never);
+    const no = login(result('{"loggedIn": false}'), MEMBRANE);
     expect(no.check.status).toBe('fail');
     // The tools' own next step (membrane/cli/cli-failures.ts), turned into an instruction for people.
     expect(no.check.fix).toBe(loginFixFor('membrane'));
   });
 
   it('the sandbox fix is its exact command, login complete included', () => {
-    const no = loginCheck(result('{"loggedIn": false}'), SANDBOX as never);
+    const no = login(result('{"loggedIn": false}'), SANDBOX);
     expect(no.check.fix).toBe(loginFixFor(SANDBOX_CMD));
   });
 
   it('an error envelope or the text "Not logged in" is a failure too', () => {
-    const envelope = loginCheck(
+    const envelope = login(
       result('{"type":"bad_request","key":"not_authenticated","message":"Not logged in. Run `membrane login --tenant`"}', 1),
-      MEMBRANE as never,
+      MEMBRANE,
     );
     expect(envelope.check.status).toBe('fail');
-    expect(loginCheck(result('Not logged in\n'), MEMBRANE as never).check.status).toBe('fail');
-    expect(loginCheck(result('Logged in as Ann\nAPI: https://api\n'), MEMBRANE as never).check.status).toBe('ok');
+    expect(login(result('Not logged in\n'), MEMBRANE).check.status).toBe('fail');
+    expect(login(result('Logged in as Ann\nAPI: https://api\n'), MEMBRANE).check.status).toBe('ok');
   });
 
   it('unparseable output is a warning that says how to look', () => {
-    const w = loginCheck(result('<<garbage>>'), MEMBRANE as never);
+    const w = login(result('<<garbage>>'), MEMBRANE);
     expect(w.loggedIn).toBeUndefined();
     expect(w.check.status).toBe('warn');
     expect(w.check.fix).toMatch(/`membrane status`/);
-    const crashed = loginCheck(result('', 139, 'Segmentation fault'), MEMBRANE as never);
+    const crashed = login(result('', 139, 'Segmentation fault'), MEMBRANE);
     expect(crashed.check).toMatchObject({ status: 'warn', summary: 'login state unknown: `status --json` exited 139: Segmentation fault' });
   });
 
   it('redacts what the CLI printed', () => {
-    const w = loginCheck(result('', 1, 'Error: token=sk-abcdefghijklmnop rejected'), MEMBRANE as never);
+    const w = login(result('', 1, 'Error: token=sk-abcdefghijklmnop rejected'), MEMBRANE);
     expect(JSON.stringify(w)).not.toContain('abcdefghijklmnop');
   });
 });
@@ -163,7 +154,7 @@ describe('connections per connector', () => {
   });
 
   it('one READY connection each → ok, and the list per connector', () => {
-    const r = connectorChecks(settings(), [conn('a1', 'amocrm'), conn('o1', '1crm')], MEMBRANE as never, directory);
+    const r = connectorChecks(settings(), [conn('a1', 'amocrm'), conn('o1', '1crm')], MEMBRANE, directory);
     expect(statuses(r.checks)).toEqual({ 'connections:amocrm': 'ok', 'connections:1crm': 'ok' });
     expect(r.connections).toEqual({
       amocrm: [{ id: 'a1', name: 'amocrm a1', state: 'READY' }],
@@ -172,16 +163,18 @@ describe('connections per connector', () => {
   });
 
   it('a connector without a connection warns with the connect command while another works', () => {
-    const r = connectorChecks(settings(), [conn('a1', 'amocrm')], MEMBRANE as never, directory);
+    const r = connectorChecks(settings(), [conn('a1', 'amocrm')], MEMBRANE, directory);
     expect(statuses(r.checks)).toEqual({ 'connections:amocrm': 'ok', 'connections:1crm': 'warn' });
-    expect(r.checks[1].fix).toBe('Run `membrane connect --connectorKey=1crm` (it opens a browser to authorize), then run doctor again.');
+    expect(r.checks[1].fix).toBe(
+      'Run `membrane connect --connectorKey=1crm` (it opens a browser to authorize 1CRM), then run doctor again.',
+    );
   });
 
   it('no READY connection anywhere → every connector fails, each with its fix', () => {
     const r = connectorChecks(
       settings(),
       [conn('a1', 'amocrm', 'CLIENT_ACTION_REQUIRED', { clientAction: { uiUrl: 'https://ui/re' } })],
-      SANDBOX as never,
+      SANDBOX,
       sandboxDirectory,
     );
     expect(statuses(r.checks)).toEqual({ 'connections:amocrm': 'fail', 'connections:1crm': 'fail' });
@@ -192,48 +185,36 @@ describe('connections per connector', () => {
 
   it('state-specific fixes', () => {
     const amo = connectorFor('amocrm');
-    expect(
-      connectionFix(
-        conn('a', 'amocrm', 'CLIENT_ACTION_REQUIRED', { clientAction: { uiUrl: 'https://ui/x' } }),
-        amo,
-        MEMBRANE as never,
-        directory,
-      ),
-    ).toBe('Reconnect "amocrm a": open https://ui/x, or run `membrane connect --connectionId=a`.');
-    expect(connectionFix(conn('a', 'amocrm', 'BUILDING'), amo, MEMBRANE as never, directory)).toMatch(
-      /still being set up.*membrane connection get a/,
+    expect(connectionFix(conn('a', 'amocrm', 'CLIENT_ACTION_REQUIRED', { clientAction: { uiUrl: 'https://ui/x' } }), amo, MEMBRANE)).toBe(
+      'Reconnect "amocrm a": open https://ui/x, or run `membrane connect --connectionId=a`.',
     );
-    expect(connectionFix(conn('a', 'amocrm', 'SETUP_FAILED', { error: 'bad subdomain' }), amo, MEMBRANE as never, directory)).toMatch(
+    expect(connectionFix(conn('a', 'amocrm', 'BUILDING'), amo, MEMBRANE)).toMatch(/still being set up.*membrane connection get a/);
+    expect(connectionFix(conn('a', 'amocrm', 'SETUP_FAILED', { error: 'bad subdomain' }), amo, MEMBRANE)).toMatch(
       /failed to set up \(bad subdomain\).*--connectionId=a.*`membrane connect --connectorKey=amocrm`/,
     );
-    expect(connectionFix(conn('a', 'amocrm', 'DISCONNECTING'), amo, MEMBRANE as never, directory)).toBe(
+    expect(connectionFix(conn('a', 'amocrm', 'DISCONNECTING'), amo, MEMBRANE)).toBe(
       '"amocrm a" is being removed: connect again with `membrane connect --connectorKey=amocrm`.',
     );
   });
 
   it('several READY connections warn and suggest a default; a broken default warns', () => {
-    const two = connectorChecks(settings(['amocrm']), [conn('a1', 'amocrm'), conn('a2', 'amocrm')], MEMBRANE as never, directory);
+    const two = connectorChecks(settings(['amocrm']), [conn('a1', 'amocrm'), conn('a2', 'amocrm')], MEMBRANE, directory);
     expect(two.checks[0]).toMatchObject({ status: 'warn' });
     expect(two.checks[0].fix).toMatch(/--default-connection amocrm=a1/);
     const missing = connectorChecks(
       settings(['amocrm', '1crm'], { amocrm: 'nope' }),
       [conn('a1', 'amocrm'), conn('o1', '1crm')],
-      MEMBRANE as never,
+      MEMBRANE,
       directory,
     );
     expect(statuses(missing.checks)).toEqual({ 'connections:amocrm': 'warn', 'connections:1crm': 'ok' });
     expect(missing.checks[0].fix).toMatch(/Valid READY ids: a1/);
-    const good = connectorChecks(
-      settings(['amocrm'], { amocrm: 'a2' }),
-      [conn('a1', 'amocrm'), conn('a2', 'amocrm')],
-      MEMBRANE as never,
-      directory,
-    );
+    const good = connectorChecks(settings(['amocrm'], { amocrm: 'a2' }), [conn('a1', 'amocrm'), conn('a2', 'amocrm')], MEMBRANE, directory);
     expect(good.checks[0].status).toBe('ok');
   });
 
   it('the sandbox cannot serve a connector it does not emulate', () => {
-    const r = connectorChecks(settings(['amocrm', 'hubspot']), [conn('a1', 'amocrm')], SANDBOX as never, sandboxDirectory);
+    const r = connectorChecks(settings(['amocrm', 'hubspot']), [conn('a1', 'amocrm')], SANDBOX, sandboxDirectory);
     expect(r.checks[1].fix).toMatch(/emulates only AmoCRM and 1CRM/);
   });
 });
@@ -257,21 +238,21 @@ describe('fixes for people, not agents', () => {
       nextStep:
         'Ask the user to run `membrane login --tenant --clientName=<claude|codex|cursor>` in a terminal (headless: open the printed URL, then `membrane login complete <code>`), then retry.',
     });
-    expect(errorCheck('connections', 'Connections', login, 'connection list --json', MEMBRANE)).toEqual({
+    const call = (args: string) => ({ label: args, command: `membrane ${args}` });
+    expect(errorCheck('connections', 'Connections', login, call('connection list --json'))).toEqual({
       id: 'connections',
       title: 'Connections',
       status: 'fail',
       summary: '`connection list --json` failed: LOGIN_REQUIRED: The Membrane CLI is not logged in',
       fix: loginFixFor('membrane'),
     });
-    const timeout = errorCheck('login', 'Login', new ToolError('TIMEOUT', 'too slow'), 'status --json', MEMBRANE);
+    const timeout = errorCheck('login', 'Login', new ToolError('TIMEOUT', 'too slow'), call('status --json'));
     expect(timeout.fix).toMatch(/^The CLI did not answer in time: run `membrane status --json` yourself/);
     const other = errorCheck(
       'connections',
       'Connections',
       new ToolError('CLI_ERROR', 'bad', { nextStep: 'Retry once.' }),
-      'connection list --json',
-      MEMBRANE,
+      call('connection list --json'),
     );
     expect(other.fix).toBe('Retry once. Run `membrane connection list --json` yourself to see the whole output.');
   });
@@ -302,7 +283,7 @@ describe('latency', () => {
       status: 'warn',
       fix: expect.stringMatching(/`membrane status` should answer/),
     });
-    expect(latencyCheck(SLOW_MS + 1, 'status', SANDBOX as never).fix).toMatch(/^The sandbox is slow/);
+    expect(latencyCheck(SLOW_MS + 1, 'status', SANDBOX).fix).toMatch(/^The sandbox is slow/);
   });
 });
 
@@ -318,7 +299,7 @@ describe('human report', () => {
         { id: 'latency', title: 'Latency', status: 'skip', summary: 'not checked' },
       ],
       connections: {},
-      launch: { command: 'node', args: ['/x/dist/index.js'], env: { MEMBRANE_CRM_SANDBOX: '1' } },
+      launch: { command: 'node', args: ['/x/dist/index.js'], env: { MEMBRANE_CRM_SANDBOX: '1' }, passEnv: [] },
       clientConfigs: {
         claudeCode: { mcpJson: '{CLAUDE}', addCommand: 'claude mcp add …' },
         codex: { toml: '[CODEX]', addCommand: 'codex mcp add …', toolTimeoutSec: 120 },

@@ -47,7 +47,7 @@ function shellArgs(line: string): string[] {
 }
 
 function spec(env: Record<string, string> = {}, entry = '/opt/membrane-crm-mcp/dist/index.js'): LaunchSpec {
-  return { command: 'node', args: [entry], env };
+  return { command: 'node', args: [entry], env, passEnv: [] };
 }
 
 describe('tomlString', () => {
@@ -185,7 +185,7 @@ describe('launch command', () => {
 describe('settingsEnv: the settings the user gave, as env vars', () => {
   const cwd = join(root, 'work');
 
-  function envFor(argv: string[], env: NodeJS.ProcessEnv = {}, backend: 'membrane' | 'sandbox' = 'membrane') {
+  function envFor(argv: string[], env: NodeJS.ProcessEnv = {}, backend: 'membrane-cli' | 'sandbox-cli' = 'membrane-cli') {
     const { settings } = loadConfig(argv, env);
     return settingsEnv({ argv, env, settings, cwd, backend });
   }
@@ -242,7 +242,7 @@ describe('settingsEnv: the settings the user gave, as env vars', () => {
     const file = join(root, 'cfg.json');
     writeFileSync(file, JSON.stringify({ readOnly: true, denyActions: ['1crm:delete-*'] }));
     const { settings } = loadConfig([`--config=${file}`], {});
-    const env = settingsEnv({ argv: [`--config=${file}`], env: {}, settings, cwd, backend: 'membrane' });
+    const env = settingsEnv({ argv: [`--config=${file}`], env: {}, settings, cwd, backend: 'membrane-cli' });
     expect(env).toEqual({ MEMBRANE_CRM_CONFIG: file });
   });
 
@@ -263,7 +263,7 @@ describe('settingsEnv: the settings the user gave, as env vars', () => {
     );
     const argv = [`--config=${file}`, '--max-result-chars=12000'];
     const { settings } = loadConfig(argv, {});
-    const env = settingsEnv({ argv, env: {}, settings, cwd, backend: 'membrane' });
+    const env = settingsEnv({ argv, env: {}, settings, cwd, backend: 'membrane-cli' });
     expect(env).toEqual({
       MEMBRANE_CRM_CONNECTORS: 'amocrm,1crm',
       MEMBRANE_CLI: resolve(cwd, 'bin/membrane'),
@@ -284,18 +284,18 @@ describe('settingsEnv: the settings the user gave, as env vars', () => {
     const file = join(root, 'cfg-http-env.json');
     writeFileSync(file, JSON.stringify({ http: 0, readOnly: true }));
     const { settings } = loadConfig([], { MEMBRANE_CRM_CONFIG: file });
-    expect(settingsEnv({ argv: [], env: { MEMBRANE_CRM_CONFIG: file }, settings, cwd, backend: 'membrane' })).toEqual({
+    expect(settingsEnv({ argv: [], env: { MEMBRANE_CRM_CONFIG: file }, settings, cwd, backend: 'membrane-cli' })).toEqual({
       MEMBRANE_CRM_READ_ONLY: '1',
     });
     expect(httpConfigFile(settings)?.httpKeys).toEqual(['http']);
   });
 
   it('keeps MEMBRANE_SANDBOX_DB for the sandbox only', () => {
-    expect(envFor(['--sandbox'], { MEMBRANE_SANDBOX_DB: 'data/s.db' }, 'sandbox')).toEqual({
+    expect(envFor(['--sandbox'], { MEMBRANE_SANDBOX_DB: 'data/s.db' }, 'sandbox-cli')).toEqual({
       MEMBRANE_CRM_SANDBOX: '1',
       MEMBRANE_SANDBOX_DB: resolve(cwd, 'data/s.db'),
     });
-    expect(envFor([], { MEMBRANE_SANDBOX_DB: '/x/s.db' }, 'membrane')).toEqual({});
+    expect(envFor([], { MEMBRANE_SANDBOX_DB: '/x/s.db' }, 'membrane-cli')).toEqual({});
   });
 
   it('never carries the HTTP transport or its token into a stdio client configuration', () => {

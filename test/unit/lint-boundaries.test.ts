@@ -65,6 +65,30 @@ describe('import boundaries', () => {
       "import { requestArgs } from './membrane/cli/cli-argv.js';",
       /Only src\/membrane\/cli builds CLI argv/,
     ],
+    [
+      'the API backend importing the CLI backend',
+      'src/membrane/api/scratch.ts',
+      "import { cliHints } from '../cli/cli-hints.js';",
+      /API backend shares only the neutral modules/,
+    ],
+    [
+      'the CLI backend importing the API backend',
+      'src/membrane/cli/scratch.ts',
+      "import { apiHints } from '../api/api-hints.js';",
+      /CLI backend shares only the neutral modules/,
+    ],
+    [
+      'the server entry importing the SDK (it must stay a chunk loaded on demand)',
+      'src/scratch.ts',
+      "import { MembraneClient } from '@membranehq/sdk';",
+      /Only src\/membrane\/api loads @membranehq\/sdk/,
+    ],
+    [
+      'the neutral seam importing the SDK',
+      'src/membrane/scratch.ts',
+      "import { ErrorType } from '@membranehq/sdk';",
+      /Only src\/membrane\/api loads @membranehq\/sdk/,
+    ],
   ])('%s fails the lint', async (_, file, code, message) => {
     const found = await violations(file, `${code}\nexport {};\n`);
     expect(found.some((m) => message.test(m))).toBe(true);
@@ -78,6 +102,8 @@ describe('import boundaries', () => {
     ],
     ['the CLI backend importing its argv', 'src/membrane/cli/scratch.ts', "import { requestArgs } from './cli-argv.js';"],
     ['the sandbox importing itself', 'src/sandbox/commands/scratch.ts', "import { openStore } from '../store.js';"],
+    ['the API backend importing the SDK', 'src/membrane/api/scratch.ts', "import type { MembraneClient } from '@membranehq/sdk';"],
+    ['the API backend importing the neutral seam', 'src/membrane/api/scratch.ts', "import { fromErrorData } from '../error-data.js';"],
   ])('%s passes', async (_, file, code) => {
     expect(await violations(file, `${code}\nexport {};\n`)).toEqual([]);
   });

@@ -8,8 +8,8 @@ import { caught } from '../helpers/errors.js';
 const TOOL = 'amocrm_run_action';
 const OTHER = 'onecrm_run_action';
 const MAX = 5_000;
-const FIXED = { backend: 'sandbox', connector: 'amocrm', connectionId: 'conn-7', actionId: 'list-leads', actionRunId: 'run-1' };
-const PAGE_FIXED = { backend: 'sandbox', connector: 'amocrm' };
+const FIXED = { backend: 'sandbox-cli', connector: 'amocrm', connectionId: 'conn-7', actionId: 'list-leads', actionRunId: 'run-1' };
+const PAGE_FIXED = { backend: 'sandbox-cli', connector: 'amocrm' };
 
 const lead = (i: number) => ({ id: i, name: `Сделка ${i}`, price: i * 100, _embedded: { tags: [{ id: i % 5, name: `tag${i % 5}` }] } });
 const records = Array.from({ length: 400 }, (_, i) => lead(i));

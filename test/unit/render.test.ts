@@ -13,7 +13,12 @@ const textOf = (r: { content: unknown[] }) => {
 
 describe('success', () => {
   it('puts identical compact JSON in the text block and structuredContent', () => {
-    const structured = { backend: 'sandbox', connector: 'amocrm', connectionId: 'c1', output: { records: [{ id: 1, name: 'Сделка 😀' }] } };
+    const structured = {
+      backend: 'sandbox-cli',
+      connector: 'amocrm',
+      connectionId: 'c1',
+      output: { records: [{ id: 1, name: 'Сделка 😀' }] },
+    };
     const r = success(structured);
     expect(r.isError).toBeUndefined();
     expect(r.structuredContent).toBe(structured);
@@ -32,11 +37,11 @@ describe('success', () => {
 describe('failure', () => {
   it('is isError with `CODE: message. Next: …` and {backend, connector, error}', () => {
     const e = new ToolError('CONNECTION_REQUIRED', 'No AmoCRM connection', { nextStep: 'Ask the user to run `membrane connect`.' });
-    const r = failure(e, 'sandbox', 'amocrm');
+    const r = failure(e, 'sandbox-cli', 'amocrm');
     expect(r.isError).toBe(true);
     expect(textOf(r)).toBe('CONNECTION_REQUIRED: No AmoCRM connection. Next: Ask the user to run `membrane connect`.');
     expect(r.structuredContent).toEqual({
-      backend: 'sandbox',
+      backend: 'sandbox-cli',
       connector: 'amocrm',
       error: {
         code: 'CONNECTION_REQUIRED',
@@ -48,10 +53,10 @@ describe('failure', () => {
   });
 
   it('keeps a message that already ends with punctuation and omits Next when there is none', () => {
-    const r = failure(new ToolError('TIMEOUT', 'The CLI took too long!'), 'membrane', '1crm');
+    const r = failure(new ToolError('TIMEOUT', 'The CLI took too long!'), 'membrane-cli', '1crm');
     expect(textOf(r)).toBe('TIMEOUT: The CLI took too long!');
     expect(r.structuredContent).toEqual({
-      backend: 'membrane',
+      backend: 'membrane-cli',
       connector: '1crm',
       error: { code: 'TIMEOUT', message: 'The CLI took too long!', retryable: true },
     });
@@ -62,7 +67,7 @@ describe('failure', () => {
       uiUrl: 'https://console.example/reconnect',
       retryAfterSeconds: 5,
     });
-    const r = failure(e, 'sandbox', 'amocrm');
+    const r = failure(e, 'sandbox-cli', 'amocrm');
     expect(textOf(r)).toBe('CONNECTION_NEEDS_USER_ACTION: The connection expired. Open: https://console.example/reconnect');
     expect((r.structuredContent as { error: Record<string, unknown> }).error).toMatchObject({
       uiUrl: 'https://console.example/reconnect',
@@ -73,21 +78,21 @@ describe('failure', () => {
       uiUrl: 'https://u.example/x',
       nextStep: 'Open https://u.example/x, then retry.',
     });
-    expect(textOf(failure(named, 'sandbox', 'amocrm'))).toBe(
+    expect(textOf(failure(named, 'sandbox-cli', 'amocrm'))).toBe(
       'CONNECTION_NEEDS_USER_ACTION: Expired. Next: Open https://u.example/x, then retry.',
     );
   });
 
   it('appends the details to the text (many clients show the model only the text)', () => {
     const details = { fields: [{ field: 'input.name', problem: 'is required' }] };
-    const r = failure(new ToolError('INVALID_INPUT', 'Input is invalid', { nextStep: 'Fix it.', details }), 'sandbox', 'amocrm');
+    const r = failure(new ToolError('INVALID_INPUT', 'Input is invalid', { nextStep: 'Fix it.', details }), 'sandbox-cli', 'amocrm');
     expect(textOf(r)).toBe(`INVALID_INPUT: Input is invalid. Next: Fix it. Details: ${JSON.stringify(details)}`);
     expect((r.structuredContent as { error: { details: unknown } }).error.details).toEqual(details);
   });
 
   it('caps long details in the text but keeps them whole in structuredContent', () => {
     const details = { inputSchema: { description: 'd'.repeat(10_000) } };
-    const r = failure(new ToolError('INVALID_INPUT', 'Input is invalid', { details }), 'sandbox', 'amocrm');
+    const r = failure(new ToolError('INVALID_INPUT', 'Input is invalid', { details }), 'sandbox-cli', 'amocrm');
     const text = textOf(r);
     expect(text.length).toBeLessThan(4_300);
     expect(text).toContain('… (more in structuredContent)');
@@ -97,7 +102,7 @@ describe('failure', () => {
 
   it('every error code renders as `CODE: …`', () => {
     for (const code of Object.keys(ERROR_CODES) as (keyof typeof ERROR_CODES)[]) {
-      const text = textOf(failure(new ToolError(code, 'Something', { nextStep: 'Do this' }), 'sandbox', 'amocrm'));
+      const text = textOf(failure(new ToolError(code, 'Something', { nextStep: 'Do this' }), 'sandbox-cli', 'amocrm'));
       expect(text).toBe(`${code}: Something. Next: Do this`);
     }
   });
@@ -112,7 +117,7 @@ describe('toToolError', () => {
     expect(e.message).toBe('Unexpected server error: Cannot read properties of undefined (reading "x")');
     expect(e.retryable).toBe(false);
     expect(e.nextStep).toBeTruthy();
-    const text = textOf(failure(e, 'sandbox', 'amocrm'));
+    const text = textOf(failure(e, 'sandbox-cli', 'amocrm'));
     expect(text).not.toContain(' at ');
     expect(text).not.toContain('/home/user');
     expect(JSON.stringify(e.toJSON())).not.toContain(err.stack!.split('\n')[1].trim());
@@ -148,15 +153,15 @@ describe('failure within the output budget', () => {
       nextStep: 'Fix the fields.',
       details: { fields, inputs: { name: 'string' }, inputSchema: bigSchema },
     });
-    const loose = failure(e, 'sandbox', 'amocrm');
+    const loose = failure(e, 'sandbox-cli', 'amocrm');
     expect(JSON.stringify(loose.structuredContent).length).toBeGreaterThan(20_000);
     for (const budget of [20_000, 5_000, 2_000]) {
-      const r = failure(e, 'sandbox', 'amocrm', budget);
+      const r = failure(e, 'sandbox-cli', 'amocrm', budget);
       expect(JSON.stringify(r.structuredContent).length, `structured at ${budget}`).toBeLessThanOrEqual(budget);
       expect((r.content[0] as { text: string }).text.length, `text at ${budget}`).toBeLessThanOrEqual(budget);
       expect((r.structuredContent as { error: { code: string } }).error.code).toBe('INVALID_INPUT');
     }
-    const mid = failure(e, 'sandbox', 'amocrm', 20_000).structuredContent as { error: { details: Record<string, unknown> } };
+    const mid = failure(e, 'sandbox-cli', 'amocrm', 20_000).structuredContent as { error: { details: Record<string, unknown> } };
     expect(mid.error.details).not.toHaveProperty('inputSchema');
     expect(mid.error.details).toHaveProperty('inputs');
   });

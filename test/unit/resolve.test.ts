@@ -32,7 +32,7 @@ describe('resolveCli', () => {
   it('--sandbox → the bundled sandbox, run with the current Node, even when membrane is on PATH', () => {
     const { dir } = binDir('sandbox-wins');
     const r = resolveCli({ sandbox: true, cwd: root }, { PATH: dir });
-    expect(r.backend).toBe('sandbox');
+    expect(r.backend).toBe('sandbox-cli');
     expect(r.fallback).toBe(false);
     // Users are shown the exact command: `membrane-sandbox` is not on PATH in a clone.
     expect(r.command).toEqual({ file: process.execPath, prefixArgs: [SANDBOX_CLI_PATH], display: `node ${SANDBOX_CLI_PATH}` });
@@ -50,7 +50,7 @@ describe('resolveCli', () => {
   it.each(['cli.js', 'cli.mjs', 'cli.cjs', 'CLI.JS'])('a %s path runs with process.execPath + the path', (name) => {
     const path = join(root, name);
     const r = resolveCli({ sandbox: false, membraneCli: path, cwd: '/' }, { PATH: emptyDir });
-    expect(r.backend).toBe('membrane');
+    expect(r.backend).toBe('membrane-cli');
     expect(r.fallback).toBe(false);
     expect(r.command).toEqual({ file: process.execPath, prefixArgs: [path], display: 'membrane' });
   });
@@ -62,7 +62,7 @@ describe('resolveCli', () => {
 
   it('a binary path runs as itself', () => {
     const r = resolveCli({ sandbox: false, membraneCli: '/opt/membrane/bin/membrane', cwd: root }, { PATH: emptyDir });
-    expect(r.backend).toBe('membrane');
+    expect(r.backend).toBe('membrane-cli');
     expect(r.command).toEqual({ file: '/opt/membrane/bin/membrane', prefixArgs: [], display: 'membrane' });
     expect(r.reason).toContain('/opt/membrane/bin/membrane');
   });
@@ -73,10 +73,10 @@ describe('resolveCli', () => {
     expect(r.command.file).toBe('/x/membrane');
   });
 
-  it('membrane found on PATH → the membrane backend', () => {
+  it('membrane found on PATH → the membrane-cli backend', () => {
     const { dir, file } = binDir('on-path');
     const r = resolveCli({ sandbox: false, cwd: root }, { PATH: [emptyDir, join(root, 'missing'), dir].join(delimiter) });
-    expect(r.backend).toBe('membrane');
+    expect(r.backend).toBe('membrane-cli');
     expect(r.fallback).toBe(false);
     expect(r.command).toEqual({ file, prefixArgs: [], display: 'membrane' });
     expect(r.reason).toContain(file);
@@ -104,7 +104,7 @@ describe('resolveCli', () => {
   it('nothing found → the sandbox, flagged as a fallback with a loud reason', () => {
     for (const env of [{ PATH: emptyDir }, { PATH: '' }, {}]) {
       const r = resolveCli({ sandbox: false, cwd: root }, env);
-      expect(r.backend).toBe('sandbox');
+      expect(r.backend).toBe('sandbox-cli');
       expect(r.fallback).toBe(true);
       expect(r.command).toEqual(sandboxCommand());
       expect(r.reason).toMatch(/no Membrane CLI found/);

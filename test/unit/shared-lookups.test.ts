@@ -13,8 +13,7 @@ const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function fakeClient() {
   const calls = { list: 0, get: 0 };
   const client = {
-    backend: 'sandbox',
-    commandName: 'membrane-sandbox',
+    backend: 'sandbox-cli',
     async listConnections(): Promise<Connection[]> {
       calls.list++;
       await delay(50);
@@ -66,8 +65,7 @@ describe('cancelling a shared lookup', () => {
   it('stops the shared CLI call (its signal aborts) only when every caller has cancelled', async () => {
     const signals: AbortSignal[] = [];
     const client = {
-      backend: 'sandbox',
-      commandName: 'membrane-sandbox',
+      backend: 'sandbox-cli',
       listConnections: (opts: { signal: AbortSignal }) => {
         signals.push(opts.signal);
         return new Promise<Connection[]>((_, reject) => opts.signal.addEventListener('abort', () => reject(new Error('killed'))));

@@ -35,7 +35,7 @@ const wire = (v: unknown) => JSON.parse(JSON.stringify(v)) as Record<string, unk
 /** tools/list as a real SDK client receives it from a real McpServer. */
 async function listedTools(settings: Settings) {
   const server = new McpServer({ name: 'test', version: '0.0.0' });
-  const ctx = { settings, connectors, client: { backend: 'sandbox', commandName: 'membrane-sandbox' } } as unknown as ServerContext;
+  const ctx = { settings, connectors, client: { backend: 'sandbox-cli' } } as unknown as ServerContext;
   registerTools(server, ctx);
   const [a, b] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: 'schema-test', version: '0.0.0' });
@@ -237,7 +237,7 @@ describe('results fit the output schemas (strict zod and the listed JSON Schema)
     expect(validate(wire(result)), JSON.stringify(validate.errors)).toBe(true);
   }
 
-  const fixed = { backend: 'sandbox', connector: 'amocrm' };
+  const fixed = { backend: 'sandbox-cli', connector: 'amocrm' };
   const records = Array.from({ length: 500 }, (_, i) => ({ id: i, name: `Lead ${i}` }));
 
   it('run_action: a budgeted result with items truncation, a text truncation, and a plain one', () => {
@@ -294,7 +294,7 @@ describe('results fit the output schemas (strict zod and the listed JSON Schema)
   });
 
   it('an error result {backend, connector, error} fits every tool', () => {
-    const err = failure(new ToolError('NOT_FOUND', 'gone', { nextStep: 'look again' }), 'sandbox', 'amocrm');
+    const err = failure(new ToolError('NOT_FOUND', 'gone', { nextStep: 'look again' }), 'sandbox-cli', 'amocrm');
     for (const t of tools) expectConforms(t.name, err.structuredContent as Record<string, unknown>);
   });
 });

@@ -8,6 +8,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SettingsSchema } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
+import { cliHints } from '../../src/membrane/cli/cli-hints.js';
 import type { Connection, MembraneClient, ProxyResponse } from '../../src/membrane/membrane-client.js';
 import { createServer } from '../../src/server.js';
 
@@ -24,8 +25,8 @@ function fakeClient(behaviour: {
   const calls: string[] = [];
   const unused = (name: string) => () => Promise.reject(new Error(`${name} is not used by this test`));
   return {
-    backend: 'sandbox',
-    commandName: 'membrane-sandbox',
+    backend: 'sandbox-cli',
+    hints: cliHints('membrane-sandbox', 'sandbox-cli'),
     calls,
     async listConnections() {
       calls.push('listConnections');
@@ -40,6 +41,8 @@ function fakeClient(behaviour: {
       calls.push('request');
       return Promise.resolve((behaviour.request ?? (() => ({ status: 200, headers: {}, body: { ok: true } })))());
     },
+    describe: unused('describe'),
+    checkAccess: unused('checkAccess'),
     close: () => Promise.resolve(),
   };
 }
@@ -85,7 +88,7 @@ function expectInternal(r: Result, connector: string): void {
   expect(r.structuredContent?.error?.code).toBe('INTERNAL_ERROR');
   expect(r.structuredContent?.error?.retryable).toBe(false);
   expect(r.structuredContent?.connector).toBe(connector);
-  expect(r.structuredContent?.backend).toBe('sandbox');
+  expect(r.structuredContent?.backend).toBe('sandbox-cli');
   const text = textOf(r);
   expect(text.startsWith('INTERNAL_ERROR: ')).toBe(true);
   expect(text).toMatch(/Next: /);

@@ -1,12 +1,29 @@
-// What the doctor's checks share: the CLI they found, the fixes for people derived from the next steps the
-// tools give agents, and the short excerpts of CLI output that go into summaries.
+// What the doctor's checks share: the backend they talk to, the CLI they found, the fixes for people derived from
+// the next steps the tools give agents, and the short excerpts of output that go into summaries.
 import { ToolError } from '../../errors.js';
-import { excerpt } from '../../membrane/cli/cli-output.js';
+import { excerpt } from '../../membrane/error-data.js';
+import { errorLine } from '../../membrane/cli/cli-status.js';
 import type { ResolvedCli } from '../../membrane/cli/resolve-cli.js';
+import type { Backend, UserActionHints } from '../../membrane/membrane-client.js';
 import { redact } from '../../redact.js';
 import type { Check } from '../check-types.js';
 
 export { INSTALL_CLI } from '../../membrane/cli/cli-runner.js';
+
+/** The backend the checks talk to: what answers, its words for what the user must do, and its command when it is a CLI. */
+export interface Target {
+  backend: Backend;
+  hints: UserActionHints;
+  /** The CLI as the user types it (fixes name it); undefined for the API. */
+  command?: string;
+}
+
+/** A call a check made, as its summary names it (`status --json`, `GET /connections`) and as the user could repeat it. */
+export interface CheckedCall {
+  label: string;
+  /** The full command to run by hand (CLI backends). */
+  command?: string;
+}
 
 /** The CLI the server would run, as the CLI check found it. */
 export interface CliFound {
@@ -34,36 +51,24 @@ export function skipped(id: string, title: string, why: string): Check {
   return { id, title, status: 'skip', summary: `not checked: ${why}` };
 }
 
-/** The first line of a CLI's output, redacted and short. */
-export function firstLine(text: string): string {
-  return excerpt(redact(text.trim().split(/\r?\n/)[0] ?? ''), 120);
-}
-
-/** The line of an error output that says what went wrong (a Node crash starts with a stack location). */
-export function errorLine(text: string): string {
-  const lines = text
-    .trim()
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter(Boolean);
-  return excerpt(redact(lines.find((l) => /\berror\b/i.test(l)) ?? lines[0] ?? ''), 160);
-}
-
 /**
- * A check failed by an error of the runner or the adapter (a ToolError: anything else is a bug, and
- * propagates to runDoctor's internal error). The summary names the CLI command in short (`status`), the
- * fix gives the full command to run by hand. The next steps the tools give agents become fixes for
- * people; a timeout gets the doctor's own fix.
+ * A check failed by an error of the backend (a ToolError: anything else is a bug, and propagates to runDoctor's
+ * internal error). The summary names the call in short (`status --json`), the fix gives the full command to run
+ * by hand when there is one. The next steps the tools give agents become fixes for people; a timeout gets the
+ * doctor's own fix.
  */
-export function errorCheck(id: string, title: string, e: ToolError, args: string, found: Pick<CliFound, 'command'>): Check {
-  const full = `${found.command} ${args}`;
-  const byHand = `Run \`${full}\` yourself to see the whole output.`;
+export function errorCheck(id: string, title: string, e: ToolError, call: CheckedCall): Check {
+  const byHand = call.command
+    ? `Run \`${call.command}\` yourself to see the whole output.`
+    : 'Check the API address (MEMBRANE_API_URI, if set) and the network, then run doctor again.';
   const output =
     typeof e.details?.excerpt === 'string' && e.details.excerpt.trim() ? ` (${excerpt(errorLine(e.details.excerpt), 100)})` : '';
   let fix: string;
   switch (e.code) {
     case 'TIMEOUT':
-      fix = `The CLI did not answer in time: run \`${full}\` yourself to see where it stops (no network to Membrane? an interactive prompt?).`;
+      fix = call.command
+        ? `The CLI did not answer in time: run \`${call.command}\` yourself to see where it stops (no network to Membrane? an interactive prompt?).`
+        : "Membrane's API did not answer in time: check the network path to it (and MEMBRANE_API_URI, if set), then run doctor again.";
       break;
     case 'LOGIN_REQUIRED':
     case 'CLI_NOT_FOUND':
@@ -73,10 +78,10 @@ export function errorCheck(id: string, title: string, e: ToolError, args: string
     default:
       fix = e.nextStep ? `${userFix(e.nextStep)} ${byHand}` : byHand;
   }
-  return { id, title, status: 'fail', summary: `\`${args}\` failed: ${e.code}: ${redact(e.message)}${output}`, fix };
+  return { id, title, status: 'fail', summary: `\`${call.label}\` failed: ${e.code}: ${redact(e.message)}${output}`, fix };
 }
 
-/** Runs one CLI call of a check: a ToolError becomes the check's failure, anything else is a bug and propagates. */
+/** Runs one backend call of a check: a ToolError becomes the check's failure, anything else is a bug and propagates. */
 export async function attempt<T>(call: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: ToolError }> {
   try {
     return { ok: true, value: await call() };

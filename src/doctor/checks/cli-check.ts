@@ -1,14 +1,11 @@
 // Which CLI the server would run (and whether it can), and its version.
 import { existsSync, statSync } from 'node:fs';
 import type { Settings } from '../../config.js';
-import { isExecutable, resolveCli, runsWithNode, type ResolvedCli } from '../../membrane/cli/resolve-cli.js';
-import type { ProcessResult } from '../../membrane/cli/cli-runner.js';
+import { isExecutable, runsWithNode, type ResolvedCli } from '../../membrane/cli/resolve-cli.js';
+import type { BackendInfo } from '../../membrane/membrane-client.js';
 import { shellWord } from '../client-config.js';
 import type { Check } from '../check-types.js';
-import { errorLine, firstLine, INSTALL_CLI, type CliFound } from './check-helpers.js';
-
-/** `<cli> --version` gets this long. */
-export const VERSION_TIMEOUT_MS = 10_000;
+import { INSTALL_CLI, type CliFound } from './check-helpers.js';
 
 /** The file the resolved command runs: the CLI's script for `node <cli.js>`, else the executable. */
 export function cliPath(cli: ResolvedCli): string {
@@ -17,16 +14,16 @@ export function cliPath(cli: ResolvedCli): string {
 
 /** How the user types the CLI in a terminal, for fixes: the exact sandbox command, or the configured path. */
 export function userCommand(cli: ResolvedCli, explicitPath: boolean): string {
-  if (cli.backend === 'sandbox' || !explicitPath) return cli.command.display;
+  if (cli.backend === 'sandbox-cli' || !explicitPath) return cli.command.display;
   const path = cliPath(cli);
   return cli.command.file === process.execPath ? `node ${shellWord(path)}` : shellWord(path);
 }
 
-export function cliCheck(opts: { settings: Settings; env: NodeJS.ProcessEnv; cwd: string; sandboxCli: string }): CliFound {
+/** Whether the CLI the backend choice resolved can run, as a check. */
+export function cliCheck(opts: { settings: Settings; cwd: string }, cli: ResolvedCli): CliFound {
   const { settings } = opts;
   const cwd = settings.cliCwd ?? opts.cwd;
-  const cli = resolveCli({ sandbox: settings.sandbox, membraneCli: settings.membraneCli, cwd, sandboxCli: opts.sandboxCli }, opts.env);
-  const explicitPath = cli.backend === 'membrane' && !!settings.membraneCli;
+  const explicitPath = cli.backend === 'membrane-cli' && !!settings.membraneCli;
   const command = userCommand(cli, explicitPath);
   const path = cliPath(cli);
   const details = [`command: ${command}`];
@@ -40,7 +37,13 @@ export function cliCheck(opts: { settings: Settings; env: NodeJS.ProcessEnv; cwd
       'Point --cli-cwd (MEMBRANE_CRM_CLI_CWD) at an existing directory, or drop it to use the start directory.',
     );
   }
-  if (cli.backend === 'sandbox') {
+  if (cli.missing) {
+    return failed(
+      'no Membrane CLI found on PATH, and --backend=cli (MEMBRANE_CRM_BACKEND) asks for one: every call would fail with CLI_NOT_FOUND',
+      `Install it: \`${INSTALL_CLI}\`, then \`membrane login --tenant\`; or point --membrane-cli (MEMBRANE_CLI) at it; or use the REST API instead (--backend=api with MEMBRANE_ACCESS_TOKEN).`,
+    );
+  }
+  if (cli.backend === 'sandbox-cli') {
     if (!existsSync(path))
       return failed(`the bundled sandbox is missing (${path})`, 'Rebuild membrane-crm-mcp (`npm run build` in a clone) or reinstall it.');
     if (cli.fallback) {
@@ -49,8 +52,8 @@ export function cliCheck(opts: { settings: Settings; env: NodeJS.ProcessEnv; cwd
           ...base,
           status: 'warn',
           summary:
-            'no Membrane CLI found (no --membrane-cli, no `membrane` on PATH): the server would use the bundled SANDBOX, with demo data, not your CRM',
-          fix: `Install the Membrane CLI: \`${INSTALL_CLI}\`, then \`membrane login --tenant\`, and run doctor again. To use the sandbox on purpose, pass --sandbox (MEMBRANE_CRM_SANDBOX=1).`,
+            'no API credentials and no Membrane CLI found (no --membrane-cli, no `membrane` on PATH): the server would use the bundled SANDBOX, with demo data, not your CRM',
+          fix: `Set MEMBRANE_ACCESS_TOKEN (or MEMBRANE_WORKSPACE_KEY, MEMBRANE_WORKSPACE_SECRET and MEMBRANE_TENANT_KEY) for the REST API, or install the Membrane CLI: \`${INSTALL_CLI}\`, then \`membrane login --tenant\`; then run doctor again. To use the sandbox on purpose, pass --sandbox (MEMBRANE_CRM_SANDBOX=1).`,
         },
         true,
       );
@@ -71,22 +74,14 @@ export function cliCheck(opts: { settings: Settings; env: NodeJS.ProcessEnv; cwd
   return found({ ...base, status: 'ok', summary: `Membrane CLI found on PATH: ${path}` }, true);
 }
 
-/** What `<cli> --version` printed: the version, or a warning (an old sandbox, an old CLI). */
-export function versionCheck(result: ProcessResult, found: Pick<CliFound, 'cli'>): Check {
+/** What `<cli> --version` printed (through the client's describe()): the version, or a warning (an old sandbox, an old CLI). */
+export function versionCheck(info: BackendInfo): Check {
   const base = { id: 'cli-version', title: 'CLI version' };
-  const version = result.exitCode === 0 ? firstLine(result.stdout) : '';
-  if (version) return { ...base, status: 'ok', summary: version };
-  const why =
-    result.exitCode === 0
-      ? 'printed nothing'
-      : `exited ${result.exitCode ?? result.signal}${result.stderr.trim() ? `: ${errorLine(result.stderr)}` : ''}`;
+  if (info.version) return { ...base, status: 'ok', summary: info.version };
   return {
     ...base,
     status: 'warn',
-    summary: `version unknown (\`--version\` ${why})`,
-    fix:
-      found.cli.backend === 'sandbox'
-        ? 'The bundled sandbox predates `--version`: update membrane-crm-mcp (a clone: `git pull && npm ci`).'
-        : `Update the Membrane CLI: \`${INSTALL_CLI}@latest\`.`,
+    summary: info.versionProblem?.summary ?? 'version unknown',
+    ...(info.versionProblem ? { fix: info.versionProblem.fix } : {}),
   };
 }

@@ -1,51 +1,52 @@
-// The connections of each enabled connector, from the tools' own `connection list`: is one READY for the
-// tools to pick, and if not, what the user does about it.
+// The connections of each enabled connector, from the tools' own connection list: is one READY for the
+// tools to pick, and if not, what the user does about it (in the backend's words).
 import type { Settings } from '../../config.js';
 import { resolveConnectors, type Connector } from '../../connectors.js';
-import type { Connection } from '../../membrane/membrane-client.js';
+import { askUser } from '../../membrane/error-data.js';
+import { type Connection, isSandbox } from '../../membrane/membrane-client.js';
 import { redact } from '../../redact.js';
 import { isReady, type ConnectionDirectory } from '../../lookups/connection-directory.js';
 import type { Check, ConnectionSummary } from '../check-types.js';
-import { INSTALL_CLI, type CliFound } from './check-helpers.js';
+import { INSTALL_CLI, type Target, userFix } from './check-helpers.js';
 
 /** `connection list` gets at most this long (less when --cli-timeout is lower). */
 export const LIST_TIMEOUT_MS = 30_000;
 
-/** The tools' connection directory: it sorts connections by connector and writes the (re)connect commands. */
-export type Directory = Pick<ConnectionDirectory, 'ofConnector' | 'connectCommand' | 'reconnectCommand'>;
+/** The tools' connection directory: it sorts connections by connector. */
+export type Directory = Pick<ConnectionDirectory, 'ofConnector'>;
 
-/** What the user does about a connection that is not READY, by state. */
-export function connectionFix(
-  c: Connection,
-  connector: Connector,
-  found: Pick<CliFound, 'command' | 'cli'>,
-  directory: Pick<Directory, 'connectCommand' | 'reconnectCommand'>,
-): string {
-  const reconnect = `\`${directory.reconnectCommand(c)}\``;
-  const connect = `\`${directory.connectCommand(connector)}\``;
+/** What the user does about a connection that is not READY, by state: the CLI's exact commands, or the API backend's words. */
+export function connectionFix(c: Connection, connector: Connector, target: Target): string {
+  const reconnect = target.hints.reconnect({ id: c.id, clientAction: c.clientAction });
+  const connect = target.hints.connect(connector);
   const error = c.error ? ` (${redact(c.error)})` : '';
   switch (c.state) {
     case 'BUILDING':
-      return `"${c.name}" is still being set up: wait a moment, check with \`${found.command} connection get ${c.id}\`, then run doctor again.`;
+      return `"${c.name}" is still being set up: wait a moment${target.command ? `, check with \`${target.command} connection get ${c.id}\`` : ''}, then run doctor again.`;
     case 'DISCONNECTING':
-      return `"${c.name}" is being removed: connect again with ${connect}.`;
+      return connect.command
+        ? `"${c.name}" is being removed: connect again with \`${connect.command}\`.`
+        : `"${c.name}" is being removed: to connect again, ${connect.action}.`;
     case 'CONFIGURATION_ERROR':
     case 'SETUP_FAILED':
-      return `"${c.name}" failed to set up${error}: reconnect with ${reconnect}, or create a new one with ${connect}.`;
+      return reconnect.command && connect.command
+        ? `"${c.name}" failed to set up${error}: reconnect with \`${reconnect.command}\`, or create a new one with \`${connect.command}\`.`
+        : `"${c.name}" failed to set up${error}: ${reconnect.action}, or ${connect.action}.`;
     default: {
+      if (!reconnect.command) return `Reconnect "${c.name}"${error}: ${reconnect.action}.`;
       // The sandbox's URLs lead nowhere: its command is the way to reconnect.
-      const url = found.cli.backend === 'membrane' ? c.clientAction?.uiUrl : undefined;
-      return `Reconnect "${c.name}"${error}: ${url ? `open ${url}, or run ${reconnect}` : `run ${reconnect}`}.`;
+      const url = isSandbox(target.backend) ? undefined : reconnect.uiUrl;
+      return `Reconnect "${c.name}"${error}: ${url ? `open ${url}, or run \`${reconnect.command}\`` : `run \`${reconnect.command}\``}.`;
     }
   }
 }
 
 /** What the user does about a connector without any connection. */
-function connectFix(connector: Connector, found: Pick<CliFound, 'cli'>, directory: Pick<Directory, 'connectCommand'>): string {
-  if (found.cli.backend === 'sandbox' && !connector.builtIn) {
-    return `The sandbox emulates only AmoCRM and 1CRM: use the real Membrane CLI for ${connector.key} (\`${INSTALL_CLI}\`), or drop it from --connectors.`;
+function connectFix(connector: Connector, target: Target): string {
+  if (isSandbox(target.backend) && !connector.builtIn) {
+    return `The sandbox emulates only AmoCRM and 1CRM: use Membrane for ${connector.key} (its REST API with MEMBRANE_ACCESS_TOKEN, or the CLI: \`${INSTALL_CLI}\`), or drop it from --connectors.`;
   }
-  return `Run \`${directory.connectCommand(connector)}\`${found.cli.backend === 'membrane' ? ' (it opens a browser to authorize)' : ''}, then run doctor again.`;
+  return userFix(askUser(target.hints.connect(connector)))!;
 }
 
 function stateOf(c: Connection): string {
@@ -62,7 +63,7 @@ function describe(list: Connection[]): string[] {
 export function connectorChecks(
   settings: Pick<Settings, 'connectors' | 'defaultConnections'>,
   list: Connection[],
-  found: Pick<CliFound, 'command' | 'cli'>,
+  target: Target,
   directory: Directory,
 ): { checks: Check[]; connections: Record<string, ConnectionSummary[]> } {
   const connections: Record<string, ConnectionSummary[]> = {};
@@ -98,7 +99,7 @@ export function connectorChecks(
           ...base,
           status: 'warn',
           summary: `the default connection "${redact(chosen.name)}" is ${chosen.state}, not READY`,
-          fix: connectionFix(chosen, connector, found, directory),
+          fix: connectionFix(chosen, connector, target),
         };
       } else {
         check = { ...base, status: 'ok', summary: `default connection "${redact(chosen.name)}" is READY` };
@@ -125,10 +126,10 @@ export function connectorChecks(
         ...base,
         status: 'warn',
         summary: `no READY connection: "${redact(worst.name)}" is ${worst.state}`,
-        fix: connectionFix(worst, connector, found, directory),
+        fix: connectionFix(worst, connector, target),
       };
     } else {
-      check = { ...base, status: 'warn', summary: 'no connection', fix: connectFix(connector, found, directory) };
+      check = { ...base, status: 'warn', summary: 'no connection', fix: connectFix(connector, target) };
     }
     checks.push(check);
   }

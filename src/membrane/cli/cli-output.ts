@@ -37,9 +37,3 @@ function tryParse(text: string): { found: true; value: unknown } | { found: fals
     return { found: false };
   }
 }
-
-/** A short, single-line excerpt of CLI output for error messages (the caller redacts it). */
-export function excerpt(text: string, max = 300): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max)}… (${flat.length - max} more characters)` : flat;
-}

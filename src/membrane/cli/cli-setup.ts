@@ -2,16 +2,13 @@
 // the doctor checks exactly what the server would run.
 import type { Settings } from '../../config.js';
 import type { Logger } from '../../log.js';
+import { withCallSafety } from '../call-safety.js';
+import type { MembraneClient } from '../membrane-client.js';
 import { CliMembraneClient } from './cli-client.js';
 import type { ResolvedCli } from './resolve-cli.js';
 import { CliRunner } from './cli-runner.js';
 
-export function createCliClient(
-  settings: Settings,
-  cli: ResolvedCli,
-  cwd: string,
-  log: Logger,
-): { runner: CliRunner; client: CliMembraneClient } {
+export function createCliClient(settings: Settings, cli: ResolvedCli, cwd: string, log: Logger): MembraneClient {
   const defaultTimeoutMs = settings.cliTimeout * 1000;
   const runner = new CliRunner({
     command: cli.command,
@@ -22,5 +19,5 @@ export function createCliClient(
     log,
   });
   const client = new CliMembraneClient({ runner, backend: cli.backend, commandName: cli.command.display, log, defaultTimeoutMs });
-  return { runner, client };
+  return withCallSafety(client, { log, defaultTimeoutMs });
 }

@@ -1,6 +1,7 @@
 // Which CLI the server runs, decided once at start-up (never per call, never through npx or a shell):
 // --sandbox → the bundled membrane-sandbox; --membrane-cli <path> → that file; else `membrane` on PATH;
-// else the sandbox, announced loudly because its data is not a real CRM.
+// else (backend auto) the sandbox, announced loudly because its data is not a real CRM, or (backend cli) `membrane`
+// anyway, so that every call says CLI_NOT_FOUND rather than quietly answering with demo data.
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import type { CliCommand } from './cli-runner.js';
@@ -8,11 +9,13 @@ import type { Backend } from '../membrane-client.js';
 
 export interface ResolvedCli {
   command: CliCommand;
-  backend: Backend;
+  backend: Extract<Backend, 'membrane-cli' | 'sandbox-cli'>;
   /** One line for the start-up log: why this CLI. */
   reason: string;
   /** True when the sandbox was chosen only because no real CLI exists. */
   fallback: boolean;
+  /** True when the CLI was asked for (--backend=cli) but none was found: calls will fail with CLI_NOT_FOUND. */
+  missing?: boolean;
 }
 
 const JS_EXTENSIONS = new Set(['.js', '.mjs', '.cjs']);
@@ -91,13 +94,13 @@ export function sandboxCommand(sandboxCli: string, env: NodeJS.ProcessEnv = proc
 }
 
 export function resolveCli(
-  opts: { sandbox: boolean; membraneCli?: string; cwd: string; sandboxCli: string },
+  opts: { sandbox: boolean; membraneCli?: string; cwd: string; sandboxCli: string; fallbackToSandbox?: boolean },
   env: NodeJS.ProcessEnv = process.env,
 ): ResolvedCli {
   if (opts.sandbox) {
     return {
       command: sandboxCommand(opts.sandboxCli, env),
-      backend: 'sandbox',
+      backend: 'sandbox-cli',
       reason: 'sandbox requested (--sandbox / MEMBRANE_CRM_SANDBOX)',
       fallback: false,
     };
@@ -106,7 +109,7 @@ export function resolveCli(
     const path = isAbsolute(opts.membraneCli) ? opts.membraneCli : resolve(opts.cwd, opts.membraneCli);
     return {
       command: commandFor(path, 'membrane'),
-      backend: 'membrane',
+      backend: 'membrane-cli',
       reason: `Membrane CLI at ${path} (--membrane-cli / MEMBRANE_CLI)`,
       fallback: false,
     };
@@ -115,14 +118,24 @@ export function resolveCli(
   if (onPath)
     return {
       command: commandFor(onPath, 'membrane'),
-      backend: 'membrane',
+      backend: 'membrane-cli',
       reason: `Membrane CLI found on PATH at ${onPath}`,
       fallback: false,
     };
+  if (opts.fallbackToSandbox === false) {
+    return {
+      command: { file: 'membrane', prefixArgs: [], display: 'membrane' },
+      backend: 'membrane-cli',
+      reason: 'no Membrane CLI found on PATH (--backend=cli): every call fails with CLI_NOT_FOUND until it is installed',
+      fallback: false,
+      missing: true,
+    };
+  }
   return {
     command: sandboxCommand(opts.sandboxCli, env),
-    backend: 'sandbox',
-    reason: 'no Membrane CLI found (no --membrane-cli, no `membrane` on PATH): using the bundled SANDBOX with demo data, not a real CRM',
+    backend: 'sandbox-cli',
+    reason:
+      'no API credentials and no Membrane CLI found (no --membrane-cli, no `membrane` on PATH): using the bundled SANDBOX with demo data, not a real CRM',
     fallback: true,
   };
 }

@@ -1,0 +1,52 @@
+// What users must do, in the API backend's terms: which environment variable to fix (and that the server must
+// restart to read it), or the page Membrane gave. Connecting a CRM needs a browser, which the REST API cannot
+// open: the Membrane console or the Membrane CLI (logged in to the same workspace and tenant) does it.
+import type { UserActionHints, UserStep } from '../membrane-client.js';
+import { API_ENV, type ApiCredentials, credentialVariables } from './api-credentials.js';
+
+/** The variable that points the server at another API, when it is set: a wrong address looks like refused credentials too. */
+const API_URI_VARIABLE = 'MEMBRANE_API_URI';
+
+export function apiHints(credentials: ApiCredentials, customApiUri: boolean): UserActionHints {
+  const variables = credentialVariables(credentials);
+  const uri = customApiUri ? ` and ${API_URI_VARIABLE}` : '';
+  const sameTenant =
+    credentials.kind === 'token'
+      ? `the workspace and tenant of ${API_ENV.token}`
+      : `workspace ${API_ENV.workspaceKey}, tenant ${API_ENV.tenantKey}`;
+  return {
+    login(): UserStep {
+      return credentials.kind === 'token'
+        ? {
+            action: `replace ${API_ENV.token}${uri} in the MCP server's environment (Membrane refused the token: wrong, revoked or expired) and restart the server`,
+          }
+        : {
+            action: `check ${variables.join(', ')}${uri} in the MCP server's environment (Membrane refused the token minted from them: a wrong or rotated secret, or a key of another workspace) and restart the server`,
+          };
+    },
+    // No `command`: the CLI is one way among two here, and the server does not run it.
+    connect(connector): UserStep {
+      return {
+        action: `connect ${connector.displayName} for ${sameTenant} in the Membrane console, or with the Membrane CLI logged in to that tenant: \`membrane connect --connectorKey=${connector.key}\``,
+      };
+    },
+    reconnect(connection): UserStep {
+      const uiUrl = connection.clientAction?.uiUrl;
+      if (uiUrl) return { action: `open ${uiUrl} to reconnect`, uiUrl };
+      return {
+        action: `reconnect connection ${connection.id ?? '(its id)'} in the Membrane console, or with the Membrane CLI logged in to ${sameTenant}: \`membrane connect --connectionId=${connection.id ?? '<id>'}\``,
+      };
+    },
+    checkAccess(operation): UserStep {
+      if (operation === 'action create') {
+        return {
+          action:
+            credentials.kind === 'token'
+              ? `give the server credentials allowed to create actions: Membrane refused ${API_ENV.token} (a tenant token may not create actions; a workspace admin token may), or create the action in the Membrane console`
+              : `give the server credentials allowed to create actions: the tenant token minted from ${API_ENV.workspaceKey} and ${API_ENV.tenantKey} was refused (a tenant token may not create actions; set ${API_ENV.token} to a workspace admin token instead), or create the action in the Membrane console`,
+        };
+      }
+      return { action: `check that ${variables.join(', ')} belong to the workspace and tenant that own this connection` };
+    },
+  };
+}
