@@ -9,9 +9,8 @@
 //   cards vs raw          search_actions "create a lead" (limit 5) vs the raw CLI output of the same search
 //   cache                 with and without the connection/metadata cache
 //   sandbox               the sandbox's own per-invocation latency
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -89,7 +88,7 @@ async function timed(fn) {
 }
 
 function callTool(client, name, args) {
-  return client.callTool({ name, arguments: args }, undefined, { timeout: 120_000 });
+  return client.callTool({ name, arguments: args }, { timeout: 120_000 });
 }
 
 function assertOk(result, what) {
