@@ -147,19 +147,30 @@ export class LineTransport implements Transport {
     await this.send(message).catch((e: unknown) => this.onerror?.(e instanceof Error ? e : new Error(String(e))));
   }
 
-  private readonly onEnd = () => this.stop({ kind: 'stdin-ended' });
+  /**
+   * The client closed stdin: nothing more will arrive, but answers to calls in flight can still be written,
+   * so the transport stays open until the shutdown (index.ts) has let those calls end and closes it.
+   */
+  private readonly onEnd = () => {
+    this.stopReading();
+    this.resolveStopped({ kind: 'stdin-ended' });
+  };
   private readonly onInputError = (e: Error) => this.stop({ kind: 'failed', message: `stdin failed: ${e.message}` });
   private readonly onOutputError = (e: Error) => this.stop({ kind: 'failed', message: `stdout failed: ${e.message}` });
 
-  private stop(reason: StopReason): void {
-    if (this.closed) return;
-    this.closed = true;
+  private stopReading(): void {
     this.input.off('data', this.onData);
     this.input.off('end', this.onEnd);
     this.input.off('close', this.onEnd);
     this.input.pause();
     this.chunks = [];
     this.skipping = undefined;
+  }
+
+  private stop(reason: StopReason): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopReading();
     this.resolveStopped(reason);
     this.onclose?.();
   }
