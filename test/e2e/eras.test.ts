@@ -12,7 +12,7 @@
 import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HttpServerHandle, startHttpServer } from '../helpers/http.js';
-import { type Era, type ToolResult, err, ok, serverPool } from '../helpers/mcp.js';
+import { type Era, type ToolResult, err, logLevelMeta, ok, serverPool } from '../helpers/mcp.js';
 
 type Call = (name: string, args?: Record<string, unknown>) => Promise<ToolResult>;
 
@@ -79,6 +79,36 @@ describe('over stdio: each era runs the whole flow, confirming in a dialog', () 
     const s = await pool.start({ era, capabilities: { elicitation: { form: {} } }, setup: yesSayer(asked) });
     expect(s.client.getProtocolEra()).toBe(era);
     await wholeFlow((name, args) => s.call(name, args), era, 'dialog', asked);
+  });
+});
+
+describe('logging where the era has it', () => {
+  const pool = serverPool();
+  afterAll(() => pool.closeAll());
+
+  it('a 2025 client sets its level with logging/setLevel; a 2026 client asks per request (none unless it asks)', async () => {
+    const lines: Record<Era, string[]> = { legacy: [], modern: [] };
+    const start = (era: Era) =>
+      pool.start({
+        era,
+        args: ['--log-level=debug'],
+        setup: (c) => c.setNotificationHandler('notifications/message', (n) => void lines[era].push(JSON.stringify(n.params))),
+      });
+    const legacy = await start('legacy');
+    await legacy.client.setLoggingLevel('error');
+    await legacy.call('amocrm_list_connections', { refresh: true });
+    await legacy.client.setLoggingLevel('debug');
+    await legacy.call('onecrm_list_connections', { refresh: true });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(lines.legacy.join('\n')).not.toMatch(/amocrm_list_connections/);
+    expect(lines.legacy.some((l) => l.includes('onecrm_list_connections ok') && l.includes('"level":"debug"'))).toBe(true);
+
+    const modern = await start('modern');
+    await modern.call('amocrm_list_connections', { refresh: true });
+    await modern.client.callTool({ name: 'onecrm_list_connections', arguments: { refresh: true }, _meta: logLevelMeta('debug') });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(lines.modern.join('\n')).not.toMatch(/amocrm_list_connections/);
+    expect(lines.modern.some((l) => l.includes('onecrm_list_connections ok'))).toBe(true);
   });
 });
 

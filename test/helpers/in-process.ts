@@ -11,13 +11,26 @@ export interface InProcess {
 
 export async function connectInProcess(
   factory: McpServerFactory,
-  opts: { era?: Era; capabilities?: ClientCapabilities; setup?: (client: Client) => void } = {},
+  opts: {
+    era?: Era;
+    capabilities?: ClientCapabilities;
+    setup?: (client: Client) => void;
+    /** 2026 only: input_required results come back to the caller instead of being answered by the client. */
+    manualRounds?: boolean;
+  } = {},
 ): Promise<InProcess> {
   const handler = createMcpHandler(factory);
   const transport = new StreamableHTTPClientTransport(new URL('http://in-process.test/mcp'), {
     fetch: (url, init) => handler.fetch(new Request(url, init)),
   });
-  const client = new Client({ name: 'in-process', version: '1.0.0' }, { capabilities: opts.capabilities ?? {}, ...eraOptions(opts.era) });
+  const client = new Client(
+    { name: 'in-process', version: '1.0.0' },
+    {
+      capabilities: opts.capabilities ?? {},
+      ...eraOptions(opts.era),
+      ...(opts.manualRounds ? { inputRequired: { autoFulfill: false } } : {}),
+    },
+  );
   opts.setup?.(client);
   await client.connect(transport);
   return {
