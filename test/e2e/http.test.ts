@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HttpServerHandle, startHttpServer } from '../helpers/http.js';
 import { logLevelMeta, serverEnv } from '../helpers/mcp.js';
 import { ROOT, SERVER_CLI, tempDb } from '../helpers/sandbox.js';
-import { waitForNoSandboxProcesses } from '../helpers/processes.js';
+import { sandboxProcesses, waitFor, waitForNoSandboxProcesses } from '../helpers/processes.js';
 
 const INIT = {
   jsonrpc: '2.0',
@@ -262,6 +262,28 @@ describe('HTTP limits per client (B9)', () => {
     for (const r of await Promise.all(held)) expect(r.status).toBe(200);
     const after = await raw(srv.url, { body: JSON.stringify(toolsCall(300, 'amocrm_search_actions', { intent: 'x y' })) });
     expect(after.status).toBe(200);
+  });
+
+  it('a 2026 client that cancels a call (it closes the request stream) stops its CLI process', async () => {
+    const client = await srv.connect({ era: 'modern' });
+    const cancel = new AbortController();
+    const call = client
+      .callTool({ name: 'onecrm_list_connections', arguments: { refresh: true } }, { signal: cancel.signal })
+      .catch(() => 'cancelled');
+    expect(await waitFor(() => sandboxProcesses(srv.db).length > 0, 3000)).toBe(true);
+    cancel.abort('the user clicked stop');
+    expect(await call).toBe('cancelled');
+    // The CLI call would take 4 s; it is gone well before.
+    expect(await waitForNoSandboxProcesses(srv.db, 2500)).toEqual([]);
+  });
+
+  it("a 2025 client's call stops when its request's connection closes (its notifications/cancelled has no session to reach)", async () => {
+    const client = await srv.connect({ era: 'legacy' });
+    const call = client.callTool({ name: 'onecrm_list_connections', arguments: { refresh: true } }).catch(() => 'closed');
+    expect(await waitFor(() => sandboxProcesses(srv.db).length > 0, 3000)).toBe(true);
+    await client.close();
+    expect(await call).toBe('closed');
+    expect(await waitForNoSandboxProcesses(srv.db, 2500)).toEqual([]);
   });
 });
 
