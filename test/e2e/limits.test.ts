@@ -4,9 +4,10 @@
 //   B5: error results echoed a 5 MB argument name or tool name whole, far beyond --max-result-chars.
 //   B6: a proxy body nested 10,000 levels deep was an INTERNAL_ERROR whose stack reached the client
 //       in a log notification.
+import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type JsonRpcMessage, RawSession } from '../helpers/raw.js';
-import { tempDb } from '../helpers/sandbox.js';
+import { dumpDb, tempDb } from '../helpers/sandbox.js';
 import { waitFor } from '../helpers/processes.js';
 
 const dbs: { cleanup: () => void }[] = [];
@@ -16,14 +17,23 @@ afterAll(async () => {
   dbs.forEach((d) => d.cleanup());
 });
 
+const dbOf = new Map<RawSession, string>();
+
 async function start(args: string[] = []): Promise<RawSession> {
   const db = tempDb('limits-');
   dbs.push(db);
   const s = RawSession.start({ db: db.path, args });
   sessions.push(s);
+  dbOf.set(s, db.path);
   await s.initialize();
   return s;
 }
+
+/** A hash of every row of every sandbox table: equal before and after means nothing was written. */
+const storeHash = (s: RawSession) =>
+  createHash('sha256')
+    .update(JSON.stringify(dumpDb(dbOf.get(s)!)))
+    .digest('hex');
 
 const MiB = 1024 * 1024;
 type ToolResultMessage = JsonRpcMessage & {
@@ -36,6 +46,8 @@ const STACKISH = /\n\s+at |\bat \S+ \(|(?:file:\/\/|\/home\/|\/work\/|\/tmp\/|no
 describe('B4: stdio lines over the limit', () => {
   it('B4: a line over 10 MiB is answered with a JSON-RPC error naming its id, and the server keeps serving', async () => {
     const s = await start();
+    await s.callTool('onecrm_list_connections', {}); // seeds the store
+    const before = storeHash(s);
     // id first (how most clients write it)…
     const idFirst = s.request('ping', { x: 'a'.repeat(10.5 * MiB) }, 30_000);
     // …and id last (how the SDK v2 client writes it), on a tools/call an agent could ask for: an 11 MiB proxy body.
@@ -64,6 +76,7 @@ describe('B4: stdio lines over the limit', () => {
     expect(s.child.exitCode).toBeNull();
     expect(s.stderr).toMatch(/dropped a message of \d+ bytes \(over the 10 MiB line limit\); still serving/);
     expect(s.badLines).toEqual([]);
+    expect(storeHash(s)).toBe(before); // the dropped POST wrote nothing
   });
 
   it('B4: a payload of exactly 10 MiB (the old alive-but-deaf case) does not wedge the server', async () => {
@@ -136,8 +149,10 @@ describe('B6: deep input and stacks', () => {
   const nested = (levels: number) => `${'{"a":'.repeat(levels)}"leaf"${'}'.repeat(levels)}`;
 
   it('B6: a proxy body nested 10,000 levels is INVALID_INPUT before anything serialises it; no log line carries a stack or a path', async () => {
-    const s = await start(['--log-level=debug']);
+    const s = await start(['--log-level=debug', '--confirm=never']);
     await s.request('logging/setLevel', { level: 'debug' });
+    await s.callTool('onecrm_list_connections', {}); // seeds the store
+    const before = storeHash(s);
     for (const method of ['POST', 'GET', 'DELETE']) {
       const r = (await s.requestLine(
         (id) =>
@@ -151,6 +166,7 @@ describe('B6: deep input and stacks', () => {
     // Something that does log at debug, so the check below reads real notifications.
     await s.callTool('onecrm_list_connections', { refresh: true });
     expect(await waitFor(() => s.notifications.some((n) => n.method === 'notifications/message'))).toBe(true);
+    expect(storeHash(s)).toBe(before); // refused before the CLI, even with --confirm never
     for (const n of s.notifications) expect(JSON.stringify(n.params)).not.toMatch(STACKISH);
     expect(s.lines.join('\n')).not.toMatch(STACKISH);
     expect(s.child.exitCode).toBeNull();
