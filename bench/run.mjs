@@ -9,9 +9,8 @@
 //   cards vs raw          search_actions "create a lead" (limit 5) vs the raw CLI output of the same search
 //   cache                 with and without the connection/metadata cache
 //   sandbox               the sandbox's own per-invocation latency
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -69,7 +68,10 @@ function direct(args) {
   });
 }
 
-async function startServer(args = [], env = {}) {
+/** Client options of a protocol era: the SDK client speaks 2025 by default; a pin makes it speak 2026-07-28. */
+const eraOptions = (era) => (era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {});
+
+async function startServer(args = [], env = {}, era = 'legacy') {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [SERVER, ...args],
@@ -77,7 +79,7 @@ async function startServer(args = [], env = {}) {
     stderr: 'pipe',
   });
   transport.stderr?.on('data', () => undefined);
-  const client = new Client({ name: 'bench', version: '1' });
+  const client = new Client({ name: 'bench', version: '1' }, eraOptions(era));
   await client.connect(transport);
   return { client, transport, close: () => client.close() };
 }
@@ -89,7 +91,7 @@ async function timed(fn) {
 }
 
 function callTool(client, name, args) {
-  return client.callTool({ name, arguments: args }, undefined, { timeout: 120_000 });
+  return client.callTool({ name, arguments: args }, { timeout: 120_000 });
 }
 
 function assertOk(result, what) {
@@ -312,7 +314,7 @@ async function sandboxLatency(ids) {
 }
 
 // ---------- run and report ----------
-/** --http: spawn → listening, and run_action latency and throughput over Streamable HTTP vs stdio. */
+/** --http: spawn → listening, and run_action latency (2025 and 2026 clients) and throughput over Streamable HTTP vs stdio. */
 async function httpTransport() {
   const started = performance.now();
   const child = spawn(process.execPath, [SERVER, '--http=0'], { env: baseEnv, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -326,22 +328,27 @@ async function httpTransport() {
     child.on('exit', (code) => reject(new Error(`--http server exited ${code}: ${err}`)));
   });
   const listeningMs = performance.now() - started;
-  const connect = async () => {
-    const client = new Client({ name: 'bench-http', version: '1' });
+  const connect = async (era = 'legacy') => {
+    const client = new Client({ name: 'bench-http', version: '1' }, eraOptions(era));
     await client.connect(new StreamableHTTPClientTransport(new URL(url)));
     return client;
   };
   const stdio = await startServer();
-  const clients = await Promise.all([1, 2, 3, 4].map(connect));
+  const stdioModern = await startServer([], {}, 'modern');
+  const clients = await Promise.all([1, 2, 3, 4].map(() => connect()));
+  const modern = await connect('modern');
   const call = (client) => callTool(client, 'amocrm_run_action', { actionId: 'list-leads', input: { limit: 5 } });
   try {
-    assertOk(await call(clients[0]), 'http warm-up');
-    assertOk(await call(stdio.client), 'stdio warm-up');
+    for (const c of [clients[0], modern, stdio.client, stdioModern.client]) assertOk(await call(c), 'warm-up');
     const overHttp = [];
+    const overHttpModern = [];
     const overStdio = [];
+    const overStdioModern = [];
     for (let i = 0; i < N; i++) {
       overHttp.push((await timed(async () => assertOk(await call(clients[0]), 'http run'))).ms);
+      overHttpModern.push((await timed(async () => assertOk(await call(modern), 'http 2026 run'))).ms);
       overStdio.push((await timed(async () => assertOk(await call(stdio.client), 'stdio run'))).ms);
+      overStdioModern.push((await timed(async () => assertOk(await call(stdioModern.client), 'stdio 2026 run'))).ms);
     }
     const total = QUICK ? 4 : 32;
     let next = 0;
@@ -357,13 +364,19 @@ async function httpTransport() {
     const seconds = (performance.now() - t0) / 1000;
     return {
       spawnToListeningMs: round(listeningMs),
-      runActionMedianMs: { http: round(median(overHttp)), stdio: round(median(overStdio)) },
-      fourSessions: { calls: total, callsPerSecond: round(total / seconds) },
+      runActionMedianMs: {
+        http: round(median(overHttp)),
+        http2026: round(median(overHttpModern)),
+        stdio: round(median(overStdio)),
+        stdio2026: round(median(overStdioModern)),
+      },
+      fourClients: { calls: total, callsPerSecond: round(total / seconds) },
       serverPeakRssMb: peakRssMb(child.pid),
     };
   } finally {
-    await Promise.all(clients.map((c) => c.close()));
+    await Promise.all([...clients, modern].map((c) => c.close()));
     await stdio.close();
+    await stdioModern.close();
     child.kill('SIGTERM');
   }
 }
@@ -421,9 +434,9 @@ try {
   table('Streamable HTTP (--http)', [
     {
       'spawn→listening ms': h.spawnToListeningMs,
-      'run_action http ms': h.runActionMedianMs.http,
-      'run_action stdio ms': h.runActionMedianMs.stdio,
-      '4 sessions calls/s': h.fourSessions.callsPerSecond,
+      'run_action http ms (2025 / 2026)': `${h.runActionMedianMs.http} / ${h.runActionMedianMs.http2026}`,
+      'run_action stdio ms (2025 / 2026)': `${h.runActionMedianMs.stdio} / ${h.runActionMedianMs.stdio2026}`,
+      '4 clients calls/s': h.fourClients.callsPerSecond,
       'peak RSS MB': h.serverPeakRssMb ?? 'n/a',
     },
   ]);

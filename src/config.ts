@@ -215,6 +215,15 @@ export const SETTINGS: readonly SettingSpec[] = [
       'Host header names `--http` accepts (DNS-rebinding protection). Set it when clients reach a non-loopback `--host` by name.',
   },
   {
+    key: 'stateSecret',
+    flag: 'state-secret',
+    env: 'MEMBRANE_CRM_STATE_SECRET',
+    kind: 'string',
+    shownDefault: 'random per process',
+    description:
+      'Key (at least 32 characters) that signs what a confirmation dialog carries between requests. Replicas that share state must share it. Prefer the env var.',
+  },
+  {
     key: 'config',
     flag: 'config',
     env: 'MEMBRANE_CRM_CONFIG',
@@ -273,6 +282,7 @@ export const SettingsSchema = z.strictObject({
         .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)$/, 'a host name or address without scheme or port, e.g. crm.internal or [::1]'),
     )
     .default([]),
+  stateSecret: z.string().min(32, 'at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
   config: z.string().optional(),
 });
 

@@ -1,15 +1,14 @@
 #!/usr/bin/env node
-// membrane-crm-mcp: parse settings, pick the backend (REST API, CLI or sandbox), serve MCP on stdio (or Streamable HTTP), shut down cleanly.
-// `membrane-crm-mcp doctor` checks the setup instead (src/doctor/).
+// membrane-crm-mcp: parse settings, pick the backend (REST API, CLI or sandbox), start one transport (stdio, or Streamable HTTP), shut down
+// cleanly. The transports live in src/transports/; `membrane-crm-mcp doctor` checks the setup instead (src/doctor/).
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { ConfigError, loadConfig, usage } from './config.js';
 import { createLogger } from './log.js';
 import { loadExeca } from './membrane/cli/cli-runner.js';
 import { loadSdk } from './membrane/api/sdk-transport.js';
 import { type BackendChoice, chooseBackend, createMembraneClient } from './membrane/create-client.js';
-import { createServer, createSharedLookups } from './server.js';
+import { createServerFactory, createSharedLookups } from './server.js';
 
 // stdout carries JSON-RPC only. A dependency that calls console.log must not corrupt it.
 /* eslint-disable no-console -- the one place that redirects console output to stderr */
@@ -27,9 +26,10 @@ const SHUTDOWN_BUDGET_MS = 2500;
 const sandboxCli = fileURLToPath(new URL('./sandbox/cli.js', import.meta.url));
 
 async function main(): Promise<void> {
-  // The settings read the environment once; the HTTP token then leaves process.env so that no CLI child inherits it.
+  // The settings read the environment once; the secrets then leave process.env so that no CLI child inherits them.
   const env = { ...process.env };
   delete process.env.MEMBRANE_CRM_HTTP_TOKEN;
+  delete process.env.MEMBRANE_CRM_STATE_SECRET;
   if (process.argv[2] === 'doctor') {
     const { runDoctor } = await import('./doctor/doctor.js');
     // runDoctor flushes its output before it resolves, so exiting at once is safe (and leaves no handle open).
@@ -76,17 +76,19 @@ async function main(): Promise<void> {
   const prewarm = () => void (chosen.kind === 'api' ? loadSdk() : loadExeca()).catch(() => undefined);
 
   const client = await createMembraneClient(settings, chosen, { cwd, log });
-  // One set of lookups for the process: HTTP sessions share the connection list and action metadata caches.
+  // One set of lookups for the process: every request shares the connection list and action metadata caches.
   const lookups = createSharedLookups(settings, client, log);
-  const makeServer = () => createServer({ settings, client, log, version, lookups });
+  const { factory, tools, state } = createServerFactory({ settings, client, log, version, lookups, stateSecret: settings.stateSecret });
 
-  let closeTransport: () => Promise<void>;
+  let closeTransport: (() => Promise<void>) | undefined;
   let stopping = false;
-  const shutdown = async (why: string) => {
+  /** Stops the CLI calls and the transport; exits with `code` (non-zero when the transport failed). */
+  const shutdown = async (why: string, code = 0) => {
     if (stopping) return;
     stopping = true;
-    log.info(`shutting down (${why})`);
-    const hardStop = setTimeout(() => process.exit(0), SHUTDOWN_BUDGET_MS);
+    if (code === 0) log.info(`shutting down (${why})`);
+    else process.stderr.write(`[membrane-crm-mcp] error: stopping: ${why}\n`);
+    const hardStop = setTimeout(() => process.exit(code), SHUTDOWN_BUDGET_MS);
     hardStop.unref();
     try {
       await client.close();
@@ -94,17 +96,18 @@ async function main(): Promise<void> {
       // send those answers before the transport closes (else the last ones are silently dropped).
       await new Promise((resolve) => setTimeout(resolve, 50));
       await closeTransport?.();
+      await state.close();
     } finally {
-      process.exit(0);
+      process.exit(code);
     }
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGHUP', () => void shutdown('SIGHUP'));
   // A bug in one call must not take the server down for every other call.
-  process.on('uncaughtException', (e) => log.error('uncaught exception', { error: e.stack ?? String(e) }));
+  process.on('uncaughtException', (e) => log.error('uncaught exception', { stack: e.stack ?? String(e) }));
   process.on('unhandledRejection', (e) =>
-    log.error('unhandled rejection', { error: e instanceof Error ? (e.stack ?? e.message) : String(e) }),
+    log.error('unhandled rejection', { stack: e instanceof Error ? (e.stack ?? e.message) : String(e) }),
   );
 
   if (settings.http !== undefined) {
@@ -116,7 +119,7 @@ async function main(): Promise<void> {
         host: settings.host,
         token: settings.httpToken,
         allowedHosts: settings.httpAllowedHosts,
-        makeServer,
+        factory,
         log,
       });
     } catch (e) {
@@ -134,17 +137,17 @@ async function main(): Promise<void> {
     setImmediate(prewarm);
     // Always on stderr, whatever --log-level says: with --http 0 this line is the only way to learn the URL.
     process.stderr.write(
-      `[membrane-crm-mcp] membrane-crm-mcp ${version} listening on ${http.url} (Streamable HTTP; ${settings.httpToken ? 'every request needs the --http-token' : 'this machine only'}) for ${settings.connectors.join(', ')} (backend ${backend})\n`,
+      `[membrane-crm-mcp] membrane-crm-mcp ${version} listening on ${http.url} (Streamable HTTP, stateless; ${settings.httpToken ? 'every request needs the --http-token' : 'this machine only'}) for ${settings.connectors.join(', ')} (backend ${backend})\n`,
     );
     return;
   }
 
-  // stdio: the client owns our lifetime; its closing stdin is the normal way to stop.
-  const { server, tools, close } = makeServer();
-  closeTransport = close;
-  process.stdin.on('end', () => void shutdown('stdin ended'));
-  process.stdin.on('close', () => void shutdown('stdin closed'));
-  await server.connect(new StdioServerTransport());
+  // stdio: the client owns our lifetime; its closing stdin is the normal way to stop. A failed stream is
+  // not: the server says why on stderr and exits non-zero, so the host sees it.
+  const { serveOnStdio } = await import('./transports/stdio-transport.js');
+  const stdio = serveOnStdio(factory, log);
+  closeTransport = () => stdio.close();
+  void stdio.stopped.then((r) => (r.kind === 'stdin-ended' ? shutdown('stdin ended') : shutdown(r.message, 1)));
   setImmediate(prewarm);
   log.info(`membrane-crm-mcp ${version} ready on stdio: ${tools.length} tools for ${settings.connectors.join(', ')} (backend ${backend})`);
 }

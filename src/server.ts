@@ -1,28 +1,26 @@
-// createServer: the McpServer with its services and tools, independent of the transport. index.ts
-// connects one to stdio; transports/streamable-http.ts makes one per HTTP session; tests and the bench connect it to anything.
-// The MembraneClient (CLI runner, concurrency cap, shared lookups) is shared by every session.
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+// The server factory: one MCP server instance per HTTP request (transports/streamable-http.ts) or per stdio
+// connection (transports/stdio-transport.ts), for 2025-era and 2026-era clients alike (MCP TypeScript SDK
+// v2). Everything expensive is built once per process and shared by every instance: the Membrane client
+// (CLI runner, concurrency cap), the connection and action caches, the tool listing. Everything that must
+// outlive one request (result pages, confirmation tokens, the repeat guard) is in the state store, so an
+// instance holds nothing between requests.
+import { randomBytes } from 'node:crypto';
+import { type McpServerFactory, Server, createRequestStateCodec } from '@modelcontextprotocol/server';
 import type { Settings } from './config.js';
 import { type Connector, resolveConnectors } from './connectors.js';
-import { LOG_LEVELS, type Logger, logOrigin } from './log.js';
+import type { Logger } from './log.js';
 import { isSandbox, type MembraneClient } from './membrane/membrane-client.js';
-import { Confirmations } from './policy/confirm.js';
+import { CONFIRM_TTL_MS, Confirmations } from './policy/confirm.js';
 import { RepeatGuard } from './policy/repeat-guard.js';
 import { Policy } from './policy/rules.js';
 import { ResultStore } from './results/result-store.js';
 import { ActionMetadata } from './lookups/action-metadata.js';
 import { InputValidator } from './lookups/input-validator.js';
 import { ConnectionDirectory } from './lookups/connection-directory.js';
-import type { ServerContext } from './tools/tool-context.js';
-import { type PlannedTool, SHARED_PREFIX, registerTools } from './tools/registry.js';
-
-export interface CreatedServer {
-  server: McpServer;
-  ctx: ServerContext;
-  tools: PlannedTool[];
-  /** Closes the MCP session and stops its log notifications (HTTP sessions come and go; the process stays). */
-  close(): Promise<void>;
-}
+import { MemoryStateStore } from './state/memory-state-store.js';
+import { DEFAULT_SCOPE, type StateStore } from './state/state-store.js';
+import type { DialogState, ServerContext } from './tools/tool-context.js';
+import { type PlannedTool, SHARED_PREFIX, type ToolServing, listedTools, planTools, registerTools } from './tools/registry.js';
 
 export function serverInstructions(settings: Settings, connectors: Connector[], client: Pick<MembraneClient, 'backend'>): string {
   const shared = settings.toolMode === 'shared';
@@ -48,7 +46,7 @@ export function serverInstructions(settings: Settings, connectors: Connector[], 
   return lines.join('\n');
 }
 
-/** The caches every session of one process shares: the connection list and action metadata do not depend on the client. */
+/** The caches every instance of one process shares: the connection list and action metadata do not depend on the client. */
 export interface SharedLookups {
   connections: ConnectionDirectory;
   actions: ActionMetadata;
@@ -63,60 +61,74 @@ export function createSharedLookups(settings: Settings, client: MembraneClient, 
   };
 }
 
-export function createServer(opts: {
+export interface ServerDeps {
   settings: Settings;
   client: MembraneClient;
   log: Logger;
   version: string;
   lookups?: SharedLookups;
-}): CreatedServer {
-  const { settings, client, log } = opts;
-  const lookups = opts.lookups ?? createSharedLookups(settings, client, log);
+  /** Where state that outlives a request lives (default: this process's memory). */
+  state?: StateStore;
+  /**
+   * Key that signs the state a confirmation dialog carries between rounds (at least 32 bytes). Replicas
+   * that share a state store must share it too; default: random per process.
+   */
+  stateSecret?: string;
+}
+
+export interface ServerFactory {
+  /** Builds the instance that serves one HTTP request or one stdio connection. */
+  factory: McpServerFactory;
+  tools: PlannedTool[];
+  /** The context tool handlers get (tests reach the stores through it). */
+  ctx: ServerContext;
+  state: StateStore;
+}
+
+export function createServerFactory(deps: ServerDeps): ServerFactory {
+  const { settings, client, log } = deps;
+  const lookups = deps.lookups ?? createSharedLookups(settings, client, log);
+  const state = deps.state ?? new MemoryStateStore();
+  const scope = DEFAULT_SCOPE;
   const connectors = resolveConnectors(settings.connectors);
-  const server = new McpServer(
-    { name: 'membrane-crm-mcp', title: 'Membrane CRM', version: opts.version },
-    { capabilities: { logging: {} }, instructions: serverInstructions(settings, connectors, client) },
-  );
-  const session = Symbol('mcp-session');
   const ctx: ServerContext = {
-    session,
+    scope,
     settings,
     client,
     log,
     connectors,
-    results: new ResultStore(),
+    results: new ResultStore({ state, scope }),
     connections: lookups.connections,
     actions: lookups.actions,
     validator: lookups.validator,
     policy: new Policy(settings),
-    confirmations: new Confirmations(),
-    repeats: new RepeatGuard(),
+    confirmations: new Confirmations(CONFIRM_TTL_MS, Date.now, state, scope),
+    repeats: new RepeatGuard(60_000, Date.now, state, scope),
   };
-  const tools = registerTools(server, ctx);
+  const planned = planTools(ctx);
+  const serving: ToolServing = {
+    planned,
+    listing: listedTools(planned, ctx),
+    dialogCodec: createRequestStateCodec<DialogState>({
+      key: deps.stateSecret ?? randomBytes(32),
+      ttlSeconds: CONFIRM_TTL_MS / 1000,
+    }),
+  };
+  const instructions = serverInstructions(settings, connectors, client);
 
-  // Log lines at or above the configured level also go to the client as MCP logging notifications
-  // (the SDK then applies the level the client chose with logging/setLevel).
-  // Nothing may be sent before the client's `initialized` notification.
-  const threshold = LOG_LEVELS.indexOf(settings.logLevel);
-  let initialized = false;
-  server.server.oninitialized = () => {
-    initialized = true;
+  const factory: McpServerFactory = () => {
+    const server = new Server(
+      { name: 'membrane-crm-mcp', title: 'Membrane CRM', version: deps.version },
+      {
+        capabilities: { tools: {}, logging: {} },
+        instructions,
+        // A tampered or expired dialog state is refused (-32602) before any handler runs.
+        requestState: { verify: serving.dialogCodec.verify },
+      },
+    );
+    server.onerror = (e) => log.debug(`MCP: ${e.message}`);
+    registerTools(server, ctx, serving);
+    return server;
   };
-  const detach = log.attach((level, message, data) => {
-    if (LOG_LEVELS.indexOf(level) < threshold || !initialized || !server.isConnected()) return;
-    const origin = logOrigin.getStore();
-    if (origin !== undefined && origin !== session) return;
-    // The session id makes the SDK apply the level this session's client set (HTTP keeps one per session).
-    server
-      .sendLoggingMessage(
-        { level, logger: 'membrane-crm-mcp', data: data ? { message, ...data } : message },
-        server.server.transport?.sessionId,
-      )
-      .catch(() => undefined);
-  });
-  const close = async () => {
-    detach();
-    await server.close();
-  };
-  return { server, ctx, tools, close };
+  return { factory, tools: planned, ctx, state };
 }

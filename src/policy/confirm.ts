@@ -1,8 +1,11 @@
 // Confirmation of risky calls. The first call is not executed: it returns a preview and a token bound to
 // the call's fingerprint (5-minute TTL, single use). Only the identical call carrying that token runs.
+// The tokens live in the state store, so any replica that shares it honours a token, once.
 import { randomBytes } from 'node:crypto';
 import type { Settings } from '../config.js';
 import { ToolError } from '../errors.js';
+import { MemoryStateStore } from '../state/memory-state-store.js';
+import { DEFAULT_SCOPE, type StateStore } from '../state/state-store.js';
 import type { ActionKind } from './action-kind.js';
 
 export type ConfirmMode = Settings['confirm'];
@@ -14,48 +17,57 @@ export function needsConfirmation(mode: ConfirmMode, kind: ActionKind): boolean 
   return kind === 'destructive' || kind === 'unknown';
 }
 
-interface Pending {
-  key: string;
-  expiresAt: number;
-}
+export const CONFIRM_TTL_MS = 5 * 60_000;
 
 export class Confirmations {
-  private readonly pending = new Map<string, Pending>();
+  private readonly state: StateStore;
 
   constructor(
-    private readonly ttlMs = 5 * 60_000,
-    private readonly now: () => number = Date.now,
-  ) {}
+    private readonly ttlMs = CONFIRM_TTL_MS,
+    now: () => number = Date.now,
+    state?: StateStore,
+    private readonly scope = DEFAULT_SCOPE,
+  ) {
+    this.state = state ?? new MemoryStateStore({ now });
+  }
 
-  issue(key: string): { token: string; expiresInSeconds: number } {
-    this.sweep();
+  async issue(key: string): Promise<{ token: string; expiresInSeconds: number }> {
     const token = `c_${randomBytes(12).toString('base64url')}`;
-    this.pending.set(token, { key, expiresAt: this.now() + this.ttlMs });
+    await this.state.putToken(this.scope, token, key, this.ttlMs);
     return { token, expiresInSeconds: Math.round(this.ttlMs / 1000) };
   }
 
   /** Uses up `token` for the call `key`; throws when it is unknown, expired, used, or for another call. */
-  consume(token: string, key: string): void {
-    const p = this.pending.get(token);
-    if (!p || p.expiresAt <= this.now()) {
-      this.pending.delete(token);
+  async consume(token: string, key: string): Promise<void> {
+    const outcome = await this.state.takeToken(this.scope, token, key);
+    if (outcome === 'missing') {
       throw new ToolError('CONFIRMATION_REQUIRED', 'The confirm token is unknown, expired or already used', {
         nextStep: 'Call again without confirm to get a new preview and token, and confirm with the user.',
         retryable: false,
       });
     }
-    if (p.key !== key) {
+    if (outcome === 'mismatch') {
       // Not consumed: the token still confirms the call it was issued for.
       throw new ToolError('CONFIRMATION_REQUIRED', 'The confirm token was issued for a different call (the arguments changed)', {
         nextStep: 'Call again without confirm to preview the changed call and get a token for it.',
         retryable: false,
       });
     }
-    this.pending.delete(token);
   }
 
-  private sweep(): void {
-    const now = this.now();
-    for (const [t, p] of this.pending) if (p.expiresAt <= now) this.pending.delete(t);
+  /**
+   * A ticket for one confirmation dialog, bound to the call: the user's answer runs that call at most once
+   * (a replayed answer finds the ticket gone). Kept apart from confirm tokens, so an agent that reads the
+   * ticket cannot pass it as `confirm`.
+   */
+  async openDialog(key: string): Promise<string> {
+    const ticket = `d_${randomBytes(12).toString('base64url')}`;
+    await this.state.putToken(this.scope, ticket, `dialog:${key}`, this.ttlMs);
+    return ticket;
+  }
+
+  /** Uses the ticket up; false when it is unknown, expired, used, or for another call. */
+  async closeDialog(ticket: string, key: string): Promise<boolean> {
+    return (await this.state.takeToken(this.scope, ticket, `dialog:${key}`)) === 'taken';
   }
 }

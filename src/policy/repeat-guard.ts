@@ -2,13 +2,11 @@
 // action or method and path, same input) within the window is refused unless the call sets allowRepeat.
 // A write counts once it may have happened: it succeeded, or its outcome is unknown (timeout, cancel, crash).
 // A write that definitely failed (validation, a 4xx, not found) may be repeated at once; a CRM 5xx counts as unknown.
+// The records live in the state store (src/state/), so replicas that share it guard each other's writes;
+// claiming is atomic there, so of two identical calls racing, one runs and one meets DUPLICATE_WRITE.
 import { ToolError, type ErrorCode } from '../errors.js';
-
-interface Seen {
-  at: number;
-  /** 'running' while in flight; the outcome afterwards. */
-  outcome: 'running' | 'succeeded' | 'unknown';
-}
+import { MemoryStateStore } from '../state/memory-state-store.js';
+import { DEFAULT_SCOPE, type StateStore, type WriteRecord } from '../state/state-store.js';
 
 /** Failures after which the write cannot have happened. */
 const DEFINITE_FAILURES: ReadonlySet<ErrorCode> = new Set([
@@ -29,54 +27,77 @@ const DEFINITE_FAILURES: ReadonlySet<ErrorCode> = new Set([
   'CLI_NOT_FOUND',
 ]);
 
+/**
+ * How long a claim holds without an outcome: longer than any one call may run (a replica that dies
+ * mid-write must not block the write forever), and as long as a confirmation dialog may stay open.
+ */
+export const RUNNING_CLAIM_MS = 60 * 60_000;
+
 export class RepeatGuard {
-  private readonly seen = new Map<string, Seen>();
+  private readonly state: StateStore;
 
   constructor(
     private readonly windowMs = 60_000,
     private readonly now: () => number = Date.now,
-  ) {}
+    state?: StateStore,
+    private readonly scope = DEFAULT_SCOPE,
+  ) {
+    this.state = state ?? new MemoryStateStore({ now });
+  }
 
-  /** Throws DUPLICATE_WRITE if the same write ran (or is running) within the window. */
-  check(key: string, toolName: string): void {
-    this.sweep();
-    const s = this.seen.get(key);
-    if (!s) return;
-    const ago = Math.max(0, Math.round((this.now() - s.at) / 1000));
+  /**
+   * Claims the write `key` for `owner` (a call, or the confirmation dialog it opened); throws DUPLICATE_WRITE
+   * when the same write ran within the window, is running, or waits for the user. `force` (allowRepeat) takes it anyway.
+   */
+  async claim(
+    key: string,
+    owner: string,
+    toolName: string,
+    opts: { phase?: 'confirming' | 'running'; ttlMs?: number; force?: boolean } = {},
+  ): Promise<void> {
+    const held = await this.state.claimWrite(this.scope, key, {
+      owner,
+      phase: opts.phase ?? 'running',
+      ttlMs: opts.ttlMs ?? RUNNING_CLAIM_MS,
+      force: opts.force,
+    });
+    if (held) throw this.duplicate(held, toolName);
+  }
+
+  /** Records how the write ended: forgotten after a definite failure, kept for the window otherwise. */
+  async finish(key: string, owner: string, error?: ToolError): Promise<void> {
+    await this.state.settleWrite(this.scope, key, owner, outcomeOf(error), this.windowMs);
+  }
+
+  private duplicate(held: WriteRecord, toolName: string): ToolError {
+    const ago = Math.max(0, Math.round((this.now() - held.at) / 1000));
     const what =
-      s.outcome === 'running'
-        ? 'is still running'
-        : s.outcome === 'succeeded'
-          ? `succeeded ${ago} s ago`
-          : `ran ${ago} s ago with an unknown outcome (it may have been applied)`;
-    throw new ToolError('DUPLICATE_WRITE', `The identical write ${what}`, {
-      nextStep:
-        s.outcome === 'unknown'
-          ? `Check whether it was applied (read the record) before repeating. To run it again anyway, call ${toolName} with the same arguments plus allowRepeat: true.`
-          : `Do not repeat it unless the user wants it twice; then call ${toolName} with the same arguments plus allowRepeat: true.`,
+      held.phase === 'confirming'
+        ? `is waiting for the user's answer to its confirmation dialog (asked ${ago} s ago)`
+        : held.phase === 'running'
+          ? 'is still running'
+          : held.phase === 'succeeded'
+            ? `succeeded ${ago} s ago`
+            : `ran ${ago} s ago with an unknown outcome (it may have been applied)`;
+    const nextStep =
+      held.phase === 'unknown'
+        ? `Check whether it was applied (read the record) before repeating. To run it again anyway, call ${toolName} with the same arguments plus allowRepeat: true.`
+        : held.phase === 'confirming'
+          ? `Wait for that answer. If the dialog was dismissed or lost, call ${toolName} with the same arguments plus allowRepeat: true.`
+          : `Do not repeat it unless the user wants it twice; then call ${toolName} with the same arguments plus allowRepeat: true.`;
+    return new ToolError('DUPLICATE_WRITE', `The identical write ${what}`, {
+      nextStep,
       retryable: false,
-      details: { secondsAgo: ago, outcome: s.outcome },
+      details: { secondsAgo: ago, outcome: held.phase },
     });
   }
+}
 
-  start(key: string): void {
-    this.seen.set(key, { at: this.now(), outcome: 'running' });
-  }
-
-  /** Records how the write ended: forgotten after a definite failure, kept otherwise. */
-  finish(key: string, error?: ToolError): void {
-    const serverFailure = error?.code === 'UPSTREAM_ERROR' && Number(error.details?.status) >= 500;
-    // `started: false`: stopped before it reached Membrane (in the queue, before the run, a refused connection), so nothing was written.
-    const neverStarted = error?.details?.started === false;
-    if (error && (neverStarted || (DEFINITE_FAILURES.has(error.code) && !serverFailure))) {
-      this.seen.delete(key);
-      return;
-    }
-    this.seen.set(key, { at: this.now(), outcome: error ? 'unknown' : 'succeeded' });
-  }
-
-  private sweep(): void {
-    const cutoff = this.now() - this.windowMs;
-    for (const [k, s] of this.seen) if (s.outcome !== 'running' && s.at < cutoff) this.seen.delete(k);
-  }
+/** succeeded, unknown (it may have happened), or forget (it cannot have happened). */
+function outcomeOf(error: ToolError | undefined): 'succeeded' | 'unknown' | 'forget' {
+  if (!error) return 'succeeded';
+  const serverFailure = error.code === 'UPSTREAM_ERROR' && Number(error.details?.status) >= 500;
+  // `started: false`: stopped before it reached Membrane (in the queue, before the run, a refused connection), so nothing was written.
+  const neverStarted = error.details?.started === false;
+  return neverStarted || (DEFINITE_FAILURES.has(error.code) && !serverFailure) ? 'forget' : 'unknown';
 }

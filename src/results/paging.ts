@@ -66,33 +66,33 @@ function withTruncation(fitted: Fitted, tool: string, resultId: string | undefin
  * Fits `doc` into the budget. When cut, the full payload goes to the store and the result says how to page.
  * `fixed` fields (backend, connector, ids) are kept outside the budgeted part so they are never cut.
  */
-export function budgetResult(
+export async function budgetResult(
   tool: string,
   fixed: Record<string, unknown>,
   payload: Record<string, unknown>,
   maxChars: number,
   store: ResultStore,
   preferred?: (string | number)[],
-): Record<string, unknown> {
+): Promise<Record<string, unknown>> {
   const room = maxChars - JSON.stringify(fixed).length;
   const fitted = fitToBudget(payload, room, preferred);
   if (!fitted.cut) return { ...fixed, ...fitted.value };
   // The template keeps the shape around the paged array; the array itself is stored once, in pageable.
   const template = fitted.cut.pageable.kind === 'items' ? (setAt(payload, fitted.cut.pageable.path, []) as Record<string, unknown>) : {};
-  const resultId = store.put({ tool, template, pageable: fitted.cut.pageable });
+  const resultId = await store.put({ tool, template, pageable: fitted.cut.pageable });
   return { ...fixed, ...withTruncation(fitted, tool, resultId) };
 }
 
 /** The slice of a stored result starting at `offset`. */
-export function pageResult(
+export async function pageResult(
   tool: string,
   fixed: Record<string, unknown>,
   resultId: string,
   offset: number,
   maxChars: number,
   store: ResultStore,
-): Record<string, unknown> {
-  const stored = store.get(resultId);
+): Promise<Record<string, unknown>> {
+  const stored = await store.get(resultId);
   if (!stored) {
     throw new ToolError('NOT_FOUND', `No stored result "${resultId}" (results are kept 10 minutes)`, {
       nextStep: 'Repeat the original call to get a fresh result.',
@@ -130,7 +130,7 @@ export function pageResult(
   // a new stored result, so the next step's character offset is read against the text, not the item list.
   let pageId: string | undefined = resultId;
   if (pageable.kind === 'items' && fitted.cut?.pageable.kind === 'text')
-    pageId = store.put({ tool, template: {}, pageable: fitted.cut.pageable });
+    pageId = await store.put({ tool, template: {}, pageable: fitted.cut.pageable });
   // The last page is still described ("This is the last part."), so the agent knows it has everything.
   return { ...fixed, ...withTruncation(fitted, tool, pageId) };
 }

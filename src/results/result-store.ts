@@ -1,6 +1,9 @@
-// Truncated results are kept here so the agent pages through them (same tool, `resultId` + `offset`)
-// instead of re-running the CRM call. Bounded: LRU order, a TTL, an entry cap and a character cap.
+// Truncated results are kept so the agent pages through them (same tool, `resultId` + `offset`) instead
+// of re-running the CRM call. They live in the state store (src/state/), so the next page can be served
+// by any replica that shares it; ids are random, valid 10 minutes, and only within their scope.
 import { randomBytes } from 'node:crypto';
+import { MemoryStateStore } from '../state/memory-state-store.js';
+import { DEFAULT_SCOPE, type StateStore } from '../state/state-store.js';
 import type { Pageable } from './budget.js';
 
 export interface StoredResult {
@@ -11,79 +14,48 @@ export interface StoredResult {
   pageable: Pageable;
 }
 
-interface Entry {
-  value: StoredResult;
-  expiresAt: number;
-  chars: number;
-}
-
 export interface ResultStoreOptions {
+  /** Where results live (default: a store of their own, in this process). */
+  state?: StateStore;
+  scope?: string;
   ttlMs?: number;
-  maxEntries?: number;
+  /** A result whose JSON text is longer is not kept (the agent is told to narrow the call). */
   maxChars?: number;
+  /** For the default in-process store: entries kept at most, and its clock. */
+  maxEntries?: number;
   now?: () => number;
 }
 
-/** Characters held: the paged items or text, plus the template (which repeats the payload in items mode). */
-function weight(r: StoredResult): number {
-  const paged = r.pageable.kind === 'text' ? r.pageable.text.length : JSON.stringify(r.pageable.items).length;
-  return paged + JSON.stringify(r.template).length;
+export const RESULT_TTL_MS = 10 * 60_000;
+
+function isStoredResult(doc: Record<string, unknown>): doc is Record<string, unknown> & StoredResult {
+  const p = doc.pageable as { kind?: unknown } | undefined;
+  return typeof doc.tool === 'string' && typeof doc.template === 'object' && (p?.kind === 'items' || p?.kind === 'text');
 }
 
 export class ResultStore {
-  private readonly entries = new Map<string, Entry>();
-  private chars = 0;
+  private readonly state: StateStore;
+  private readonly scope: string;
   private readonly ttlMs: number;
-  private readonly maxEntries: number;
   private readonly maxChars: number;
-  private readonly now: () => number;
 
   constructor(opts: ResultStoreOptions = {}) {
-    this.ttlMs = opts.ttlMs ?? 10 * 60_000;
-    this.maxEntries = opts.maxEntries ?? 100;
-    this.maxChars = opts.maxChars ?? 64 * 1024 * 1024;
-    this.now = opts.now ?? Date.now;
+    this.maxChars = opts.maxChars ?? 32 * 1024 * 1024;
+    this.state = opts.state ?? new MemoryStateStore({ maxResults: opts.maxEntries, maxResultChars: opts.maxChars, now: opts.now });
+    this.scope = opts.scope ?? DEFAULT_SCOPE;
+    this.ttlMs = opts.ttlMs ?? RESULT_TTL_MS;
   }
 
-  get size(): number {
-    return this.entries.size;
-  }
-
-  /** Stores a result and returns its id, evicting the least recently used entries beyond the caps. */
-  put(value: StoredResult): string | undefined {
-    const chars = weight(value);
-    if (chars > this.maxChars) return undefined;
+  /** Stores a result and returns its id; undefined when it is too large to keep. */
+  async put(value: StoredResult): Promise<string | undefined> {
+    if (JSON.stringify(value).length > this.maxChars) return undefined;
     const id = `r_${randomBytes(9).toString('base64url')}`;
-    this.entries.set(id, { value, expiresAt: this.now() + this.ttlMs, chars });
-    this.chars += chars;
-    this.evict();
+    await this.state.putResult(this.scope, id, { ...value }, this.ttlMs);
     return id;
   }
 
-  get(id: string): StoredResult | undefined {
-    const entry = this.entries.get(id);
-    if (!entry) return undefined;
-    if (entry.expiresAt <= this.now()) {
-      this.remove(id, entry);
-      return undefined;
-    }
-    // Refresh recency.
-    this.entries.delete(id);
-    this.entries.set(id, entry);
-    return entry.value;
-  }
-
-  private remove(id: string, entry: Entry): void {
-    this.entries.delete(id);
-    this.chars -= entry.chars;
-  }
-
-  private evict(): void {
-    const now = this.now();
-    for (const [id, e] of this.entries) if (e.expiresAt <= now) this.remove(id, e);
-    for (const [id, e] of this.entries) {
-      if (this.entries.size <= this.maxEntries && this.chars <= this.maxChars) break;
-      this.remove(id, e);
-    }
+  async get(id: string): Promise<StoredResult | undefined> {
+    const doc = await this.state.getResult(this.scope, id);
+    return doc && isStoredResult(doc) ? doc : undefined;
   }
 }

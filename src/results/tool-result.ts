@@ -1,6 +1,6 @@
 // Every tool result goes through here: structuredContent plus one text block with the same JSON on
 // success; on failure isError, the `CODE: what happened. Next: what to do` text, and {backend, connector, error}.
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { ToolError } from '../errors.js';
 import type { Backend } from '../membrane/membrane-client.js';
 
@@ -30,7 +30,29 @@ function budgetedDetails(details: Record<string, unknown>, room: number): Record
   return { note: 'Details left out to fit the output budget.' };
 }
 
+/** `text` cut to `max` characters, saying how many were cut (for names and messages echoed back to the agent). */
+export function shortened(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const keep = Math.max(1, max - 40);
+  return `${text.slice(0, keep)}… (${text.length - keep} more characters cut)`;
+}
+
+/** Room for the message and next step of an error within the budget; the rest goes to details. */
+const MESSAGE_SHARE = 0.25;
+
 export function failure(error: ToolError, backend: Backend, connector: string, maxChars = Number.POSITIVE_INFINITY): CallToolResult {
+  // The message and next step appear twice (text and structuredContent): each gets a share of the budget,
+  // so even an error that echoes something huge stays within it.
+  const cap = Math.max(200, Math.floor(maxChars * MESSAGE_SHARE));
+  if (error.message.length > cap || (error.nextStep?.length ?? 0) > cap) {
+    error = new ToolError(error.code, shortened(error.message, cap), {
+      nextStep: error.nextStep === undefined ? undefined : shortened(error.nextStep, cap),
+      retryable: error.retryable,
+      uiUrl: error.uiUrl,
+      details: error.details,
+      retryAfterSeconds: error.retryAfterSeconds,
+    });
+  }
   const json = error.toJSON();
   const { details: _details, ...withoutDetails } = json;
   const room = maxChars - JSON.stringify({ backend, connector, error: withoutDetails }).length - 20;

@@ -4,7 +4,11 @@ import { pageResult } from '../results/paging.js';
 import type { CallContext, ServerContext } from './tool-context.js';
 
 /** The next part of an earlier truncated result, served from the result store (no CLI call). */
-export function nextPart(args: { resultId?: string; offset?: number }, ctx: ServerContext, call: CallContext): Record<string, unknown> {
+export function nextPart(
+  args: { resultId?: string; offset?: number },
+  ctx: ServerContext,
+  call: CallContext,
+): Promise<Record<string, unknown>> {
   const fixed = { backend: ctx.client.backend, connector: call.connector.key };
   return pageResult(call.tool, fixed, args.resultId!, args.offset ?? 0, ctx.settings.maxResultChars, ctx.results);
 }

@@ -1,20 +1,34 @@
-// Turns the tool specs into registered MCP tools: five per connector (`amocrm_run_action`), or five shared
-// ones with a `connector` argument (`crm_run_action`, --tool-mode=shared). Every call goes through one
-// wrapper: strict argument validation (coded INVALID_INPUT), the handler, error enrichment, rendering.
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import { ElicitResultSchema, type CallToolResult, type ServerNotification, type ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+// Turns the tool specs into MCP tools: five per connector (`amocrm_run_action`), or five shared ones with a
+// `connector` argument (`crm_run_action`, --tool-mode=shared). The tools are served by our own tools/list
+// and tools/call handlers on the SDK's Server, so what agents see is exactly our listed schemas, and every
+// call, even to a tool that does not exist, ends as a coded result. Every call goes through one wrapper:
+// a depth limit and strict argument validation (coded INVALID_INPUT), the handler, error enrichment,
+// rendering within the output budget, and the confirmation dialog as an input_required round.
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  acceptedContent,
+  inputRequired,
+  inputResponse,
+  type CallToolResult,
+  type ClientCapabilities,
+  type InputRequiredResult,
+  type LoggingLevel,
+  type RequestStateCodec,
+  type Server,
+  type ServerContext as SdkContext,
+  type Tool,
+} from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import type { Connector } from '../connectors.js';
-import { type ToolError } from '../errors.js';
-import { logOrigin } from '../log.js';
-import { failure, success, toToolError } from '../results/tool-result.js';
-import type { CallContext, ElicitOutcome, ServerContext } from './tool-context.js';
+import { ToolError } from '../errors.js';
+import { type LogLevel, withLogSink } from '../log.js';
+import { failure, shortened, success, toToolError } from '../results/tool-result.js';
+import type { CallContext, DialogRound, DialogState, ServerContext } from './tool-context.js';
 import { createAction } from './create-action.js';
 import { listConnections } from './list-connections.js';
 import { proxyRequest } from './proxy-request.js';
 import { runAction } from './run-action.js';
-import { invalidArguments, passThrough } from './argument-schemas.js';
+import { MAX_ARGUMENT_DEPTH, invalidArguments, listedSchema, nestingProblem } from './argument-schemas.js';
 import { searchActions } from './search-actions.js';
 import type { DescribeTarget, ToolSpec } from './spec.js';
 
@@ -93,90 +107,155 @@ function enrich(error: ToolError, ctx: ServerContext, call: CallContext): ToolEr
   return error;
 }
 
-export function registerTools(server: McpServer, ctx: ServerContext): PlannedTool[] {
-  const planned = planTools(ctx);
-  for (const tool of planned) {
-    const ref = refFor(tool.connectors, tool.shared);
-    server.registerTool(
-      tool.name,
-      {
-        title: tool.title,
-        description: tool.description,
-        inputSchema: passThrough(tool.input, 'input'),
-        // Our results are built to the strict output schema (checked in unit tests); clients validate against the listing.
-        outputSchema: passThrough(tool.spec.output, 'output'),
-        annotations: tool.spec.annotations(ctx.settings),
-      },
-      (rawArgs, extra): Promise<CallToolResult> =>
-        logOrigin.run(ctx.session, async () => {
-          const started = Date.now();
-          const parsed = tool.input.safeParse(rawArgs ?? {});
-          if (!parsed.success) {
-            const named = (rawArgs as { connector?: unknown } | undefined)?.connector;
-            const connectorKey = tool.connectors.find((c) => c.key === named)?.key ?? (tool.shared ? 'unknown' : tool.connectors[0].key);
-            return failure(invalidArguments(parsed.error, tool.name), ctx.client.backend, connectorKey, ctx.settings.maxResultChars);
-          }
-          const args = parsed.data as Record<string, unknown>;
-          const connector = tool.shared ? tool.connectors.find((c) => c.key === args.connector)! : tool.connectors[0];
-          const progressToken = extra._meta?.progressToken;
-          const call: CallContext = {
-            connector,
-            tool: tool.name,
-            ref: (suffix, a) => ref(suffix, connector, a),
-            signal: extra.signal,
-            async progress(progress, total, message) {
-              if (progressToken === undefined) return;
-              await extra
-                .sendNotification({
-                  method: 'notifications/progress',
-                  params: { progressToken, progress, ...(total !== undefined ? { total } : {}), message },
-                })
-                .catch(() => undefined);
-            },
-            confirmWithUser: (message) => askUser(server, extra, message),
-          };
-          try {
-            const structured = await tool.spec.handle(args, ctx, call);
-            ctx.log.debug(`${tool.name} ok in ${Date.now() - started} ms`);
-            return success(structured);
-          } catch (e) {
-            const error = enrich(toToolError(e), ctx, call);
-            if (error.code === 'INTERNAL_ERROR')
-              ctx.log.error(`${tool.name} failed unexpectedly`, { error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
-            else ctx.log.info(`${tool.name} → ${error.code} in ${Date.now() - started} ms`);
-            return failure(error, ctx.client.backend, connector.key, ctx.settings.maxResultChars);
-          }
-        }),
-    );
-  }
-  return planned;
+/** The tools/list entry of every planned tool, computed once (tools/list is answered on every request). */
+export function listedTools(planned: PlannedTool[], ctx: Pick<ServerContext, 'settings'>): Tool[] {
+  return planned.map((t) => ({
+    name: t.name,
+    title: t.title,
+    description: t.description,
+    inputSchema: listedSchema(t.input, 'input') as Tool['inputSchema'],
+    outputSchema: listedSchema(t.spec.output, 'output') as Tool['outputSchema'],
+    annotations: t.spec.annotations(ctx.settings),
+  }));
 }
 
-type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+/** The yes/no form of a confirmation dialog. */
+const CONFIRM_FORM = {
+  type: 'object' as const,
+  properties: { confirm: { type: 'boolean' as const, title: 'Run this call', description: 'Yes runs it now; no cancels it.' } },
+  required: ['confirm'],
+};
+const ConfirmAnswer = z.object({ confirm: z.boolean() });
+const DialogStateSchema = z.object({ key: z.string(), ticket: z.string() });
 
-/** A yes/no elicitation; 'unavailable' when the client lacks the capability or the request fails. */
-async function askUser(server: McpServer, extra: Extra, message: string): Promise<ElicitOutcome> {
-  const caps = server.server.getClientCapabilities()?.elicitation as { form?: unknown; url?: unknown } | undefined;
-  if (!caps || (caps.url !== undefined && caps.form === undefined)) return 'unavailable';
+/** Thrown by CallContext.askUser, caught by the wrapper, which answers input_required instead of a result. */
+class AskUser extends Error {
+  constructor(
+    readonly question: string,
+    readonly state: DialogState,
+  ) {
+    super('the call asks the user');
+  }
+}
+
+/**
+ * Whether this client can answer a dialog, and its answer when this round carries one. Capabilities come
+ * from the request's own envelope (2026) or from initialize (2025); a stateless 2025 HTTP request has
+ * neither (no way back to the client), so it gets the confirm-token flow instead.
+ */
+function dialogRound(server: Server, sdk: SdkContext): DialogRound {
+  const envelope = sdk.mcpReq.envelope as Record<string, unknown> | undefined;
+  const caps = (envelope?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined) ?? server.getClientCapabilities();
+  const elicitation = caps?.elicitation as { form?: unknown; url?: unknown } | undefined;
+  const available = elicitation !== undefined && (elicitation.form !== undefined || elicitation.url === undefined);
+  // The state was verified (HMAC, expiry) by the SDK before this handler ran; its shape is checked here.
+  const state = DialogStateSchema.safeParse(sdk.mcpReq.requestState());
+  if (!state.success) return { available };
+  const view = inputResponse(sdk.mcpReq.inputResponses, 'confirm');
+  const outcome =
+    view.kind !== 'elicit'
+      ? 'cancel'
+      : view.action !== 'accept'
+        ? view.action
+        : acceptedContent(sdk.mcpReq.inputResponses, 'confirm', ConfirmAnswer)?.confirm === true
+          ? 'accept'
+          : 'decline';
+  return { available, answer: { outcome, state: state.data } };
+}
+
+/** NOT_FOUND for a tool name that is not ours: the name shortened, the tools that exist listed. */
+function unknownTool(name: unknown, planned: PlannedTool[]): ToolError {
+  const shown = typeof name === 'string' ? shortened(name, 80) : String(typeof name);
+  return new ToolError('NOT_FOUND', `No tool named "${shown}" on this server`, {
+    nextStep: `Call one of: ${planned.map((t) => t.name).join(', ')} (tools/list describes them).`,
+    retryable: false,
+  });
+}
+
+export interface ToolServing {
+  planned: PlannedTool[];
+  listing: Tool[];
+  /** Seals and verifies the state a confirmation dialog carries between rounds (HMAC). */
+  dialogCodec: RequestStateCodec<DialogState>;
+}
+
+/** Registers tools/list and tools/call on one Server instance (one per HTTP request, or per stdio connection). */
+export function registerTools(server: Server, ctx: ServerContext, serving: ToolServing): void {
+  const { planned, listing } = serving;
+  const byName = new Map(planned.map((t) => [t.name, t]));
+  const listingByName = new Map(listing.map((t) => [t.name, t]));
+  const maxChars = ctx.settings.maxResultChars;
+
+  server.setRequestHandler('tools/list', () => ({ tools: listing }));
+  server.setRequestHandler('tools/call', async (request, sdk): Promise<CallToolResult | InputRequiredResult> => {
+    const tool = byName.get(request.params.name);
+    if (!tool) return failure(unknownTool(request.params.name, planned), ctx.client.backend, 'none', maxChars);
+    // This call's log lines go to this request only, at the level its client asked for (the SDK filters).
+    const sink = (level: LogLevel, message: string, data?: Record<string, unknown>) =>
+      void sdk.mcpReq.log(level as LoggingLevel, data ? { message, ...data } : message, 'membrane-crm-mcp').catch(() => undefined);
+    const result = await withLogSink(sink, () => callTool(server, ctx, serving, tool, request.params.arguments, sdk));
+    return 'resultType' in result ? result : server.projectCallToolResult(result, listingByName.get(tool.name)?.outputSchema);
+  });
+}
+
+async function callTool(
+  server: Server,
+  ctx: ServerContext,
+  serving: ToolServing,
+  tool: PlannedTool,
+  rawArgs: unknown,
+  sdk: SdkContext,
+): Promise<CallToolResult | InputRequiredResult> {
+  const started = Date.now();
+  const named = (rawArgs as { connector?: unknown } | undefined)?.connector;
+  const fallbackKey = tool.connectors.find((c) => c.key === named)?.key ?? (tool.shared ? 'unknown' : tool.connectors[0].key);
+  const maxChars = ctx.settings.maxResultChars;
+  // Checked before anything walks the arguments recursively (zod, JSON.stringify): deep input would blow the stack.
+  const deep = nestingProblem(rawArgs ?? {}, MAX_ARGUMENT_DEPTH);
+  if (deep) return failure(deep, ctx.client.backend, fallbackKey, maxChars);
+  const parsed = tool.input.safeParse(rawArgs ?? {});
+  if (!parsed.success) return failure(invalidArguments(parsed.error, tool.name), ctx.client.backend, fallbackKey, maxChars);
+  const args = parsed.data as Record<string, unknown>;
+  const connector = tool.shared ? tool.connectors.find((c) => c.key === args.connector)! : tool.connectors[0];
+  const ref = refFor(tool.connectors, tool.shared);
+  const progressToken = sdk.mcpReq._meta?.progressToken;
+  const call: CallContext = {
+    connector,
+    tool: tool.name,
+    ref: (suffix, a) => ref(suffix, connector, a),
+    signal: sdk.mcpReq.signal,
+    async progress(progress, total, message) {
+      if (progressToken === undefined) return;
+      await sdk.mcpReq
+        .notify({
+          method: 'notifications/progress',
+          params: { progressToken, progress, ...(total !== undefined ? { total } : {}), message },
+        })
+        .catch(() => undefined);
+    },
+    dialog: dialogRound(server, sdk),
+    askUser: (question, state) => Promise.reject(new AskUser(question, state)),
+  };
   try {
-    const result = await extra.sendRequest(
-      {
-        method: 'elicitation/create',
-        params: {
-          message,
-          requestedSchema: {
-            type: 'object',
-            properties: { confirm: { type: 'boolean', title: 'Run this call', description: 'Yes runs it now; no cancels it.' } },
-            required: ['confirm'],
-          },
-        },
-      },
-      ElicitResultSchema,
-      { timeout: 10 * 60_000 },
-    );
-    if (result.action === 'accept') return result.content?.confirm === true ? 'accept' : 'decline';
-    return result.action;
-  } catch {
-    return 'unavailable';
+    const structured = await tool.spec.handle(args, ctx, call);
+    ctx.log.debug(`${tool.name} ok in ${Date.now() - started} ms`);
+    return success(structured);
+  } catch (e) {
+    if (e instanceof AskUser) {
+      ctx.log.debug(`${tool.name} asks the user to confirm`);
+      return inputRequired({
+        inputRequests: { confirm: inputRequired.elicit({ message: e.question, requestedSchema: CONFIRM_FORM }) },
+        requestState: await serving.dialogCodec.mint(e.state),
+      });
+    }
+    const error = enrich(toToolError(e), ctx, call);
+    if (error.code === 'INTERNAL_ERROR') {
+      // The stack goes to stderr only (log.ts keeps `stack` off the client); the client reads the code and the message.
+      ctx.log.error(`${tool.name} → INTERNAL_ERROR: ${error.message}`, {
+        code: 'INTERNAL_ERROR',
+        stack: e instanceof Error ? (e.stack ?? e.message) : String(e),
+      });
+    } else ctx.log.info(`${tool.name} → ${error.code} in ${Date.now() - started} ms`);
+    return failure(error, ctx.client.backend, connector.key, maxChars);
   }
 }

@@ -1,6 +1,6 @@
 // Tools as data: each tool file exports one ToolSpec (name suffix, title, description, input and output
 // schemas, annotations, handler). tools/registry.ts turns specs into registered MCP tools per connector or shared.
-import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import type { ToolAnnotations } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
 import type { Settings } from '../config.js';
 import type { Connector } from '../connectors.js';

@@ -12,12 +12,13 @@ import type { InputValidator } from '../lookups/input-validator.js';
 import type { ConnectionDirectory } from '../lookups/connection-directory.js';
 
 export interface ServerContext {
-  /** This MCP session, for log lines (log.ts logOrigin). */
-  session: symbol;
+  /** Tenant key of everything this context keeps in the state store (`default` for a single-user server). */
+  scope: string;
   settings: Settings;
   client: MembraneClient;
   log: Logger;
   connectors: Connector[];
+  /** Result pages, confirmation tokens and the repeat guard live in the state store (src/state/), not in this process. */
   results: ResultStore;
   connections: ConnectionDirectory;
   actions: ActionMetadata;
@@ -27,7 +28,22 @@ export interface ServerContext {
   repeats: RepeatGuard;
 }
 
-export type ElicitOutcome = 'accept' | 'decline' | 'cancel' | 'unavailable';
+/**
+ * What a confirmation dialog carries from the round that asks to the round that answers (sealed by the
+ * SDK's HMAC codec, so the client cannot alter it): the exact call, and the dialog's single-use ticket.
+ */
+export interface DialogState {
+  /** callKey of the call the user is asked about. */
+  key: string;
+  ticket: string;
+}
+
+export interface DialogRound {
+  /** The client can show a yes/no form for this call (it declared form elicitation, and its transport can carry it). */
+  available: boolean;
+  /** The user's answer and the asking round's state, when this round carries them. */
+  answer?: { outcome: 'accept' | 'decline' | 'cancel'; state: DialogState };
+}
 
 export interface CallContext {
   connector: Connector;
@@ -38,6 +54,11 @@ export interface CallContext {
   signal: AbortSignal;
   /** Sends a progress notification when the client asked for progress; a no-op otherwise. */
   progress(progress: number, total: number | undefined, message: string): Promise<void>;
-  /** Asks the user a yes/no question through elicitation; 'unavailable' when the client cannot. */
-  confirmWithUser(message: string): Promise<ElicitOutcome>;
+  /** This round of the call's confirmation dialog. */
+  dialog: DialogRound;
+  /**
+   * Ends this round with a yes/no question to the user: the client shows it and calls again with the
+   * answer (2026 clients), or the SDK asks and re-enters the handler (2025 clients). Never returns.
+   */
+  askUser(message: string, state: DialogState): Promise<never>;
 }

@@ -1,105 +1,74 @@
-// Streamable HTTP transport: `--http <port>` serves the same server factory as stdio at
-// http://<host>:<port>/mcp, one McpServer per MCP session, all sharing one Membrane client (so the
-// concurrency cap and shared lookups hold across clients). Loaded on demand: stdio never pays for express.
+// Streamable HTTP: `--http <port>` serves the server factory at http://<host>:<port>/mcp, statelessly: every
+// request (2026-era, or 2025-era through the SDK's stateless fallback) is answered by a fresh instance, and
+// nothing a later request needs stays in this process (it is in the state store), so any replica behind a
+// load balancer can answer any request. Loaded on demand: stdio never pays for it.
 //
-// Guards, in order: Host header check (the SDK's DNS-rebinding middleware), Origin check (browsers),
-// bearer token (when set), JSON body limit (only then is a body read), then the SDK transport (which
-// checks Accept, Content-Type, session ids, protocol version).
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { Server as NodeHttpServer } from 'node:http';
+// Guards, in order, before a body is read: Host header (DNS rebinding), Origin (browsers), bearer token
+// (constant time), the one path, the one method, the per-client limit; then the body (size limit, JSON),
+// then the SDK (Accept, Content-Type, protocol version, the era). Every refusal is a JSON-RPC error.
+// Limits that keep one client from holding the server: requests open at once per client address, and a
+// response the client does not read, or a stream with nothing to say, is closed after a while.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { type IncomingMessage, type Server as NodeHttpServer, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { hostHeaderValidation } from '@modelcontextprotocol/sdk/server/middleware/hostHeaderValidation.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import { type McpServerFactory, createMcpHandler, validateHostHeader } from '@modelcontextprotocol/server';
+import { toNodeHandler } from '@modelcontextprotocol/node';
 import { isLoopbackHost } from '../config.js';
 import type { Logger } from '../log.js';
-import type { CreatedServer } from '../server.js';
+import { invalidToolsCall } from './request-checks.js';
 
 export const MCP_PATH = '/mcp';
 
 /** Largest JSON-RPC request body accepted: tool arguments (a proxy body, an action input) stay well below. */
-const MAX_BODY = '4mb';
-/** Sessions a client never closed are dropped after this long without a request. */
-const SESSION_IDLE_MS = 30 * 60_000;
-/** Open sessions at once; the longest-idle one without work in flight makes room beyond it. */
-export const MAX_SESSIONS = 64;
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+export interface HttpLimits {
+  /** Requests one client address may have open at once (calls running, responses streaming). */
+  perClient: number;
+  /** A response whose bytes the client has not read for this long is closed. */
+  unreadMs: number;
+  /** A response that has sent no MCP message (keep-alives do not count) for this long is closed. */
+  idleMs: number;
+  /** How often open responses are checked. */
+  sweepMs: number;
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = { perClient: 16, unreadMs: 30_000, idleMs: 5 * 60_000, sweepMs: 5_000 };
 
 export interface HttpOptions {
   port: number;
   host: string;
   token?: string;
   allowedHosts: string[];
-  makeServer: () => CreatedServer;
+  factory: McpServerFactory;
   log: Logger;
-  /** Defaults MAX_SESSIONS and SESSION_IDLE_MS; smaller in tests. */
-  maxSessions?: number;
-  idleMs?: number;
-  sweepEveryMs?: number;
+  limits?: Partial<HttpLimits>;
 }
 
 export interface RunningHttpServer {
   url: string;
-  /** Open MCP sessions (for logs and tests). */
-  sessions(): number;
-  /** Closes the sessions idle at `now` (the timer calls it every minute; tests call it directly). */
-  sweepIdle(now?: number): void;
-  /** Closes every session and the listener. */
+  /** Requests being answered now (for logs and tests). */
+  open(): number;
+  /** Closes responses that broke a time limit at `now` (a timer calls it; tests call it directly). */
+  sweep(now?: number): void;
   close(): Promise<void>;
 }
 
-interface Session {
-  transport: StreamableHTTPServerTransport;
-  created: CreatedServer;
-  lastSeen: number;
-  /** Requests of this session still open (a running tool call, an open GET stream): never evicted or swept then. */
-  active: number;
-}
-
 /** A JSON-RPC error answer with its HTTP status (code -32000 "server error" unless given). */
-function rpcError(res: Response, status: number, message: string, headers: Record<string, string> = {}, code = -32000): void {
-  for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-  res.status(status).json({ jsonrpc: '2.0', error: { code, message }, id: null });
+function rpcError(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}, code = -32000): void {
+  if (res.headersSent) return void res.end();
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
 }
 
 /** Compares digests so neither the token's length nor its prefix leaks through timing. */
-function bearerCheck(token: string) {
-  const expected = createHash('sha256').update(token).digest();
-  return (req: Request, res: Response, next: NextFunction) => {
-    const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
-    const given = createHash('sha256')
-      .update(m ? m[1].trim() : '')
-      .digest();
-    if (m && timingSafeEqual(given, expected)) return next();
-    rpcError(
-      res,
-      401,
-      m ? 'Invalid bearer token.' : "Missing bearer token: send Authorization: Bearer <token> (the server's --http-token).",
-      {
-        'WWW-Authenticate': `Bearer realm="membrane-crm-mcp"${m ? ', error="invalid_token"' : ''}`,
-      },
-    );
-  };
-}
-
-/**
- * Browsers send Origin; MCP clients outside a browser do not. A page on another site must not drive this
- * server through the user's browser, so an Origin must name a host this server answers to.
- */
-function originCheck(hosts: string[] | undefined) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    const origin = req.headers.origin;
-    if (origin === undefined) return next();
-    let originHost: string | undefined;
-    try {
-      originHost = new URL(origin).hostname.toLowerCase();
-    } catch {
-      originHost = undefined;
-    }
-    const own = hosts ?? [new URL(`http://${req.headers.host ?? 'invalid'}`).hostname.toLowerCase()];
-    if (originHost && own.includes(originHost)) return next();
-    rpcError(res, 403, `Origin not allowed: ${origin.slice(0, 100)}`);
-  };
+function tokenMatches(expected: Buffer, header: string | undefined): 'ok' | 'missing' | 'wrong' {
+  const m = /^Bearer\s+(.+)$/i.exec(header ?? '');
+  const given = createHash('sha256')
+    .update(m ? m[1].trim() : '')
+    .digest();
+  if (!m) return 'missing';
+  return timingSafeEqual(given, expected) ? 'ok' : 'wrong';
 }
 
 /** Host names the DNS-rebinding check accepts: the configured list, else the loopback names on a loopback host. */
@@ -109,151 +78,203 @@ export function allowedHostNames(host: string, configured: string[]): string[] |
   return undefined;
 }
 
+/**
+ * Browsers send Origin; MCP clients outside a browser do not. A page on another site must not drive this
+ * server through the user's browser, so an Origin must name a host this server answers to.
+ */
+function originAllowed(origin: string | undefined, hostHeader: string | undefined, hosts: string[] | undefined): boolean {
+  if (origin === undefined) return true;
+  let originHost: string | undefined;
+  try {
+    originHost = new URL(origin).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  let own = hosts;
+  if (!own) {
+    try {
+      own = [new URL(`http://${hostHeader ?? 'invalid'}`).hostname.toLowerCase()];
+    } catch {
+      return false;
+    }
+  }
+  return own.includes(originHost);
+}
+
+class BodyError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The request body as JSON, read only up to the limit. */
+async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  const declared = Number(req.headers['content-length']);
+  if (declared > MAX_BODY_BYTES) throw new BodyError(413, -32000, `Request body over ${MAX_BODY_BYTES / 1024 / 1024} MB.`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new BodyError(413, -32000, `Request body over ${MAX_BODY_BYTES / 1024 / 1024} MB.`);
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch {
+    throw new BodyError(400, -32700, 'Parse error: the body is not JSON.');
+  }
+}
+
+/** One response being answered: who asked, and when it last made progress. */
+interface OpenResponse {
+  client: string;
+  res: ServerResponse;
+  /** Last time an MCP message (not a keep-alive) was written. */
+  lastMessage: number;
+  /** Since when written bytes wait for the client to read them (undefined: nothing waiting). */
+  unreadSince?: number;
+}
+
+/** SSE frames that carry an event (a `data:` line); comment frames (`: keep-alive`) do not count as activity. */
+function carriesMessage(chunk: Uint8Array): boolean {
+  return /(^|\n)data:/.test(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1'));
+}
+
+/** The response with its body observed: every MCP message written counts as activity of `open`. */
+function observed(response: Response, open: OpenResponse): Response {
+  if (!response.body) return response;
+  const streaming = response.headers.get('content-type')?.includes('text/event-stream') ?? false;
+  const body = response.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        if (!streaming || carriesMessage(chunk)) open.lastMessage = Date.now();
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
 export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpServer> {
   const { log } = opts;
-  const maxSessions = opts.maxSessions ?? MAX_SESSIONS;
-  const idleMs = opts.idleMs ?? SESSION_IDLE_MS;
-  const sessions = new Map<string, Session>();
-  const app = express();
-  app.disable('x-powered-by');
-
+  const limits = { ...DEFAULT_HTTP_LIMITS, ...opts.limits };
   const hosts = allowedHostNames(opts.host, opts.allowedHosts);
-  if (hosts) app.use(hostHeaderValidation(hosts));
-  else
+  if (!hosts)
     log.warning(
       `HTTP on ${opts.host} without a Host allow-list: only the bearer token protects it (set --http-allowed-hosts to the names clients use)`,
     );
-  app.use(originCheck(hosts));
-  if (opts.token) app.use(bearerCheck(opts.token));
+  const expectedToken = opts.token ? createHash('sha256').update(opts.token).digest() : undefined;
+  const handler = createMcpHandler(opts.factory, {
+    onerror: (e) => log.debug(`HTTP: ${e.message.split('\n')[0].slice(0, 300)}`),
+    maxRequestBodySize: MAX_BODY_BYTES,
+  });
+  const open = new Set<OpenResponse>();
+  const perClient = new Map<string, number>();
 
-  const closeSession = async (id: string, why: string) => {
-    const s = sessions.get(id);
-    if (!s) return;
-    sessions.delete(id);
-    log.debug(`HTTP session ${id.slice(0, 8)} closed (${why})`);
-    await s.transport.close().catch(() => undefined);
-    await s.created.close().catch(() => undefined);
-  };
+  const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (hosts) {
+      const host = validateHostHeader(req.headers.host, hosts);
+      if (!host.ok) return rpcError(res, 403, host.message);
+    }
+    if (!originAllowed(req.headers.origin, req.headers.host, hosts))
+      return rpcError(res, 403, `Origin not allowed: ${String(req.headers.origin).slice(0, 100)}`);
+    if (expectedToken) {
+      const token = tokenMatches(expectedToken, req.headers.authorization);
+      if (token !== 'ok')
+        return rpcError(
+          res,
+          401,
+          token === 'wrong'
+            ? 'Invalid bearer token.'
+            : "Missing bearer token: send Authorization: Bearer <token> (the server's --http-token).",
+          { 'www-authenticate': `Bearer realm="membrane-crm-mcp"${token === 'wrong' ? ', error="invalid_token"' : ''}` },
+        );
+    }
+    // One canonical path: /MCP, /mcp/ and /mcp/x are not the endpoint (a query string is ignored).
+    if ((req.url ?? '').split('?')[0] !== MCP_PATH) return rpcError(res, 404, `Not found: the MCP endpoint is ${MCP_PATH}.`);
+    // Stateless: no session stream to GET, no session to DELETE.
+    if (req.method !== 'POST')
+      return rpcError(res, 405, 'Method not allowed: use POST (this server keeps no sessions).', { allow: 'POST' });
 
-  const sweepIdle = (now = Date.now()) => {
-    for (const [id, s] of sessions) if (s.active === 0 && now - s.lastSeen > idleMs) void closeSession(id, 'idle');
-  };
-  const sweep = setInterval(sweepIdle, opts.sweepEveryMs ?? 60_000);
-  sweep.unref();
-
-  /** Counts a request against its session until the response closes (a tool call, an SSE stream). */
-  const track = (s: Session, res: Response) => {
-    s.active++;
-    s.lastSeen = Date.now();
+    const client = req.socket.remoteAddress ?? 'unknown';
+    const count = perClient.get(client) ?? 0;
+    if (count >= limits.perClient) {
+      return rpcError(res, 429, `Too many open requests from this client (${limits.perClient}); retry when one has finished.`, {
+        'retry-after': '1',
+      });
+    }
+    perClient.set(client, count + 1);
+    const entry: OpenResponse = { client, res, lastMessage: Date.now() };
+    open.add(entry);
     res.on('close', () => {
-      s.active--;
-      s.lastSeen = Date.now();
+      open.delete(entry);
+      const left = (perClient.get(client) ?? 1) - 1;
+      if (left > 0) perClient.set(client, left);
+      else perClient.delete(client);
     });
-  };
+    res.on('drain', () => (entry.unreadSince = undefined));
 
-  /** Initializes under way: counted against the limit before their session exists. */
-  let pendingInits = 0;
-  /**
-   * Reserves room for one more session (counted in pendingInits until it exists or fails), evicting the
-   * longest-idle session with nothing in flight when at the limit; false when every session is busy.
-   */
-  const reserveSlot = (): boolean => {
-    if (sessions.size + pendingInits >= maxSessions) {
-      const idle = [...sessions.entries()].filter(([, s]) => s.active === 0).sort((a, b) => a[1].lastSeen - b[1].lastSeen)[0];
-      if (!idle) return false;
-      void closeSession(idle[0], 'session limit'); // leaves the map at once; its transport closes in the background
-    }
-    pendingInits++;
-    return true;
-  };
-
-  app.post(MCP_PATH, express.json({ limit: MAX_BODY }), async (req: Request, res: Response) => {
-    const id = req.headers['mcp-session-id'];
-    const existing = typeof id === 'string' ? sessions.get(id) : undefined;
-    if (existing) {
-      track(existing, res);
-      return existing.transport.handleRequest(req, res, req.body);
-    }
-    if (id !== undefined) return rpcError(res, 404, 'Unknown or expired MCP session: initialize a new one.');
-    if (!isInitializeRequest(req.body)) return rpcError(res, 400, 'No MCP session: the first request must be initialize.');
-    if (!reserveSlot()) return rpcError(res, 503, `All ${maxSessions} MCP sessions are busy; retry shortly.`, { 'Retry-After': '5' });
-
-    let created: CreatedServer | undefined;
-    let transport: StreamableHTTPServerTransport | undefined;
+    let body: unknown;
     try {
-      created = opts.makeServer();
-      transport = sessionTransport(created, res);
-      await created.server.connect(transport);
-      await transport.handleRequest(req, res, req.body);
-    } finally {
-      pendingInits--;
-      // The SDK refused the initialize (Accept, Content-Type, version…): no session exists, so nothing else would free it.
-      if (created && !(transport?.sessionId && sessions.has(transport.sessionId))) await created.close().catch(() => undefined);
+      body = await readJsonBody(req);
+    } catch (e) {
+      if (e instanceof BodyError) return rpcError(res, e.status, e.message, e.status === 413 ? { connection: 'close' } : {}, e.code);
+      throw e;
     }
-  });
-
-  /** The transport of a new session: registers it once the SDK accepts the initialize. */
-  function sessionTransport(created: CreatedServer, res: Response): StreamableHTTPServerTransport {
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (sid) => {
-        const session: Session = { transport, created, lastSeen: Date.now(), active: 0 };
-        sessions.set(sid, session);
-        track(session, res);
-        log.debug(`HTTP session ${sid.slice(0, 8)} opened (${sessions.size} open)`);
-      },
-      onsessionclosed: (sid) => void closeSession(sid, 'client ended it'),
-    });
-    transport.onclose = () => {
-      if (transport.sessionId) void closeSession(transport.sessionId, 'transport closed');
-    };
-    return transport;
-  }
-
-  // GET opens the server-to-client stream of a session; DELETE ends it. Both need the session id.
-  const existingSession = async (req: Request, res: Response) => {
-    const id = req.headers['mcp-session-id'];
-    const s = typeof id === 'string' ? sessions.get(id) : undefined;
-    if (!s)
-      return rpcError(
-        res,
-        typeof id === 'string' ? 404 : 400,
-        typeof id === 'string' ? 'Unknown or expired MCP session.' : 'Missing Mcp-Session-Id header.',
-      );
-    track(s, res);
-    await s.transport.handleRequest(req, res);
+    const refused = invalidToolsCall(body);
+    if (refused) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return void res.end(JSON.stringify(refused));
+    }
+    const node = toNodeHandler(
+      { fetch: async (request, options) => observed(await handler.fetch(request, options), entry) },
+      { onerror: (e) => log.error('HTTP request failed', { stack: e.stack ?? e.message }) },
+    );
+    await node(req, res, body);
   };
-  app.get(MCP_PATH, existingSession);
-  app.delete(MCP_PATH, existingSession);
-  app.all(MCP_PATH, (_req: Request, res: Response) =>
-    rpcError(res, 405, 'Method not allowed: use POST, GET or DELETE.', { Allow: 'POST, GET, DELETE' }),
-  );
-  app.use((_req: Request, res: Response) => rpcError(res, 404, `Not found: the MCP endpoint is ${MCP_PATH}.`));
-  // Last: a body that is not JSON or too big gets a JSON-RPC error; anything else a generic one (never a stack trace).
-  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
-    if (err.type === 'entity.too.large') return rpcError(res, 413, `Request body over ${MAX_BODY}.`);
-    if (err.type === 'entity.parse.failed') return rpcError(res, 400, 'Parse error: the body is not JSON.', {}, -32700);
-    if (err.status && err.status >= 400 && err.status < 500) return rpcError(res, err.status, 'Bad request.');
-    log.error('HTTP request failed', { error: err.stack ?? err.message });
-    if (!res.headersSent) rpcError(res, 500, 'Internal server error; the server keeps running.');
-  });
 
-  const listener: NodeHttpServer = await new Promise((resolve, reject) => {
-    const srv = app.listen(opts.port, opts.host);
-    srv.once('listening', () => resolve(srv));
-    srv.once('error', reject);
+  const listener: NodeHttpServer = createServer((req, res) => {
+    serve(req, res).catch((e: unknown) => {
+      log.error('HTTP request failed', { stack: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+      rpcError(res, 500, 'Internal server error; the server keeps running.');
+    });
+  });
+  // A client that sends its request slowly (or never finishes it) is cut off.
+  listener.headersTimeout = 10_000;
+  listener.requestTimeout = 30_000;
+
+  const sweep = (now = Date.now()) => {
+    for (const entry of open) {
+      const { res } = entry;
+      if (res.writableNeedDrain) entry.unreadSince ??= now;
+      const unread = entry.unreadSince !== undefined && now - entry.unreadSince >= limits.unreadMs;
+      const idle = now - entry.lastMessage >= limits.idleMs;
+      if (!unread && !idle) continue;
+      log.info(`HTTP: closed a response to ${entry.client} (${unread ? 'the client stopped reading it' : 'nothing sent for a long time'})`);
+      res.destroy();
+    }
+  };
+  const timer = setInterval(sweep, limits.sweepMs);
+  timer.unref();
+
+  await new Promise<void>((resolve, reject) => {
+    listener.once('listening', resolve);
+    listener.once('error', reject);
+    listener.listen(opts.port, opts.host);
   });
   const address = listener.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${shownHost}:${address.port}${MCP_PATH}`;
-
   return {
-    url,
-    sessions: () => sessions.size,
-    sweepIdle,
+    url: `http://${shownHost}:${address.port}${MCP_PATH}`,
+    open: () => open.size,
+    sweep,
     async close() {
-      clearInterval(sweep);
-      await Promise.all([...sessions.keys()].map((id) => closeSession(id, 'server shutting down')));
+      clearInterval(timer);
+      await handler.close().catch(() => undefined);
       listener.closeAllConnections();
       await new Promise<void>((resolve) => listener.close(() => resolve()));
     },

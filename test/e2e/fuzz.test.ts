@@ -441,10 +441,13 @@ function check(g: Generated, m: JsonRpcMessage, t: Tally): void {
   t.toolResults++;
   const text = result.content?.[0]?.text ?? '';
   if (g.kind === 'unknown') {
-    // The SDK's own answer: an error result naming the tool, without our structured error. (Names of
-    // Object.prototype members such as `toString` get "Tool toString disabled": the SDK keeps its tools
-    // in a plain object. Still an error, still no handler of ours runs.)
-    if (result.isError !== true || !/^MCP error -32602: Tool .* (not found|disabled)$/s.test(text))
+    // Our own coded answer (also for names of Object.prototype members such as `toString`): NOT_FOUND
+    // naming the tools that exist; no handler runs.
+    if (
+      result.isError !== true ||
+      result.structuredContent?.error?.code !== 'NOT_FOUND' ||
+      !/^NOT_FOUND: No tool named ".*" on this server\. Next: Call one of: /s.test(text)
+    )
       t.problems.push(`unknown tool answered ${JSON.stringify(result).slice(0, 300)} for ${where()}`);
     else t.notFound++;
     return;

@@ -5,8 +5,8 @@
 // instead (about 80 s). The test hands prebuild-install this checkout's own binary as a "local prebuild" (the
 // same file the download would bring, same version and ABI), so the install runs as it does for a user online;
 // if the versions ever differ, the install falls back to compiling, slower but the same check.
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { execa } from 'execa';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,6 +1,5 @@
 // Safety end to end: read-only mode, allow/deny rules (flags and config file), confirmation tokens,
 // elicitation, argument shapes seen by the CLI, and secrets never leaving the process.
-import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { execa } from 'execa';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -160,7 +159,7 @@ describe('confirmation', () => {
     const s = await server({
       capabilities: { elicitation: {} },
       setup: (client) =>
-        client.setRequestHandler(ElicitRequestSchema, (req) => {
+        client.setRequestHandler('elicitation/create', (req) => {
           asked.push(req.params.message);
           return answer === 'accept' ? { action: 'accept', content: { confirm: true } } : { action: answer };
         }),

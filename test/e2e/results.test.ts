@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { serverPool, err, ok, text } from '../helpers/mcp.js';
+import { type Era, serverPool, err, ok, text } from '../helpers/mcp.js';
 import { runSandbox } from '../helpers/sandbox.js';
 
 const pool = serverPool();
@@ -140,22 +140,22 @@ describe('connections', () => {
 });
 
 describe('create_action', () => {
-  it('sends progress notifications while it waits (every 3 s), when the client asked for progress', async () => {
-    const s = await server({ env: { MEMBRANE_SANDBOX_BUILD_MS: '4500' } });
-    const progress: { progress: number; message?: string }[] = [];
-    const r = await s.client.callTool(
-      { name: 'amocrm_create_action', arguments: { description: 'list the notes of a company', waitSeconds: 30 } },
-      undefined,
-      {
-        onprogress: (p) => progress.push(p),
-        timeout: 60_000,
-      },
-    );
-    expect(ok(r as Parameters<typeof ok>[0]).done).toBe(true);
-    expect(progress.length).toBeGreaterThanOrEqual(2);
-    expect(progress[0].message).toMatch(/building/);
-    for (let i = 1; i < progress.length; i++) expect(progress[i].progress).toBeGreaterThanOrEqual(progress[i - 1].progress);
-  });
+  it.each<Era>(['legacy', 'modern'])(
+    'sends progress notifications while it waits (every 3 s) to a %s client that asked for them',
+    async (era) => {
+      const s = await server({ era, env: { MEMBRANE_SANDBOX_BUILD_MS: '4500' } });
+      const progress: { progress: number; message?: string }[] = [];
+      const r = await s.call(
+        'amocrm_create_action',
+        { description: 'list the notes of a company', waitSeconds: 30 },
+        { onprogress: (p) => progress.push(p), timeout: 60_000 },
+      );
+      expect(ok(r).done).toBe(true);
+      expect(progress.length).toBeGreaterThanOrEqual(2);
+      expect(progress[0].message).toMatch(/building/);
+      for (let i = 1; i < progress.length; i++) expect(progress[i].progress).toBeGreaterThanOrEqual(progress[i - 1].progress);
+    },
+  );
 
   it('returns done: false with the action id when the build outlasts waitSeconds, and resumes with actionId', async () => {
     const s = await server({ env: { MEMBRANE_SANDBOX_BUILD_MS: '3000' } });

@@ -11,3 +11,14 @@ export function caught(fn: () => unknown): ToolError {
   }
   throw new Error('expected a ToolError');
 }
+
+/** The ToolError an async call rejects with, failing the test when it resolves or rejects with something else. */
+export async function caughtAsync(fn: () => Promise<unknown>): Promise<ToolError> {
+  try {
+    await fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ToolError);
+    return e as ToolError;
+  }
+  throw new Error('expected a ToolError');
+}

@@ -1,9 +1,8 @@
 // The built server started with --http on a free port (port 0): the test reads the URL it logs, then
-// talks to it with the SDK's StreamableHTTPClientTransport or plain HTTP requests.
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+// talks to it with the SDK's StreamableHTTPClientTransport (either era) or plain HTTP requests.
+import { Client, type ClientCapabilities, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { type ResultPromise, execa } from 'execa';
-import { serverEnv } from './mcp.js';
+import { type Era, eraOptions, serverEnv } from './mcp.js';
 import { SERVER_CLI, tempDb } from './sandbox.js';
 
 export interface HttpServerHandle {
@@ -12,7 +11,13 @@ export interface HttpServerHandle {
   proc: ResultPromise<{ reject: false; env: Record<string, string>; extendEnv: false; stdin: 'ignore' }>;
   stderr(): string;
   /** A connected SDK client; `token` goes into Authorization. */
-  connect(opts?: { token?: string; name?: string }): Promise<Client>;
+  connect(opts?: {
+    token?: string;
+    name?: string;
+    era?: Era;
+    capabilities?: ClientCapabilities;
+    setup?: (client: Client) => void;
+  }): Promise<Client>;
   /** SIGTERM, then the exit code. */
   stop(): Promise<number | undefined>;
 }
@@ -62,7 +67,11 @@ export async function startHttpServer(opts: { args?: string[]; env?: Record<stri
       const transport = new StreamableHTTPClientTransport(new URL(url), {
         requestInit: o.token ? { headers: { Authorization: `Bearer ${o.token}` } } : undefined,
       });
-      const client = new Client({ name: o.name ?? 'http-e2e', version: '1.0.0' });
+      const client = new Client(
+        { name: o.name ?? 'http-e2e', version: '1.0.0' },
+        { capabilities: o.capabilities ?? {}, ...eraOptions(o.era) },
+      );
+      o.setup?.(client);
       await client.connect(transport);
       clients.push(client);
       return client;

@@ -1,9 +1,21 @@
 // End-to-end harness: the built server (dist/index.js) over real stdio, driven by the SDK's Client and
 // StdioClientTransport, against the real membrane-sandbox process and a fresh sandbox database.
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import type { CallToolResult, ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+// `era` picks the protocol the client speaks: 'legacy' (2025-11-25, initialize) or 'modern' (2026-07-28).
+import { Client, type CallToolResult, type ClientCapabilities } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { SERVER_CLI, tempDb } from './sandbox.js';
+
+export type Era = 'legacy' | 'modern';
+
+/** Client options for an era: the SDK client speaks 2025 by default; a pin makes it speak 2026-07-28 only. */
+export function eraOptions(era: Era = 'legacy'): { versionNegotiation?: { mode: { pin: string } } } {
+  return era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {};
+}
+
+/** _meta for a 2026 request that asks for log lines at `level` (2026 has no logging/setLevel; absent = none). */
+export function logLevelMeta(level: string): Record<string, unknown> {
+  return { 'io.modelcontextprotocol/logLevel': level };
+}
 
 export interface ServerHandle {
   client: Client;
@@ -16,7 +28,11 @@ export interface ServerHandle {
   transportErrors: Error[];
   /** Server process id. */
   pid(): number | undefined;
-  call(name: string, args?: Record<string, unknown>, opts?: { signal?: AbortSignal; timeout?: number }): Promise<ToolResult>;
+  call(
+    name: string,
+    args?: Record<string, unknown>,
+    opts?: { signal?: AbortSignal; timeout?: number; onprogress?: (p: { progress: number; total?: number; message?: string }) => void },
+  ): Promise<ToolResult>;
   close(): Promise<void>;
 }
 
@@ -32,6 +48,7 @@ export interface StartOptions {
   capabilities?: ClientCapabilities;
   /** Register handlers (e.g. elicitation) before connecting. */
   setup?: (client: Client) => void;
+  era?: Era;
 }
 
 /** Environment for a server under test: only what it needs, like an MCP host passes it. */
@@ -64,7 +81,7 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerHandle
   let stderr = '';
   transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const transportErrors: Error[] = [];
-  const client = new Client({ name: 'e2e', version: '1.0.0' }, { capabilities: opts.capabilities ?? {} });
+  const client = new Client({ name: 'e2e', version: '1.0.0' }, { capabilities: opts.capabilities ?? {}, ...eraOptions(opts.era) });
   opts.setup?.(client);
   client.onerror = (e) => transportErrors.push(e);
   await client.connect(transport);
@@ -76,7 +93,10 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerHandle
     transportErrors,
     pid: () => transport.pid ?? undefined,
     call: (name, args = {}, o = {}) =>
-      client.callTool({ name, arguments: args }, undefined, { signal: o.signal, timeout: o.timeout ?? 60_000 }) as Promise<ToolResult>,
+      client.callTool(
+        { name, arguments: args },
+        { signal: o.signal, timeout: o.timeout ?? 60_000, onprogress: o.onprogress },
+      ) as Promise<ToolResult>,
     close: () => client.close(),
   };
 }

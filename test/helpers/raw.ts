@@ -62,15 +62,20 @@ export class RawSession {
   }
 
   request(method: string, params: Record<string, unknown> = {}, timeoutMs = 60_000): Promise<JsonRpcMessage> {
+    return this.requestLine((id) => JSON.stringify({ jsonrpc: '2.0', id, method, params }), timeoutMs);
+  }
+
+  /** Sends the line `build(id)` writes (for messages JSON.stringify cannot build, e.g. 10,000 levels deep) and waits for the answer to `id`. */
+  requestLine(build: (id: number) => string, timeoutMs = 60_000): Promise<JsonRpcMessage> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no answer to ${method} #${id} in ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(() => reject(new Error(`no answer to request #${id} in ${timeoutMs} ms`)), timeoutMs);
       this.pending.set(id, (m) => {
         clearTimeout(timer);
         this.pending.delete(id);
         resolve(m);
       });
-      this.send({ id, method, params });
+      this.child.stdin!.write(`${build(id)}\n`);
     });
   }
 

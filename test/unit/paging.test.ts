@@ -1,9 +1,10 @@
 // Paging of truncated results: budgetResult stores what it cut, pageResult serves the rest
 // from the ResultStore by resultId + offset, without calling the CLI again.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { budgetResult, pageResult, type Truncated } from '../../src/results/paging.js';
 import { ResultStore, type StoredResult } from '../../src/results/result-store.js';
-import { caught } from '../helpers/errors.js';
+import { MemoryStateStore } from '../../src/state/memory-state-store.js';
+import { caughtAsync } from '../helpers/errors.js';
 
 const TOOL = 'amocrm_run_action';
 const OTHER = 'onecrm_run_action';
@@ -18,9 +19,10 @@ const itemsPayload = () => ({ output: { records, hasMore: false } });
 const truncatedOf = (r: Record<string, unknown>) => r.truncated as Truncated;
 
 describe('budgetResult: the truncated object', () => {
-  it('has returned/total/omitted/nextOffset/resultId/nextStep, and nextStep names the tool and exact arguments', () => {
-    const store = new ResultStore();
-    const first = budgetResult(TOOL, FIXED, itemsPayload(), MAX, store, ['output', 'records']);
+  it('has returned/total/omitted/nextOffset/resultId/nextStep, and nextStep names the tool and exact arguments', async () => {
+    const state = new MemoryStateStore();
+    const put = vi.spyOn(state, 'putResult');
+    const first = await budgetResult(TOOL, FIXED, itemsPayload(), MAX, new ResultStore({ state }), ['output', 'records']);
     const t = truncatedOf(first);
     expect(t).toMatchObject({ unit: 'items', path: 'output.records', total: 400 });
     expect(t.returned).toBeGreaterThan(0);
@@ -31,40 +33,40 @@ describe('budgetResult: the truncated object', () => {
     expect(t.nextStep).toContain(`{"resultId":"${t.resultId}","offset":${t.nextOffset}}`);
     expect(t.nextStep).toContain(`Returned items 1–${t.returned} of 400 in output.records.`);
     expect(JSON.stringify(first).length).toBeLessThanOrEqual(MAX);
-    expect(store.size).toBe(1);
+    expect(put).toHaveBeenCalledTimes(1);
   });
 
-  it('never cuts the fixed fields (backend, connector, ids), on the first answer or on any page', () => {
+  it('never cuts the fixed fields (backend, connector, ids), on the first answer or on any page', async () => {
     const store = new ResultStore();
-    const first = budgetResult(TOOL, FIXED, itemsPayload(), MAX, store, ['output', 'records']);
+    const first = await budgetResult(TOOL, FIXED, itemsPayload(), MAX, store, ['output', 'records']);
     expect(first).toMatchObject(FIXED);
     const t = truncatedOf(first);
-    const page = pageResult(TOOL, PAGE_FIXED, t.resultId!, t.nextOffset!, MAX, store);
+    const page = await pageResult(TOOL, PAGE_FIXED, t.resultId!, t.nextOffset!, MAX, store);
     expect(page).toMatchObject(PAGE_FIXED);
 
-    const text = budgetResult(TOOL, FIXED, { output: 'z'.repeat(50_000) }, MAX, store);
+    const text = await budgetResult(TOOL, FIXED, { output: 'z'.repeat(50_000) }, MAX, store);
     expect(text).toMatchObject(FIXED);
   });
 
-  it('the payload is budgeted in the room the fixed fields leave', () => {
+  it('the payload is budgeted in the room the fixed fields leave', async () => {
     const store = new ResultStore();
     const bigFixed = { ...FIXED, headers: { 'content-type': 'application/json', note: 'n'.repeat(2_000) } };
-    const first = budgetResult('amocrm_proxy_request', bigFixed, itemsPayload(), MAX, store, ['output', 'records']);
+    const first = await budgetResult('amocrm_proxy_request', bigFixed, itemsPayload(), MAX, store, ['output', 'records']);
     expect(JSON.stringify(first).length).toBeLessThanOrEqual(MAX);
     expect(first.headers).toEqual(bigFixed.headers);
   });
 });
 
 describe('pageResult: items mode', () => {
-  it('paging with nextOffset reconstructs exactly the original array, and the last page says so', () => {
+  it('paging with nextOffset reconstructs exactly the original array, and the last page says so', async () => {
     const store = new ResultStore();
-    const first = budgetResult(TOOL, FIXED, itemsPayload(), MAX, store, ['output', 'records']);
+    const first = await budgetResult(TOOL, FIXED, itemsPayload(), MAX, store, ['output', 'records']);
     const collected = [...(first.output as { records: unknown[] }).records];
     let t = truncatedOf(first);
     const id = t.resultId!;
     let pages = 0;
     while (t.nextOffset !== undefined) {
-      const page = pageResult(TOOL, PAGE_FIXED, id, t.nextOffset, MAX, store);
+      const page = await pageResult(TOOL, PAGE_FIXED, id, t.nextOffset, MAX, store);
       expect(JSON.stringify(page).length).toBeLessThanOrEqual(MAX);
       // Each page re-renders the template: the fields around the array come back too.
       expect((page.output as { hasMore: boolean }).hasMore).toBe(false);
@@ -86,27 +88,27 @@ describe('pageResult: items mode', () => {
     expect(t.resultId).toBeUndefined();
   });
 
-  it('offset equal to the total returns an empty last page; past it is INVALID_INPUT', () => {
+  it('offset equal to the total returns an empty last page; past it is INVALID_INPUT', async () => {
     const store = new ResultStore();
-    const t = truncatedOf(budgetResult(TOOL, FIXED, itemsPayload(), MAX, store, ['output', 'records']));
-    const end = pageResult(TOOL, PAGE_FIXED, t.resultId!, 400, MAX, store);
+    const t = truncatedOf(await budgetResult(TOOL, FIXED, itemsPayload(), MAX, store, ['output', 'records']));
+    const end = await pageResult(TOOL, PAGE_FIXED, t.resultId!, 400, MAX, store);
     expect((end.output as { records: unknown[] }).records).toEqual([]);
     expect(truncatedOf(end).nextStep).toContain('This is the last part.');
 
-    const e = caught(() => pageResult(TOOL, PAGE_FIXED, t.resultId!, 401, MAX, store));
+    const e = await caughtAsync(() => pageResult(TOOL, PAGE_FIXED, t.resultId!, 401, MAX, store));
     expect(e.code).toBe('INVALID_INPUT');
     expect(e.details?.fields).toEqual([{ field: 'offset', problem: 'must be between 0 and 400' }]);
   });
 
-  it('a page that cannot hold even one whole item falls back to a text result of its own, and the text pages reconstruct the rest', () => {
+  it('a page that cannot hold even one whole item falls back to a text result of its own, and the text pages reconstruct the rest', async () => {
     const huge = Object.fromEntries(Array.from({ length: 2_000 }, (_, i) => [`cf_${i}`, i]));
     const items = [lead(1), lead(2), huge, lead(4)];
     const store = new ResultStore();
-    const first = budgetResult(TOOL, FIXED, { output: { records: items } }, MAX, store, ['output', 'records']);
+    const first = await budgetResult(TOOL, FIXED, { output: { records: items } }, MAX, store, ['output', 'records']);
     const t1 = truncatedOf(first);
     expect(t1).toMatchObject({ unit: 'items', returned: 2, nextOffset: 2 });
 
-    const p2 = pageResult(TOOL, PAGE_FIXED, t1.resultId!, 2, MAX, store);
+    const p2 = await pageResult(TOOL, PAGE_FIXED, t1.resultId!, 2, MAX, store);
     const t2 = truncatedOf(p2);
     expect(t2.unit).toBe('characters');
     expect(t2.resultId).toBeDefined();
@@ -114,14 +116,14 @@ describe('pageResult: items mode', () => {
     let text = p2.jsonText as string;
     let t = t2;
     while (t.nextOffset !== undefined) {
-      const page = pageResult(TOOL, PAGE_FIXED, t.resultId!, t.nextOffset, MAX, store);
+      const page = await pageResult(TOOL, PAGE_FIXED, t.resultId!, t.nextOffset, MAX, store);
       expect(JSON.stringify(page).length).toBeLessThanOrEqual(MAX);
       text += page.jsonText as string;
       t = truncatedOf(page);
     }
     expect(JSON.parse(text)).toEqual({ output: { records: items.slice(2) } });
     // The item list itself is still pageable by item offset.
-    const p4 = pageResult(TOOL, PAGE_FIXED, t1.resultId!, 3, MAX, store);
+    const p4 = await pageResult(TOOL, PAGE_FIXED, t1.resultId!, 3, MAX, store);
     expect((p4.output as { records: unknown[] }).records).toEqual([lead(4)]);
   });
 });
@@ -129,9 +131,9 @@ describe('pageResult: items mode', () => {
 describe('pageResult: text mode', () => {
   const doc = { output: { note: 'Длинная заметка 📝 '.repeat(2_000), title: 'x' } };
 
-  it('reconstructs the full JSON text and ends with "This is the last part."', () => {
+  it('reconstructs the full JSON text and ends with "This is the last part."', async () => {
     const store = new ResultStore();
-    const first = budgetResult(TOOL, FIXED, doc, MAX, store);
+    const first = await budgetResult(TOOL, FIXED, doc, MAX, store);
     const t1 = truncatedOf(first);
     expect(t1).toMatchObject({ unit: 'characters', returned: 0, nextOffset: 0, shortenedStrings: 1, total: JSON.stringify(doc).length });
     expect(t1.nextStep).toContain(`{"resultId":"${t1.resultId}","offset":0}`);
@@ -139,7 +141,7 @@ describe('pageResult: text mode', () => {
     let t = t1;
     let pages = 0;
     while (t.nextOffset !== undefined) {
-      const page = pageResult(TOOL, PAGE_FIXED, t1.resultId!, t.nextOffset, MAX, store);
+      const page = await pageResult(TOOL, PAGE_FIXED, t1.resultId!, t.nextOffset, MAX, store);
       expect(JSON.stringify(page).length).toBeLessThanOrEqual(MAX);
       expect(Object.keys(page)).toEqual(['backend', 'connector', 'jsonText', 'truncated']);
       text += page.jsonText as string;
@@ -151,140 +153,103 @@ describe('pageResult: text mode', () => {
     expect(t.nextStep).toMatch(/This is the last part\.$/);
   });
 
-  it('at the end of the text the answer says it is the last part, not "start again at 0"', () => {
+  it('at the end of the text the answer says it is the last part, not "start again at 0"', async () => {
     const store = new ResultStore();
-    const t1 = truncatedOf(budgetResult(TOOL, FIXED, doc, MAX, store));
-    const end = pageResult(TOOL, PAGE_FIXED, t1.resultId!, t1.total, MAX, store);
+    const t1 = truncatedOf(await budgetResult(TOOL, FIXED, doc, MAX, store));
+    const end = await pageResult(TOOL, PAGE_FIXED, t1.resultId!, t1.total, MAX, store);
     expect(end.jsonText).toBe('');
     const t = truncatedOf(end);
     expect(t.nextStep).toBe('This is the last part.');
     expect(t.nextOffset).toBeUndefined();
     expect(t.resultId).toBeUndefined();
-    const e = caught(() => pageResult(TOOL, PAGE_FIXED, t1.resultId!, t1.total + 1, MAX, store));
+    const e = await caughtAsync(() => pageResult(TOOL, PAGE_FIXED, t1.resultId!, t1.total + 1, MAX, store));
     expect(e.code).toBe('INVALID_INPUT');
     expect(e.message).toContain('characters');
   });
 });
 
 describe('pageResult: wrong, unknown and expired ids', () => {
-  it('a resultId used with another tool is INVALID_INPUT naming the right tool', () => {
+  it('a resultId used with another tool is INVALID_INPUT naming the right tool', async () => {
     const store = new ResultStore();
-    const t = truncatedOf(budgetResult(TOOL, FIXED, itemsPayload(), MAX, store, ['output', 'records']));
-    const e = caught(() => pageResult(OTHER, PAGE_FIXED, t.resultId!, 0, MAX, store));
+    const t = truncatedOf(await budgetResult(TOOL, FIXED, itemsPayload(), MAX, store, ['output', 'records']));
+    const e = await caughtAsync(() => pageResult(OTHER, PAGE_FIXED, t.resultId!, 0, MAX, store));
     expect(e.code).toBe('INVALID_INPUT');
     expect(e.message).toContain(TOOL);
     expect(e.nextStep).toBe(`Call ${TOOL} with this resultId.`);
     expect(e.details?.fields).toEqual([{ field: 'resultId', problem: `use it with ${TOOL}` }]);
     // Still valid with its own tool.
-    expect(pageResult(TOOL, PAGE_FIXED, t.resultId!, 0, MAX, store).truncated).toBeDefined();
+    expect((await pageResult(TOOL, PAGE_FIXED, t.resultId!, 0, MAX, store)).truncated).toBeDefined();
   });
 
-  it('an unknown id is NOT_FOUND with a next step', () => {
-    const e = caught(() => pageResult(TOOL, PAGE_FIXED, 'r_doesnotexist', 0, MAX, new ResultStore()));
+  it('an unknown id is NOT_FOUND with a next step', async () => {
+    const e = await caughtAsync(() => pageResult(TOOL, PAGE_FIXED, 'r_doesnotexist', 0, MAX, new ResultStore()));
     expect(e.code).toBe('NOT_FOUND');
     expect(e.nextStep).toBe('Repeat the original call to get a fresh result.');
     expect(e.retryable).toBe(false);
   });
 
-  it('an expired id (10-minute TTL, injected clock) is NOT_FOUND', () => {
+  it('an expired id (10-minute TTL, injected clock) is NOT_FOUND', async () => {
     let now = 1_000_000;
     const store = new ResultStore({ now: () => now });
-    const t = truncatedOf(budgetResult(TOOL, FIXED, itemsPayload(), MAX, store, ['output', 'records']));
+    const t = truncatedOf(await budgetResult(TOOL, FIXED, itemsPayload(), MAX, store, ['output', 'records']));
     now += 10 * 60_000 - 1;
-    expect(pageResult(TOOL, PAGE_FIXED, t.resultId!, 0, MAX, store).output).toBeDefined();
+    expect((await pageResult(TOOL, PAGE_FIXED, t.resultId!, 0, MAX, store)).output).toBeDefined();
     now += 1;
-    const e = caught(() => pageResult(TOOL, PAGE_FIXED, t.resultId!, 0, MAX, store));
+    const e = await caughtAsync(() => pageResult(TOOL, PAGE_FIXED, t.resultId!, 0, MAX, store));
     expect(e.code).toBe('NOT_FOUND');
     expect(e.nextStep).toBeTruthy();
-    expect(store.size).toBe(0);
   });
 
-  it('a result too large for the store says to narrow the call instead of giving an id', () => {
-    const store = new ResultStore({ maxChars: 1_000 });
-    const first = budgetResult(TOOL, FIXED, itemsPayload(), MAX, store, ['output', 'records']);
+  it('a result too large for the store says to narrow the call instead of giving an id', async () => {
+    const state = new MemoryStateStore();
+    const put = vi.spyOn(state, 'putResult');
+    const first = await budgetResult(TOOL, FIXED, itemsPayload(), MAX, new ResultStore({ state, maxChars: 1_000 }), ['output', 'records']);
     const t = truncatedOf(first);
     expect(t.resultId).toBeUndefined();
     expect(t.nextStep).toContain('narrow the call');
-    expect(store.size).toBe(0);
+    expect(put).not.toHaveBeenCalled();
   });
 });
 
 describe('ResultStore', () => {
   const entry = (chars: number, tool = TOOL): StoredResult => ({ tool, template: {}, pageable: { kind: 'text', text: 'x'.repeat(chars) } });
 
-  it('evicts the least recently used entry beyond maxEntries', () => {
-    const store = new ResultStore({ maxEntries: 2 });
-    const a = store.put(entry(10))!;
-    const b = store.put(entry(10))!;
-    const c = store.put(entry(10))!;
-    expect(store.size).toBe(2);
-    expect(store.get(a)).toBeUndefined();
-    expect(store.get(b)).toBeDefined();
-    expect(store.get(c)).toBeDefined();
+  it('stores results in the state store it is given, under its scope: another scope does not see them', async () => {
+    const state = new MemoryStateStore();
+    const a = new ResultStore({ state, scope: 'tenant-a' });
+    const b = new ResultStore({ state, scope: 'tenant-b' });
+    const id = (await a.put(entry(10)))!;
+    expect((await a.get(id))?.pageable).toEqual({ kind: 'text', text: 'x'.repeat(10) });
+    expect(await b.get(id)).toBeUndefined();
+    // A second store object over the same state (another replica) reads it.
+    expect(await new ResultStore({ state, scope: 'tenant-a' }).get(id)).toBeDefined();
   });
 
-  it('get refreshes recency', () => {
-    const store = new ResultStore({ maxEntries: 2 });
-    const a = store.put(entry(10))!;
-    const b = store.put(entry(10))!;
-    expect(store.get(a)).toBeDefined(); // a is now the most recent
-    const c = store.put(entry(10))!;
-    expect(store.get(b)).toBeUndefined();
-    expect(store.get(a)).toBeDefined();
-    expect(store.get(c)).toBeDefined();
+  it('refuses a result whose JSON is larger than maxChars (the agent is told to narrow the call)', async () => {
+    const store = new ResultStore({ maxChars: 200 });
+    expect(await store.put(entry(40))).toMatch(/^r_/);
+    expect(await store.put(entry(200))).toBeUndefined();
   });
 
-  it('evicts by total characters (maxChars) and refuses an entry larger than the cap', () => {
-    const store = new ResultStore({ maxChars: 100 });
-    const a = store.put(entry(40))!;
-    const b = store.put(entry(40))!;
-    const c = store.put(entry(40))!; // 120 > 100: a goes
-    expect(store.get(a)).toBeUndefined();
-    expect(store.get(b)?.pageable).toEqual({ kind: 'text', text: 'x'.repeat(40) });
-    expect(store.get(c)).toBeDefined();
-    expect(store.put(entry(101))).toBeUndefined();
-    expect(store.size).toBe(2);
-  });
-
-  it('weighs item results by the JSON size of their items', () => {
-    const store = new ResultStore({ maxChars: 100 });
-    const items = Array.from({ length: 10 }, (_, i) => ({ i })); // 71 characters
-    const a = store.put({ tool: TOOL, template: {}, pageable: { kind: 'items', path: ['x'], items } })!;
-    expect(a).toBeDefined();
-    store.put(entry(40)); // 111 > 100
-    expect(store.get(a)).toBeUndefined();
-  });
-
-  it('expires entries after the TTL (injected clock) and frees their room', () => {
-    let now = 0;
-    // The weight counts the paged items and the template (see result-store.ts), hence 120 for 60 + 40.
-    const store = new ResultStore({ ttlMs: 1_000, maxChars: 120, now: () => now });
-    const a = store.put(entry(60))!;
-    now = 999;
-    expect(store.get(a)).toBeDefined();
-    now = 1_000;
-    expect(store.get(a)).toBeUndefined();
-    expect(store.size).toBe(0);
-    // The expired entry's characters no longer count against the cap.
-    const b = store.put(entry(60))!;
-    const c = store.put(entry(40))!;
-    expect(store.get(b)).toBeDefined();
-    expect(store.get(c)).toBeDefined();
-  });
-
-  it('sweeps expired entries when storing', () => {
+  it('expires results after the TTL (injected clock)', async () => {
     let now = 0;
     const store = new ResultStore({ ttlMs: 1_000, now: () => now });
-    store.put(entry(1));
-    store.put(entry(1));
-    now = 5_000;
-    store.put(entry(1));
-    expect(store.size).toBe(1);
+    const a = (await store.put(entry(60)))!;
+    now = 999;
+    expect(await store.get(a)).toBeDefined();
+    now = 1_000;
+    expect(await store.get(a)).toBeUndefined();
   });
 
-  it('ids are unique and look like r_…', () => {
+  it('ignores a stored document that is not a result (a shared store is not trusted blindly)', async () => {
+    const state = new MemoryStateStore();
+    await state.putResult('default', 'r_forgedforged', { tool: TOOL, template: {}, pageable: { kind: 'html' } }, 60_000);
+    expect(await new ResultStore({ state }).get('r_forgedforged')).toBeUndefined();
+  });
+
+  it('ids are unique and look like r_…', async () => {
     const store = new ResultStore();
-    const ids = new Set(Array.from({ length: 50 }, () => store.put(entry(1))));
+    const ids = new Set(await Promise.all(Array.from({ length: 50 }, () => store.put(entry(1)))));
     expect(ids.size).toBe(50);
     for (const id of ids) expect(id).toMatch(/^r_[A-Za-z0-9_-]{6,40}$/);
   });

@@ -1,22 +1,22 @@
 // What agents see of the tools: names, descriptions, listed JSON Schemas
-// and annotations, pinned by snapshot so any change is deliberate. Also: the pass-through schema the SDK gets
-// renders exactly to listedSchema(strict), argument errors map to fields, and results fit the output schemas.
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+// and annotations, pinned by snapshot so any change is deliberate. Also: a client of either protocol era
+// receives exactly listedSchema(strict), argument errors map to fields, and results fit the output schemas.
 import { Ajv } from 'ajv';
 import { afterAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { SettingsSchema, type Settings } from '../../src/config.js';
 import { entityList, resolveConnectors } from '../../src/connectors.js';
 import { ToolError } from '../../src/errors.js';
+import { createLogger } from '../../src/log.js';
+import type { MembraneClient } from '../../src/membrane/membrane-client.js';
+import { createServerFactory } from '../../src/server.js';
 import { actionCard } from '../../src/results/cards.js';
 import { budgetResult } from '../../src/results/paging.js';
 import { failure } from '../../src/results/tool-result.js';
 import { ResultStore } from '../../src/results/result-store.js';
-import type { ServerContext } from '../../src/tools/tool-context.js';
-import { planTools, registerTools, type PlannedTool } from '../../src/tools/registry.js';
-import { invalidArguments, listedSchema, passThrough } from '../../src/tools/argument-schemas.js';
+import { planTools, type PlannedTool } from '../../src/tools/registry.js';
+import { invalidArguments, listedSchema, nestingProblem } from '../../src/tools/argument-schemas.js';
+import { type Era } from '../helpers/mcp.js';
+import { connectInProcess } from '../helpers/in-process.js';
 
 const NAME = /^[a-zA-Z][a-zA-Z0-9_]{0,47}$/;
 const SUFFIXES = ['list_connections', 'search_actions', 'create_action', 'run_action', 'proxy_request'];
@@ -32,24 +32,26 @@ const plan = (settings: Settings) => planTools({ settings, connectors });
 /** JSON as it travels: undefined-valued keys disappear. */
 const wire = (v: unknown) => JSON.parse(JSON.stringify(v)) as Record<string, unknown>;
 
-/** tools/list as a real SDK client receives it from a real McpServer. */
-async function listedTools(settings: Settings) {
-  const server = new McpServer({ name: 'test', version: '0.0.0' });
-  const ctx = { settings, connectors, client: { backend: 'sandbox-cli' } } as unknown as ServerContext;
-  registerTools(server, ctx);
-  const [a, b] = InMemoryTransport.createLinkedPair();
-  const client = new Client({ name: 'schema-test', version: '0.0.0' });
-  await Promise.all([server.connect(a), client.connect(b)]);
-  const { tools } = await client.listTools();
-  await client.close();
-  await server.close();
+/** tools/list as a real SDK client of `era` receives it from the server factory. */
+async function listedTools(settings: Settings, era: Era) {
+  const client = { backend: 'sandbox-cli' } as unknown as MembraneClient;
+  const { factory } = createServerFactory({
+    settings,
+    client,
+    log: createLogger({ level: 'error', write: () => undefined }),
+    version: '0.0.0',
+  });
+  const served = await connectInProcess(factory, { era });
+  const { tools } = await served.client.listTools();
+  await served.close();
   return tools;
 }
 
 const listings = new Map<string, Awaited<ReturnType<typeof listedTools>>>();
-async function listing(mode: string) {
-  if (!listings.has(mode)) listings.set(mode, await listedTools(MODES[mode]));
-  return listings.get(mode)!;
+async function listing(mode: string, era: Era = 'legacy') {
+  const key = `${mode}/${era}`;
+  if (!listings.has(key)) listings.set(key, await listedTools(MODES[mode], era));
+  return listings.get(key)!;
 }
 
 afterAll(() => listings.clear());
@@ -67,20 +69,8 @@ describe.each(Object.keys(MODES))('%s tools', (mode) => {
     expect(tools.map((t) => t.name)).toEqual(expected);
   });
 
-  it.each(tools.map((t) => [t.name, t] as [string, PlannedTool]))(
-    '%s: the pass-through input and output schemas render to exactly the listed ones',
-    (_n, t) => {
-      expect(wire(z.toJSONSchema(passThrough(t.input, 'input'), { target: 'draft-7', io: 'input' }))).toStrictEqual(
-        wire(listedSchema(t.input, 'input')),
-      );
-      expect(wire(z.toJSONSchema(passThrough(t.spec.output, 'output'), { target: 'draft-7', io: 'output' }))).toStrictEqual(
-        wire(listedSchema(t.spec.output, 'output')),
-      );
-    },
-  );
-
-  it('the SDK lists exactly listedSchema(strict) for every tool', async () => {
-    const listed = await listing(mode);
+  it.each<Era>(['legacy', 'modern'])('a %s client receives exactly listedSchema(strict) for every tool, in a fixed order', async (era) => {
+    const listed = await listing(mode, era);
     expect(listed.map((t) => t.name)).toEqual(tools.map((t) => t.name));
     for (const t of tools) {
       const l = listed.find((x) => x.name === t.name)!;
@@ -88,17 +78,6 @@ describe.each(Object.keys(MODES))('%s tools', (mode) => {
       expect(wire(l.outputSchema)).toStrictEqual(wire(listedSchema(t.spec.output, 'output')));
       expect(l.title).toBe(t.title);
       expect(l.description).toBe(t.description);
-    }
-  });
-
-  it('the pass-through schemas accept any object and keep unknown keys for the strict parse', () => {
-    for (const t of tools) {
-      const pt = passThrough(t.input, 'input');
-      const hostile = { intent: 42, limit: 'many', bogus: { deep: [1] }, path: null, connector: 'nope' };
-      expect(pt.safeParse(hostile).success).toBe(true);
-      expect(pt.parse(hostile)).toEqual(hostile);
-      expect(pt.safeParse({}).success).toBe(true);
-      expect(passThrough(t.spec.output, 'output').safeParse({ anything: true }).success).toBe(true);
     }
   });
 
@@ -216,12 +195,40 @@ describe('invalidArguments', () => {
     expect(fields[0].field).toBe('(arguments)');
   });
 
+  it('echoes a huge argument name shortened, saying how much was cut, and lists at most ten problems in the message', () => {
+    const { e, fields } = fieldsOf('amocrm_list_connections', { ['k'.repeat(100_000)]: 1 });
+    expect(fields[0].field.length).toBeLessThan(120);
+    expect(fields[0].field).toMatch(/more characters cut/);
+    expect(e.message.length).toBeLessThan(300);
+    const many = fieldsOf('amocrm_list_connections', Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`bogus${i}`, 1])));
+    expect(many.fields).toHaveLength(30);
+    expect(many.e.message).toContain('and 20 more (see details)');
+  });
+
   it('shared mode refuses an unknown connector', () => {
     const t = plan(MODES.shared).find((x) => x.name === 'crm_run_action')!;
     const parsed = t.input.safeParse({ connector: 'hubspot', actionId: 'x' });
     expect(parsed.success).toBe(false);
     const fields = invalidArguments(parsed.error!, t.name).details?.fields as { field: string }[];
     expect(fields.map((f) => f.field)).toEqual(['connector']);
+  });
+});
+
+describe('nestingProblem', () => {
+  const nest = (levels: number) => {
+    let v: unknown = 'leaf';
+    for (let i = 0; i < levels; i++) v = { a: v };
+    return v;
+  };
+
+  it('accepts 64 levels and refuses 65, naming where, without recursion (10,000 levels)', () => {
+    expect(nestingProblem({ body: nest(63) }, 64)).toBeUndefined();
+    const e = nestingProblem({ body: nest(64) }, 64)!;
+    expect(e.code).toBe('INVALID_INPUT');
+    expect(e.message).toMatch(/deeper than 64 levels \(at body\.a\.a\.….a\)/);
+    expect(nestingProblem({ body: nest(10_000) }, 64)?.code).toBe('INVALID_INPUT');
+    expect(nestingProblem({ list: [[[[1]]]] }, 3)?.code).toBe('INVALID_INPUT');
+    expect(nestingProblem('flat', 1)).toBeUndefined();
   });
 });
 
@@ -240,18 +247,18 @@ describe('results fit the output schemas (strict zod and the listed JSON Schema)
   const fixed = { backend: 'sandbox-cli', connector: 'amocrm' };
   const records = Array.from({ length: 500 }, (_, i) => ({ id: i, name: `Lead ${i}` }));
 
-  it('run_action: a budgeted result with items truncation, a text truncation, and a plain one', () => {
+  it('run_action: a budgeted result with items truncation, a text truncation, and a plain one', async () => {
     const store = new ResultStore();
     const f = { ...fixed, connectionId: 'c1', actionId: 'a1', actionRunId: 'r1' };
-    const items = budgetResult('amocrm_run_action', f, { output: { records } }, 5_000, store, ['output', 'records']);
+    const items = await budgetResult('amocrm_run_action', f, { output: { records } }, 5_000, store, ['output', 'records']);
     expect(items.truncated).toBeDefined();
     expectConforms('amocrm_run_action', items);
-    const text = budgetResult('amocrm_run_action', f, { output: 'x'.repeat(100_000) }, 5_000, store);
+    const text = await budgetResult('amocrm_run_action', f, { output: 'x'.repeat(100_000) }, 5_000, store);
     expectConforms('amocrm_run_action', text);
-    expectConforms('amocrm_run_action', budgetResult('amocrm_run_action', f, { output: null }, 5_000, store));
+    expectConforms('amocrm_run_action', await budgetResult('amocrm_run_action', f, { output: null }, 5_000, store));
   });
 
-  it('search_actions: cards, with and without truncation', () => {
+  it('search_actions: cards, with and without truncation', async () => {
     const action = {
       id: 'a1',
       key: 'create-lead',
@@ -263,7 +270,7 @@ describe('results fit the output schemas (strict zod and the listed JSON Schema)
     const store = new ResultStore();
     expectConforms(
       'amocrm_search_actions',
-      budgetResult('amocrm_search_actions', { ...fixed, connectionId: 'c1' }, { actions: cards }, 20_000, store, ['actions']),
+      await budgetResult('amocrm_search_actions', { ...fixed, connectionId: 'c1' }, { actions: cards }, 20_000, store, ['actions']),
     );
   });
 

@@ -1,16 +1,17 @@
 // The one wrapper every tool call goes through (src/tools/registry.ts): a bug inside a handler (an
 // unexpected exception, not a ToolError) becomes an INTERNAL_ERROR result without a stack trace, the
-// details go to the log, and the server keeps serving every other call. createServer with a fake
-// MembraneClient, connected to the SDK Client in memory.
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { afterEach, describe, expect, it } from 'vitest';
+// details go to the log (stderr only: a client's log notifications carry the code and a short message,
+// never a stack or a path), and the server keeps serving every other call. The server factory with a
+// fake MembraneClient, served in process to an SDK Client of each protocol era.
+import type { CallToolResult, Client } from '@modelcontextprotocol/client';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SettingsSchema } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { cliHints } from '../../src/membrane/cli/cli-hints.js';
 import type { Connection, MembraneClient, ProxyResponse } from '../../src/membrane/membrane-client.js';
-import { createServer } from '../../src/server.js';
+import { createServerFactory } from '../../src/server.js';
+import { connectInProcess } from '../helpers/in-process.js';
+import { type Era, logLevelMeta } from '../helpers/mcp.js';
 
 const CONNECTIONS: Connection[] = [
   { id: 'conn-amo', name: 'AmoCRM', state: 'READY', disconnected: false, connectorKey: 'amocrm' },
@@ -52,20 +53,21 @@ afterEach(async () => {
   await Promise.all(closers.splice(0).map((c) => c()));
 });
 
-async function connect(client: MembraneClient, cache = false): Promise<{ mcp: Client; logLines: string[] }> {
+let era: Era = 'legacy';
+
+/** Log notifications the client received, as JSON text. */
+async function connect(client: MembraneClient, cache = false): Promise<{ mcp: Client; logLines: string[]; notified: string[] }> {
   const logLines: string[] = [];
+  const notified: string[] = [];
   const log = createLogger({ level: 'info', write: (line) => logLines.push(line) });
   const settings = SettingsSchema.parse({ cache });
-  const { server } = createServer({ settings, client, log, version: '0.0.0-test' });
-  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  await server.connect(serverSide);
-  const mcp = new Client({ name: 'unit', version: '1.0.0' });
-  await mcp.connect(clientSide);
-  closers.push(async () => {
-    await mcp.close();
-    await server.close();
+  const { factory } = createServerFactory({ settings, client, log, version: '0.0.0-test' });
+  const served = await connectInProcess(factory, {
+    era,
+    setup: (c) => c.setNotificationHandler('notifications/message', (n) => void notified.push(JSON.stringify(n.params))),
   });
-  return { mcp, logLines };
+  closers.push(() => served.close());
+  return { mcp: served.client, logLines, notified };
 }
 
 type Result = CallToolResult & {
@@ -77,7 +79,8 @@ type Result = CallToolResult & {
 };
 
 async function call(mcp: Client, name: string, args: Record<string, unknown> = {}): Promise<Result> {
-  return (await mcp.callTool({ name, arguments: args })) as Result;
+  // A 2026 request asks for log lines itself (there is no logging/setLevel in that era).
+  return (await mcp.callTool({ name, arguments: args, ...(era === 'modern' ? { _meta: logLevelMeta('debug') } : {}) })) as Result;
 }
 
 const textOf = (r: Result) => (r.content[0] as { text: string }).text;
@@ -97,7 +100,11 @@ function expectInternal(r: Result, connector: string): void {
   expect(JSON.stringify(r.structuredContent)).not.toMatch(/\n\s*at |\.(ts|js):\d+:\d+/);
 }
 
-describe('tool call wrapper', () => {
+describe.each<Era>(['legacy', 'modern'])('tool call wrapper (%s client)', (clientEra) => {
+  beforeEach(() => {
+    era = clientEra;
+  });
+
   it('a TypeError inside one handler becomes INTERNAL_ERROR; the same tool and the others keep working', async () => {
     let broken = true;
     const client = fakeClient({
@@ -109,13 +116,18 @@ describe('tool call wrapper', () => {
         return CONNECTIONS;
       },
     });
-    const { mcp, logLines } = await connect(client);
+    const { mcp, logLines, notified } = await connect(client);
 
     const first = await call(mcp, 'onecrm_list_connections');
     expectInternal(first, '1crm');
     expect(textOf(first)).toMatch(/Cannot read properties of undefined/);
-    // The stack goes to the log (stderr), not to the agent.
-    expect(logLines.join('')).toMatch(/error: onecrm_list_connections failed unexpectedly .*TypeError/);
+    // B6: the stack goes to the log (stderr), not to the agent, neither in the result nor in a log notification.
+    expect(logLines.join('')).toMatch(/error: onecrm_list_connections → INTERNAL_ERROR: .*"stack":"TypeError: Cannot read properties/);
+    expect(logLines.join('')).toMatch(/\.(ts|js):\d+/);
+    const errorLine = notified.find((n) => n.includes('INTERNAL_ERROR'));
+    expect(errorLine).toBeDefined();
+    expect(errorLine).toMatch(/"level":"error"/);
+    expect(notified.join('\n')).not.toMatch(/\n\s*at |\bat \S+ \(|\.(ts|js):\d+|"stack"|\/home\/|\/work\/|file:\/\//);
 
     broken = false;
     const again = await call(mcp, 'onecrm_list_connections');
@@ -124,7 +136,7 @@ describe('tool call wrapper', () => {
     const other = await call(mcp, 'amocrm_proxy_request', { path: '/api/v4/leads' });
     expect(other.isError).toBeFalsy();
     expect((other.structuredContent as { status: number }).status).toBe(200);
-    // The session itself is intact.
+    // The server itself is intact.
     expect((await mcp.listTools()).tools).toHaveLength(10);
   });
 

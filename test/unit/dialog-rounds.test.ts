@@ -1,0 +1,152 @@
+// A confirmation dialog of a 2026 client is two requests: the first is answered input_required (the
+// question, and state sealed with the server's HMAC key), the second carries the user's answer and that
+// state. Driven by hand here (the SDK client in manual mode) to check what a hostile or confused client
+// could do with the second round: replay it, alter the state, move it to another call, or use the ticket
+// inside it as a confirm token. None of that runs a write; the honest round runs it exactly once, also when
+// the two rounds reach two replicas that share the state store and the key.
+import type { Client } from '@modelcontextprotocol/client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SettingsSchema } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import type { Connection, MembraneClient, ProxyResponse } from '../../src/membrane/membrane-client.js';
+import { createServerFactory } from '../../src/server.js';
+import { MemoryStateStore } from '../../src/state/memory-state-store.js';
+import type { StateStore } from '../../src/state/state-store.js';
+import { connectInProcess } from '../helpers/in-process.js';
+
+const CONNECTIONS: Connection[] = [{ id: 'conn-amo', name: 'AmoCRM', state: 'READY', disconnected: false, connectorKey: 'amocrm' }];
+const SECRET = 'dialog-test-secret-0123456789abcdef-0123';
+
+/** A Membrane client that records the proxied requests (the writes that ran). */
+function recordingClient(): MembraneClient & { requests: string[] } {
+  const requests: string[] = [];
+  const unused = () => Promise.reject(new Error('not used by this test'));
+  return {
+    backend: 'sandbox-cli',
+    requests,
+    listConnections: () => Promise.resolve(CONNECTIONS),
+    listActions: unused,
+    getAction: unused,
+    createAction: unused,
+    runAction: unused,
+    request(q: { method?: string; path: string }): Promise<ProxyResponse> {
+      requests.push(`${q.method ?? 'GET'} ${q.path}`);
+      return Promise.resolve({ status: 204, headers: {}, body: null });
+    },
+    close: () => Promise.resolve(),
+  } as unknown as MembraneClient & { requests: string[] };
+}
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((c) => c()));
+});
+
+/** A 2026 client in manual mode (it returns input_required to the test instead of answering it). */
+async function replica(membrane: MembraneClient, state: StateStore, stateSecret = SECRET): Promise<Client> {
+  const log = createLogger({ level: 'error', write: () => undefined });
+  const { factory } = createServerFactory({ settings: SettingsSchema.parse({}), client: membrane, log, version: '0', state, stateSecret });
+  const served = await connectInProcess(factory, { era: 'modern', capabilities: { elicitation: { form: {} } }, manualRounds: true });
+  closers.push(() => served.close());
+  return served.client;
+}
+
+interface Round {
+  resultType?: string;
+  requestState?: string;
+  inputRequests?: Record<string, { method: string; params: { message: string } }>;
+  isError?: boolean;
+  content?: { text: string }[];
+  structuredContent?: { error?: { code: string; message: string } };
+}
+
+const DELETE = (id: number) => ({ method: 'DELETE', path: `/api/v4/leads/${id}`, connectionId: 'conn-amo' });
+const yes = { confirm: { action: 'accept', content: { confirm: true } } };
+
+async function ask(
+  client: Client,
+  args: Record<string, unknown>,
+  answer?: { inputResponses: unknown; requestState?: string },
+): Promise<Round> {
+  return (await client.callTool({ name: 'amocrm_proxy_request', arguments: args, ...(answer ?? {}) } as Parameters<Client['callTool']>[0], {
+    allowInputRequired: true,
+  })) as Round;
+}
+
+describe('confirmation dialog rounds (2026 client, driven by hand)', () => {
+  it('asks first, runs once on yes; a replayed yes, an altered state and a moved state run nothing', async () => {
+    const membrane = recordingClient();
+    const client = await replica(membrane, new MemoryStateStore());
+
+    const first = await ask(client, DELETE(1));
+    expect(first.resultType).toBe('input_required');
+    expect(first.inputRequests?.confirm.method).toBe('elicitation/create');
+    expect(first.inputRequests?.confirm.params.message).toMatch(/^Allow this destructive call\?[\s\S]*\/api\/v4\/leads\/1/);
+    expect(membrane.requests).toEqual([]);
+    const state = first.requestState!;
+
+    // The state of the call about lead 1, sent with the call about lead 2: refused, nothing runs.
+    const moved = await ask(client, DELETE(2), { inputResponses: yes, requestState: state });
+    expect(moved.structuredContent?.error?.code).toBe('CONFIRMATION_REQUIRED');
+    expect(moved.structuredContent?.error?.message).toMatch(/different call/);
+
+    // An altered state never reaches the handler (the SDK checks the HMAC): a protocol error.
+    const altered = `${state.slice(0, -2)}${state.endsWith('A') ? 'B' : 'A'}${state.slice(-1)}`;
+    await expect(ask(client, DELETE(1), { inputResponses: yes, requestState: altered })).rejects.toThrow(/Invalid or expired requestState/);
+    expect(membrane.requests).toEqual([]);
+
+    // The honest answer runs the call once…
+    const done = await ask(client, DELETE(1), { inputResponses: yes, requestState: state });
+    expect(done.isError).toBeFalsy();
+    expect(membrane.requests).toEqual(['DELETE /api/v4/leads/1']);
+    // …and replaying it runs nothing.
+    const replay = await ask(client, DELETE(1), { inputResponses: yes, requestState: state });
+    expect(replay.structuredContent?.error?.code).toBe('CONFIRMATION_REQUIRED');
+    expect(replay.structuredContent?.error?.message).toMatch(/already used/);
+    expect(membrane.requests).toEqual(['DELETE /api/v4/leads/1']);
+  });
+
+  it('the ticket inside the (readable) state is not a confirm token; a "no" is final and frees the call to be asked again', async () => {
+    const membrane = recordingClient();
+    const client = await replica(membrane, new MemoryStateStore());
+    const first = await ask(client, DELETE(3));
+    const payload = JSON.parse(Buffer.from(first.requestState!.split('.')[1], 'base64url').toString()) as { p: { ticket: string } };
+    expect(payload.p.ticket).toMatch(/^d_/);
+    const asToken = await ask(client, { ...DELETE(3), confirm: payload.p.ticket });
+    expect(asToken.structuredContent?.error?.code).toBe('DUPLICATE_WRITE'); // the dialog holds the call
+    const forced = await ask(client, { ...DELETE(3), confirm: payload.p.ticket, allowRepeat: true });
+    expect(forced.structuredContent?.error?.code).toBe('CONFIRMATION_REQUIRED');
+    expect(forced.structuredContent?.error?.message).toMatch(/different call|unknown/);
+    expect(membrane.requests).toEqual([]);
+
+    const second = await ask(client, DELETE(4));
+    const no = await ask(client, DELETE(4), {
+      inputResponses: { confirm: { action: 'decline' } },
+      requestState: second.requestState!,
+    });
+    expect(no.structuredContent?.error?.code).toBe('USER_DECLINED');
+    expect((await ask(client, DELETE(4))).resultType).toBe('input_required');
+    expect(membrane.requests).toEqual([]);
+  });
+
+  it('the two rounds may reach two replicas that share the state store and the key; with another key the answer is refused', async () => {
+    const membrane = recordingClient();
+    const shared = new MemoryStateStore();
+    const a = await replica(membrane, shared);
+    const b = await replica(membrane, shared);
+    const first = await ask(a, DELETE(5));
+    const done = await ask(b, DELETE(5), { inputResponses: yes, requestState: first.requestState! });
+    expect(done.isError).toBeFalsy();
+    expect(membrane.requests).toEqual(['DELETE /api/v4/leads/5']);
+    // The identical write again, on the first replica: the shared repeat guard knows it ran.
+    const again = await ask(a, DELETE(5));
+    expect(again.structuredContent?.error?.code).toBe('DUPLICATE_WRITE');
+
+    const other = await replica(membrane, shared, 'another-secret-0123456789abcdef-012345');
+    const asked = await ask(a, DELETE(6));
+    await expect(ask(other, DELETE(6), { inputResponses: yes, requestState: asked.requestState! })).rejects.toThrow(
+      /Invalid or expired requestState/,
+    );
+    expect(membrane.requests).toEqual(['DELETE /api/v4/leads/5']);
+  });
+});
