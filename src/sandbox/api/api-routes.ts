@@ -7,13 +7,13 @@ import { findCatalogEntry } from '../emulators.js';
 import { findConnection, getConnectionRow, listConnectionRows, type ConnectionRow } from '../connection-model.js';
 import type { EngineContext } from '../engine/engine-context.js';
 import { getConnection, listConnections, resolveConnection } from '../engine/connection-engine.js';
-import { createAction, getAction, listActions, runAction } from '../engine/action-engine.js';
+import { createAction, getAction, INTENT_MAX_CHARS, listActions, runAction } from '../engine/action-engine.js';
 import { proxyRequest } from '../engine/proxy-engine.js';
 import { objectBody, parseJsonBody, stringField, upstreamRequestHeaders, type QueryReader } from './api-wire.js';
 
 export interface ApiRequest {
   method: string;
-  /** Path segments after the route's own, percent-decoded (`/actions/:id` → [':id']). */
+  /** The route's `:param` segments, percent-decoded (`/actions/abc/run` → ['abc']). */
   params: string[];
   /** The proxy route: what follows `/proxy`, still percent-encoded, with the request's query string. */
   proxyPath: string;
@@ -39,8 +39,6 @@ type Handler = (ctx: EngineContext, req: ApiRequest) => Promise<ApiResult>;
 
 const ok = (body: unknown, status = 200): ApiResult => ({ kind: 'json', status, body });
 
-/** Membrane's documented cap on `intent`; longer text is the caller's bug, so it is refused rather than cut. */
-const INTENT_MAX_CHARS = 200;
 /** Long-poll bounds of `wait=true&timeout=<s>`. */
 const WAIT_MIN_S = 1;
 const WAIT_MAX_S = 60;
@@ -74,6 +72,7 @@ function queryConnection(ctx: EngineContext, q: QueryReader): ConnectionRow | un
 
 const listActionsRoute: Handler = async (ctx, { query: q }) => {
   const intent = q.string('intent');
+  // Membrane's API refuses a longer intent (a client bug worth seeing), where the CLI cuts it.
   if (intent !== undefined && intent.length > INTENT_MAX_CHARS) {
     throw badRequest(`'intent' must be at most ${INTENT_MAX_CHARS} characters, got ${intent.length}`);
   }
@@ -109,8 +108,8 @@ const getActionRoute: Handler = async (ctx, { params, query: q, signal }) => {
  * connection_is_defunct (404), like one that cannot be used.
  */
 function runConnection(
-  named: { connectionId?: string; connectionKey?: string; integrationKey?: string; integrationId?: string },
   ctx: EngineContext,
+  named: { connectionId?: string; connectionKey?: string; integrationKey?: string; integrationId?: string },
 ): ConnectionRow {
   const selector = named.connectionId ?? named.connectionKey;
   if (selector !== undefined) {
@@ -145,15 +144,12 @@ const actRoute: Handler = async (ctx, req) => {
   }
   const idOrKey = stringField(body, 'id') ?? stringField(body, 'key');
   if (idOrKey === undefined) throw badRequest("Name the action to run: 'id' or 'key'");
-  const connection = runConnection(
-    {
-      connectionId: stringField(body, 'connectionId'),
-      connectionKey: stringField(body, 'connectionKey'),
-      integrationKey: stringField(body, 'integrationKey'),
-      integrationId: stringField(body, 'integrationId'),
-    },
-    ctx,
-  );
+  const connection = runConnection(ctx, {
+    connectionId: stringField(body, 'connectionId'),
+    connectionKey: stringField(body, 'connectionKey'),
+    integrationKey: stringField(body, 'integrationKey'),
+    integrationId: stringField(body, 'integrationId'),
+  });
   return ok(await runAction(ctx, { idOrKey, connection, input: () => body.input ?? {} }));
 };
 
@@ -161,15 +157,12 @@ const actRoute: Handler = async (ctx, req) => {
 const runActionRoute: Handler = async (ctx, req) => {
   const body = await jsonObject(req);
   const q = req.query;
-  const connection = runConnection(
-    {
-      connectionId: q.string('connectionId'),
-      connectionKey: q.string('connectionKey'),
-      integrationKey: q.string('integrationKey'),
-      integrationId: q.string('integrationId'),
-    },
-    ctx,
-  );
+  const connection = runConnection(ctx, {
+    connectionId: q.string('connectionId'),
+    connectionKey: q.string('connectionKey'),
+    integrationKey: q.string('integrationKey'),
+    integrationId: q.string('integrationId'),
+  });
   return ok(await runAction(ctx, { idOrKey: req.params[0], connection, input: () => body.input ?? {} }));
 };
 

@@ -184,7 +184,12 @@ export async function startSandboxApi(options: SandboxApiOptions): Promise<Sandb
       const route = matchRoute(method, pathname);
       // The route's work stops waiting when the client leaves or the server closes.
       const gone = new AbortController();
-      res.on('close', () => gone.abort());
+      const onClosing = () => gone.abort();
+      closing.signal.addEventListener('abort', onClosing, { once: true });
+      res.on('close', () => {
+        gone.abort();
+        closing.signal.removeEventListener('abort', onClosing);
+      });
       let bodyText: Promise<string> | undefined;
       const result = await route.handler(
         { ...base, caller: auth.caller },
@@ -195,7 +200,7 @@ export async function startSandboxApi(options: SandboxApiOptions): Promise<Sandb
           query: new QueryReader(searchParams),
           headers: req.headers,
           body: () => (bodyText ??= readBody(req)),
-          signal: AbortSignal.any([closing.signal, gone.signal]),
+          signal: gone.signal,
         },
       );
       if (result.kind === 'json') send(res, faults, result.status, { 'content-type': JSON_TYPE }, jsonBuffer(result.body));

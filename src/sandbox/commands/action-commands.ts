@@ -4,11 +4,8 @@ import { invalidInput } from '../error-data.js';
 import type { ConnectionRow } from '../connection-model.js';
 import { actionLine } from '../action-model.js';
 import { resolveConnection } from '../engine/connection-engine.js';
-import { createAction, getAction, listActions, runAction } from '../engine/action-engine.js';
+import { createAction, getAction, INTENT_MAX_CHARS, listActions, runAction } from '../engine/action-engine.js';
 import { engineOf, output, pretty, type CommandContext, type CommandOutput } from './command-context.js';
-
-/** The Membrane API caps `intent` at 200 characters; the CLI cuts longer text rather than rejecting it. */
-const INTENT_MAX_CHARS = 200;
 
 /** --connectionId, or --connectionKey (a connection id, or a connector key meaning its first connection). */
 function connectionArg(ctx: CommandContext, args: ParsedArgs, required: boolean): ConnectionRow | undefined {
@@ -21,6 +18,7 @@ export async function actionList(ctx: CommandContext, args: ParsedArgs): Promise
   const connection = connectionArg(ctx, args, false);
   const page = await listActions(engineOf(ctx), {
     connection,
+    // The CLI cuts an intent over the API's cap rather than rejecting it.
     intent: args.string('intent')?.slice(0, INTENT_MAX_CHARS),
     limit: parseIntFlag(args.string('limit'), 'limit', 1, 1000),
     cursor: args.string('cursor'),

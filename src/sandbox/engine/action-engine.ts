@@ -35,6 +35,9 @@ import { refuseNamedElement } from './connection-engine.js';
 import { parseBuildIntent, rankByIntent } from './action-search.js';
 import type { EngineContext } from './engine-context.js';
 
+/** The Membrane API's cap on an intent's length. */
+export const INTENT_MAX_CHARS = 200;
+
 /** How many actions an intent search returns when the caller gives no limit. */
 const DEFAULT_INTENT_LIMIT = 10;
 
