@@ -282,8 +282,7 @@ function oneLine(text: string): string {
 }
 
 function printedSuccess(out: CommandOutput, json: boolean): Printed {
-  let stdout = json ? renderJson(out.json) : out.text ? `${out.text}\n` : '';
-  if (out.oneLine) stdout = `${JSON.stringify(out.json)}\n`;
+  const stdout = out.oneLine ? `${JSON.stringify(out.json)}\n` : json ? renderJson(out.json) : out.text ? `${out.text}\n` : '';
   return { stdout, stderr: out.note ? [out.note] : [], exitCode: out.exitCode ?? 0 };
 }
 
