@@ -3,6 +3,7 @@
 // files. A bundle starts the server ~25% faster (spawn → tools/list) and every sandbox invocation faster.
 //   dist/index.js          membrane-crm-mcp (bin)
 //   dist/sandbox/cli.js    membrane-sandbox (bin)
+//   dist/sandbox/sandbox-api.js   startSandboxApi(), the sandbox's REST API server for tests and benches
 //   dist/docs.js           what scripts/gen-docs.mjs reads
 // Code shared between entries, and modules loaded on demand (execa, ajv, each CRM emulation), go to
 // dist/chunks/ and load only when used. better-sqlite3 stays external: it is a native addon.
@@ -11,7 +12,12 @@ import { chmodSync, rmSync } from 'node:fs';
 
 rmSync('dist', { recursive: true, force: true });
 await build({
-  entryPoints: { index: 'src/index.ts', 'sandbox/cli': 'src/sandbox/cli.ts', docs: 'src/docs.ts' },
+  entryPoints: {
+    index: 'src/index.ts',
+    'sandbox/cli': 'src/sandbox/cli.ts',
+    'sandbox/sandbox-api': 'src/sandbox/api/sandbox-api.ts',
+    docs: 'src/docs.ts',
+  },
   outdir: 'dist',
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,

@@ -5,13 +5,13 @@ import {
   ACTION_TYPE_OF_OPERATION,
   type ActionDef,
   type ActionType,
+  type BuildResult,
   type Emulator,
   type JsonSchema,
   type Operation,
 } from './emulator-types.js';
-import type { Db } from './store.js';
+import { prepared, type Db } from './store.js';
 import { emulatorIn, isEmulatedKey, type EmulatorRegistry } from './emulators.js';
-import { badRequest, notFound } from './error-data.js';
 import { hexId } from './hex-ids.js';
 import { SEED_CLOCK_ISO } from './seeding.js';
 
@@ -85,7 +85,19 @@ export function builtActionId(n: number): string {
   return hexId('built-action', n);
 }
 
+// Prebuilt actions never change in a process, so each emulation's list is made once.
+const PREBUILT = new WeakMap<Emulator, SandboxAction[]>();
+
 export function prebuiltActions(emulator: Emulator): SandboxAction[] {
+  let list = PREBUILT.get(emulator);
+  if (!list) {
+    list = makePrebuiltActions(emulator);
+    PREBUILT.set(emulator, list);
+  }
+  return list;
+}
+
+function makePrebuiltActions(emulator: Emulator): SandboxAction[] {
   return emulator.actions.map((def) => ({
     id: prebuiltActionId(emulator.key, def.key),
     key: def.key,
@@ -102,12 +114,42 @@ export function prebuiltActions(emulator: Emulator): SandboxAction[] {
   }));
 }
 
+export function builtActionRow(db: Db, id: string): ActionRow | undefined {
+  return prepared(db, 'SELECT * FROM actions WHERE id = ?').get(id) as ActionRow | undefined;
+}
+
+/** Built actions with this key, of one connector or of all, in creation order. */
+export function builtActionRowsByKey(db: Db, key: string, connectorKey?: string): ActionRow[] {
+  return (
+    connectorKey === undefined
+      ? prepared(db, 'SELECT * FROM actions WHERE key = ? ORDER BY rowid').all(key)
+      : prepared(db, 'SELECT * FROM actions WHERE key = ? AND connector_key = ? ORDER BY rowid').all(key, connectorKey)
+  ) as ActionRow[];
+}
+
 export function builtActionRows(db: Db, connectorKey?: string): ActionRow[] {
   return (
     connectorKey === undefined
-      ? db.prepare('SELECT * FROM actions ORDER BY rowid').all()
-      : db.prepare('SELECT * FROM actions WHERE connector_key = ? ORDER BY rowid').all(connectorKey)
+      ? prepared(db, 'SELECT * FROM actions ORDER BY rowid').all()
+      : prepared(db, 'SELECT * FROM actions WHERE connector_key = ? ORDER BY rowid').all(connectorKey)
   ) as ActionRow[];
+}
+
+// A built action is rebuilt from (operation, entity, name, description) whenever it is used; the
+// result depends on nothing else, so a long-running `serve` builds each one once (and its input
+// schema stays the same object, which keeps its compiled validator). Bounded: cleared when full.
+const BUILT = new Map<string, BuildResult>();
+const BUILT_MAX = 512;
+
+function buildOnce(emulator: Emulator, operation: Operation, entity: string, name: string, description: string): BuildResult {
+  const key = JSON.stringify([emulator.key, operation, entity, name, description]);
+  let result = BUILT.get(key);
+  if (!result) {
+    if (BUILT.size >= BUILT_MAX) BUILT.clear();
+    result = emulator.buildAction(operation, entity, name, description);
+    BUILT.set(key, result);
+  }
+  return result;
 }
 
 export function builtAction(row: ActionRow, emulators: EmulatorRegistry, nowMs: number): SandboxAction {
@@ -116,7 +158,7 @@ export function builtAction(row: ActionRow, emulators: EmulatorRegistry, nowMs: 
   let def: ActionDef | undefined;
   const operation = row.operation as Operation | null;
   if (state === 'READY' && operation && row.entity && isEmulatedKey(row.connector_key)) {
-    const built = emulatorIn(emulators, row.connector_key).buildAction(operation, row.entity, row.name, row.description);
+    const built = buildOnce(emulatorIn(emulators, row.connector_key), operation, row.entity, row.name, row.description);
     if (built.ok) def = built.action;
     else {
       state = 'SETUP_FAILED';
@@ -152,22 +194,6 @@ export function allActions(db: Db, emulators: EmulatorRegistry, connectorKey: st
     .flatMap(prebuiltActions);
   const built = builtActionRows(db, connectorKey).map((r) => builtAction(r, emulators, nowMs));
   return [...prebuilt, ...built];
-}
-
-/**
- * Finds an action by id, else by key. Keys are unique per connector; a key that exists for several
- * connectors needs a connection to choose (the error says so).
- */
-export function findAction(actions: readonly SandboxAction[], idOrKey: string): SandboxAction {
-  const byId = actions.find((a) => a.id === idOrKey);
-  if (byId) return byId;
-  const byKey = actions.filter((a) => a.key === idOrKey);
-  if (byKey.length === 1) return byKey[0];
-  if (byKey.length > 1) {
-    const connectors = [...new Set(byKey.map((a) => a.connectorKey))].join(', ');
-    throw badRequest(`Action key '${idOrKey}' exists for several connectors (${connectors}); pass --connectionId to choose`);
-  }
-  throw notFound(`Action with id or key '${idOrKey}' not found`);
 }
 
 const EMPTY_OBJECT_SCHEMA: JsonSchema = { type: 'object' };

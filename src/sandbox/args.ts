@@ -50,6 +50,9 @@ export const OPTION_SPECS = {
   query: { type: 'string', multiple: true },
   pathParam: { type: 'string', multiple: true },
   rawData: { type: 'boolean' },
+  // serve
+  port: { type: 'string' },
+  host: { type: 'string' },
 } as const satisfies Record<string, OptionSpec>;
 
 export type OptionName = keyof typeof OPTION_SPECS;

@@ -26,6 +26,7 @@ import {
   type Faults,
 } from './faults.js';
 import { ensureSeeded } from './seeding.js';
+import { DEFAULT_BUILD_MS, refusalByFault } from './engine/engine-context.js';
 import { readSession } from './session.js';
 import type { CommandContext, CommandOutput, CommandSpec } from './commands/command-context.js';
 
@@ -42,6 +43,7 @@ const connections = () => import('./commands/connection-commands.js');
 const actions = () => import('./commands/action-commands.js');
 const requests = () => import('./commands/request-command.js');
 const maintenance = () => import('./commands/maintenance-commands.js');
+const server = () => import('./commands/serve-command.js');
 
 const login = lazy(auth, (m) => m.login);
 const loginComplete = lazy(auth, (m) => m.loginComplete);
@@ -61,6 +63,7 @@ const sandboxSeed = lazy(maintenance, (m) => m.sandboxSeed);
 const sandboxInfo = lazy(maintenance, (m) => m.sandboxInfo);
 const sandboxDisconnect = lazy(maintenance, (m) => m.sandboxDisconnect);
 const sandboxRateFill = lazy(maintenance, (m) => m.sandboxRateFill);
+const serve = lazy(server, (m) => m.serve);
 
 const ANY = Number.POSITIVE_INFINITY;
 const LOGIN_OPTIONS = ['tenant', 'clientName', 'apiUri', 'non-interactive'] as const;
@@ -180,6 +183,15 @@ export const COMMANDS: readonly CommandSpec[] = [
     run: request,
   },
   {
+    path: ['serve'],
+    synopsis: 'serve [--port=<port>] [--host=<host>] [--workspaceKey=<key>] [--tenantKey=<key>]',
+    options: ['port', 'host'],
+    positionals: { min: 0, max: 0 },
+    tenant: false,
+    server: true,
+    run: serve,
+  },
+  {
     path: ['sandbox', 'reset'],
     synopsis: 'sandbox reset [--json]',
     options: [],
@@ -270,7 +282,7 @@ function oneLine(text: string): string {
 }
 
 function printedSuccess(out: CommandOutput, json: boolean): Printed {
-  const stdout = json ? renderJson(out.json) : out.text ? `${out.text}\n` : '';
+  const stdout = out.oneLine ? `${JSON.stringify(out.json)}\n` : json ? renderJson(out.json) : out.text ? `${out.text}\n` : '';
   return { stdout, stderr: out.note ? [out.note] : [], exitCode: out.exitCode ?? 0 };
 }
 
@@ -295,7 +307,11 @@ async function execute(spec: CommandSpec, args: ParsedArgs, faults: Faults, env:
     db = openDb(dbPath);
     const isReset = spec.path[0] === 'sandbox' && spec.path[1] === 'reset';
     const seededNow = isReset ? false : await ensureSeeded(db);
-    if (spec.tenant && (faults.notLoggedIn || !readSession(db))) throw notAuthenticated();
+    if (spec.tenant) {
+      if (faults.notLoggedIn || !readSession(db)) throw notAuthenticated();
+      const refusal = refusalByFault(faults);
+      if (refusal) throw refusal;
+    }
     const ctx: CommandContext = {
       db,
       store: new RecordStore(db),
@@ -332,8 +348,8 @@ const GLOBAL_HELP: readonly [string, string][] = [
   ['--json', 'Print the result as JSON on stdout (ErrorData on failure) instead of text.'],
   ['-h, --help', 'Show this help; `membrane-sandbox <command> --help` shows one command.'],
   ['--version', 'Print the version of membrane-sandbox (the membrane-crm-mcp package).'],
-  ['--workspaceKey=<key>', 'Accepted like the Membrane CLI and ignored: the sandbox has one workspace.'],
-  ['--tenantKey=<key>', 'Accepted like the Membrane CLI and ignored: the sandbox has one tenant.'],
+  ['--workspaceKey=<key>', 'Accepted like the Membrane CLI and ignored (the sandbox has one workspace), except by `serve`: its key.'],
+  ['--tenantKey=<key>', 'Accepted like the Membrane CLI and ignored (the sandbox has one tenant), except by `serve`: its key.'],
 ];
 
 /** Every option a command accepts that its synopsis does not show, as help text. */
@@ -353,9 +369,17 @@ function environmentHelp(env: NodeJS.ProcessEnv): [string, string][] {
   const defaultDb = defaultDbPath({ ...env, MEMBRANE_SANDBOX_DB: undefined });
   return [
     ['MEMBRANE_SANDBOX_DB', `The SQLite file that holds the sandbox's state (default here: ${defaultDb}).`],
-    ['MEMBRANE_SANDBOX_FAULT', `Faults injected into tenant commands (never \`sandbox …\`), a comma list of: ${FAULT_NAMES.join(', ')}.`],
-    ['MEMBRANE_SANDBOX_BUILD_MS', 'How long `action create` keeps a new action BUILDING, in milliseconds (default 1500).'],
+    [
+      'MEMBRANE_SANDBOX_FAULT',
+      `Faults injected into tenant commands and each request \`serve\` answers (never \`sandbox …\`), a comma list of: ${FAULT_NAMES.join(', ')}.`,
+    ],
+    ['MEMBRANE_SANDBOX_BUILD_MS', `How long a new action stays BUILDING, in milliseconds (default ${DEFAULT_BUILD_MS}).`],
     ['MEMBRANE_SANDBOX_ARGV_LOG', "Append every invocation's argv to this file, one JSON line each."],
+    ['MEMBRANE_SANDBOX_WORKSPACE_KEY', '`serve`: the workspace key (default: random per start; --workspaceKey wins).'],
+    ['MEMBRANE_SANDBOX_TENANT_KEY', '`serve`: the tenant key tokens must name (default: random per start; --tenantKey wins).'],
+    ['MEMBRANE_SANDBOX_WORKSPACE_SECRET', '`serve`: the secret tokens are signed with, HS256 or HS512 (default: random per start).'],
+    ['MEMBRANE_SANDBOX_ACCESS_TOKEN', '`serve`: the `pat-…` token it accepts besides JWTs (default: random per start).'],
+    ['MEMBRANE_SANDBOX_REQUEST_LOG', '`serve`: append every answered request to this file, one JSON line each (never a token).'],
   ];
 }
 
@@ -384,7 +408,7 @@ function helpFor(spec: CommandSpec | undefined, env: NodeJS.ProcessEnv): Help {
   const text = [
     'Usage: membrane-sandbox <command> [arguments] [--json]',
     '',
-    'An offline stand-in for the Membrane CLI: AmoCRM and 1CRM emulations over a local SQLite file.',
+    'An offline stand-in for the Membrane CLI (and, with `serve`, the Membrane REST API): AmoCRM and 1CRM emulations over a local SQLite file.',
     '',
     'Commands:',
     ...COMMANDS.flatMap((c) => commandLines(c, '  ')),
@@ -470,6 +494,8 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<Printed> {
     }
   }
 
+  // A server applies the faults to each request it answers, never to its own start.
+  if (spec.server) return execute(spec, args, faults, env);
   if (faults.stderrNoise) for (const line of noiseLines()) process.stderr.write(`${line}\n`);
   if (faults.latencyMs > 0) await sleep(faults.latencyMs);
   if (faults.hang) {

@@ -1,6 +1,6 @@
 // Connections: rows of the `connections` table and the Connection object the CLI prints
 // (the SDK's ConnectionApiResponse fields the contract lists).
-import type { Db } from './store.js';
+import { prepared, type Db } from './store.js';
 import { catalogEntry, connectorId, integrationId, logoUri, SANDBOX_UI } from './emulators.js';
 import { connectionDefunct, notFound } from './error-data.js';
 import { hexId } from './hex-ids.js';
@@ -58,11 +58,11 @@ export function connectionIdFor(connectorKey: string, n: number): string {
 
 export function listConnectionRows(db: Db): ConnectionRow[] {
   // rowid = creation order, whatever the clock said (seed rows carry the fixed seed clock).
-  return db.prepare('SELECT * FROM connections ORDER BY rowid').all() as ConnectionRow[];
+  return prepared(db, 'SELECT * FROM connections ORDER BY rowid').all() as ConnectionRow[];
 }
 
 export function getConnectionRow(db: Db, id: string): ConnectionRow | undefined {
-  return db.prepare('SELECT * FROM connections WHERE id = ?').get(id) as ConnectionRow | undefined;
+  return prepared(db, 'SELECT * FROM connections WHERE id = ?').get(id) as ConnectionRow | undefined;
 }
 
 /**
@@ -140,7 +140,8 @@ export interface NewConnection {
 
 /** Call inside a write transaction. */
 export function insertConnection(db: Db, c: NewConnection): void {
-  db.prepare(
+  prepared(
+    db,
     `INSERT INTO connections (id, connector_key, name, state, disconnected, client_action, created_at, updated_at)
      VALUES (?, ?, ?, ?, 0, ?, ?, ?)`,
   ).run(c.id, c.connectorKey, c.name, c.state, c.clientAction ? JSON.stringify(c.clientAction) : null, c.at, c.at);
@@ -155,7 +156,7 @@ export function setConnectionState(
   clientAction: ClientAction | undefined,
   at: string,
 ): void {
-  db.prepare('UPDATE connections SET state = ?, disconnected = ?, client_action = ?, updated_at = ? WHERE id = ?').run(
+  prepared(db, 'UPDATE connections SET state = ?, disconnected = ?, client_action = ?, updated_at = ? WHERE id = ?').run(
     state,
     disconnected ? 1 : 0,
     clientAction ? JSON.stringify(clientAction) : null,

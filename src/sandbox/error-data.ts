@@ -1,5 +1,5 @@
-// ErrorData (the Membrane API's error body, which the CLI prints with --json) and the one exception
-// type commands throw to report it. cli.ts prints a SandboxError in one place.
+// ErrorData (the Membrane API's error body, which the CLI prints with --json and the API server sends
+// as the response body) and the one exception type the engine and the fronts throw to report it.
 
 export type ErrorType = 'bad_request' | 'connection' | 'action_run' | 'action_instance_setup' | 'internal' | 'concurrency';
 
@@ -13,20 +13,38 @@ export interface ErrorData {
 /** Exit 1 for every error except usage errors (exit 2). */
 export type ErrorExitCode = 1 | 2;
 
+export interface SandboxErrorOptions {
+  /** Exit 2 for usage errors; 1 (the default) for every other error. */
+  exitCode?: ErrorExitCode;
+  /** For usage errors: the synopsis printed as `Usage: membrane-sandbox <synopsis>`. */
+  synopsis?: string;
+  /** The API server's status for this error when the ErrorData alone does not decide it (see httpStatusOf). */
+  httpStatus?: number;
+  /** HTTP headers the API server sends with this error (Retry-After); the CLI has no use for them. */
+  httpHeaders?: Record<string, string>;
+}
+
 export class SandboxError extends Error {
+  readonly exitCode: ErrorExitCode;
+  readonly synopsis?: string;
+  readonly httpStatus?: number;
+  readonly httpHeaders?: Record<string, string>;
+
   constructor(
     readonly errorData: ErrorData,
-    readonly exitCode: ErrorExitCode = 1,
-    /** For usage errors: the synopsis printed as `Usage: membrane-sandbox <synopsis>`. */
-    readonly synopsis?: string,
+    options: SandboxErrorOptions = {},
   ) {
     super(errorData.message);
     this.name = 'SandboxError';
+    this.exitCode = options.exitCode ?? 1;
+    this.synopsis = options.synopsis;
+    this.httpStatus = options.httpStatus;
+    this.httpHeaders = options.httpHeaders;
   }
 }
 
 export function usageError(message: string, synopsis: string): SandboxError {
-  return new SandboxError({ type: 'bad_request', key: 'usage', message }, 2, synopsis);
+  return new SandboxError({ type: 'bad_request', key: 'usage', message }, { exitCode: 2, synopsis });
 }
 
 export function badRequest(message: string, key?: string, data?: Record<string, unknown>): SandboxError {
@@ -53,17 +71,56 @@ export function invalidInput(message: string, errors?: InputProblem[], actionRun
   return badRequest(message, 'invalid_input', data);
 }
 
+export function accessDenied(message: string): SandboxError {
+  return badRequest(message, 'access_denied');
+}
+
+export const TOKEN_EXPIRED_MESSAGE = 'Access token expired. Mint a new one (or log in again) and retry';
+
+export function tokenExpired(): SandboxError {
+  return badRequest(TOKEN_EXPIRED_MESSAGE, 'not_authenticated');
+}
+
+/** Membrane's own rate limit (not the CRM's): 429, with or without a Retry-After header. */
+export function apiRateLimited(retryAfterSeconds: number | undefined): SandboxError {
+  const message =
+    'Too many requests to the Membrane API' + (retryAfterSeconds === undefined ? '; retry later' : `; retry after ${retryAfterSeconds} s`);
+  return new SandboxError(
+    { type: 'bad_request', key: 'rate_limit_exceeded', message },
+    { httpHeaders: retryAfterSeconds === undefined ? undefined : { 'retry-after': String(retryAfterSeconds) } },
+  );
+}
+
 export function connectionDefunct(connectionId: string, uiUrl: string, message: string): SandboxError {
   return new SandboxError({ type: 'connection', key: 'connection_is_defunct', message, data: { connectionId, uiUrl } });
 }
 
+/**
+ * A connection the proxy or a run names that does not exist. Membrane's answer here is not published;
+ * the sandbox reports it like a defunct connection (the body a client must handle anyway) with 404.
+ */
+export function connectionUnavailable(connectionId: string): SandboxError {
+  return new SandboxError(
+    {
+      type: 'connection',
+      key: 'connection_is_defunct',
+      message: `Connection '${connectionId}' not found: it does not exist or was deleted`,
+      data: { connectionId },
+    },
+    { httpStatus: 404 },
+  );
+}
+
 export function rateLimited(connectorName: string): SandboxError {
-  return new SandboxError({
-    type: 'connection',
-    key: 'rate_limit_exceeded',
-    message: `${connectorName} rate limit exceeded (7 requests per second); retry after 1 second`,
-    data: { response: { status: 429, headers: { 'retry-after': '1' } } },
-  });
+  return new SandboxError(
+    {
+      type: 'connection',
+      key: 'rate_limit_exceeded',
+      message: `${connectorName} rate limit exceeded (7 requests per second); retry after 1 second`,
+      data: { response: { status: 429, headers: { 'retry-after': '1' } } },
+    },
+    { httpHeaders: { 'retry-after': '1' } },
+  );
 }
 
 export function actionNotReady(state: string, reason?: string): SandboxError {

@@ -1,7 +1,9 @@
 // Faults on demand (MEMBRANE_SANDBOX_FAULT, a comma list) so the server's error paths can be tested
 // against a real process, and the argv log (MEMBRANE_SANDBOX_ARGV_LOG) for argument-safety tests.
+// One list for both fronts: the CLI applies a fault to each tenant command, `serve` to each request
+// (the fault names mean the same Membrane-side failure on both; the engine applies the shared ones).
 import { appendFileSync } from 'node:fs';
-import type { Db } from './store.js';
+import { prepared, type Db } from './store.js';
 
 export interface Faults {
   /** Sleep this long before doing anything. */
@@ -13,6 +15,20 @@ export interface Faults {
   garbage: boolean;
   hang: boolean;
   stderrNoise: boolean;
+  /** The access token is expired: not_authenticated (HTTP 401). */
+  expiredToken: boolean;
+  /** Membrane's own rate limit on every tenant call: rate_limit_exceeded (HTTP 429) with Retry-After. */
+  apiRateLimit: boolean;
+  /** The same without a Retry-After header. */
+  apiRateLimitNoRetryAfter: boolean;
+  /** Every call that names a connection or an action by id or key: not_found (HTTP 404). */
+  notFound: boolean;
+  /** Creating an action needs a workspace (manager) token: tenant callers get access_denied (HTTP 403). */
+  actionCreateForbidden: boolean;
+  /** A new action stays BUILDING forever. */
+  buildHangs: boolean;
+  /** A new action's build ends in SETUP_FAILED (with `errors[]`). */
+  buildFails: boolean;
 }
 
 export const NO_FAULTS: Readonly<Faults> = {
@@ -24,6 +40,13 @@ export const NO_FAULTS: Readonly<Faults> = {
   garbage: false,
   hang: false,
   stderrNoise: false,
+  expiredToken: false,
+  apiRateLimit: false,
+  apiRateLimitNoRetryAfter: false,
+  notFound: false,
+  actionCreateForbidden: false,
+  buildHangs: false,
+  buildFails: false,
 };
 
 const FLAG_FAULTS = {
@@ -34,6 +57,13 @@ const FLAG_FAULTS = {
   garbage: 'garbage',
   hang: 'hang',
   'stderr-noise': 'stderrNoise',
+  'expired-token': 'expiredToken',
+  'api-rate-limit': 'apiRateLimit',
+  'api-rate-limit-no-retry-after': 'apiRateLimitNoRetryAfter',
+  'not-found': 'notFound',
+  'action-create-forbidden': 'actionCreateForbidden',
+  'build-hangs': 'buildHangs',
+  'build-fails': 'buildFails',
 } as const satisfies Record<string, keyof Faults>;
 
 export const FAULT_NAMES = ['latency=<ms>', ...Object.keys(FLAG_FAULTS)];
@@ -85,12 +115,13 @@ const RATE_EVENTS_KEEP_MS = 10_000;
  * Returns false (and records nothing) when the window is already full.
  */
 export function takeRateSlot(db: Db, connectorKey: string, nowMs: number): boolean {
-  db.prepare('DELETE FROM rate_events WHERE at_ms < ?').run(nowMs - RATE_EVENTS_KEEP_MS);
-  const { n } = db
-    .prepare('SELECT COUNT(*) AS n FROM rate_events WHERE connector_key = ? AND at_ms > ?')
-    .get(connectorKey, nowMs - RATE_LIMIT_WINDOW_MS) as { n: number };
+  prepared(db, 'DELETE FROM rate_events WHERE at_ms < ?').run(nowMs - RATE_EVENTS_KEEP_MS);
+  const { n } = prepared(db, 'SELECT COUNT(*) AS n FROM rate_events WHERE connector_key = ? AND at_ms > ?').get(
+    connectorKey,
+    nowMs - RATE_LIMIT_WINDOW_MS,
+  ) as { n: number };
   if (n >= RATE_LIMIT_REQUESTS) return false;
-  db.prepare('INSERT INTO rate_events (connector_key, at_ms) VALUES (?, ?)').run(connectorKey, nowMs);
+  prepared(db, 'INSERT INTO rate_events (connector_key, at_ms) VALUES (?, ?)').run(connectorKey, nowMs);
   return true;
 }
 
@@ -100,7 +131,7 @@ export function takeRateSlot(db: Db, connectorKey: string, nowMs: number): boole
  * it full until `atMs` + 1 s (how `--holdMs` keeps slow test machines inside the window).
  */
 export function fillRateWindow(db: Db, connectorKey: string, atMs: number): number {
-  const insert = db.prepare('INSERT INTO rate_events (connector_key, at_ms) VALUES (?, ?)');
+  const insert = prepared(db, 'INSERT INTO rate_events (connector_key, at_ms) VALUES (?, ?)');
   for (let i = 0; i < RATE_LIMIT_REQUESTS; i++) insert.run(connectorKey, atMs);
   return RATE_LIMIT_REQUESTS;
 }
@@ -163,4 +194,19 @@ export const CRASH_EXIT_CODE = 137;
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Like sleep, but settles early (without throwing) when `signal` aborts. */
+export function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  if (!signal) return sleep(ms);
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

@@ -1,5 +1,5 @@
 // Login state of the sandbox "user", kept in the `meta` table so every process sees it.
-import type { Db } from './store.js';
+import { prepared, type Db } from './store.js';
 import { hexId } from './hex-ids.js';
 
 export interface SessionUser {
@@ -35,16 +35,16 @@ const KEY_PENDING = 'pending_login';
 const KEY_API_URI = 'api_uri';
 
 export function getMeta(db: Db, key: string): string | undefined {
-  const row = db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+  const row = prepared(db, 'SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
   return row?.value;
 }
 
 export function setMeta(db: Db, key: string, value: string): void {
-  db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+  prepared(db, 'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
 }
 
 export function deleteMeta(db: Db, key: string): void {
-  db.prepare('DELETE FROM meta WHERE key = ?').run(key);
+  prepared(db, 'DELETE FROM meta WHERE key = ?').run(key);
 }
 
 export function readSession(db: Db): Session | undefined {

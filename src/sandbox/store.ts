@@ -112,6 +112,26 @@ export function openDb(path: string): Db {
   return db;
 }
 
+const STATEMENTS = new WeakMap<Db, Map<string, DatabaseModule.Statement>>();
+
+/**
+ * The prepared statement for `sql` on this connection, prepared once. A CLI process runs a handful
+ * of statements once each, but `membrane-sandbox serve` runs the same ones on every request.
+ */
+export function prepared(db: Db, sql: string): DatabaseModule.Statement {
+  let cache = STATEMENTS.get(db);
+  if (!cache) {
+    cache = new Map();
+    STATEMENTS.set(db, cache);
+  }
+  let stmt = cache.get(sql);
+  if (!stmt) {
+    stmt = db.prepare(sql);
+    cache.set(sql, stmt);
+  }
+  return stmt;
+}
+
 /** Runs `fn` in a deferred transaction: a consistent snapshot for reads, without the write lock. */
 export function readTx<T>(db: Db, fn: () => T): T {
   return db.transaction(fn).deferred();

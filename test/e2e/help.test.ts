@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { SETTINGS } from '../../src/config.js';
 import { GLOBAL_OPTIONS } from '../../src/sandbox/args.js';
 import { COMMANDS } from '../../src/sandbox/cli.js';
-import { DEFAULT_BUILD_MS } from '../../src/sandbox/commands/action-commands.js';
+import { DEFAULT_BUILD_MS } from '../../src/sandbox/engine/engine-context.js';
 import { ROOT, SANDBOX_CLI, SERVER_CLI } from '../helpers/sandbox.js';
 
 const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };

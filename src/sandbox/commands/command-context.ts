@@ -3,6 +3,7 @@
 import type { Db, RecordStore } from '../store.js';
 import type { Faults } from '../faults.js';
 import type { OptionName, ParsedArgs } from '../args.js';
+import { buildMsFromEnv, type EngineContext } from '../engine/engine-context.js';
 
 export interface CommandContext {
   db: Db;
@@ -25,6 +26,8 @@ export interface CommandOutput {
   exitCode?: 0 | 1;
   /** One human line for stderr (e.g. `HTTP 404`). */
   note?: string;
+  /** The JSON document is printed on one line, with or without `--json` (`serve`'s start-up line). */
+  oneLine?: boolean;
 }
 
 export interface CommandSpec {
@@ -42,7 +45,14 @@ export interface CommandSpec {
   maintenance?: boolean;
   /** Accepts `--json '{…}'` as a request body (only `request`). */
   acceptsJsonBody?: boolean;
+  /** A long-running server (`serve`): MEMBRANE_SANDBOX_FAULT applies to each request it answers, not to the process. */
+  server?: boolean;
   run(ctx: CommandContext, args: ParsedArgs): Promise<CommandOutput>;
+}
+
+/** The engine's view of a CLI invocation: always the logged-in tenant. */
+export function engineOf(ctx: CommandContext): EngineContext {
+  return { db: ctx.db, store: ctx.store, faults: ctx.faults, buildMs: buildMsFromEnv(ctx.env), caller: 'tenant', now: ctx.now };
 }
 
 export function output(json: unknown, text: string): CommandOutput {

@@ -1,15 +1,16 @@
 // `sandbox …`: maintenance of the sandbox itself (never affected by MEMBRANE_SANDBOX_FAULT).
 import { parseIntFlag, type ParsedArgs } from '../args.js';
-import { SCHEMA_VERSION, writeTx } from '../store.js';
+import { prepared, SCHEMA_VERSION, writeTx } from '../store.js';
 import { badRequest } from '../error-data.js';
 import { EMULATED_KEYS, emulatorIn, findCatalogEntry, loadEmulators } from '../emulators.js';
-import { connectionView, listConnectionRows, reconnectUrl, requireConnectionRow, setConnectionState } from '../connection-model.js';
+import { connectionView, listConnectionRows } from '../connection-model.js';
+import { disconnect } from '../engine/connection-engine.js';
 import { prebuiltActions } from '../action-model.js';
 import { ensureSeeded, resetAndSeed, seededAt } from '../seeding.js';
 import { readSession } from '../session.js';
 import { fillRateWindow, RATE_LIMIT_WINDOW_MS } from '../faults.js';
 import { connectionLine } from './connection-commands.js';
-import { output, pretty, type CommandContext, type CommandOutput } from './command-context.js';
+import { engineOf, output, pretty, type CommandContext, type CommandOutput } from './command-context.js';
 
 export async function sandboxReset(ctx: CommandContext): Promise<CommandOutput> {
   await resetAndSeed(ctx.db);
@@ -36,7 +37,7 @@ export async function sandboxInfo(ctx: CommandContext): Promise<CommandOutput> {
     counts[key] = emulator.counts(ctx.store);
     prebuilt += prebuiltActions(emulator).length;
   }
-  const built = (ctx.db.prepare('SELECT COUNT(*) AS n FROM actions').get() as { n: number }).n;
+  const built = (prepared(ctx.db, 'SELECT COUNT(*) AS n FROM actions').get() as { n: number }).n;
   const connections = listConnectionRows(ctx.db).map((r) => connectionView(r));
   const info = {
     db: ctx.dbPath,
@@ -59,20 +60,7 @@ export async function sandboxInfo(ctx: CommandContext): Promise<CommandOutput> {
 }
 
 export async function sandboxDisconnect(ctx: CommandContext, args: ParsedArgs): Promise<CommandOutput> {
-  const id = args.rest(2)[0];
-  requireConnectionRow(ctx.db, id);
-  const uiUrl = reconnectUrl(id);
-  writeTx(ctx.db, () =>
-    setConnectionState(
-      ctx.db,
-      id,
-      'CLIENT_ACTION_REQUIRED',
-      true,
-      { type: 'connect', description: 'The connection was disconnected. Reconnect to continue.', uiUrl },
-      new Date(ctx.now()).toISOString(),
-    ),
-  );
-  const view = connectionView(requireConnectionRow(ctx.db, id));
+  const view = disconnect(engineOf(ctx), args.rest(2)[0]);
   return output(view, connectionLine(view));
 }
 

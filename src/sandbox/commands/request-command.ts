@@ -1,13 +1,11 @@
 // `request <connectionId> <path>`: a proxied call to the emulated CRM's REST API. Prints
 // `{status, headers, body}`; exit 1 (with the same document) when the status is ≥ 400.
+// Argv in (method, headers, body, placeholders, extra query), the engine's proxy does the rest.
 import { ArgvProblem, type ParsedArgs } from '../args.js';
-import { readTx, writeTx } from '../store.js';
-import type { HttpRequest, HttpResponse } from '../emulator-types.js';
-import { badRequest, invalidInput } from '../error-data.js';
-import { isEmulatedKey, loadEmulator } from '../emulators.js';
-import { requireUsableConnection } from '../connection-model.js';
-import { takeRateSlot, tooManyRequestsResponse } from '../faults.js';
-import { pretty, type CommandContext, type CommandOutput } from './command-context.js';
+import type { HttpRequest } from '../emulator-types.js';
+import { invalidInput } from '../error-data.js';
+import { proxyRequest } from '../engine/proxy-engine.js';
+import { engineOf, pretty, type CommandContext, type CommandOutput } from './command-context.js';
 
 const METHODS: readonly HttpRequest['method'][] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
@@ -41,44 +39,17 @@ function splitPair(pair: string, flag: string, requireEquals: boolean): [string,
   return [pair.slice(0, eq), pair.slice(eq + 1)];
 }
 
-function decodeSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment; // a stray % stays as typed
-  }
-}
-
-/**
- * Path and query for the emulation: `{k}` placeholders filled from --pathParam (percent-encoded),
- * a query string in the path kept, the CRM's base URL accepted as a prefix. A path can never leave
- * the connector's base URL: absolute URLs elsewhere and `.`/`..` segments are refused.
- */
-export function resolvePath(rawPath: string, pathParams: readonly string[], baseUrl: string): { path: string; query: URLSearchParams } {
-  let path = rawPath.trim();
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) {
-    if (!path.startsWith(baseUrl)) throw badRequest(`The path must be relative to the connector's base URL (${baseUrl}), got '${rawPath}'`);
-    path = path.slice(baseUrl.length);
-  }
-  if (!path.startsWith('/')) path = `/${path}`;
-  const hash = path.indexOf('#');
-  if (hash >= 0) path = path.slice(0, hash);
-  const q = path.indexOf('?');
-  const query = new URLSearchParams(q >= 0 ? path.slice(q + 1) : '');
-  if (q >= 0) path = path.slice(0, q);
-
-  for (const pair of pathParams) {
-    const [key, value] = splitPair(pair, '--pathParam', true);
-    const placeholder = `{${key}}`;
-    if (!path.includes(placeholder)) throw new ArgvProblem(`--pathParam ${key}: the path has no ${placeholder} placeholder`);
-    path = path.split(placeholder).join(encodeURIComponent(value));
-  }
-
-  const segments = path.split('/').map(decodeSegment);
-  if (segments.some((s) => s === '.' || s === '..')) throw badRequest(`The path must not contain '.' or '..' segments, got '${rawPath}'`);
-  // An encoded slash (%2F, or a pathParam value with '/') would add segments after the check above.
-  if (segments.some((s) => s.includes('/'))) throw badRequest(`A path segment must not contain an encoded '/', got '${rawPath}'`);
-  return { path: segments.join('/'), query };
+/** `--pathParam k=v`: fills `{k}` in the path (percent-encoded); a key without a placeholder is a usage error. */
+function placeholderFiller(pairs: readonly string[]): (path: string) => string {
+  return (path) => {
+    for (const pair of pairs) {
+      const [key, value] = splitPair(pair, '--pathParam', true);
+      const placeholder = `{${key}}`;
+      if (!path.includes(placeholder)) throw new ArgvProblem(`--pathParam ${key}: the path has no ${placeholder} placeholder`);
+      path = path.split(placeholder).join(encodeURIComponent(value));
+    }
+    return path;
+  };
 }
 
 /**
@@ -124,28 +95,15 @@ export async function request(ctx: CommandContext, args: ParsedArgs): Promise<Co
   if (body !== undefined && (method === 'GET' || method === 'HEAD')) {
     process.stderr.write(`membrane-sandbox: a body was given with ${method}; pass -X POST (or PUT/PATCH) to send it\n`);
   }
-  const connection = requireUsableConnection(ctx.db, connectionId, ctx.faults.expiredConnection);
-  // requireUsableConnection only passes READY connections, and only emulated ones can be READY.
-  if (!isEmulatedKey(connection.connector_key)) throw badRequest(`Connector '${connection.connector_key}' is not emulated`);
-  const emulator = await loadEmulator(connection.connector_key);
-  const { path, query } = resolvePath(rawPath, args.strings('pathParam'), emulator.baseUrl);
-  for (const pair of args.strings('query')) {
-    const [k, v] = splitPair(pair, '--query', false);
-    query.append(k, v);
-  }
-  const req: HttpRequest = { method, path, query, headers, body };
-
-  const limited = ctx.faults.rateLimit && connection.connector_key === 'amocrm';
-  const handle = () => emulator.handle({ store: ctx.store, connectionId: connection.id, now: () => ctx.now() }, req);
-  let response: HttpResponse;
-  if (limited && !writeTx(ctx.db, () => takeRateSlot(ctx.db, connection.connector_key, ctx.now()))) {
-    response = tooManyRequestsResponse();
-  } else if (method === 'GET' || method === 'HEAD') {
-    // A read sees one consistent WAL snapshot without taking the write lock other processes queue on.
-    response = readTx(ctx.db, handle);
-  } else {
-    response = writeTx(ctx.db, handle);
-  }
+  const response = await proxyRequest(engineOf(ctx), {
+    connectionId,
+    method,
+    rawPath,
+    fillPath: placeholderFiller(args.strings('pathParam')),
+    extraQuery: args.strings('query').map((pair) => splitPair(pair, '--query', false)),
+    headers,
+    body,
+  });
   const doc = {
     status: response.status,
     headers: response.headers,
