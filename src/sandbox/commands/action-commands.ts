@@ -12,6 +12,7 @@ import {
   builtAction,
   builtActionId,
   findAction,
+  type ActionObject,
   type ActionRow,
   type SandboxAction,
 } from '../action-model.js';
@@ -63,9 +64,10 @@ export async function actionList(ctx: CommandContext, args: ParsedArgs): Promise
   const intent = args.string('intent')?.slice(0, INTENT_MAX_CHARS).trim();
   // A connection's list needs only its own emulation; a connection-less list needs them all.
   const emulators = await loadEmulators(connection ? [connection.connector_key] : undefined);
-  let actions = allActions(ctx.db, emulators, connection?.connector_key, ctx.now());
+  const actions = allActions(ctx.db, emulators, connection?.connector_key, ctx.now());
   // As in Membrane, intent ranking needs a connection; without one the intent is ignored.
   const ranked = Boolean(connection && intent);
+  let views: ActionObject[] = actions.map((a) => actionView(a, connection?.id));
   if (connection && intent) {
     const vocab = isEmulatedKey(connection.connector_key) ? emulatorIn(emulators, connection.connector_key).entities : [];
     const rankable = actions.map((a) => ({
@@ -76,15 +78,12 @@ export async function actionList(ctx: CommandContext, args: ParsedArgs): Promise
       entity: a.def?.entity,
       action: a,
     }));
-    actions = rankActions(intent, rankable, vocab, rankable.length).map((r) => r.action);
+    // Only actions that match at all, each with its relevance (`score`, 0–1; 0.5 and up is a strong match).
+    views = rankActions(intent, rankable, vocab).map((r) => ({ ...actionView(r.action.action, connection.id), score: r.score }));
   }
   const limit = parseIntFlag(args.string('limit'), 'limit', 1, 1000) ?? (ranked ? DEFAULT_INTENT_LIMIT : undefined);
-  const page = paginate(
-    actions.map((a) => actionView(a, connection?.id)),
-    limit,
-    args.string('cursor'),
-  );
-  const text = page.items.length ? page.items.map(actionLine).join('\n') : 'No actions';
+  const page = paginate(views, limit, args.string('cursor'));
+  const text = page.items.length ? page.items.map(actionLine).join('\n') : ranked ? 'No action matches' : 'No actions';
   return output(page, page.cursor ? `${text}\n(more: --cursor=${page.cursor})` : text);
 }
 
