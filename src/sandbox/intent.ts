@@ -75,10 +75,25 @@ interface QueryWord {
 function queryWords(intent: string, phrases: ReadonlySet<string>): QueryWord[] {
   const tokens = contentTokens(intent);
   const out: QueryWord[] = [];
-  for (let i = 0; i < tokens.length; ) {
+  for (let i = 0; i < tokens.length;) {
     let n = Math.min(3, tokens.length - i);
-    for (; n > 1; n--) if (phrases.has(tokens.slice(i, i + n).map(stem).join(PHRASE_JOINER))) break;
-    out.push({ term: tokens.slice(i, i + n).map(stem).join(PHRASE_JOINER), typed: tokens.slice(i, i + n).join(' ') });
+    for (; n > 1; n--)
+      if (
+        phrases.has(
+          tokens
+            .slice(i, i + n)
+            .map(stem)
+            .join(PHRASE_JOINER),
+        )
+      )
+        break;
+    out.push({
+      term: tokens
+        .slice(i, i + n)
+        .map(stem)
+        .join(PHRASE_JOINER),
+      typed: tokens.slice(i, i + n).join(' '),
+    });
     i += n;
   }
   return out;
@@ -127,7 +142,9 @@ function searchQuery(words: readonly QueryWord[], known: KnownTerms, weightOf: (
       const typos = typoCandidates(w, known);
       // Prefix search completes a cut-off word ("contac"); from four letters, as shorter ones complete to too much.
       const exact: Query = { queries: [w.term], boostTerm: () => weight, prefix: !known.has(w.term) && w.term.length >= 4 };
-      return typos.length === 0 ? exact : { combineWith: 'OR', queries: [exact, { queries: typos, boostTerm: () => weight * TYPO_WEIGHT }] };
+      return typos.length === 0
+        ? exact
+        : { combineWith: 'OR', queries: [exact, { queries: typos, boostTerm: () => weight * TYPO_WEIGHT }] };
     }),
   };
 }
@@ -217,8 +234,18 @@ interface IntentCues {
 }
 
 function cuesOf(words: readonly QueryWord[], lexicon: Lexicon, known: KnownTerms): IntentCues {
-  const found = words.length === 0 ? [] : lexicon.cues.search(searchQuery(words, known, () => 1), { boost: { words: 1, hints: 0.4 }, bm25: BM25, ...PRE_ANALYZED });
-  const cue = (r: SearchResult, prefix: string): Cue => ({ id: String(r.id).slice(prefix.length), score: r.score, positions: positionsOf(r, words, known) });
+  const found =
+    words.length === 0
+      ? []
+      : lexicon.cues.search(
+          searchQuery(words, known, () => 1),
+          { boost: { words: 1, hints: 0.4 }, bm25: BM25, ...PRE_ANALYZED },
+        );
+  const cue = (r: SearchResult, prefix: string): Cue => ({
+    id: String(r.id).slice(prefix.length),
+    score: r.score,
+    positions: positionsOf(r, words, known),
+  });
   const first = (c: Cue) => Math.min(...c.positions);
   return {
     operations: found
@@ -296,7 +323,10 @@ function actionDoc(a: RankableAction, id: number, lexicon: Lexicon): ActionDoc {
     title: [...new Set(indexTerms([...tokenize(a.key), ...tokenize(a.name)]))].join(' '),
     entity: a.entity === undefined ? '' : indexTerms(lexicon.words.get(a.entity) ?? [a.entity]).join(' '),
     operation: indexTerms(sure.flatMap((op) => OPERATION_WORDS[op].words)).join(' '),
-    operationHints: indexTerms([...sure.flatMap((op) => OPERATION_WORDS[op].hints), ...likely.flatMap((op) => OPERATION_WORDS[op].words)]).join(' '),
+    operationHints: indexTerms([
+      ...sure.flatMap((op) => OPERATION_WORDS[op].hints),
+      ...likely.flatMap((op) => OPERATION_WORDS[op].words),
+    ]).join(' '),
     description: indexTerms(tokenize(a.description)).join(' '),
   };
 }
@@ -341,7 +371,11 @@ function isStrong(action: RankableAction, cues: IntentCues): boolean {
  * The actions that match `intent`, best first, each with its relevance. Actions that share nothing with
  * the intent are left out, so an intent nothing fits gets an empty list. Equal scores keep catalog order.
  */
-export function rankActions<T extends RankableAction>(intent: string, actions: readonly T[], vocab: readonly EntityVocab[]): RankedAction<T>[] {
+export function rankActions<T extends RankableAction>(
+  intent: string,
+  actions: readonly T[],
+  vocab: readonly EntityVocab[],
+): RankedAction<T>[] {
   const lexicon = lexiconOf(vocab);
   const words = queryWords(intent, lexicon.phrases);
   if (words.length === 0 || actions.length === 0) return [];
@@ -350,16 +384,21 @@ export function rankActions<T extends RankableAction>(intent: string, actions: r
   const readIntent = cues.operations.every((o) => READ_OPERATIONS.has(o.id as Operation));
   const object = new Set(cues.entities[0]?.positions ?? []);
   const laterEntities = new Set(cues.entities.slice(1).flatMap((e) => e.positions.filter((p) => !object.has(p))));
-  const found = index.search(searchQuery(words, known, (i) => (laterEntities.has(i) ? LATER_ENTITY : 1)), {
-    boost: FIELD_BOOSTS,
-    bm25: BM25,
-    ...PRE_ANALYZED,
-  });
+  const found = index.search(
+    searchQuery(words, known, (i) => (laterEntities.has(i) ? LATER_ENTITY : 1)),
+    {
+      boost: FIELD_BOOSTS,
+      bm25: BM25,
+      ...PRE_ANALYZED,
+    },
+  );
   const tierOf = (a: RankableAction): Tier =>
     isStrong(a, cues) ? 'strong' : readIntent && a.operation !== undefined && !READ_OPERATIONS.has(a.operation) ? 'write-on-read' : 'weak';
   // A hint alone ("what", "this week") is no evidence that an action fits: it needs a word of its own.
   const evidence = (r: SearchResult) => Object.values(r.match).some((fields) => fields.some((f) => f !== 'operationHints'));
-  const results = found.filter((r) => r.score > 0 && evidence(r)).map((r) => ({ id: r.id as number, raw: r.score, tier: tierOf(actions[r.id as number]) }));
+  const results = found
+    .filter((r) => r.score > 0 && evidence(r))
+    .map((r) => ({ id: r.id as number, raw: r.score, tier: tierOf(actions[r.id as number]) }));
   const best = new Map<Tier, number>();
   for (const r of results) best.set(r.tier, Math.max(best.get(r.tier) ?? 0, r.raw));
   return results

@@ -73,7 +73,9 @@ describe('intent search accuracy (labelled set)', () => {
       ...(flaggedNone.length > flaggedRight.length
         ? ['Fitting action, but no strong match:', ...flaggedNone.filter((o) => o.expected !== 'none').map(line)]
         : []),
-      ...(noMatch.length > flaggedRight.length ? ['No-match intents with a strong match:', ...noMatch.filter((o) => o.strong).map(line)] : []),
+      ...(noMatch.length > flaggedRight.length
+        ? ['No-match intents with a strong match:', ...noMatch.filter((o) => o.strong).map(line)]
+        : []),
     ].join('\n'),
   );
 
