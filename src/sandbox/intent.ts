@@ -49,18 +49,22 @@ const PHRASE_JOINER = '_';
 // written ("compnay" is one swap from "company", three edits from its stem "compani").
 const SPELLINGS = new Map<string, string>();
 
-/** Terms of an indexed text: each word's stem; multi-word names (stemmed, joined) as one term each. */
+/**
+ * Terms of an indexed text, each once: the stems of its words, and multi-word names (stemmed, joined) as
+ * one term each. Once, because a field is a set of words: "создать, создай, создайте" must not weigh
+ * three times "create".
+ */
 function indexTerms(words: readonly string[]): string[] {
-  const out: string[] = [];
+  const out = new Set<string>();
   for (const phrase of words) {
     const tokens = contentTokens(phrase);
     if (tokens.length === 0) continue;
     const stems = tokens.map(stem);
     tokens.forEach((t, i) => SPELLINGS.set(t, stems[i]));
-    if (tokens.length > 1 && phrase.trim().includes(' ')) out.push(stems.join(PHRASE_JOINER));
-    else out.push(...stems);
+    if (tokens.length > 1 && phrase.trim().includes(' ')) out.add(stems.join(PHRASE_JOINER));
+    else for (const st of stems) out.add(st);
   }
-  return out;
+  return [...out];
 }
 
 /** One word of the intent: its term (stem, or joined multi-word name) and the word as typed. */
@@ -316,17 +320,27 @@ const TIER_SCORES: Record<Tier, [number, number]> = { strong: [0.5, 1], weak: [0
 // Records named after the first are usually where the first goes ("a note to a contact").
 const LATER_ENTITY = 0.6;
 
+// The same word lists recur across a catalog (every list action has the list words); analyse each once.
+const FIELD_TEXTS = new Map<string, string>();
+function fieldText(cacheKey: string, words: () => string[]): string {
+  let text = FIELD_TEXTS.get(cacheKey);
+  if (text === undefined) FIELD_TEXTS.set(cacheKey, (text = indexTerms(words()).join(' ')));
+  return text;
+}
+
 function actionDoc(a: RankableAction, id: number, lexicon: Lexicon): ActionDoc {
   const { sure, likely } = operationsOf(a);
+  const ops = `${sure.join(',')}/${likely.join(',')}`;
+  const entityWords = a.entity === undefined ? [] : (lexicon.words.get(a.entity) ?? [a.entity]);
   return {
     id,
-    title: [...new Set(indexTerms([...tokenize(a.key), ...tokenize(a.name)]))].join(' '),
-    entity: a.entity === undefined ? '' : indexTerms(lexicon.words.get(a.entity) ?? [a.entity]).join(' '),
-    operation: indexTerms(sure.flatMap((op) => OPERATION_WORDS[op].words)).join(' '),
-    operationHints: indexTerms([
+    title: indexTerms([...tokenize(a.key), ...tokenize(a.name)]).join(' '),
+    entity: fieldText(`entity:${entityWords.join('|')}`, () => entityWords),
+    operation: fieldText(`operation:${ops}`, () => sure.flatMap((op) => OPERATION_WORDS[op].words)),
+    operationHints: fieldText(`hints:${ops}`, () => [
       ...sure.flatMap((op) => OPERATION_WORDS[op].hints),
       ...likely.flatMap((op) => OPERATION_WORDS[op].words),
-    ]).join(' '),
+    ]),
     description: indexTerms(tokenize(a.description)).join(' '),
   };
 }

@@ -227,7 +227,21 @@ describe('rankActions (real AmoCRM emulation)', () => {
     expect(rank('list pipelines')[0]).toBe('list-pipelines');
   });
 
-  it('descriptions map to AmoCRM entities', () => {
+  it('Russian intents find the same actions as their English versions', () => {
+    const pairs: [string, string][] = [
+      ['создать сделку', 'create a deal'],
+      ['добавить примечание к контакту', 'add a note to a contact'],
+      ['закрыть задачу', 'close the task'],
+      ['найти контакт по телефону', 'find a contact by phone'],
+      ['покажи все компании', 'show all companies'],
+    ];
+    for (const [ru, en] of pairs) expect(rank(ru)[0], ru).toBe(rank(en)[0]);
+    expect(rank('сделки на этой неделе')[0]).toBe('list-leads');
+  });
+
+  it('descriptions map to AmoCRM entities, in English and Russian', () => {
+    expect(parseDescription('создать сделку', amocrm)).toEqual({ operation: 'create', entity: 'lead' });
+    expect(parseDescription('найти контакт по телефону', amocrm)).toEqual({ operation: 'search', entity: 'contact' });
     expect(parseDescription('create a deal', amocrm)).toEqual({ operation: 'create', entity: 'lead' });
     expect(parseDescription('find a person by phone', amocrm)).toMatchObject({ operation: 'search', entity: 'contact' });
     const del = parseDescription('delete a lead', amocrm);
