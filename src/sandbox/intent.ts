@@ -1,7 +1,8 @@
 // Intent search for `action list --intent` and the description parser behind `action create`.
 // MiniSearch ranks: BM25 over each action's title, description, entity words and operation words, with
-// field boosts, and typo tolerance (fuzzy and prefix matching) for words the catalog does not know.
-// Snowball-family stemmers fold English and Russian word endings. What is ours: the words (intent-words.ts
+// field boosts; a word the catalog does not know may be one typing slip from one it knows (found in
+// MiniSearch's tree, checked with Damerau–Levenshtein) or its start (prefix search).
+// Porter (English) and Snowball (Russian) stemmers fold word endings. What is ours: the words (intent-words.ts
 // and each CRM's vocabulary) and how sure a match is (`isStrong` below), which is what lets a search
 // say "nothing fits" instead of padding its answer.
 import MiniSearch, { type Query, type SearchResult } from 'minisearch';
@@ -78,26 +79,13 @@ interface QueryWord {
 /** The intent's words: stems, with known multi-word names joined (longest first). */
 function queryWords(intent: string, phrases: ReadonlySet<string>): QueryWord[] {
   const tokens = contentTokens(intent);
+  const stems = tokens.map(stem);
+  const joined = (i: number, n: number) => stems.slice(i, i + n).join(PHRASE_JOINER);
   const out: QueryWord[] = [];
   for (let i = 0; i < tokens.length;) {
     let n = Math.min(3, tokens.length - i);
-    for (; n > 1; n--)
-      if (
-        phrases.has(
-          tokens
-            .slice(i, i + n)
-            .map(stem)
-            .join(PHRASE_JOINER),
-        )
-      )
-        break;
-    out.push({
-      term: tokens
-        .slice(i, i + n)
-        .map(stem)
-        .join(PHRASE_JOINER),
-      typed: tokens.slice(i, i + n).join(' '),
-    });
+    while (n > 1 && !phrases.has(joined(i, n))) n--;
+    out.push({ term: joined(i, n), typed: tokens.slice(i, i + n).join(' ') });
     i += n;
   }
   return out;
