@@ -94,10 +94,17 @@ function queryWords(intent: string, phrases: ReadonlySet<string>): QueryWord[] {
 // A typo-corrected word counts as much as MiniSearch counts a fuzzy match by default.
 const TYPO_WEIGHT = 0.45;
 
-/** The terms an index holds, searchable by spelling: a word outside them may be a typo of one of them. */
+/**
+ * The terms an index holds: a word outside them may be a typo of one of the `correctable` ones (the
+ * vocabulary and the action names; correcting towards words of the descriptions would mostly invent
+ * matches).
+ */
 class KnownTerms {
   private near: SearchableMap<string> | undefined;
-  constructor(readonly terms: ReadonlySet<string>) {}
+  constructor(
+    readonly terms: ReadonlySet<string>,
+    private readonly correctable: ReadonlySet<string> = terms,
+  ) {}
   has(term: string): boolean {
     return this.terms.has(term);
   }
@@ -109,8 +116,8 @@ class KnownTerms {
   nearTo(form: string): string[] {
     // Built on the first unknown word only: most intents have none.
     this.near ??= SearchableMap.from([
-      ...[...SPELLINGS].filter(([, s]) => this.terms.has(s)),
-      ...[...this.terms].filter((t) => !t.includes(PHRASE_JOINER)).map((t): [string, string] => [t, t]),
+      ...[...SPELLINGS].filter(([, s]) => this.correctable.has(s)),
+      ...[...this.correctable].filter((t) => !t.includes(PHRASE_JOINER)).map((t): [string, string] => [t, t]),
     ]);
     const out = new Set<string>();
     for (const [spelling, [term]] of this.near.fuzzyGet(form, 2)) if (damerauLevenshtein(form, spelling).steps <= 1) out.add(term);
@@ -352,9 +359,11 @@ function catalogIndex(actions: readonly RankableAction[], lexicon: Lexicon): Cat
   const docs = actions.map((a, id) => actionDoc(a, id, lexicon));
   const index = new MiniSearch<ActionDoc>({ fields: Object.keys(FIELD_BOOSTS), ...PRE_ANALYZED });
   index.addAll(docs);
-  const terms = new Set(lexicon.known.terms);
-  for (const d of docs) for (const t of `${d.title} ${d.description}`.split(' ')) if (t) terms.add(t);
-  const known = new KnownTerms(terms);
+  const correctable = new Set(lexicon.known.terms);
+  for (const d of docs) for (const t of d.title.split(' ')) if (t) correctable.add(t);
+  const terms = new Set(correctable);
+  for (const d of docs) for (const t of d.description.split(' ')) if (t) terms.add(t);
+  const known = new KnownTerms(terms, correctable);
   if (kept.size >= CATALOGS_KEPT) kept.delete(kept.keys().next().value as string);
   const built = { index, known };
   kept.set(fingerprint, built);
