@@ -68,7 +68,7 @@ describe('intent search accuracy (labelled set)', () => {
       `Intent search over ${set.items.length} intents (${outcomes.length} intent × connector pairs; ${matchable.length} with a fitting action, ${noMatch.length} without):`,
       `  top-1 ${pct(top1.length, matchable.length)} (${top1.length}/${matchable.length}), top-3 ${pct(top3.length, matchable.length)} (${top3.length}/${matchable.length}), fitting action flagged strong ${pct(strongRight.length, matchable.length)}`,
       `  no-match recall ${pct(flaggedRight.length, noMatch.length)} (${flaggedRight.length}/${noMatch.length} flagged), precision ${pct(flaggedRight.length, flaggedNone.length)} (${flaggedRight.length}/${flaggedNone.length} of the searches with no strong match)`,
-      `  ${msPerSearch.toFixed(2)} ms per search (in process, index built per search)`,
+      `  ${msPerSearch.toFixed(2)} ms per search (in process; each catalog is indexed on its first search, then reused)`,
       ...(matchable.length > top1.length ? ['Not first:', ...matchable.filter((o) => !top1.includes(o)).map(line)] : []),
       ...(flaggedNone.length > flaggedRight.length
         ? ['Fitting action, but no strong match:', ...flaggedNone.filter((o) => o.expected !== 'none').map(line)]
