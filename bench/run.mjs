@@ -9,6 +9,8 @@
 //   cards vs raw          search_actions "create a lead" (limit 5) vs the raw CLI output of the same search
 //   cache                 with and without the connection/metadata cache
 //   sandbox               the sandbox's own per-invocation latency
+//   search                search_actions for intents with and without a fitting action: what the agent
+//                         reads (chars), strong/weak cards, whether it is told there is no strong match
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { spawn } from 'node:child_process';
@@ -313,6 +315,53 @@ async function sandboxLatency(ids) {
   return out;
 }
 
+/**
+ * What an agent reads from search_actions (default limit) for intents with a fitting action (English,
+ * Russian, a typo) and without one: chars, cards by match, and whether the result says "no strong match".
+ * The accuracy over the labelled set is test/sandbox/intent-eval.test.ts.
+ */
+async function searchQuality() {
+  const intents = [
+    ['amocrm', 'create a lead', 'fits'],
+    ['amocrm', 'создать сделку', 'fits'],
+    ['amocrm', 'закрыть задачу', 'fits'],
+    ['onecrm', 'delet contcat', 'fits'],
+    ['amocrm', 'send an email to the client', 'none'],
+    ['amocrm', "what's the weather in Moscow", 'none'],
+    ['onecrm', 'export all deals to Excel', 'none'],
+  ];
+  const server = await startServer();
+  try {
+    const rows = [];
+    for (const [prefix, intent, expected] of intents) {
+      const times = [];
+      let last;
+      for (let i = 0; i < Math.max(1, Math.min(N, 5)); i++) {
+        const t = await timed(() => callTool(server.client, `${prefix}_search_actions`, { intent }));
+        assertOk(t.value, `search "${intent}"`);
+        times.push(t.ms);
+        last = t.value;
+      }
+      const body = last.structuredContent;
+      const count = (m) => body.actions.filter((a) => a.match === m).length;
+      rows.push({
+        connector: prefix,
+        intent,
+        expected,
+        first: body.actions[0]?.key ?? '-',
+        strong: count('strong'),
+        weak: count('weak'),
+        saysNoStrongMatch: /^No (strong match|action matches)/.test(body.nextStep ?? ''),
+        chars: last.content[0].text.length,
+        medianMs: round(median(times)),
+      });
+    }
+    return rows;
+  } finally {
+    await server.close();
+  }
+}
+
 // ---------- run and report ----------
 /** --http: spawn → listening, and run_action latency (2025 and 2026 clients) and throughput over Streamable HTTP vs stdio. */
 async function httpTransport() {
@@ -400,6 +449,7 @@ try {
   const firstLead = await direct(['request', ids.amocrm, '/api/v4/leads', '--method=GET', '--query=limit=1', '--json']);
   results.cache = await cacheEffect(JSON.parse(firstLead.stdout).body._embedded.leads[0].id);
   results.sandbox = await sandboxLatency(ids);
+  results.search = await searchQuality();
   results.http = await httpTransport();
   results.finishedAt = new Date().toISOString();
 
@@ -430,6 +480,7 @@ try {
     'Sandbox per invocation (ms)',
     Object.entries(results.sandbox).map(([k, v]) => ({ command: k, ...v })),
   );
+  table('search_actions: what the agent reads, with and without a fitting action', results.search);
   const h = results.http;
   table('Streamable HTTP (--http)', [
     {

@@ -51,6 +51,12 @@ export interface Action {
   connectionId?: string;
   /** Membrane's own statement that the action only reads, when it gives one. */
   isReadOnly?: boolean;
+  /**
+   * Relevance to the intent of a search, 0–1, when the backend scores its ranking (the sandbox does:
+   * 0.5 and up means the intent names the action's record type and operation). Membrane's API gives
+   * only an order, so this is absent there.
+   */
+  score?: number;
 }
 
 export interface RunResult {

@@ -50,6 +50,8 @@ const ActionSchema = z.looseObject({
   inputSchema: jsonObject.optional().catch(undefined),
   outputSchema: jsonObject.optional().catch(undefined),
   isReadOnly: optBool,
+  // A relevance outside 0–1 cannot be read as one: dropped, as if the backend had given none.
+  score: z.number().min(0).max(1).optional().catch(undefined),
   error: z.unknown().optional(),
   errors: z.array(z.unknown()).optional().catch(undefined),
 });
@@ -118,6 +120,7 @@ export function toAction(doc: unknown): Action | undefined {
   if (a.inputSchema) out.inputSchema = a.inputSchema;
   if (a.outputSchema) out.outputSchema = a.outputSchema;
   if (a.isReadOnly !== undefined) out.isReadOnly = a.isReadOnly;
+  if (a.score !== undefined) out.score = a.score;
   const error = redactedErrorText(a.error) ?? a.errors?.map(redactedErrorText).find(Boolean);
   if (error) out.error = error;
   return out;

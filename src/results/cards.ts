@@ -64,25 +64,43 @@ export function oneLine(text: string | undefined, max = 160): string {
   return sentence.length > max ? `${sentence.slice(0, max - 1)}…` : sentence;
 }
 
+/**
+ * How well a search result fits the intent, from the backend's own relevance score: `strong` (0.5 and
+ * up: the intent names the action's record type and operation), `weak` (it only shares words with the
+ * intent), or `unknown` when the backend ranks without a score (Membrane's API gives only an order).
+ */
+export type MatchStrength = 'strong' | 'weak' | 'unknown';
+
+export const STRONG_MATCH_SCORE = 0.5;
+
+export function matchStrength(action: Action): MatchStrength {
+  if (action.score === undefined) return 'unknown';
+  return action.score >= STRONG_MATCH_SCORE ? 'strong' : 'weak';
+}
+
 export interface ActionCard {
   id: string;
   key?: string;
   name: string;
   description: string;
   kind: ActionKind;
+  /** search_actions only. */
+  match?: MatchStrength;
   inputs: Record<string, string>;
   state?: string;
   inputSchema?: JsonSchema;
   outputSchema?: JsonSchema;
 }
 
-export function actionCard(action: Action, includeSchemas = false): ActionCard {
+/** `withMatch`: a search result, which says how well it fits the intent. */
+export function actionCard(action: Action, includeSchemas = false, withMatch = false): ActionCard {
   const card: ActionCard = {
     id: action.id,
     ...(action.key ? { key: action.key } : {}),
     name: action.name,
     description: oneLine(action.description),
     kind: classifyAction(action).kind,
+    ...(withMatch ? { match: matchStrength(action) } : {}),
     inputs: inputsSummary(action.inputSchema),
   };
   if (action.state && action.state !== 'READY') card.state = action.state;

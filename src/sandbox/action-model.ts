@@ -56,6 +56,11 @@ export interface ActionObject {
   updatedAt: string;
   error?: { type: 'action_instance_setup'; message: string };
   errors?: { type: 'action_instance_setup'; message: string }[];
+  /**
+   * `action list --intent` only: relevance from 0 to 1 (0.5 and up: the intent names the action's record
+   * type and operation). Not an SDK field; clients that do not know it ignore it.
+   */
+  score?: number;
 }
 
 export interface ActionRow {
@@ -222,6 +227,6 @@ export function actionView(a: SandboxAction, connectionId?: string): ActionObjec
 }
 
 export function actionLine(a: ActionObject): string {
-  const line = `${a.key.padEnd(28)} ${a.state.padEnd(12)} ${a.id}  ${a.name}`;
+  const line = `${a.key.padEnd(28)} ${a.state.padEnd(12)} ${a.id}  ${a.name}${a.score === undefined ? '' : `  (score ${a.score})`}`;
   return a.error ? `${line}\n  ${a.error.message}` : line;
 }

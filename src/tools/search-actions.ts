@@ -1,11 +1,15 @@
 import { z } from 'zod';
 import { entityList } from '../connectors.js';
-import { actionCard } from '../results/cards.js';
+import { isSandbox } from '../membrane/membrane-client.js';
+import { actionCard, matchStrength } from '../results/cards.js';
 import { actionRef } from '../policy/rules.js';
 import { budgetResult } from '../results/paging.js';
 import { crmName, defineTool } from './spec.js';
 import { connectionIdField, listOf, outputSchema, pagingFields, truncatedOut } from './fields.js';
 import { missingArgument, nextPart } from './handler-helpers.js';
+
+/** Cards shown when nothing matches strongly: enough to see what is near, not a page of guesses. */
+const WEAK_ONLY_CARDS = 3;
 
 export const searchActions = defineTool({
   suffix: 'search_actions',
@@ -17,7 +21,7 @@ export const searchActions = defineTool({
         : ` Entities: ${t.connectors.map((c) => `${c.displayName}: ${entityList(c)}`).join('; ')}.`;
     return (
       `Find ${crmName(t)} actions for an intent ("create a lead").${entities} ` +
-      `Cards give id, kind (read/write/destructive/unknown) and inputs ("x?" = optional). ` +
+      `Cards give id, kind (read/write/destructive/unknown), match, inputs ("x?" = optional). ` +
       `Next: ${t.ref('run_action')}; none fits: ${t.ref('create_action')} or ${t.ref('proxy_request')}.`
     );
   },
@@ -51,15 +55,30 @@ export const searchActions = defineTool({
 
     // Denied actions (and, read-only, all but reads) are not shown: the agent could not run them.
     const visible = found.filter((a) => !ctx.policy.actionDenial(connector.key, actionRef(a)));
-    const actions = visible.slice(0, limit).map((a) => actionCard(a, args.includeSchemas === true));
     const hidden = found.length - visible.length;
+    const hiddenStrong = found.filter((a) => !visible.includes(a) && matchStrength(a) === 'strong').length;
+    // Relevance comes from the backend: a score when it gives one (the sandbox), else only its order.
+    const scored = visible.some((a) => a.score !== undefined);
+    const strong = visible.filter((a) => matchStrength(a) === 'strong').length;
+    // Without a strong match, a few weak cards are context for the next step, not answers.
+    const shown = scored && strong === 0 ? visible.slice(0, Math.min(limit, WEAK_ONLY_CARDS)) : visible.slice(0, limit);
+    const actions = shown.map((a) => actionCard(a, args.includeSchemas === true, true));
     const fixed = { backend: ctx.client.backend, connector: connector.key, connectionId };
-    const nextStep =
-      actions.length > 0
-        ? undefined
-        : hidden > 0
-          ? `The ${hidden} matching action(s) are not allowed on this server (read-only or allow/deny rules); tell the user, or try ${call.ref('proxy_request')} if the rules allow it.`
-          : `No action matches; build one with ${call.ref('create_action', { description: args.intent })}, or call the API with ${call.ref('proxy_request')}.`;
+    const build = `build one with ${call.ref('create_action', { description: args.intent })}, or call the API with ${call.ref('proxy_request')}`;
+    const notAllowed = (n: number) =>
+      `${n} matching action(s) are not allowed on this server (read-only or allow/deny rules): tell the user`;
+    let nextStep: string | undefined;
+    if (actions.length === 0) {
+      nextStep =
+        hidden > 0 ? `${notAllowed(hidden)}, or try ${call.ref('proxy_request')} if the rules allow it.` : `No action matches; ${build}.`;
+    } else if (scored && strong === 0) {
+      nextStep =
+        hiddenStrong > 0
+          ? `No strong match allowed here: ${notAllowed(hiddenStrong)}; the cards are weak matches.`
+          : `No strong match: these cards only share words with the intent. If none does it, ${build}.`;
+    } else if (!scored) {
+      nextStep = `${isSandbox(ctx.client.backend) ? 'The backend' : 'Membrane'} ranks without a relevance score (match "unknown"): check that a card does what you want before running it; if none does, ${build}.`;
+    }
     const payload = { actions, ...(hidden > 0 ? { hidden } : {}), ...(nextStep ? { nextStep } : {}) };
     return budgetResult(call.tool, fixed, payload, ctx.settings.maxResultChars, ctx.results, ['actions']);
   },

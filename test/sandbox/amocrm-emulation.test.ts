@@ -116,8 +116,9 @@ describe('seeded reference data', () => {
     expect(pipelines.filter((p) => p.is_main)).toHaveLength(1);
     for (const pipeline of pipelines) {
       const statuses = pipeline._embedded.statuses as J[];
-      expect(statuses.find((s) => s.id === 142)?.name).toBe('Closed - won');
-      expect(statuses.find((s) => s.id === 143)?.name).toBe('Closed - lost');
+      // A Russian account names the system stages in Russian.
+      expect(statuses.find((s) => s.id === 142)?.name).toBe('Успешно реализовано');
+      expect(statuses.find((s) => s.id === 143)?.name).toBe('Закрыто и не реализовано');
       expect(statuses.filter((s) => s.type === 1)).toHaveLength(1);
       const normal = statuses.filter((s) => s.type === 0 && s.id !== 142 && s.id !== 143);
       expect(normal.length).toBeGreaterThanOrEqual(3);

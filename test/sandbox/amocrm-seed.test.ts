@@ -87,15 +87,46 @@ describe('seed', () => {
     expect([...noteTypes]).toEqual(expect.arrayContaining(['common', 'call_in', 'call_out']));
   });
 
-  test('names are an international mix; companies carry phone, email, web and address', () => {
+  test('names are mostly Russian with an international mix; companies carry phone, email, web and address', () => {
     const store = seededStore();
-    const names = all(store, '/api/v4/contacts', 'contacts').map((c) => c.name as string);
+    const contacts = all(store, '/api/v4/contacts', 'contacts');
+    const names = contacts.map((c) => c.name as string);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toEqual(expect.arrayContaining(['Hans Müller', 'Haruto Tanaka', 'Ayşe Yılmaz', 'Priya Sharma']));
+    expect(names).toEqual(expect.arrayContaining(['Дмитрий Волков', 'Ержан Сейткали', 'Hans Müller', 'Chloé Dubois']));
+    const cyrillic = (text: string) => /\p{Script=Cyrillic}/u.test(text);
+    expect(names.filter(cyrillic).length / names.length).toBeGreaterThanOrEqual(0.5);
+    const companies = all(store, '/api/v4/companies', 'companies').map((c) => c.name as string);
+    expect(companies.filter(cyrillic).length / companies.length).toBeGreaterThanOrEqual(0.5);
+    expect(companies).toEqual(expect.arrayContaining(['ООО «Волга Трейд»', 'Nordwind Logistik GmbH']));
+    // Russian lead titles for Russian clients; e-mail addresses stay in Latin letters.
+    const leads = all(store, '/api/v4/leads', 'leads').map((l) => l.name as string);
+    expect(leads.filter(cyrillic).length).toBeGreaterThan(leads.length / 3);
+    expect(leads.some((l) => l.startsWith('ООО «Волга Трейд»: ') && cyrillic(l.slice('ООО «Волга Трейд»: '.length)))).toBe(true);
+    const volkov = contacts.find((c) => c.name === 'Дмитрий Волков') as J;
+    const email = (volkov.custom_fields_values as J[]).find((f) => f.field_code === 'EMAIL') as J;
+    expect(email.values[0].value).toBe('dmitry.volkov@volgatrade.ru');
     for (const company of all(store, '/api/v4/companies', 'companies')) {
       const codes = (company.custom_fields_values as J[]).map((f) => f.field_code);
       expect(codes).toEqual(['PHONE', 'EMAIL', 'WEB', 'ADDRESS']);
     }
+  });
+
+  test('a Russian account: Russian pipeline and stages; Russian-speaking users write tasks and notes in Russian', () => {
+    const store = seededStore();
+    const ctx = contextFor(store);
+    const cyrillic = (text: string) => /\p{Script=Cyrillic}/u.test(text);
+    const pipelines = embedded(request(ctx, 'GET', '/api/v4/leads/pipelines'), 'pipelines');
+    const main = pipelines.find((p) => p.is_main) as J;
+    expect(main.name).toBe('Продажи');
+    expect((main._embedded.statuses as J[]).map((st) => st.name)).toEqual(expect.arrayContaining(['Неразобранное', 'Переговоры']));
+    const users = new Map(all(store, '/api/v4/users', 'users').map((u) => [u.id as number, u.lang as string]));
+    const tasks = all(store, '/api/v4/tasks', 'tasks');
+    expect(tasks.length).toBeGreaterThan(0);
+    for (const task of tasks) expect(cyrillic(task.text as string)).toBe(users.get(task.responsible_user_id as number) === 'ru');
+    const notes = (['leads', 'contacts', 'companies'] as const).flatMap((t) => all(store, `/api/v4/${t}/notes`, 'notes'));
+    const common = notes.filter((n) => n.note_type === 'common');
+    expect(common.some((n) => cyrillic((n.params as J).text as string))).toBe(true);
+    for (const note of common) expect(cyrillic((note.params as J).text as string)).toBe(users.get(note.created_by as number) === 'ru');
   });
 
   test('runtime creates continue the id sequences after the seed', () => {

@@ -151,6 +151,15 @@ describe('actions', () => {
     expect(keys.length).toBeGreaterThan(7);
   });
 
+  it("every prebuilt action of both connectors parses as ActionApiResponse (schemas in the SDK's data-schema dialect)", async () => {
+    const { amocrm, onecrm } = await connectionIds(sdk());
+    for (const connectionId of [amocrm, onecrm]) {
+      const all = await sdk().actions.find({ connectionId, limit: 1000 });
+      expect(all.items.length).toBeGreaterThan(20);
+      for (const a of all.items) expect(() => ActionApiResponse.parse(a), a.key).not.toThrow();
+    }
+  });
+
   it('actions.create answers BUILDING; get with wait/timeout holds until READY; the built action runs through /act', async () => {
     const { amocrm } = await connectionIds(sdk());
     for (const { client } of clients) {

@@ -92,6 +92,24 @@ describe('action list', () => {
     expect(keys(spaced)[0]).toBe('create-account');
   });
 
+  it('--intent: only matching actions, each with a score (0.5 and up: strong); nothing matching gives an empty list', async () => {
+    const [deal, nonsense, russian, human] = await Promise.all([
+      run(['action', 'list', `--connectionId=${amoId}`, '--intent=create a deal', '--json']),
+      run(['action', 'list', `--connectionId=${amoId}`, "--intent=what's the weather in Moscow", '--json']),
+      run(['action', 'list', `--connectionId=${amoId}`, '--intent=добавить примечание к контакту', '--limit=1', '--json']),
+      run(['action', 'list', `--connectionId=${amoId}`, '--intent=create a deal', '--limit=1']),
+    ]);
+    const scored = items(deal) as (Json & { score: number })[];
+    expect(scored[0]).toMatchObject({ key: 'create-lead', score: 1 });
+    expect(scored.every((a) => a.score > 0 && a.score <= 1)).toBe(true);
+    expect(scored.slice(1).every((a) => a.score < 0.5)).toBe(true);
+    expect(scored.length).toBeLessThan(25); // not the whole catalog
+    expect(nonsense.exitCode).toBe(0);
+    expect(nonsense.json).toEqual({ items: [] });
+    expect(keys(russian)).toEqual(['add-note']);
+    expect(human.stdout).toMatch(/^create-lead\s+READY\s+[0-9a-f]{24}\s+Create lead\s+\(score 1\)/);
+  });
+
   it('human output is one line per action; an unknown connection is not_found', async () => {
     const [human, unknown] = await Promise.all([
       run(['action', 'list', `--connectionId=${oneId}`, '--intent=delete an invoice', '--limit=2']),

@@ -1,6 +1,7 @@
 // Intent search and description parsing: unit tests over small synthetic catalogs and the real emulations.
+// The accuracy over a labelled set of intents is intent-eval.test.ts.
 import { describe, expect, it } from 'vitest';
-import { parseDescription, rankActions, stem, tokenize } from '../../src/sandbox/intent.js';
+import { parseDescription, rankActions, stem, STRONG_MATCH, tokenize } from '../../src/sandbox/intent.js';
 import { amocrm } from '../../src/sandbox/amocrm/amocrm-emulator.js';
 import { onecrm } from '../../src/sandbox/onecrm/onecrm-emulator.js';
 import type { ActionDef, EntityVocab, Operation } from '../../src/sandbox/emulator-types.js';
@@ -53,7 +54,13 @@ const ONE_ACTIONS: ActionDef[] = ['account', 'contact', 'opportunity', 'case', '
 );
 
 const top = (intent: string, actions: ActionDef[], vocab: EntityVocab[], limit = 10) =>
-  rankActions(intent, actions, vocab, limit).map((a) => a.key);
+  rankActions(intent, actions, vocab)
+    .slice(0, limit)
+    .map((r) => r.action.key);
+const strongKeys = (intent: string, actions: ActionDef[], vocab: EntityVocab[]) =>
+  rankActions(intent, actions, vocab)
+    .filter((r) => r.score >= STRONG_MATCH)
+    .map((r) => r.action.key);
 
 describe('tokenizer and stemmer', () => {
   it('lower-cases and splits on anything but letters and digits, in any script', () => {
@@ -62,19 +69,22 @@ describe('tokenizer and stemmer', () => {
     expect(tokenize('  ')).toEqual([]);
   });
 
-  it('folds plurals, -ing, -ed and a final -e onto one stem', () => {
+  it('folds English and Russian word endings onto one stem (Porter and Russian Snowball)', () => {
     const same = (words: string[]) => expect(new Set(words.map(stem)).size, words.join(',')).toBe(1);
     same(['create', 'creates', 'created', 'creating']);
     same(['company', 'companies']);
     same(['opportunity', 'opportunities']);
     same(['lead', 'leads']);
-    same(['box', 'boxes']);
     same(['close', 'closed', 'closing', 'closes']);
     same(['meeting', 'meetings']);
-    same(['note', 'notes']);
-    expect(stem('status')).toBe('status');
-    expect(stem('address')).toBe('address');
+    same(['сделка', 'сделку', 'сделки', 'сделке', 'сделкой']);
+    same(['задача', 'задачу', 'задачи']);
+    same(['контакт', 'контакта', 'контакту', 'контакты', 'контактов']);
+    same(['ёлка', 'елка']);
     expect(stem('called')).toBe('call');
+    // Numbers and ids pass unchanged.
+    expect(stem('42')).toBe('42');
+    expect(stem('10k')).toBe('10k');
   });
 });
 
@@ -102,10 +112,54 @@ describe('rankActions (synthetic catalogs)', () => {
     expect(top('modify the lead', AMO_ACTIONS, AMO_VOCAB)[0]).toBe('update-lead');
   });
 
-  it('honours the limit; ties and unmatched intents keep catalog order', () => {
-    expect(top('create a deal', AMO_ACTIONS, AMO_VOCAB, 3)).toHaveLength(3);
-    expect(top('zzz qqq', AMO_ACTIONS, AMO_VOCAB, 4)).toEqual(AMO_ACTIONS.slice(0, 4).map((a) => a.key));
-    expect(top('', ONE_ACTIONS, ONE_VOCAB, 2)).toEqual(['list-account', 'get-account']);
+  it('leaves out what matches nothing: an intent nothing fits gets no padding', () => {
+    expect(rankActions('zzz qqq', AMO_ACTIONS, AMO_VOCAB)).toEqual([]);
+    expect(rankActions('', ONE_ACTIONS, ONE_VOCAB)).toEqual([]);
+    expect(rankActions('the of and', ONE_ACTIONS, ONE_VOCAB)).toEqual([]);
+    const deal = rankActions('create a deal', AMO_ACTIONS, AMO_VOCAB);
+    expect(deal.length).toBeLessThan(AMO_ACTIONS.length);
+    expect(deal.every((r) => r.score > 0 && r.score <= 1)).toBe(true);
+  });
+
+  it('scores: strong (≥ 0.5) when the intent names the record type and the operation, weak otherwise', () => {
+    const deal = rankActions('create a deal', AMO_ACTIONS, AMO_VOCAB);
+    expect(deal[0]).toEqual({ action: expect.objectContaining({ key: 'create-lead' }), score: 1 });
+    expect(strongKeys('create a deal', AMO_ACTIONS, AMO_VOCAB)).toEqual(['create-lead']);
+    // Weak: other lead actions (record type only) and other creates (operation only), below 0.5.
+    expect(deal.slice(1).every((r) => r.score < STRONG_MATCH)).toBe(true);
+    expect(deal.map((r) => r.action.key)).toEqual(expect.arrayContaining(['update-lead', 'create-contact']));
+    // No operation named: the reads of the record type are strong, the writes are not.
+    expect(strongKeys('leads', AMO_ACTIONS, AMO_VOCAB)).toEqual(['list-leads', 'get-lead', 'search-leads']);
+    // An operation the catalog does not have, a request out of scope, or no record type: nothing strong.
+    expect(strongKeys('delete a lead', AMO_ACTIONS, AMO_VOCAB)).toEqual([]);
+    expect(strongKeys('send an email to the contact', AMO_ACTIONS, AMO_VOCAB)).toEqual([]);
+    expect(strongKeys('create something nice', AMO_ACTIONS, AMO_VOCAB)).toEqual([]);
+  });
+
+  it('a read intent ranks reads first; a destructive action never outranks a read through a description word', () => {
+    const catalog = [
+      action('list-accounts', 'list', 'account', 'List accounts page by page'),
+      action('delete-account', 'delete', 'account', 'Delete an account: it disappears from lists and gets'),
+      action('get-account', 'get', 'account', 'Get one account by id'),
+      action('update-account', 'update', 'account', 'Update an account; lists show the change'),
+    ];
+    const keys = top('list accounts', catalog, ONE_VOCAB);
+    expect(keys[0]).toBe('list-accounts');
+    expect(keys.indexOf('get-account')).toBeLessThan(keys.indexOf('delete-account'));
+    expect(keys.indexOf('get-account')).toBeLessThan(keys.indexOf('update-account'));
+    expect(top('which accounts are there', catalog, ONE_VOCAB)[0]).toBe('list-accounts');
+  });
+
+  it('typos: one slip per word (missing, extra, wrong or swapped letter)', () => {
+    expect(top('creat a deal', AMO_ACTIONS, AMO_VOCAB)[0]).toBe('create-lead');
+    expect(top('delet contcat', ONE_ACTIONS, ONE_VOCAB)[0]).toBe('delete-contact');
+    expect(top('updte the compnay', ONE_ACTIONS, ONE_VOCAB)[0]).toBe('update-account');
+    // A real word two slips from a known one is not corrected into it.
+    expect(strongKeys('connect google calendar', ONE_ACTIONS, ONE_VOCAB)).toEqual([]);
+  });
+
+  it('ties keep catalog order', () => {
+    expect(top('task', AMO_ACTIONS, AMO_VOCAB, 3)).toEqual(['list-tasks', 'get-task', 'search-tasks']);
   });
 });
 
@@ -173,7 +227,21 @@ describe('rankActions (real AmoCRM emulation)', () => {
     expect(rank('list pipelines')[0]).toBe('list-pipelines');
   });
 
-  it('descriptions map to AmoCRM entities', () => {
+  it('Russian intents find the same actions as their English versions', () => {
+    const pairs: [string, string][] = [
+      ['создать сделку', 'create a deal'],
+      ['добавить примечание к контакту', 'add a note to a contact'],
+      ['закрыть задачу', 'close the task'],
+      ['найти контакт по телефону', 'find a contact by phone'],
+      ['покажи все компании', 'show all companies'],
+    ];
+    for (const [ru, en] of pairs) expect(rank(ru)[0], ru).toBe(rank(en)[0]);
+    expect(rank('сделки на этой неделе')[0]).toBe('list-leads');
+  });
+
+  it('descriptions map to AmoCRM entities, in English and Russian', () => {
+    expect(parseDescription('создать сделку', amocrm)).toEqual({ operation: 'create', entity: 'lead' });
+    expect(parseDescription('найти контакт по телефону', amocrm)).toEqual({ operation: 'search', entity: 'contact' });
     expect(parseDescription('create a deal', amocrm)).toEqual({ operation: 'create', entity: 'lead' });
     expect(parseDescription('find a person by phone', amocrm)).toMatchObject({ operation: 'search', entity: 'contact' });
     const del = parseDescription('delete a lead', amocrm);

@@ -2,7 +2,7 @@
 // and notes (common, calls, service messages) on leads, contacts and companies.
 import { ACCOUNT_ID, MODEL } from './constants.js';
 import type { CompanyDoc, ContactDoc, EntityType, LeadDoc, NoteDoc, TaskDoc, UserDoc } from './model.js';
-import { CALL_RESULTS, NOTE_TEXTS, TASK_RESULTS, TASK_TEXTS } from './seed-data.js';
+import { CALL_RESULTS, FORM_MESSAGE, languageIndex, NOTE_TEXTS, TASK_RESULTS, TASK_TEXTS } from './seed-data.js';
 import { DAY, phoneOf, type Seeder } from './seed-kit.js';
 
 const TASK_COUNT = 24;
@@ -51,26 +51,27 @@ export function seedTasks(s: Seeder, users: UserDoc[], leads: LeadDoc[], contact
       entity_type: target.entity_type,
       is_completed: completed,
       task_type_id: s.dice.chance(0.7) ? 1 : 2,
-      text: s.dice.pick(TASK_TEXTS),
+      text: s.dice.pick(TASK_TEXTS)[languageIndex(owner.lang)],
       duration: 0,
       complete_till: completeTill,
-      result: completed ? { text: s.dice.pick(TASK_RESULTS) } : [],
+      result: completed ? { text: s.dice.pick(TASK_RESULTS)[languageIndex(owner.lang)] } : [],
       account_id: ACCOUNT_ID,
     };
     s.repo.insert(MODEL.tasks, task);
   }
 }
 
-function noteParams(s: Seeder, noteType: string, target: Target, id: number): Record<string, unknown> {
-  if (noteType === 'common') return { text: s.dice.pick(NOTE_TEXTS) };
-  if (noteType === 'service_message') return { service: 'Website form', text: 'New request from the contact form on the website' };
+function noteParams(s: Seeder, noteType: string, target: Target, id: number, author: UserDoc): Record<string, unknown> {
+  const lang = languageIndex(author.lang);
+  if (noteType === 'common') return { text: s.dice.pick(NOTE_TEXTS)[lang] };
+  if (noteType === 'service_message') return { service: ['Website form', 'Форма на сайте'][lang], text: FORM_MESSAGE[lang] };
   return {
     uniq: `sandbox-call-${id}`,
     duration: s.dice.int(30, 900),
     source: 'Sandbox telephony',
     link: `https://sandbox.amocrm.ru/calls/${id}.mp3`,
     phone: target.phone ?? phoneOf(s, 'RU'),
-    call_result: s.dice.pick(CALL_RESULTS),
+    call_result: s.dice.pick(CALL_RESULTS)[lang],
     call_status: 4,
   };
 }
@@ -94,7 +95,7 @@ export function seedNotes(s: Seeder, users: UserDoc[], leads: LeadDoc[], contact
       responsible_user_id: author.id,
       group_id: 0,
       note_type: noteType,
-      params: noteParams(s, noteType, target, id),
+      params: noteParams(s, noteType, target, id, author),
       account_id: ACCOUNT_ID,
     };
     s.repo.insert(MODEL.notes, note);

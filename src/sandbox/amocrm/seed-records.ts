@@ -2,7 +2,7 @@
 // multitext values), and leads spread over pipelines, stages and owners.
 import { ACCOUNT_ID, MODEL, STATUS_LOST, STATUS_TYPE_UNSORTED, STATUS_WON } from './constants.js';
 import type { CompanyDoc, ContactDoc, CustomFieldValue, LeadDoc, PipelineDoc, StatusDoc, TagRef, UserDoc } from './model.js';
-import { COMPANIES, PEOPLE, PRIVATE_EMAIL_DOMAINS, PRODUCTS, type SeedPerson } from './seed-data.js';
+import { COMPANIES, PEOPLE, PRIVATE_EMAIL_DOMAINS, PRODUCTS, RUSSIAN_SPEAKING, type SeedPerson } from './seed-data.js';
 import { phoneOf, slug, timestamps, type Seeder } from './seed-kit.js';
 import { fieldValue, multitextItem, type FieldsByCode } from './seed-reference.js';
 
@@ -37,7 +37,8 @@ export function seedCompanies(s: Seeder, users: UserDoc[], fields: FieldsByCode,
 function contactFields(s: Seeder, person: SeedPerson, fields: FieldsByCode): CustomFieldValue[] {
   const phones = [multitextItem(fields.PHONE, phoneOf(s, person.country), person.company === null ? 'MOB' : 'WORK')];
   if (person.company !== null && s.dice.chance(0.4)) phones.push(multitextItem(fields.PHONE, phoneOf(s, person.country), 'MOB'));
-  const local = `${slug(person.first)}.${slug(person.last)}`;
+  const [first, last] = person.latin ?? [person.first, person.last];
+  const local = `${slug(first)}.${slug(last)}`;
   const email =
     person.company === null
       ? multitextItem(fields.EMAIL, `${local}@${s.dice.pick(PRIVATE_EMAIL_DOMAINS)}`, 'PRIV')
@@ -110,9 +111,12 @@ export function seedLeads(
       custom.push(fieldValue(source, [{ value: option.value, enum_id: option.id }]));
     }
     if (s.dice.chance(0.3)) custom.push(fieldValue(fields['Budget approved'], [{ value: true }]));
+    // A lead is named in its client's language: Russian for Russian-speaking companies and people.
+    const country = company ? COMPANIES[companies.indexOf(company)].country : PEOPLE[contacts.indexOf(contact)].country;
+    const product = s.dice.pick(PRODUCTS)[RUSSIAN_SPEAKING.has(country) ? 1 : 0];
     const lead: LeadDoc = {
       id: s.repo.nextId('leads'),
-      name: `${company ? company.name : contact.name}: ${s.dice.pick(PRODUCTS)}`,
+      name: `${company ? company.name : contact.name}: ${product}`,
       price: s.dice.int(3, 400) * 5000,
       responsible_user_id: owner.id,
       group_id: 0,

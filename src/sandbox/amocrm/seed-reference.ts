@@ -12,7 +12,7 @@ import type {
   TagRef,
   UserDoc,
 } from './model.js';
-import { LEAD_SOURCES, PIPELINES, TAGS, USERS } from './seed-data.js';
+import { CLOSED_STAGE_NAMES, LEAD_SOURCES, PIPELINES, TAGS, USERS } from './seed-data.js';
 import { DAY, type Seeder } from './seed-kit.js';
 
 function fullRights(level: 'A' | 'M'): EntityRights {
@@ -95,7 +95,7 @@ export function seedPipelines(s: Seeder): PipelineDoc[] {
     statuses.push(
       {
         id: STATUS_WON,
-        name: 'Closed - won',
+        name: CLOSED_STAGE_NAMES.won,
         sort: 10000,
         is_editable: false,
         pipeline_id: id,
@@ -105,7 +105,7 @@ export function seedPipelines(s: Seeder): PipelineDoc[] {
       },
       {
         id: STATUS_LOST,
-        name: 'Closed - lost',
+        name: CLOSED_STAGE_NAMES.lost,
         sort: 11000,
         is_editable: false,
         pipeline_id: id,

@@ -16,14 +16,16 @@ function connectionArg(ctx: CommandContext, args: ParsedArgs, required: boolean)
 
 export async function actionList(ctx: CommandContext, args: ParsedArgs): Promise<CommandOutput> {
   const connection = connectionArg(ctx, args, false);
+  const intent = args.string('intent')?.slice(0, INTENT_MAX_CHARS);
   const page = await listActions(engineOf(ctx), {
     connection,
     // The CLI cuts an intent over the API's cap rather than rejecting it.
-    intent: args.string('intent')?.slice(0, INTENT_MAX_CHARS),
+    intent,
     limit: parseIntFlag(args.string('limit'), 'limit', 1, 1000),
     cursor: args.string('cursor'),
   });
-  const text = page.items.length ? page.items.map(actionLine).join('\n') : 'No actions';
+  const ranked = Boolean(connection && intent?.trim());
+  const text = page.items.length ? page.items.map(actionLine).join('\n') : ranked ? 'No action matches' : 'No actions';
   return output(page, page.cursor ? `${text}\n(more: --cursor=${page.cursor})` : text);
 }
 

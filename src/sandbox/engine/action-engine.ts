@@ -54,15 +54,17 @@ export async function listActions(ctx: EngineContext, q: ActionListQuery): Promi
   const intent = q.intent?.trim();
   // A connection's list needs only its own emulation; a connection-less list needs them all.
   const emulators = await loadEmulators(connection ? [connection.connector_key] : undefined);
-  let actions = allActions(ctx.db, emulators, connection?.connector_key, ctx.now());
+  const actions = allActions(ctx.db, emulators, connection?.connector_key, ctx.now());
   const ranked = Boolean(connection && intent);
-  if (connection && intent) actions = rankByIntent(intent, actions, emulators, connection.connector_key);
+  const views =
+    connection && intent
+      ? rankByIntent(intent, actions, emulators, connection.connector_key).map((r) => ({
+          ...actionView(r.action, connection.id),
+          score: r.score,
+        }))
+      : actions.map((a) => actionView(a, connection?.id));
   const limit = q.limit ?? (ranked ? DEFAULT_INTENT_LIMIT : undefined);
-  return paginate(
-    actions.map((a) => actionView(a, connection?.id)),
-    limit,
-    q.cursor,
-  );
+  return paginate(views, limit, q.cursor);
 }
 
 function prebuiltById(emulators: EmulatorRegistry, id: string): SandboxAction | undefined {

@@ -5,13 +5,16 @@ import type { Emulator } from '../emulator-types.js';
 import type { SandboxAction } from '../action-model.js';
 import { parseDescription, rankActions, type ParsedDescription } from '../intent.js';
 
-/** The connector's actions, best match for `intent` first (ties keep catalog order). */
+/**
+ * The connector's actions that match `intent` at all, best first, each with its relevance (`score`, 0–1;
+ * 0.5 and up is a strong match). Actions that match nothing are left out, never used as padding.
+ */
 export function rankByIntent(
   intent: string,
   actions: readonly SandboxAction[],
   emulators: EmulatorRegistry,
   connectorKey: string,
-): SandboxAction[] {
+): { action: SandboxAction; score: number }[] {
   const vocab = isEmulatedKey(connectorKey) ? emulatorIn(emulators, connectorKey).entities : [];
   const rankable = actions.map((a) => ({
     key: a.key,
@@ -21,7 +24,7 @@ export function rankByIntent(
     entity: a.def?.entity,
     action: a,
   }));
-  return rankActions(intent, rankable, vocab, rankable.length).map((r) => r.action);
+  return rankActions(intent, rankable, vocab).map((r) => ({ action: r.action.action, score: r.score }));
 }
 
 /** The (operation, entity) an intent asks `action create` to build on this emulation, or why it cannot. */

@@ -1,7 +1,8 @@
 // JSON Schemas of the 1CRM actions, derived from the model table. Inputs use natural JSON types
 // (number for money, boolean for flags); the actions convert them to the API's strings. Outputs describe
 // records as the API returns them: string or null values in 1CRM's own field names.
-// Only standard draft-07 keywords, so Ajv's strict mode accepts them (nullable values use type unions).
+// Only standard draft-07 keywords, so Ajv's strict mode accepts them (nullable values use type unions;
+// a nullable enum is anyOf [enum, null], since Membrane's data schemas allow only strings in `enum`).
 import type { JsonSchema } from '../emulator-types.js';
 import { isWritable, type FieldDef } from './fields.js';
 import { FILTER_SEMANTICS, type FilterDef } from './filters.js';
@@ -51,10 +52,9 @@ function inputValueSchema(f: FieldDef, nullable: boolean): JsonSchema {
   }
   if (f.min !== undefined && (f.type === 'int' || f.type === 'double' || f.type === 'currency')) s.minimum = f.min;
   if (f.max !== undefined && f.type === 'int') s.maximum = f.max;
-  if (nullable) {
-    s.type = [s.type as string, 'null'];
-    if (Array.isArray(s.enum)) s.enum = [...s.enum, null];
-  }
+  // Membrane's data schemas allow only strings in `enum`, so a clearable enum is a union with null.
+  if (nullable && Array.isArray(s.enum)) return { anyOf: [s, { type: 'null' }], description: fieldDescription(f) };
+  if (nullable) s.type = [s.type as string, 'null'];
   return { ...s, description: fieldDescription(f) };
 }
 

@@ -115,7 +115,7 @@ export const leadRecord = obj(
     id: int('Lead id.'),
     name: nullable(str('Lead name.')),
     price: nullable(int('Budget (deal value) in the account currency.')),
-    status_id: int('Stage id; 142 = Closed - won, 143 = Closed - lost.'),
+    status_id: int('Stage id; 142 = won, 143 = lost.'),
     pipeline_id: int('Pipeline id.'),
     group_id: int('Group of the responsible user (0 = none).'),
     loss_reason_id: nullable(int('Loss reason id (lost leads only).')),

@@ -240,7 +240,7 @@ export const TASK: RecordEntity = {
     complete_till: timeInput('Due time.'),
     entity_type: taskEntityType,
     entity_id: int('Id of the lead, contact or company the task is about (set entity_type too).', { minimum: 1 }),
-    task_type_id: int('1 = follow-up/call (default), 2 = meeting.', { enum: [1, 2] }),
+    task_type_id: int('1 = follow-up/call (default), 2 = meeting.', { minimum: 1, maximum: 2 }),
     responsible_user_id: responsibleInput,
   },
   createRequired: ['text', 'complete_till'],
