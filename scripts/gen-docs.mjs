@@ -47,7 +47,7 @@ function toolsTable() {
   }
   rows.push(
     '',
-    "`<p>` is the connector's tool prefix: `amocrm`, `onecrm` (for `1crm`), or the key of any other connector (`hubspot`). With `--tool-mode shared` the five tools are `crm_*` with a `connector` argument. With `--read-only`, `run_action` and `proxy_request` are annotated read-only.",
+    "`<p>` is the connector's tool prefix: `amocrm`, `onecrm` (for `1crm`), or the key of any other connector (`hubspot`). With `--tool-mode shared` the five tools are `crm_*` with a `connector` argument. With `--read-only`, `create_action` is not offered (building an action writes to the Membrane workspace) and `run_action` and `proxy_request` are annotated read-only.",
   );
   return rows.join('\n');
 }

@@ -2,11 +2,12 @@ import { z } from 'zod';
 import type { ActionKind } from '../policy/action-kind.js';
 import { budgetResult } from '../results/paging.js';
 import { shapeBody, shapeHeaders } from '../results/shape.js';
-import { applyPathParams, checkHeaders, checkPath } from '../policy/proxy-rules.js';
+import { applyPathParams, checkBody, checkHeaders, checkPath, checkQuery } from '../policy/proxy-rules.js';
 import { changingToolAnnotations, crmName, defineTool } from './spec.js';
 import { connectionIdField, outputSchema, pagingFields, truncatedOut, writeGateFields } from './fields.js';
 import { missingArgument, nextPart } from './handler-helpers.js';
-import { gatedWrite, summarize } from '../policy/write-gate.js';
+import { gatedWrite } from '../policy/write-gate.js';
+import { requestPreview } from '../policy/call-preview.js';
 
 type Scalar = string | number | boolean;
 const isScalar = (v: unknown): v is Scalar => ['string', 'number', 'boolean'].includes(typeof v);
@@ -79,7 +80,9 @@ export const proxyRequest = defineTool({
     // Checked once the {name} placeholders are filled: the path that goes out is the one that counts.
     const path = applyPathParams(args.path, args.pathParams as Record<string, string | number> | undefined);
     checkPath(path);
+    checkQuery(args.query);
     checkHeaders(args.headers);
+    checkBody(method, args.body);
     const denial = ctx.policy.methodDenial(connector.key, method);
     if (denial) throw denial;
 
@@ -92,7 +95,7 @@ export const proxyRequest = defineTool({
       {
         kind,
         fingerprint: { connector: connector.key, connectionId, method, path, query, body: args.body, headers: args.headers },
-        preview: { connector: connector.displayName, connectionId, request: `${method} ${path}`, query, body: summarize(args.body) },
+        preview: requestPreview({ kind, connector: connector.displayName, connectionId, method, path, query, body: args.body }),
         confirm: args.confirm,
         allowRepeat: args.allowRepeat,
       },

@@ -48,15 +48,26 @@ function refFor(connectors: Connector[], shared: boolean) {
   };
 }
 
+/** The specs of the tools offered under these settings. */
+function offeredSpecs(settings: ServerContext['settings']): ToolSpec[] {
+  return TOOL_SPECS.filter((spec) => spec.offeredWhen?.(settings) !== false);
+}
+
+function offersFor(settings: ServerContext['settings']): (suffix: string) => boolean {
+  const suffixes = new Set(offeredSpecs(settings).map((s) => s.suffix));
+  return (suffix) => suffixes.has(suffix);
+}
+
 export function planTools(ctx: Pick<ServerContext, 'settings' | 'connectors'>): PlannedTool[] {
   const { settings, connectors } = ctx;
   const shared = settings.toolMode === 'shared';
   const groups = shared ? [connectors] : connectors.map((c) => [c]);
+  const offers = offersFor(settings);
   const planned: PlannedTool[] = [];
   for (const group of groups) {
     const ref = refFor(group, shared);
-    const target: DescribeTarget = { connectors: group, settings, ref: (suffix) => ref(suffix) };
-    for (const spec of TOOL_SPECS) {
+    const target: DescribeTarget = { connectors: group, settings, ref: (suffix) => ref(suffix), offers };
+    for (const spec of offeredSpecs(settings)) {
       const keys = group.map((c) => c.key) as [string, ...string[]];
       const input = shared
         ? z.strictObject({
@@ -80,10 +91,7 @@ export function planTools(ctx: Pick<ServerContext, 'settings' | 'connectors'>): 
 
 /** Adds tool names to next steps and drops cached connections after connection errors (only those). */
 function enrich(error: ToolError, ctx: ServerContext, call: CallContext): ToolError {
-  const aboutConnection =
-    error.code === 'LOGIN_REQUIRED' ||
-    error.code === 'CONNECTION_NEEDS_USER_ACTION' ||
-    (error.code === 'NOT_FOUND' && /connection/i.test(error.message));
+  const aboutConnection = error.code === 'LOGIN_REQUIRED' || error.code === 'CONNECTION_NEEDS_USER_ACTION' || error.about === 'connection';
   if (aboutConnection) ctx.connections.invalidate(error.code);
   if (error.code === 'NOT_FOUND' && !error.nextStep) {
     return error.with({
@@ -95,6 +103,7 @@ function enrich(error: ToolError, ctx: ServerContext, call: CallContext): ToolEr
 
 export function registerTools(server: McpServer, ctx: ServerContext): PlannedTool[] {
   const planned = planTools(ctx);
+  const offers = offersFor(ctx.settings);
   for (const tool of planned) {
     const ref = refFor(tool.connectors, tool.shared);
     server.registerTool(
@@ -123,6 +132,7 @@ export function registerTools(server: McpServer, ctx: ServerContext): PlannedToo
             connector,
             tool: tool.name,
             ref: (suffix, a) => ref(suffix, connector, a),
+            offers,
             signal: extra.signal,
             async progress(progress, total, message) {
               if (progressToken === undefined) return;

@@ -8,7 +8,8 @@ import { changingToolAnnotations, crmName, defineTool } from './spec.js';
 import { connectionIdField, idString, outputSchema, pagingFields, truncatedOut, writeGateFields } from './fields.js';
 import { missingArgument, nextPart } from './handler-helpers.js';
 import { assertUsable } from '../lookups/action-metadata.js';
-import { gatedWrite, summarize } from '../policy/write-gate.js';
+import { gatedWrite } from '../policy/write-gate.js';
+import { actionPreview } from '../policy/call-preview.js';
 
 /** Arrays the CRM actions return records in; paged by item when an output is too large. */
 const RECORD_ARRAYS = [['output', 'records'], ['output', 'items'], ['output', 'data'], ['output']];
@@ -72,13 +73,7 @@ export const runAction = defineTool({
       {
         kind,
         fingerprint: { connector: connector.key, connectionId, action: action.id, input },
-        preview: {
-          connector: connector.displayName,
-          connectionId,
-          action: `${action.key ?? action.id} (${action.name})`,
-          kind,
-          input: summarize(input),
-        },
+        preview: actionPreview({ kind, connector: connector.displayName, connectionId, action, input }),
         confirm: args.confirm,
         allowRepeat: args.allowRepeat,
       },

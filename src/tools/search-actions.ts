@@ -18,7 +18,7 @@ export const searchActions = defineTool({
     return (
       `Find ${crmName(t)} actions for an intent ("create a lead").${entities} ` +
       `Cards give id, kind (read/write/destructive/unknown) and inputs ("x?" = optional). ` +
-      `Next: ${t.ref('run_action')}; none fits: ${t.ref('create_action')} or ${t.ref('proxy_request')}.`
+      `Next: ${t.ref('run_action')}; none fits: ${t.offers('create_action') ? `${t.ref('create_action')} or ` : ''}${t.ref('proxy_request')}.`
     );
   },
   input: z.strictObject({
@@ -59,7 +59,9 @@ export const searchActions = defineTool({
         ? undefined
         : hidden > 0
           ? `The ${hidden} matching action(s) are not allowed on this server (read-only or allow/deny rules); tell the user, or try ${call.ref('proxy_request')} if the rules allow it.`
-          : `No action matches; build one with ${call.ref('create_action', { description: args.intent })}, or call the API with ${call.ref('proxy_request')}.`;
+          : call.offers('create_action')
+            ? `No action matches; build one with ${call.ref('create_action', { description: args.intent })}, or call the API with ${call.ref('proxy_request')}.`
+            : `No action matches; call the API with ${call.ref('proxy_request')} (GET).`;
     const payload = { actions, ...(hidden > 0 ? { hidden } : {}), ...(nextStep ? { nextStep } : {}) };
     return budgetResult(call.tool, fixed, payload, ctx.settings.maxResultChars, ctx.results, ['actions']);
   },

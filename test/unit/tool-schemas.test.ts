@@ -58,12 +58,15 @@ describe.each(Object.keys(MODES))('%s tools', (mode) => {
   const settings = MODES[mode];
   const tools = plan(settings);
 
-  it('has five tools per connector (or five shared), with valid, unique names', () => {
-    expect(tools).toHaveLength(mode === 'shared' ? 5 : 10);
+  // Read-only leaves create_action out: building an action writes to the Membrane workspace.
+  const suffixes = settings.readOnly ? SUFFIXES.filter((s) => s !== 'create_action') : SUFFIXES;
+
+  it('has five tools per connector (or five shared; four under --read-only), with valid, unique names', () => {
+    expect(tools).toHaveLength(mode === 'shared' ? suffixes.length : 2 * suffixes.length);
     for (const t of tools) expect(t.name).toMatch(NAME);
     expect(new Set(tools.map((t) => t.name)).size).toBe(tools.length);
     const expected =
-      mode === 'shared' ? SUFFIXES.map((s) => `crm_${s}`) : ['amocrm', 'onecrm'].flatMap((p) => SUFFIXES.map((s) => `${p}_${s}`));
+      mode === 'shared' ? suffixes.map((s) => `crm_${s}`) : ['amocrm', 'onecrm'].flatMap((p) => suffixes.map((s) => `${p}_${s}`));
     expect(tools.map((t) => t.name)).toEqual(expected);
   });
 
@@ -129,7 +132,10 @@ describe.each(Object.keys(MODES))('%s tools', (mode) => {
     const ref = (t: PlannedTool, suffix: string) => (t.shared ? `crm_${suffix}` : `${t.connectors[0].prefix}_${suffix}`);
     for (const t of tools) {
       if (t.spec.suffix === 'search_actions') {
-        for (const s of ['run_action', 'create_action', 'proxy_request']) expect(t.description).toContain(ref(t, s));
+        for (const s of ['run_action', 'create_action', 'proxy_request']) {
+          if (suffixes.includes(s)) expect(t.description).toContain(ref(t, s));
+          else expect(t.description).not.toContain(ref(t, s));
+        }
       }
       if (t.spec.suffix === 'create_action') expect(t.description).toContain(ref(t, 'run_action'));
       // A per-connector tool never points at another connector's tools.

@@ -113,7 +113,9 @@ export function fromErrorData(err: ErrorData, ctx: FailureContext): ToolError {
     });
   }
   if (key === 'not_found') {
-    return new ToolError('NOT_FOUND', message, { retryable: false });
+    // Membrane's not_found messages name the object ("Connection with id 'x' not found").
+    const about = /^connection\b/i.test(message) ? 'connection' : /^action\b/i.test(message) ? 'action' : undefined;
+    return new ToolError('NOT_FOUND', message, { retryable: false, about });
   }
   if (key === 'invalid_input' || key === 'invalid_json' || /invalid json/i.test(message)) {
     const fields = fieldErrors(err.data);
