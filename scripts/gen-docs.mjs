@@ -26,7 +26,7 @@ function toolsTable() {
     ...connectorFor('example'),
     displayName: 'CRM',
     prefix: 'p',
-    entities: ["the connector's entities (AmoCRM: Lead, Note, Contact, Company, Task; 1CRM: the 45 of its overview)"],
+    entities: ["the connector's entities (AmoCRM: Lead, Note, Contact, Company, Task; 1CRM: its 24 data models)"],
     apiHint: "Then a line on the connector's API paths and quirks.",
   };
   const tools = planTools({ settings: SettingsSchema.parse({}), connectors: [example] });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ToolError } from '../errors.js';
 import type { Action } from '../membrane/membrane-client.js';
 import { actionRef } from '../policy/rules.js';
-import { type ActionCard, actionCard } from '../results/cards.js';
+import { type ActionCard, BUILT_CARD_CHARS, actionCard, inputNames } from '../results/cards.js';
 import { buildFailed } from '../lookups/action-metadata.js';
 import { ID_PATTERN, looksLikeObjectId } from '../membrane/identifiers.js';
 import { quoted } from '../policy/call-preview.js';
@@ -69,17 +69,15 @@ async function refuseNameThatIsAnId(client: MembraneClient, name: string, connec
  * returns everything.
  */
 function runStep(card: ActionCard, call: CallContext): string {
-  const fields = Object.keys(card.inputs).filter((k) => !k.startsWith('+'));
-  const required = fields.filter((k) => !k.endsWith('?'));
+  const fields = inputNames(card.inputs);
+  const required = Object.keys(card.inputs).filter((k) => fields.includes(k));
   const input = Object.fromEntries(required.map((k) => [k, '…']));
-  const run = call.ref('run_action', { actionId: card.id, input });
+  const run = call.ref('run_action', required.length ? { actionId: card.id, input } : { actionId: card.id });
   if (fields.length === 0) return `Run it: ${run}.`;
+  const named = `${fields.slice(0, 8).join(', ')}${fields.length > 8 ? ', …' : ''}`;
   return (
     `Run it: ${run}. Put every condition of your description (dates, owners, stages, amounts, names) into its inputs ` +
-    `(action.inputs: ${fields
-      .slice(0, 8)
-      .map((k) => k.replace(/\?$/, ''))
-      .join(', ')}${fields.length > 8 ? ', …' : ''}); left out, a condition does not apply.`
+    `(action.inputs: ${named}); left out, a condition does not apply.`
   );
 }
 
@@ -88,7 +86,7 @@ export const createAction = defineTool({
   title: 'Create action',
   description: (t) =>
     `Build an action in ${crmName(t)} from a description ("list the tasks of a lead") when search finds none. ` +
-    `Waits up to waitSeconds; if done is false, call again with actionId. Next: ${t.ref('run_action')}.`,
+    `Waits up to waitSeconds; done false: call again with actionId. Next: ${t.ref('run_action')}.`,
   input: z.strictObject({
     description: z.string().min(3).max(1000).optional().describe('What the action should do'),
     actionId: idString('an action id').optional().describe('Resume a build'),
@@ -97,7 +95,6 @@ export const createAction = defineTool({
     waitSeconds: z.number().int().min(1).max(55).optional().describe('Default 45'),
   }),
   output: outputSchema({
-    connectionId: z.string(),
     action: z.looseObject({}),
     done: z.boolean(),
     nextStep: z.string().optional(),
@@ -177,7 +174,7 @@ export const createAction = defineTool({
     ctx.actions.remember(connectionId, [action]);
     // Said now rather than on the first run: the server's rules (an allow list, deny rules) will refuse it.
     const denial = ctx.policy.actionDenial(connector.key, actionRef(action));
-    const card = actionCard(action);
+    const card = actionCard(action, false, BUILT_CARD_CHARS);
     return {
       ...base,
       action: { ...card, state: summary.state },

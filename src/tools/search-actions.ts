@@ -17,19 +17,18 @@ export const searchActions = defineTool({
         : ` Entities: ${t.connectors.map((c) => `${c.displayName}: ${entityList(c)}`).join('; ')}.`;
     return (
       `Find ${crmName(t)} actions for an intent ("create a lead").${entities} ` +
-      `Cards give id, kind (read/write/destructive/unknown) and inputs ("x?" = optional). ` +
+      `Cards: id, kind, inputs (x? = optional). ` +
       `Next: ${t.ref('run_action')}; none fits: ${t.offers('create_action') ? `${t.ref('create_action')} or ` : ''}${t.ref('proxy_request')}.`
     );
   },
   input: z.strictObject({
-    intent: z.string().min(1).max(200).optional().describe('What you want to do (unless resultId)'),
+    intent: z.string().min(1).max(200).optional().describe('What you want to do'),
     limit: z.number().int().min(1).max(20).optional().describe('Default 5'),
     connectionId: connectionIdField,
     includeSchemas: z.boolean().optional().describe('Full JSON Schemas (large)'),
     ...pagingFields,
   }),
   output: outputSchema({
-    connectionId: z.string().optional(),
     actions: listOf(),
     truncated: truncatedOut,
   }),

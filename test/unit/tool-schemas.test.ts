@@ -152,7 +152,9 @@ describe('descriptions', () => {
     for (const e of ['Lead (deal)', 'Note', 'Contact', 'Company', 'Task']) expect(amo.description).toContain(e);
     const one = tools.find((t) => t.name === 'onecrm_search_actions')!;
     expect(one.description).toContain(entityList(connectors[1]));
-    for (const e of ['Account', 'Opportunity', 'Invoice', 'Purchase Order', 'User Settings']) expect(one.description).toContain(e);
+    for (const e of ['Account', 'Opportunity', 'Invoice', 'Purchase Order', 'User']) expect(one.description).toContain(e);
+    // UI features of the 1CRM overview are not data models: not advertised.
+    for (const e of ['Dashboard', 'Mass Update', 'Global Search', 'Layout', 'System Settings']) expect(one.description).not.toContain(e);
   });
 
   it('name the CRM they serve', () => {
@@ -319,11 +321,11 @@ describe('what agents see (snapshots)', () => {
     expect(view).toMatchSnapshot();
   });
 
-  it('the per-connector tools/list for the two built-in connectors stays under 12,000 characters', async () => {
+  it('the per-connector tools/list for the two built-in connectors stays within 10,000 characters', async () => {
     const tools = await listing('per-connector');
     const size = JSON.stringify({ tools }).length;
     console.log(`tools/list size (per-connector, amocrm + 1crm): ${size} characters`);
     console.log(`tools/list size (shared): ${JSON.stringify({ tools: await listing('shared') }).length} characters`);
-    expect(size).toBeLessThan(12_000);
+    expect(size).toBeLessThanOrEqual(10_000);
   });
 });
