@@ -26,7 +26,7 @@ function toolsTable() {
     ...connectorFor('example'),
     displayName: 'CRM',
     prefix: 'p',
-    entities: ["the connector's entities (AmoCRM: Lead, Note, Contact, Company, Task; 1CRM: the 45 of its overview)"],
+    entities: ["the connector's entities (AmoCRM: Lead, Note, Contact, Company, Task; 1CRM: its 24 data models)"],
     apiHint: "Then a line on the connector's API paths and quirks.",
   };
   const tools = planTools({ settings: SettingsSchema.parse({}), connectors: [example] });
@@ -47,7 +47,7 @@ function toolsTable() {
   }
   rows.push(
     '',
-    "`<p>` is the connector's tool prefix: `amocrm`, `onecrm` (for `1crm`), or the key of any other connector (`hubspot`). With `--tool-mode shared` the five tools are `crm_*` with a `connector` argument. With `--read-only`, `run_action` and `proxy_request` are annotated read-only.",
+    "`<p>` is the connector's tool prefix: `amocrm`, `onecrm` (for `1crm`), or the key of any other connector (`hubspot`). With `--tool-mode shared` the five tools are `crm_*` with a `connector` argument. With `--read-only`, `create_action` is not offered (building an action writes to the Membrane workspace) and `run_action` and `proxy_request` are annotated read-only.",
   );
   return rows.join('\n');
 }

@@ -71,7 +71,8 @@ export const SETTINGS: readonly SettingSpec[] = [
     env: 'MEMBRANE_CRM_DEFAULT_CONNECTION',
     kind: 'map',
     shownDefault: 'none',
-    description: 'Default connection per connector, `amocrm=<id>` (repeat the flag, or comma list in the env var).',
+    description:
+      'Default connection per connector, `amocrm=<id>` (repeat the flag, or comma list in the env var). Also vouches for a connection whose connector the backend does not name.',
   },
   {
     key: 'toolMode',
@@ -88,7 +89,8 @@ export const SETTINGS: readonly SettingSpec[] = [
     env: 'MEMBRANE_CRM_READ_ONLY',
     kind: 'boolean',
     shownDefault: 'off',
-    description: 'Run only read actions and GET/HEAD proxy requests; everything else returns POLICY_DENIED.',
+    description:
+      'Run only actions whose Membrane type proves they read, and GET/HEAD proxy requests (no body); everything else returns POLICY_DENIED. `create_action` is not offered.',
   },
   {
     key: 'allowActions',
@@ -96,7 +98,8 @@ export const SETTINGS: readonly SettingSpec[] = [
     env: 'MEMBRANE_CRM_ALLOW_ACTIONS',
     kind: 'list',
     shownDefault: 'all',
-    description: 'Only these actions may run: glob patterns over `connector:actionKey`, e.g. `amocrm:list-*,1crm:get-*`.',
+    description:
+      'Only these actions may run: globs over `connector:key`, `connector:id` or `connector:type`, e.g. `amocrm:list-*,1crm:get-*`. A key match admits only proven reads; allow a write by its type (`amocrm:create-data-record`) or id.',
   },
   {
     key: 'denyActions',
@@ -104,7 +107,8 @@ export const SETTINGS: readonly SettingSpec[] = [
     env: 'MEMBRANE_CRM_DENY_ACTIONS',
     kind: 'list',
     shownDefault: 'none',
-    description: 'These actions never run and are hidden from search: globs over `connector:actionKey`, e.g. `1crm:delete-*`.',
+    description:
+      'These actions never run and are hidden from search: globs over `connector:key`, `connector:id` or `connector:type`, e.g. `1crm:delete-*`.',
   },
   {
     key: 'denyMethods',

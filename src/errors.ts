@@ -29,6 +29,9 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/** What a NOT_FOUND (or a connection failure) is about, so callers react without parsing messages. */
+export type ErrorSubject = 'connection' | 'action' | 'record' | 'result';
+
 export interface ToolErrorInit {
   /** What to do next: a tool call, a command, a URL. */
   nextStep?: string;
@@ -39,6 +42,8 @@ export interface ToolErrorInit {
   details?: Record<string, unknown>;
   /** Seconds to wait before retrying, when the service said so. */
   retryAfterSeconds?: number;
+  /** What the error is about (internal: not part of the result). */
+  about?: ErrorSubject;
 }
 
 const RETRYABLE_BY_DEFAULT: ReadonlySet<ErrorCode> = new Set(['RATE_LIMITED', 'TIMEOUT', 'CLI_ERROR']);
@@ -49,6 +54,7 @@ export class ToolError extends Error {
   readonly uiUrl?: string;
   readonly details?: Record<string, unknown>;
   readonly retryAfterSeconds?: number;
+  readonly about?: ErrorSubject;
 
   constructor(
     readonly code: ErrorCode,
@@ -62,6 +68,7 @@ export class ToolError extends Error {
     this.uiUrl = init.uiUrl;
     this.details = init.details;
     this.retryAfterSeconds = init.retryAfterSeconds;
+    this.about = init.about;
   }
 
   /** A copy with some fields replaced (errors are immutable once thrown). */
@@ -72,6 +79,7 @@ export class ToolError extends Error {
       uiUrl: this.uiUrl,
       details: this.details,
       retryAfterSeconds: this.retryAfterSeconds,
+      about: this.about,
       ...init,
     });
   }

@@ -33,11 +33,13 @@ export function serverInstructions(settings: Settings, connectors: Connector[], 
     `Flow: 1) ${t('list_connections')} to get a READY connection (none: follow nextStep; the user must connect). ` +
       `2) ${t('search_actions')} with an intent ("create a lead") returns action cards. ` +
       `3) ${t('run_action')} with actionId and input. ` +
-      `No action fits: ${t('create_action')} builds one from a description, or ${t('proxy_request')} calls the CRM REST API.`,
+      (settings.readOnly
+        ? `No action fits: ${t('proxy_request')} calls the CRM REST API.`
+        : `No action fits: ${t('create_action')} builds one from a description, or ${t('proxy_request')} calls the CRM REST API.`),
     'Errors read "CODE: what happened. Next: what to do"; do the Next step. A truncated result says how to page it (resultId + offset); do not re-run the call. ' +
       'A change may return CONFIRMATION_REQUIRED with a preview: confirm with the user, then repeat the call with the confirm token. Identical writes within 60 s need allowRepeat.',
   ];
-  if (settings.readOnly) lines.push('This server is READ-ONLY: only read actions and GET/HEAD requests run.');
+  if (settings.readOnly) lines.push('This server is READ-ONLY: only read actions and GET/HEAD requests run; actions cannot be built.');
   if (isSandbox(client.backend)) {
     lines.push(
       `BACKEND: SANDBOX. Data comes from a local emulation of AmoCRM and 1CRM (membrane-sandbox), not from the user's real CRM. Say so when you report results; every result carries backend: "${client.backend}".`,

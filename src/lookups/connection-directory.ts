@@ -46,7 +46,10 @@ export class ConnectionDirectory {
     this.log.debug(`connection cache dropped: ${reason}`);
   }
 
-  /** Connections of this connector: by connector key, else (when Membrane omits keys) by name. */
+  /**
+   * Connections of this connector: by connector key, else (a backend that omits keys) by name. A connection
+   * found by name is listed, but not used until the user vouches for it (see `verified`).
+   */
   ofConnector(connector: Connector, list: Connection[]): Connection[] {
     const byKey = list.filter((c) => c.connectorKey?.toLowerCase() === connector.key);
     if (byKey.length || list.some((c) => c.connectorKey)) return byKey;
@@ -56,6 +59,32 @@ export class ConnectionDirectory {
 
   defaultFor(connector: Connector): string | undefined {
     return this.defaults[connector.key];
+  }
+
+  /**
+   * Whether the connection is known to belong to the connector: the backend says so (its connector key),
+   * or the user set it as the connector's --default-connection. A name proves nothing.
+   */
+  verified(connector: Connector, c: Pick<Connection, 'id' | 'key' | 'connectorKey'>): boolean {
+    if (c.connectorKey) return c.connectorKey.toLowerCase() === connector.key;
+    const chosen = this.defaultFor(connector);
+    return chosen !== undefined && (chosen === c.id || chosen === c.key);
+  }
+
+  /** POLICY_DENIED for a connection whose connector the backend does not name: fail closed, say how to fix it. */
+  private ownerUnknown(connector: Connector, c: Connection, call: CallContext): ToolError {
+    return new ToolError(
+      'POLICY_DENIED',
+      `The backend does not say which connector connection "${c.id}" belongs to, so the ${connector.displayName} tools will not use it`,
+      {
+        nextStep:
+          `If it is the user's ${connector.displayName} connection, ask them to start the server with ` +
+          `--default-connection ${connector.key}=${c.id} (or to update the Membrane CLI so that its connection list names the connector), ` +
+          `then call ${call.ref('list_connections', { refresh: true })}.`,
+        retryable: false,
+        details: { setting: 'defaultConnections', connectionId: c.id },
+      },
+    );
   }
 
   /** How the user connects this connector, in the backend's terms (a command, or the Membrane console). */
@@ -90,6 +119,7 @@ export class ConnectionDirectory {
       throw new ToolError('NOT_FOUND', `Connection "${connectionId}" not found`, {
         nextStep: `Call ${call.ref('list_connections', { refresh: true })} for the valid ids.`,
         retryable: false,
+        about: 'connection',
       });
     }
     const owner = found.connectorKey?.toLowerCase();
@@ -100,10 +130,7 @@ export class ConnectionDirectory {
         details: { fields: [{ field: 'connectionId', problem: `belongs to connector ${owner}` }] },
       });
     }
-    if (!owner)
-      this.log.warning(
-        `cannot tell which connector connection ${connectionId} belongs to (Membrane gave no key); using it for ${connector.key}`,
-      );
+    if (!this.verified(connector, found)) throw this.ownerUnknown(connector, found, call);
     return found.id;
   }
 
@@ -114,7 +141,10 @@ export class ConnectionDirectory {
 
     const mine = this.ofConnector(connector, await this.all(call.signal));
     const ready = mine.filter(isReady);
-    if (ready.length === 1) return ready[0].id;
+    if (ready.length === 1) {
+      if (!this.verified(connector, ready[0])) throw this.ownerUnknown(connector, ready[0], call);
+      return ready[0].id;
+    }
     const candidates = mine.map((c) => ({ id: c.id, name: c.name, state: c.state }));
     if (ready.length > 1) {
       throw new ToolError('CONNECTION_AMBIGUOUS', `${ready.length} ${connector.displayName} connections are READY; pick one`, {

@@ -181,7 +181,14 @@ export function fromErrorData(err: ErrorData, ctx: ErrorContext): ToolError {
   }
   if (key === 'not_found' || (status === 404 && !key)) {
     // The tools add the next step (which of their tools lists the valid ids).
-    return new ToolError('NOT_FOUND', key ? message : `Membrane has no ${notFoundSubject(ctx)} (HTTP 404)`, { retryable: false });
+    // Membrane's not_found messages name the object ("Connection with id 'x' not found").
+    const text = key ? message : `Membrane has no ${notFoundSubject(ctx)} (HTTP 404)`;
+    const about = /^(membrane has no )?connection\b/i.test(text)
+      ? 'connection'
+      : /^(membrane has no )?action\b/i.test(text)
+        ? 'action'
+        : undefined;
+    return new ToolError('NOT_FOUND', text, { retryable: false, about });
   }
   if (key === 'invalid_input' || key === 'invalid_json' || /invalid json/i.test(message)) {
     const fields = fieldErrors(err.data);

@@ -5,3 +5,13 @@ export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,199}$/;
 
 /** An HTTP header name (an RFC 9110 token). */
 export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * The shape of a Membrane object id (a 24-hex ObjectId; the sandbox mints the same). Membrane resolves a
+ * selector as an id first and as a key second, so a key of this shape could stand for another action's id.
+ */
+const OBJECT_ID = /^[0-9a-f]{24}$/i;
+
+export function looksLikeObjectId(value: string): boolean {
+  return OBJECT_ID.test(value.trim());
+}

@@ -51,13 +51,11 @@ export interface Classification {
    * agent can choose (a built action's name). Only a trusted read passes --read-only or is retried.
    */
   trusted: boolean;
-  /** The kind the Membrane type implies, when the type is a known one. */
-  typeKind?: ActionKind;
 }
 
 export function classifyAction(action: Pick<Action, 'type' | 'key' | 'name' | 'isReadOnly'>): Classification {
   const typeKind = action.type ? TYPE_KIND[action.type] : undefined;
-  if (typeKind) return { kind: typeKind, trusted: true, typeKind };
+  if (typeKind) return { kind: typeKind, trusted: true };
   if (action.isReadOnly === true) return { kind: 'read', trusted: true };
   const named = kindFromName(action);
   // Membrane says it writes, or does not say: a name that sounds like a read proves nothing.

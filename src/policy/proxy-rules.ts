@@ -3,9 +3,11 @@
 import { ToolError } from '../errors.js';
 import { HEADER_NAME } from '../membrane/identifiers.js';
 
-function refuse(rule: string, field: string, message: string): ToolError {
+const GENERAL_STEP = 'Use a relative API path such as /api/v4/leads/123, put query parameters in `query`, and leave auth to Membrane.';
+
+function refuse(rule: string, field: string, message: string, nextStep = GENERAL_STEP): ToolError {
   return new ToolError('INVALID_INPUT', `${message} (rule: ${rule})`, {
-    nextStep: 'Use a relative API path such as /api/v4/leads/123, put query parameters in `query`, and leave auth to Membrane.',
+    nextStep,
     retryable: false,
     details: { fields: [{ field, problem: message, rule }] },
   });
@@ -54,7 +56,8 @@ export function checkPath(path: string): void {
 export function applyPathParams(path: string, params: Record<string, string | number> | undefined): string {
   const used = new Set<string>();
   const out = path.replace(/\{([A-Za-z0-9_]+)\}/g, (_whole, name: string) => {
-    if (!params || !(name in params))
+    // Own properties only: `{__proto__}` must not find Object.prototype.
+    if (!params || !Object.hasOwn(params, name))
       throw refuse('path-params', `pathParams.${name}`, `path has {${name}} but pathParams has no "${name}"`);
     used.add(name);
     return encodeURIComponent(String(params[name]));
@@ -63,6 +66,37 @@ export function applyPathParams(path: string, params: Record<string, string | nu
     if (!used.has(name)) throw refuse('path-params', `pathParams.${name}`, `pathParams.${name} has no {${name}} placeholder in path`);
   }
   return out;
+}
+
+/**
+ * Query keys go to the CLI as `key=value` pairs: a key holding `=` or `&` would be split again there, so the
+ * request sent would differ from the one previewed and confirmed.
+ */
+export function checkQuery(query: Record<string, unknown> | undefined): void {
+  for (const key of Object.keys(query ?? {})) {
+    if (CONTROL.test(key))
+      throw refuse('no-control-characters', `query.${key}`, `query key ${JSON.stringify(key)} contains a control character`);
+    if (/[=&]/.test(key)) {
+      throw refuse(
+        'query-key',
+        `query.${key}`,
+        `query key ${JSON.stringify(key)} contains "=" or "&"`,
+        'Pass each parameter as its own key of `query`.',
+      );
+    }
+  }
+}
+
+/** GET and HEAD carry no body: an API that acted on one would slip past --read-only and confirmation. */
+export function checkBody(method: string, body: unknown): void {
+  if (body !== undefined && (method === 'GET' || method === 'HEAD')) {
+    throw refuse(
+      'no-body-on-read',
+      'body',
+      `${method} requests may not have a body`,
+      'Put the parameters of a read in `query`, or use POST if the API expects a body.',
+    );
+  }
 }
 
 const FORBIDDEN_HEADERS = new Set([

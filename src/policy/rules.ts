@@ -1,36 +1,31 @@
 // What the server lets an agent do, decided before anything runs: read-only mode, allow and deny
-// globs over `connector:actionKey`, denied proxy methods. Denials name the setting that caused them.
+// globs, denied proxy methods. Denials name the setting that caused them.
+//
+// Rules match `connector:x` where x is an action's key, its id or its Membrane type. Whoever builds an
+// action (an agent, through create_action) chooses its key, but not its id or its type. So deny rules match
+// all three (a renamed delete still has the type delete-data-record), while an allow rule that matches only
+// by key admits only an action whose Membrane type proves it reads: a write or delete runs under an allow
+// list only when a rule names its type (`amocrm:create-data-record`) or its id.
 import picomatch from 'picomatch';
 import { ToolError } from '../errors.js';
 import type { Settings } from '../config.js';
 import type { Action } from '../membrane/membrane-client.js';
-import { type ActionKind, classifyAction, kindFromName } from './action-kind.js';
+import { type ActionKind, classifyAction } from './action-kind.js';
 
 export interface ActionRef {
   id: string;
   key?: string;
   kind: ActionKind;
-  /** Membrane action type (`delete-data-record`); deny globs match it too. */
+  /** Membrane action type (`delete-data-record`); allow and deny globs match it too. */
   type?: string;
-  /** The kind comes from Membrane, not from a name an agent chose (see results/cards.ts). */
+  /** The kind comes from Membrane (type or isReadOnly), not from a name an agent chose. */
   trusted?: boolean;
-  /** Kind implied by the type, and by the name: an allow list refuses an action whose name hides what its type does. */
-  typeKind?: ActionKind;
-  nameKind?: ActionKind;
 }
 
 /** The policy's view of an action. */
 export function actionRef(action: Action): ActionRef {
   const c = classifyAction(action);
-  return {
-    id: action.id,
-    key: action.key,
-    kind: c.kind,
-    type: action.type,
-    trusted: c.trusted,
-    typeKind: c.typeKind,
-    nameKind: kindFromName(action),
-  };
+  return { id: action.id, key: action.key, kind: c.kind, type: action.type, trusted: c.trusted };
 }
 
 type Matcher = (subject: string) => boolean;
@@ -55,44 +50,48 @@ export class Policy {
     });
   }
 
-  /** Subjects an action is matched as: by key and by id, each as `connector:x`. */
-  private subjects(connector: string, action: ActionRef): string[] {
-    return [action.key, action.id].filter((x): x is string => !!x).map((x) => `${connector}:${x}`);
-  }
-
   /** Why the action may not run, or undefined when it may. */
   actionDenial(connector: string, action: ActionRef): ToolError | undefined {
-    const subjects = this.subjects(connector, action);
-    const label = subjects[0];
-    // Deny rules also match the Membrane type: an agent names the actions it builds, not their type.
-    const denySubjects = action.type ? [...subjects, `${connector}:${action.type}`] : subjects;
-    if (this.deny && denySubjects.some(this.deny)) {
+    const subject = (x: string | undefined) => (x ? `${connector}:${x}` : undefined);
+    const byKey = subject(action.key);
+    const byId = `${connector}:${action.id}`;
+    const byType = subject(action.type);
+    const label = byKey ?? byId;
+    const provenRead = action.kind === 'read' && action.trusted === true;
+
+    if (this.deny && [byKey, byId, byType].some((s) => s !== undefined && this.deny!(s))) {
       return new ToolError('POLICY_DENIED', `${label} is blocked by --deny-actions (${this.settings.denyActions.join(', ')})`, {
         nextStep: 'Pick another action or tell the user this action is disabled on this server.',
         retryable: false,
         details: { setting: 'denyActions' },
       });
     }
-    const mislabelled = action.nameKind === 'read' && (action.typeKind === 'write' || action.typeKind === 'destructive');
-    if (this.allow && mislabelled) {
-      return new ToolError(
-        'POLICY_DENIED',
-        `${label} is named like a read but its Membrane type is ${action.type}; --allow-actions matches names, so it is refused`,
-        {
-          nextStep: 'Use an action whose name matches what it does, or tell the user this action is not allowed on this server.',
+    if (this.allow) {
+      const admitted =
+        this.allow(byId) || (byType !== undefined && this.allow(byType)) || (provenRead && byKey !== undefined && this.allow(byKey));
+      if (!admitted && byKey !== undefined && this.allow(byKey)) {
+        const what = action.trusted
+          ? `its Membrane type (${action.type}) makes it a ${action.kind} action`
+          : 'its Membrane type does not prove it only reads';
+        return new ToolError(
+          'POLICY_DENIED',
+          `${label} matches --allow-actions only by its key, which whoever builds an action chooses, and ${what}`,
+          {
+            nextStep: `Use an allowed read, or tell the user: to let this action run, allow it by id (${byId})${byType ? ` or by type (${byType})` : ''}.`,
+            retryable: false,
+            details: { setting: 'allowActions', kind: action.kind, ...(action.type ? { type: action.type } : {}) },
+          },
+        );
+      }
+      if (!admitted) {
+        return new ToolError('POLICY_DENIED', `${label} is not in --allow-actions (${this.settings.allowActions.join(', ')})`, {
+          nextStep: 'Use an allowed action, or tell the user this action is not enabled on this server.',
           retryable: false,
-          details: { setting: 'allowActions', type: action.type },
-        },
-      );
+          details: { setting: 'allowActions' },
+        });
+      }
     }
-    if (this.allow && !subjects.some(this.allow)) {
-      return new ToolError('POLICY_DENIED', `${label} is not in --allow-actions (${this.settings.allowActions.join(', ')})`, {
-        nextStep: 'Use an allowed action, or tell the user this action is not enabled on this server.',
-        retryable: false,
-        details: { setting: 'allowActions' },
-      });
-    }
-    if (this.settings.readOnly && (action.kind !== 'read' || action.trusted === false)) {
+    if (this.settings.readOnly && !provenRead) {
       const what =
         action.kind === 'read' ? 'an action whose type does not prove it only reads (only its name does)' : `a ${action.kind} action`;
       return new ToolError(

@@ -7,6 +7,7 @@ import { ToolError } from '../errors.js';
 import { callKey } from './call-key.js';
 import { CONFIRM_TTL_MS, needsConfirmation } from './confirm.js';
 import type { ActionKind } from './action-kind.js';
+import { type CallPreview, previewMessage } from './call-preview.js';
 import { toToolError } from '../results/tool-result.js';
 import type { CallContext, ServerContext } from '../tools/tool-context.js';
 
@@ -14,35 +15,10 @@ export interface GatedCall {
   kind: ActionKind;
   /** Identifies the call exactly (connector, connection, action or method+path, input). */
   fingerprint: Record<string, unknown>;
-  /** What the user is shown: connector, connection, action or request, summary of input or body. */
-  preview: Record<string, unknown>;
+  /** What the user is shown (call-preview.ts): server-known lines first, agent-chosen text quoted and last. */
+  preview: CallPreview;
   confirm?: string;
   allowRepeat?: boolean;
-}
-
-const PREVIEW_VALUE_CHARS = 300;
-
-/** A short summary of an input or body for previews: top-level fields, long values shortened. */
-export function summarize(value: unknown): unknown {
-  if (value === undefined) return undefined;
-  const text = JSON.stringify(value);
-  if (text.length <= PREVIEW_VALUE_CHARS * 4) return value;
-  if (value && typeof value === 'object' && !Array.isArray(value)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      const s = JSON.stringify(v) ?? '';
-      out[k] = s.length > PREVIEW_VALUE_CHARS ? `${s.slice(0, PREVIEW_VALUE_CHARS)}… (${s.length} characters)` : v;
-    }
-    return out;
-  }
-  return `${text.slice(0, PREVIEW_VALUE_CHARS * 4)}… (${text.length} characters)`;
-}
-
-function describePreview(p: Record<string, unknown>): string {
-  return Object.entries(p)
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
-    .join('\n');
 }
 
 export async function gatedWrite<T>(ctx: ServerContext, call: CallContext, gate: GatedCall, run: () => Promise<T>): Promise<T> {
@@ -55,7 +31,7 @@ export async function gatedWrite<T>(ctx: ServerContext, call: CallContext, gate:
     // an identical call made meanwhile meets DUPLICATE_WRITE, not a second dialog and a second write.
     const ticket = await ctx.confirmations.openDialog(key);
     await ctx.repeats.claim(key, ticket, call.tool, { phase: 'confirming', ttlMs: CONFIRM_TTL_MS, force: gate.allowRepeat });
-    return call.askUser(`Allow this ${gate.kind} call?\n${describePreview(gate.preview)}`, { key, ticket });
+    return call.askUser(previewMessage(gate.kind, gate.preview), { key, ticket });
   }
   // Claimed before anything else awaits: an identical call made in parallel meets DUPLICATE_WRITE.
   const owner = `w_${randomBytes(9).toString('base64url')}`;

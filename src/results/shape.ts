@@ -83,6 +83,35 @@ export function shapeBody(body: unknown, shape: Shape): unknown {
   return body;
 }
 
+function isEmpty(v: unknown): boolean {
+  return v === null || v === '' || (Array.isArray(v) && v.length === 0) || (isObject(v) && Object.keys(v).length === 0);
+}
+
+/** Drops null and empty fields of objects at every level (array items keep their places), and HAL `_links`. */
+function withoutEmpty(v: unknown, keep: ReadonlySet<string>, depth: number): unknown {
+  if (Array.isArray(v)) return v.map((x) => withoutEmpty(x, keep, depth + 1));
+  if (!isObject(v)) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (k === '_links') continue;
+    const shaped = withoutEmpty(x, keep, depth + 1);
+    // A field the call set (its input names it) stays even when empty: clearing it is what the call changed.
+    if (isEmpty(shaped) && !(depth <= 2 && keep.has(k))) continue;
+    out[k] = shaped;
+  }
+  return out;
+}
+
+/**
+ * An action's output in the compact shape: records without null or empty fields (a 1CRM create echoes
+ * dozens of `"x": null`), ids, names and set values kept, and the fields named in `input` kept even when the
+ * call emptied them. `raw` returns the output as the CRM gave it.
+ */
+export function shapeOutput(output: unknown, shape: Shape, input: Record<string, unknown> = {}): unknown {
+  if (shape === 'raw') return output;
+  return withoutEmpty(output, new Set(Object.keys(input)), 0);
+}
+
 const COMPACT_HEADERS = new Set(['content-type', 'retry-after', 'location', 'x-ratelimit-remaining', 'x-ratelimit-limit', 'x-total-count']);
 const NEVER_HEADERS = new Set(['set-cookie', 'authorization', 'proxy-authorization', 'cookie', 'www-authenticate']);
 

@@ -1,10 +1,14 @@
 import { z } from 'zod';
 import { ToolError } from '../errors.js';
 import type { Action } from '../membrane/membrane-client.js';
-import { classifyAction } from '../policy/action-kind.js';
-import { inputsSummary } from '../results/cards.js';
+import { actionRef } from '../policy/rules.js';
+import { type ActionCard, BUILT_CARD_CHARS, actionCard, inputNames } from '../results/cards.js';
 import { buildFailed } from '../lookups/action-metadata.js';
+import { ID_PATTERN, looksLikeObjectId } from '../membrane/identifiers.js';
+import { quoted } from '../policy/call-preview.js';
+import type { MembraneClient } from '../membrane/membrane-client.js';
 import { crmName, defineTool } from './spec.js';
+import type { CallContext } from './tool-context.js';
 import { connectionIdField, idString, outputSchema } from './fields.js';
 
 /**
@@ -24,26 +28,80 @@ function isBuilding(a: Action): boolean {
   return a.state === 'BUILDING';
 }
 
+// Names are shown to people (confirmation dialogs, progress) and become keys: one line, no control,
+// format or line-separator characters.
+const UNSAFE_IN_NAME = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
+
+/**
+ * A name whose key could read as an action id: the whole name, or a word of it, shaped like one (keys are
+ * derived from names, and Membrane resolves a selector as an id before a key).
+ */
+function idShaped(name: string): boolean {
+  return looksLikeObjectId(name.replace(/[^0-9a-z]/gi, '')) || name.split(/[^0-9a-z]+/i).some(looksLikeObjectId);
+}
+
+const nameField = z
+  .string()
+  .min(1)
+  .max(200)
+  .refine((v) => !UNSAFE_IN_NAME.test(v), 'must be one line without control or formatting characters')
+  .refine((v) => !idShaped(v), 'must not look like an action id (24 hexadecimal characters): actions are called by id or key');
+
+/** INVALID_INPUT when the backend resolves `name` as the id of an existing action (a key equal to it would be ambiguous). */
+async function refuseNameThatIsAnId(client: MembraneClient, name: string, connectionId: string, signal: AbortSignal): Promise<void> {
+  if (!ID_PATTERN.test(name)) return;
+  const existing = await client.getAction({ id: name, connectionId }, { signal }).catch((e: unknown) => {
+    if (e instanceof ToolError && e.code === 'NOT_FOUND') return undefined;
+    throw e;
+  });
+  if (existing?.id === name) {
+    throw new ToolError('INVALID_INPUT', `name ${quoted(name)} is the id of an existing action`, {
+      nextStep: 'Pick a descriptive name (or leave it out); actions are called by id or key, so a name may not be an id.',
+      retryable: false,
+      details: { fields: [{ field: 'name', problem: 'is the id of an existing action' }] },
+    });
+  }
+}
+
+/**
+ * How to run a built action: by id (unambiguous), with its required inputs, and with the conditions of the
+ * description ("due this week", "owned by Anna") carried in its inputs: run with an empty input, a list action
+ * returns everything.
+ */
+function runStep(card: ActionCard, call: CallContext): string {
+  const fields = inputNames(card.inputs);
+  const required = Object.keys(card.inputs).filter((k) => fields.includes(k));
+  const input = Object.fromEntries(required.map((k) => [k, '…']));
+  const run = call.ref('run_action', required.length ? { actionId: card.id, input } : { actionId: card.id });
+  if (fields.length === 0) return `Run it: ${run}.`;
+  const named = `${fields.slice(0, 8).join(', ')}${fields.length > 8 ? ', …' : ''}`;
+  return (
+    `Run it: ${run}. Put every condition of your description (dates, owners, stages, amounts, names) into its inputs ` +
+    `(action.inputs: ${named}); left out, a condition does not apply.`
+  );
+}
+
 export const createAction = defineTool({
   suffix: 'create_action',
   title: 'Create action',
   description: (t) =>
     `Build an action in ${crmName(t)} from a description ("list the tasks of a lead") when search finds none. ` +
-    `Waits up to waitSeconds; if done is false, call again with actionId. Next: ${t.ref('run_action')}.`,
+    `Waits up to waitSeconds; done false: call again with actionId. Next: ${t.ref('run_action')}.`,
   input: z.strictObject({
     description: z.string().min(3).max(1000).optional().describe('What the action should do'),
     actionId: idString('an action id').optional().describe('Resume a build'),
-    name: z.string().min(1).max(200).optional(),
+    name: nameField.optional(),
     connectionId: connectionIdField,
     waitSeconds: z.number().int().min(1).max(55).optional().describe('Default 45'),
   }),
   output: outputSchema({
-    connectionId: z.string(),
     action: z.looseObject({}),
     done: z.boolean(),
     nextStep: z.string().optional(),
   }),
   annotations: () => ({ readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true }),
+  // Building an action writes it to the Membrane workspace: not a read.
+  offeredWhen: (settings) => !settings.readOnly,
 
   async handle(args, ctx, call) {
     const { connector } = call;
@@ -66,6 +124,7 @@ export const createAction = defineTool({
 
     // Every CLI call stays inside the waitSeconds budget (the client's own timeout is usually 60 s).
     const budget = () => ({ signal: call.signal, timeoutMs: Math.max(CLI_MARGIN_MS, deadline - Date.now() + CLI_MARGIN_MS) });
+    if (args.description && args.name) await refuseNameThatIsAnId(ctx.client, args.name, connectionId, call.signal);
     let action = args.description
       ? await ctx.client.createAction({ description: args.description, connectionId, name: args.name }, budget())
       : await ctx.client.getAction({ id: args.actionId!, connectionId }, budget());
@@ -76,7 +135,7 @@ export const createAction = defineTool({
       const name = action.name;
       const report = () => {
         const elapsed = Math.round((Date.now() - started) / 1000);
-        void call.progress(elapsed, Math.round(waitMs / 1000), `Membrane is building "${name}" (${elapsed} s)`);
+        void call.progress(elapsed, Math.round(waitMs / 1000), `Membrane is building ${quoted(name, 80)} (${elapsed} s)`);
       };
       report();
       const heartbeat = setInterval(report, PROGRESS_EVERY_MS);
@@ -95,7 +154,6 @@ export const createAction = defineTool({
       }
     }
 
-    const { kind, trusted } = classifyAction(action);
     const summary = {
       id: action.id,
       ...(action.key ? { key: action.key } : {}),
@@ -114,16 +172,15 @@ export const createAction = defineTool({
       };
     }
     ctx.actions.remember(connectionId, [action]);
-    const warning =
-      ctx.settings.readOnly && (kind !== 'read' || !trusted)
-        ? `This action is ${kind === 'read' ? 'not proven read-only by its type' : kind}; the server runs with --read-only and will refuse to run it.`
-        : undefined;
+    // Said now rather than on the first run: the server's rules (an allow list, deny rules) will refuse it.
+    const denial = ctx.policy.actionDenial(connector.key, actionRef(action));
+    const card = actionCard(action, { maxChars: BUILT_CARD_CHARS });
     return {
       ...base,
-      action: { ...summary, kind, inputs: inputsSummary(action.inputSchema) },
+      action: { ...card, state: summary.state },
       done: true,
-      nextStep: `Run it: ${call.ref('run_action', { actionId: action.key ?? action.id, input: {} })} with the inputs above.`,
-      ...(warning ? { warning } : {}),
+      nextStep: runStep(card, call),
+      ...(denial ? { warning: `The server's rules will refuse to run it: ${denial.message}.` } : {}),
     };
   },
 });

@@ -8,40 +8,39 @@ export function idString(what: string) {
   return z.string().refine((v) => ID_PATTERN.test(v), `must be ${what}: letters, digits and _ . : @ -, not starting with -`);
 }
 export const connectionIdField = idString('a connection id').optional();
+// Undescribed in the listing: a truncated result's nextStep says exactly how to page it.
 export const resultIdField = z
   .string()
   .refine((v) => /^r_[A-Za-z0-9_-]{6,40}$/.test(v), 'must be a truncated.resultId')
-  .optional()
-  .describe('Page a truncated result');
-export const offsetField = z.number().int().min(0).optional().describe('truncated.nextOffset');
+  .optional();
+export const offsetField = z.number().int().min(0).optional();
 
-/** {returned, total, omitted, nextOffset?, resultId?, nextStep}: see results/paging.ts. */
-export const truncatedOut = z.looseObject({});
+/** {returned, total, omitted, nextOffset?, resultId?, nextStep}: see results/paging.ts (an object; untyped in the listing). */
+export const truncatedOut = z.unknown();
 
 /**
  * A tool's output schema, shallow on purpose (it is sent with every tools/list) and open to fields it
  * does not list (jsonText when a result is paged as text, hidden, warning, and `error`). Clients validate
  * structuredContent against it even on isError results (the SDK client does), so error results
  * `{backend, connector, error: {code, message, retryable, nextStep?, uiUrl?, details?}}` must fit too:
- * only backend and connector are required and success fields are optional.
+ * every success field is optional. backend ("membrane" or "sandbox") and connector are in every result (the
+ * instructions say so, tests check it) but not listed: tools/list is paid for by every session.
  */
 export function outputSchema<S extends z.ZodRawShape>(success: S) {
-  return z.looseObject({
-    // "membrane" or "sandbox"; a plain string in the listing (the instructions explain it), checked in tests.
-    backend: z.string(),
-    connector: z.string(),
-    ...z.object(success).partial().shape,
-  });
+  return z.looseObject(z.object(success).partial().shape);
 }
 
-/** Arrays in outputs: items are objects whose fields the tool description names. */
-export const listOf = () => z.array(z.looseObject({}));
+/** Arrays in outputs (of objects whose fields the tool description names; not spelled out in the listing). */
+export const listOf = () => z.array(z.unknown());
 
 /** Confirmation and repeat-guard arguments of every tool that may change data (run_action, proxy_request). */
 export const writeGateFields = {
   confirm: z.string().max(100).optional().describe('Token from CONFIRMATION_REQUIRED'),
-  allowRepeat: z.boolean().optional().describe('Repeat an identical write within 60 s'),
+  allowRepeat: z.boolean().optional().describe('Repeat an identical write'),
 };
+
+/** Result shape of run_action and proxy_request. */
+export const shapeField = z.enum(['compact', 'raw']).optional().describe('Default compact; raw: as the CRM sent it');
 
 /** Paging of a truncated earlier result, served from the result store. */
 export const pagingFields = {

@@ -32,12 +32,20 @@ export const listConnections = defineTool({
       state: c.state,
       disconnected: c.disconnected,
       isDefault: c.id === defaultId,
+      // Only when the backend does not name the connector: found by name, used only once the user vouches for it.
+      ...(c.connectorKey ? {} : { connectorVerified: ctx.connections.verified(connector, c) }),
       ...(c.clientAction ? { clientAction: c.clientAction } : {}),
       ...(c.error ? { error: c.error } : {}),
     }));
 
     let nextStep: string | undefined;
-    if (mine.length === 0) {
+    const unverified = mine.filter((c) => !ctx.connections.verified(connector, c));
+    if (unverified.length > 0) {
+      nextStep =
+        `The backend does not say which connector ${unverified.map((c) => c.id).join(', ')} belong(s) to, so these tools will not use ` +
+        `${unverified.length > 1 ? 'them' : 'it'}. If one is the user's ${connector.displayName} connection, ask them to start the server with ` +
+        `--default-connection ${connector.key}=<id>.`;
+    } else if (mine.length === 0) {
       nextStep = `No ${connector.displayName} connection. ${ctx.connections.connectStep(connector, call)}`;
     } else if (ready.length === 0) {
       nextStep = `No connection is READY. ${ctx.connections.reconnectStep(mine.find((c) => c.clientAction?.uiUrl) ?? mine[0], call)}`;

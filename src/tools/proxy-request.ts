@@ -2,11 +2,12 @@ import { z } from 'zod';
 import type { ActionKind } from '../policy/action-kind.js';
 import { budgetResult } from '../results/paging.js';
 import { shapeBody, shapeHeaders } from '../results/shape.js';
-import { applyPathParams, checkHeaders, checkPath } from '../policy/proxy-rules.js';
+import { applyPathParams, checkBody, checkHeaders, checkPath, checkQuery } from '../policy/proxy-rules.js';
 import { changingToolAnnotations, crmName, defineTool } from './spec.js';
-import { connectionIdField, outputSchema, pagingFields, truncatedOut, writeGateFields } from './fields.js';
+import { connectionIdField, outputSchema, pagingFields, shapeField, truncatedOut, writeGateFields } from './fields.js';
 import { missingArgument, nextPart } from './handler-helpers.js';
-import { gatedWrite, summarize } from '../policy/write-gate.js';
+import { gatedWrite } from '../policy/write-gate.js';
+import { requestPreview } from '../policy/call-preview.js';
 
 type Scalar = string | number | boolean;
 const isScalar = (v: unknown): v is Scalar => ['string', 'number', 'boolean'].includes(typeof v);
@@ -16,6 +17,14 @@ const queryField = z.record(z.string().max(200), z.unknown()).superRefine((q, ct
   for (const [k, v] of Object.entries(q)) {
     const ok = isScalar(v) || (Array.isArray(v) && v.length <= 100 && v.every(isScalar));
     if (!ok) ctx.addIssue({ code: 'custom', path: [k], message: 'must be a string, number, boolean or an array of them' });
+  }
+});
+
+/** Header values: strings of at most 2,000 characters. Checked here, not spelled out in the listing. */
+const headersField = z.record(z.string().max(100), z.unknown()).superRefine((h, ctx) => {
+  for (const [k, v] of Object.entries(h)) {
+    if (typeof v !== 'string' || v.length > 2000)
+      ctx.addIssue({ code: 'custom', path: [k], message: 'must be a string of at most 2000 characters' });
   }
 });
 
@@ -40,29 +49,25 @@ export const proxyRequest = defineTool({
   title: 'API request',
   description: (t) => {
     const hints = t.connectors.map((c) => c.apiHint).join(' ');
-    return (
-      `Call the ${crmName(t)} REST API through Membrane (auth added) when no action fits. ${hints} ` +
-      `shape raw: body as sent; compact (default): items, no HAL links.`
-    );
+    return `Call the ${crmName(t)} REST API through Membrane (auth added) when no action fits. ${hints}`;
   },
   input: z.strictObject({
     method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']).optional().describe('Default GET'),
-    path: z.string().min(1).max(2000).optional().describe('Relative API path, {name} from pathParams (unless resultId)'),
+    path: z.string().min(1).max(2000).optional().describe('Relative API path, {name} from pathParams'),
     query: queryField.optional().describe('Scalars or arrays (key repeats)'),
-    headers: z.record(z.string().max(100), z.string().max(2000)).optional().describe('No auth headers'),
+    headers: headersField.optional().describe('No auth headers'),
     body: z.unknown().optional(),
     pathParams: z
       .record(z.string().max(50), z.unknown())
       .refine((p) => Object.values(p).every((v) => typeof v === 'string' || typeof v === 'number'), 'values must be strings or numbers')
       .optional()
       .describe('Fill {name} in path'),
-    shape: z.enum(['compact', 'raw']).optional(),
+    shape: shapeField,
     connectionId: connectionIdField,
     ...writeGateFields,
     ...pagingFields,
   }),
   output: outputSchema({
-    connectionId: z.string().optional(),
     status: z.number().optional(),
     headers: z.looseObject({}),
     body: z.unknown(),
@@ -79,7 +84,10 @@ export const proxyRequest = defineTool({
     // Checked once the {name} placeholders are filled: the path that goes out is the one that counts.
     const path = applyPathParams(args.path, args.pathParams as Record<string, string | number> | undefined);
     checkPath(path);
-    checkHeaders(args.headers);
+    checkQuery(args.query);
+    const headers = args.headers as Record<string, string> | undefined;
+    checkHeaders(headers);
+    checkBody(method, args.body);
     const denial = ctx.policy.methodDenial(connector.key, method);
     if (denial) throw denial;
 
@@ -91,12 +99,12 @@ export const proxyRequest = defineTool({
       call,
       {
         kind,
-        fingerprint: { connector: connector.key, connectionId, method, path, query, body: args.body, headers: args.headers },
-        preview: { connector: connector.displayName, connectionId, request: `${method} ${path}`, query, body: summarize(args.body) },
+        fingerprint: { connector: connector.key, connectionId, method, path, query, body: args.body, headers },
+        preview: requestPreview({ kind, connector: connector.displayName, connectionId, method, path, query, body: args.body }),
         confirm: args.confirm,
         allowRepeat: args.allowRepeat,
       },
-      () => ctx.client.request({ connectionId, method, path, query, headers: args.headers, body: args.body }, { signal: call.signal }),
+      () => ctx.client.request({ connectionId, method, path, query, headers, body: args.body }, { signal: call.signal }),
     );
 
     const shape = args.shape ?? 'compact';

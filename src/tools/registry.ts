@@ -62,15 +62,26 @@ function refFor(connectors: Connector[], shared: boolean) {
   };
 }
 
+/** The specs of the tools offered under these settings. */
+function offeredSpecs(settings: ServerContext['settings']): ToolSpec[] {
+  return TOOL_SPECS.filter((spec) => spec.offeredWhen?.(settings) !== false);
+}
+
+function offersFor(settings: ServerContext['settings']): (suffix: string) => boolean {
+  const suffixes = new Set(offeredSpecs(settings).map((s) => s.suffix));
+  return (suffix) => suffixes.has(suffix);
+}
+
 export function planTools(ctx: Pick<ServerContext, 'settings' | 'connectors'>): PlannedTool[] {
   const { settings, connectors } = ctx;
   const shared = settings.toolMode === 'shared';
   const groups = shared ? [connectors] : connectors.map((c) => [c]);
+  const offers = offersFor(settings);
   const planned: PlannedTool[] = [];
   for (const group of groups) {
     const ref = refFor(group, shared);
-    const target: DescribeTarget = { connectors: group, settings, ref: (suffix) => ref(suffix) };
-    for (const spec of TOOL_SPECS) {
+    const target: DescribeTarget = { connectors: group, settings, ref: (suffix) => ref(suffix), offers };
+    for (const spec of offeredSpecs(settings)) {
       const keys = group.map((c) => c.key) as [string, ...string[]];
       const input = shared
         ? z.strictObject({
@@ -94,10 +105,7 @@ export function planTools(ctx: Pick<ServerContext, 'settings' | 'connectors'>): 
 
 /** Adds tool names to next steps and drops cached connections after connection errors (only those). */
 function enrich(error: ToolError, ctx: ServerContext, call: CallContext): ToolError {
-  const aboutConnection =
-    error.code === 'LOGIN_REQUIRED' ||
-    error.code === 'CONNECTION_NEEDS_USER_ACTION' ||
-    (error.code === 'NOT_FOUND' && /connection/i.test(error.message));
+  const aboutConnection = error.code === 'LOGIN_REQUIRED' || error.code === 'CONNECTION_NEEDS_USER_ACTION' || error.about === 'connection';
   if (aboutConnection) ctx.connections.invalidate(error.code);
   if (error.code === 'NOT_FOUND' && !error.nextStep) {
     return error.with({
@@ -223,6 +231,7 @@ async function callTool(
     connector,
     tool: tool.name,
     ref: (suffix, a) => ref(suffix, connector, a),
+    offers: offersFor(ctx.settings),
     signal: sdk.mcpReq.signal,
     async progress(progress, total, message) {
       if (progressToken === undefined) return;

@@ -1,14 +1,18 @@
 import { z } from 'zod';
 import { ToolError } from '../errors.js';
+import type { Action } from '../membrane/membrane-client.js';
+import type { CallContext } from './tool-context.js';
 import { actionRef } from '../policy/rules.js';
 import { inputsSummary } from '../results/cards.js';
 import { getAt } from '../results/budget.js';
 import { budgetResult } from '../results/paging.js';
 import { changingToolAnnotations, crmName, defineTool } from './spec.js';
-import { connectionIdField, idString, outputSchema, pagingFields, truncatedOut, writeGateFields } from './fields.js';
+import { connectionIdField, idString, outputSchema, pagingFields, shapeField, truncatedOut, writeGateFields } from './fields.js';
+import { shapeOutput } from '../results/shape.js';
 import { missingArgument, nextPart } from './handler-helpers.js';
 import { assertUsable } from '../lookups/action-metadata.js';
-import { gatedWrite, summarize } from '../policy/write-gate.js';
+import { gatedWrite } from '../policy/write-gate.js';
+import { actionPreview } from '../policy/call-preview.js';
 
 /** Arrays the CRM actions return records in; paged by item when an output is too large. */
 const RECORD_ARRAYS = [['output', 'records'], ['output', 'items'], ['output', 'data'], ['output']];
@@ -17,21 +21,44 @@ function recordsPath(payload: Record<string, unknown>): (string | number)[] | un
   return RECORD_ARRAYS.find((p) => Array.isArray(getAt(payload, p)));
 }
 
+/**
+ * The CRM answered 404 inside an action: a record the input names does not exist. NOT_FOUND names the ids
+ * the input carried (top-level `id` and `*_id` fields) and how to find the right one.
+ */
+function missingRecord(e: ToolError, action: Action, input: Record<string, unknown>, call: CallContext): ToolError {
+  const ids = Object.fromEntries(
+    Object.entries(input).filter(([k, v]) => (k === 'id' || k.endsWith('_id')) && (typeof v === 'string' || typeof v === 'number')),
+  );
+  const named = Object.entries(ids)
+    .map(([k, v]) => `${k} ${JSON.stringify(v).slice(0, 100)}`)
+    .join(', ');
+  return new ToolError(
+    'NOT_FOUND',
+    `${action.key ?? action.id} found no record${named ? ` for ${named}` : ''} (the CRM answered HTTP 404); nothing was changed`,
+    {
+      nextStep: `Check the id: find the record with a list or search action (${call.ref('search_actions', { intent: 'find …' })}), then call again with its id.`,
+      retryable: false,
+      about: 'record',
+      details: { ...e.details, ...(named ? { ids } : {}) },
+    },
+  );
+}
+
 export const runAction = defineTool({
   suffix: 'run_action',
   title: 'Run action',
   description: (t) =>
     `Run an action in ${crmName(t)} by id or key; input is checked against its schema first. ` +
-    `Big outputs are cut: page with truncated.resultId instead of re-running.`,
+    `A cut output: page it with truncated.resultId, do not re-run.`,
   input: z.strictObject({
-    actionId: idString('an action id or key').optional().describe('Id or key from search (unless resultId)'),
+    actionId: idString('an action id or key').optional().describe('Id or key from search'),
     input: z.looseObject({}).optional().describe("Per the card's inputs"),
+    shape: shapeField,
     connectionId: connectionIdField,
     ...writeGateFields,
     ...pagingFields,
   }),
   output: outputSchema({
-    connectionId: z.string().optional(),
     actionId: z.string().optional(),
     actionRunId: z.string().optional(),
     output: z.unknown(),
@@ -72,13 +99,7 @@ export const runAction = defineTool({
       {
         kind,
         fingerprint: { connector: connector.key, connectionId, action: action.id, input },
-        preview: {
-          connector: connector.displayName,
-          connectionId,
-          action: `${action.key ?? action.id} (${action.name})`,
-          kind,
-          input: summarize(input),
-        },
+        preview: actionPreview({ kind, connector: connector.displayName, connectionId, action, input }),
         confirm: args.confirm,
         allowRepeat: args.allowRepeat,
       },
@@ -91,6 +112,8 @@ export const runAction = defineTool({
           .catch((e: unknown) => {
             // The CLI says the action is gone or its input changed: the cached metadata is stale.
             if (e instanceof ToolError && (e.code === 'NOT_FOUND' || e.code === 'INVALID_INPUT')) ctx.actions.forget(connectionId, action);
+            if (e instanceof ToolError && e.code === 'UPSTREAM_ERROR' && e.details?.status === 404)
+              throw missingRecord(e, action, input, call);
             throw e;
           }),
     );
@@ -102,7 +125,7 @@ export const runAction = defineTool({
       actionId: action.id,
       ...(result.actionRunId ? { actionRunId: result.actionRunId } : {}),
     };
-    const payload = { output: result.output ?? null };
+    const payload = { output: shapeOutput(result.output ?? null, args.shape ?? 'compact', input) };
     return budgetResult(call.tool, fixed, payload, ctx.settings.maxResultChars, ctx.results, recordsPath(payload));
   },
 });

@@ -21,19 +21,18 @@ export const searchActions = defineTool({
         : ` Entities: ${t.connectors.map((c) => `${c.displayName}: ${entityList(c)}`).join('; ')}.`;
     return (
       `Find ${crmName(t)} actions for an intent ("create a lead").${entities} ` +
-      `Cards give id, kind (read/write/destructive/unknown), match, inputs ("x?" = optional). ` +
-      `Next: ${t.ref('run_action')}; none fits: ${t.ref('create_action')} or ${t.ref('proxy_request')}.`
+      `Cards: id, kind, match, inputs (x? = optional). ` +
+      `Next: ${t.ref('run_action')}; none fits: ${t.offers('create_action') ? `${t.ref('create_action')} or ` : ''}${t.ref('proxy_request')}.`
     );
   },
   input: z.strictObject({
-    intent: z.string().min(1).max(200).optional().describe('What you want to do (unless resultId)'),
+    intent: z.string().min(1).max(200).optional().describe('What you want to do'),
     limit: z.number().int().min(1).max(20).optional().describe('Default 5'),
     connectionId: connectionIdField,
     includeSchemas: z.boolean().optional().describe('Full JSON Schemas (large)'),
     ...pagingFields,
   }),
   output: outputSchema({
-    connectionId: z.string().optional(),
     actions: listOf(),
     truncated: truncatedOut,
   }),
@@ -62,9 +61,11 @@ export const searchActions = defineTool({
     const strong = visible.filter((a) => matchStrength(a) === 'strong').length;
     // Without a strong match, a few weak cards are context for the next step, not answers.
     const shown = scored && strong === 0 ? visible.slice(0, Math.min(limit, WEAK_ONLY_CARDS)) : visible.slice(0, limit);
-    const actions = shown.map((a) => actionCard(a, args.includeSchemas === true, true));
+    const actions = shown.map((a) => actionCard(a, { includeSchemas: args.includeSchemas === true, withMatch: true }));
     const fixed = { backend: ctx.client.backend, connector: connector.key, connectionId };
-    const build = `build one with ${call.ref('create_action', { description: args.intent })}, or call the API with ${call.ref('proxy_request')}`;
+    const build = call.offers('create_action')
+      ? `build one with ${call.ref('create_action', { description: args.intent })}, or call the API with ${call.ref('proxy_request')}`
+      : `call the API with ${call.ref('proxy_request')} (GET)`;
     const notAllowed = (n: number) =>
       `${n} matching action(s) are not allowed on this server (read-only or allow/deny rules): tell the user`;
     let nextStep: string | undefined;

@@ -11,6 +11,8 @@ export interface DescribeTarget {
   connectors: Connector[];
   /** Tool name of a sibling, e.g. ref('run_action') → `amocrm_run_action` or `crm_run_action`. */
   ref(suffix: string): string;
+  /** Whether the sibling tool is offered under these settings (see ToolSpec.offeredWhen). */
+  offers(suffix: string): boolean;
   settings: Settings;
 }
 
@@ -21,6 +23,8 @@ export interface ToolSpec<I extends z.ZodObject = z.ZodObject> {
   input: I;
   output: z.ZodObject;
   annotations(settings: Settings): Required<Omit<ToolAnnotations, 'title'>>;
+  /** Whether the server offers the tool under these settings (default: always). A tool not offered is neither listed nor callable. */
+  offeredWhen?(settings: Settings): boolean;
   handle(args: z.output<I>, ctx: ServerContext, call: CallContext): Promise<Record<string, unknown>>;
 }
 

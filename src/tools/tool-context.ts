@@ -51,6 +51,8 @@ export interface CallContext {
   tool: string;
   /** How next steps name a sibling tool with arguments, in per-connector or shared mode. */
   ref(suffix: string, args?: Record<string, unknown>): string;
+  /** Whether a sibling tool is offered on this server (create_action is not under --read-only). */
+  offers(suffix: string): boolean;
   signal: AbortSignal;
   /** Sends a progress notification when the client asked for progress; a no-op otherwise. */
   progress(progress: number, total: number | undefined, message: string): Promise<void>;

@@ -145,8 +145,10 @@ describe('error codes end to end', () => {
     const e = expectCode(await s.call('onecrm_proxy_request', { path: '/data/NoSuchModel' }), 'UPSTREAM_ERROR');
     expect(e.details?.status).toBe(404);
     expect(String(e.details?.body)).toMatch(/not found/i);
-    const run = expectCode(await s.call('onecrm_run_action', { actionId: 'get-account', input: { id: 'no-such-id' } }), 'UPSTREAM_ERROR');
+    // A 404 inside an action means a record the input names is missing: NOT_FOUND, with the status kept.
+    const run = expectCode(await s.call('onecrm_run_action', { actionId: 'get-account', input: { id: 'no-such-id' } }), 'NOT_FOUND');
     expect(run.details?.status).toBe(404);
+    expect(run.message).toMatch(/"no-such-id"/);
   });
 
   it('TIMEOUT: a hanging CLI is stopped after --cli-timeout', async () => {

@@ -168,3 +168,69 @@ describe('create_action', () => {
     expect(resumed.action).toMatchObject({ id, state: 'READY', kind: 'read' });
   });
 });
+
+describe('what the agent reads', () => {
+  it('cards fit: five 1CRM cards for "create an account" within 2,500 characters, each about 500, lists never cut silently', async () => {
+    const s = await server();
+    const found = ok(await s.call('onecrm_search_actions', { intent: 'create an account', limit: 5 }));
+    const cards = found.actions as { key: string; inputs: Record<string, string>; inputSchema?: unknown }[];
+    expect(cards).toHaveLength(5);
+    expect(JSON.stringify(cards).length).toBeLessThanOrEqual(2500);
+    for (const card of cards) {
+      expect(JSON.stringify(card).length, card.key).toBeLessThanOrEqual(500);
+      expect(card).not.toHaveProperty('inputSchema');
+    }
+    const create = cards.find((c) => c.key === 'create-account')!;
+    expect(Object.keys(create.inputs)[0]).toBe('name');
+    expect(Object.keys(create.inputs).at(-1)).toMatch(/^\+\d+ more$/);
+    // includeSchemas still gives everything.
+    const full = ok(await s.call('onecrm_search_actions', { intent: 'create an account', limit: 1, includeSchemas: true }));
+    expect((full.actions as { inputSchema: { properties: object } }[])[0].inputSchema.properties).toHaveProperty('website');
+  });
+
+  it('writes return what matters: no null or empty fields in the compact shape, the CRM output as given with shape raw', async () => {
+    const s = await server();
+    const compact = ok(await s.call('onecrm_run_action', { actionId: 'create-account', input: { name: 'Compact Co' } }));
+    const record = (compact.output as { id: string; record: Record<string, unknown> }).record;
+    expect(record).toMatchObject({ id: expect.any(String), name: 'Compact Co' });
+    expect(Object.values(record).some((v) => v === null || v === '')).toBe(false);
+    expect(JSON.stringify(compact).length).toBeLessThan(1000);
+
+    const raw = ok(await s.call('onecrm_run_action', { actionId: 'create-account', input: { name: 'Raw Co' }, shape: 'raw' }));
+    const rawRecord = (raw.output as { record: Record<string, unknown> }).record;
+    expect(rawRecord.website).toBeNull();
+
+    // A field the call cleared stays in the compact answer: it is what the call changed.
+    const id = (compact.output as { id: string }).id;
+    const cleared = ok(await s.call('onecrm_run_action', { actionId: 'update-account', input: { id, temperature: null } }));
+    expect((cleared.output as { record: Record<string, unknown> }).record).toHaveProperty('temperature', null);
+  });
+
+  it('errors name what is missing: a record inside an action and a connection are NOT_FOUND with the id and the next step', async () => {
+    const s = await server();
+    const task = err(await s.call('amocrm_run_action', { actionId: 'get-task', input: { id: 999 } }));
+    expect(task.code).toBe('NOT_FOUND');
+    expect(task.message).toMatch(/get-task found no record for id 999/);
+    expect(task.nextStep).toMatch(/amocrm_search_actions/);
+    expect(task.details).toMatchObject({ status: 404, ids: { id: 999 } });
+    const account = err(await s.call('onecrm_run_action', { actionId: 'update-account', input: { id: 'no-such-account', name: 'x' } }));
+    expect(account.code).toBe('NOT_FOUND');
+    expect(account.message).toMatch(/"no-such-account"/);
+    const connection = err(await s.call('amocrm_run_action', { actionId: 'list-leads', connectionId: 'ffffffffffffffffffffffff' }));
+    expect(connection.code).toBe('NOT_FOUND');
+    expect(connection.message).toMatch(/ffffffffffffffffffffffff/);
+    expect(connection.nextStep).toMatch(/amocrm_list_connections/);
+  });
+
+  it('create_action hands over its inputs: the card, and a next step that carries the conditions instead of an empty input', async () => {
+    const s = await server();
+    const built = ok(await s.call('amocrm_create_action', { description: 'list the tasks due this week', waitSeconds: 20 }));
+    const action = built.action as { id: string; inputs: Record<string, string>; kind: string; description: string };
+    expect(action.kind).toBe('read');
+    expect(Object.keys(action.inputs).length).toBeGreaterThan(0);
+    expect(built.nextStep).toMatch(/condition/);
+    expect(built.nextStep).toMatch(/dates/);
+    expect(built.nextStep).not.toMatch(/"input":\{\}/);
+    expect(built.nextStep).toContain(action.id);
+  });
+});

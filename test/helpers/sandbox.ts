@@ -1,5 +1,6 @@
 // Runs the built `membrane-sandbox` binary as a real process, the way the server and users do.
 import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
 import { execa } from 'execa';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -70,6 +71,16 @@ export function dumpDb(path: string): Record<string, unknown[]> {
   } finally {
     db.close();
   }
+}
+
+/**
+ * A SHA-256 of every row of each table of a sandbox store, per table: equal hashes before and after a call
+ * mean the call changed nothing in that table.
+ */
+export function storeHashes(path: string): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(dumpDb(path)).map(([table, rows]) => [table, createHash('sha256').update(JSON.stringify(rows)).digest('hex')]),
+  );
 }
 
 /** The ids of the seeded READY connections (seeding the database on first use). */

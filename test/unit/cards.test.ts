@@ -2,7 +2,7 @@
 // inputs summary, one-line descriptions, and full schemas only on request.
 import { describe, expect, it } from 'vitest';
 import type { Action, JsonSchema } from '../../src/membrane/membrane-client.js';
-import { actionCard, inputsSummary, oneLine } from '../../src/results/cards.js';
+import { actionCard, inputNames, inputsSummary, oneLine } from '../../src/results/cards.js';
 
 describe('inputsSummary', () => {
   it('marks optional fields with ? and keeps required ones bare', () => {
@@ -15,7 +15,7 @@ describe('inputsSummary', () => {
     ).toEqual({ name: 'string', 'price?': 'integer', 'closed?': 'boolean' });
   });
 
-  it('joins enums with | and caps them at 12 with …', () => {
+  it('joins short enums with | and shortens long ones to three values and the count', () => {
     const few = ['leads', 'contacts', 'companies'];
     const many = Array.from({ length: 15 }, (_, i) => `v${i}`);
     expect(
@@ -26,7 +26,7 @@ describe('inputsSummary', () => {
       }),
     ).toEqual({
       entity_type: 'leads|contacts|companies',
-      'big?': `${many.slice(0, 12).join('|')}|…`,
+      'big?': 'v0|v1|v2|…(15 values)',
       'n?': '1|2|null',
     });
   });
@@ -100,7 +100,7 @@ describe('oneLine', () => {
   it('caps the length with …', () => {
     const long = 'word '.repeat(100).trim();
     const out = oneLine(long);
-    expect(out.length).toBe(160);
+    expect(out.length).toBe(120);
     expect(out.endsWith('…')).toBe(true);
     expect(oneLine(long, 40)).toHaveLength(40);
   });
@@ -164,25 +164,61 @@ describe('actionCard', () => {
 
   it('has id, key, name, one-line description, kind and inputs, and no schemas by default', () => {
     const card = actionCard(action);
-    expect(card).toEqual({
+    expect(card).toMatchObject({
       id: action.id,
       key: 'create-lead',
       name: 'Create lead',
       description: 'Creates a new lead (deal) in AmoCRM with the given fields.',
       kind: 'write',
-      inputs: inputsSummary(action.inputSchema),
     });
+    expect(Object.keys(card)).toEqual(['id', 'key', 'name', 'description', 'kind', 'inputs']);
     expect(card.inputs.field_0).toBe('new|in_progress|won|lost');
     expect(card.inputs['field_1?']).toBe('integer[]');
     expect(card.inputs['field_2?']).toBe('{value: string, enum_id?: integer}');
-    expect(Object.keys(card.inputs)).toHaveLength(20);
+  });
+
+  it('fits about 500 characters: required inputs first, then optional ones, then "+N more" naming the rest', () => {
+    const card = actionCard(action);
+    expect(JSON.stringify(card).length).toBeLessThanOrEqual(500);
+    const keys = Object.keys(card.inputs);
+    expect(keys.slice(0, 3)).toEqual(['field_0', 'field_3', 'field_7']);
+    const more = keys.find((k) => /^\+\d+ more$/.test(k))!;
+    expect(more).toBeDefined();
+    expect(keys.at(-1)).toBe(more);
+    // Shown and left out add up to every field: nothing disappears silently.
+    const shown = keys.length - 1;
+    expect(shown + Number(/\d+/.exec(more)![0])).toBe(20);
+    expect(card.inputs[more]).toMatch(/^field_\d+(, field_\d+)*(, …)?$/);
+    expect(inputNames(card.inputs)).not.toContain(more);
+  });
+
+  it('keeps every required input even past the budget, and lists optional ones the description names first', () => {
+    const props: Record<string, JsonSchema> = {};
+    for (let i = 0; i < 30; i++) props[`required_field_with_a_long_name_${i}`] = { type: 'string' };
+    props.price = { type: 'integer' };
+    props.zeta = { type: 'string' };
+    props.status = { type: 'string' };
+    const schema = { type: 'object', properties: props, required: Object.keys(props).slice(0, 30) };
+    const summary = inputsSummary(schema, { maxChars: 300, description: 'Set zeta to pick the bucket.' });
+    expect(Object.keys(summary).filter((k) => k.startsWith('required_'))).toHaveLength(30);
+    expect(Object.keys(summary).at(-1)).toBe('+3 more');
+    const roomy = inputsSummary({ ...schema, required: [] }, { maxChars: 10_000, description: 'Set zeta to pick the bucket.' });
+    expect(Object.keys(roomy).slice(0, 3)).toEqual(['zeta?', 'price?', 'status?']);
+  });
+
+  it('a nested object with many fields is cut with +N more', () => {
+    const nested: Record<string, JsonSchema> = {};
+    for (let i = 0; i < 20; i++) nested[`filter_field_${i}`] = { type: 'string' };
+    const summary = inputsSummary({ type: 'object', properties: { filter: { type: 'object', properties: nested } } }, { maxChars: 470 });
+    expect(summary['filter?']).toMatch(/^\{filter_field_0\?: string, .*, \+\d+ more\}$/);
+    expect(summary['filter?'].length).toBeLessThanOrEqual(200);
   });
 
   it('adds the full schemas only with includeSchemas', () => {
-    const card = actionCard(action, true);
+    const card = actionCard(action, { includeSchemas: true });
     expect(card.inputSchema).toBe(action.inputSchema);
     expect(card.outputSchema).toBe(action.outputSchema);
-    const noOutput = actionCard({ ...action, outputSchema: undefined }, true);
+    const noOutput = actionCard({ ...action, outputSchema: undefined }, { includeSchemas: true });
     expect('outputSchema' in noOutput).toBe(false);
   });
 

@@ -1,4 +1,4 @@
-// Read-only mode, allow and deny globs over `connector:actionKey`, denied proxy methods.
+// Read-only mode, allow and deny globs over `connector:key|id|type`, denied proxy methods.
 // Every denial is POLICY_DENIED and names the setting that caused it.
 import { describe, expect, it } from 'vitest';
 import type { ToolError } from '../../src/errors.js';
@@ -11,7 +11,8 @@ function policy(rules: Partial<Rules> = {}): Policy {
   return new Policy({ readOnly: false, allowActions: [], denyActions: [], denyMethods: [], ...rules });
 }
 
-const act = (key: string | undefined, kind: ActionKind = 'read', id = `id-${key ?? 'x'}`) => ({ id, key, kind });
+/** An action whose kind Membrane vouches for (its type), as the prebuilt catalog's are. */
+const act = (key: string | undefined, kind: ActionKind = 'read', id = `id-${key ?? 'x'}`) => ({ id, key, kind, trusted: true });
 
 function expectDenied(e: ToolError | undefined, setting: string): ToolError {
   expect(e, 'expected a denial').toBeDefined();
@@ -171,12 +172,32 @@ describe('actions an agent names itself (create_action)', () => {
     expect(p.actionDenial('amocrm', built('list-leads', 'list-data-records'))).toBeUndefined();
   });
 
-  it('an allow list refuses an action named like a read whose type writes', () => {
-    const p = new Policy({ readOnly: false, allowActions: ['amocrm:list-*'], denyActions: [], denyMethods: [] });
-    const e = p.actionDenial('amocrm', built('list-leads-cleanup', 'update-data-record'));
-    expect(e?.code).toBe('POLICY_DENIED');
-    expect(e?.message).toMatch(/named like a read/);
+  it('an allow rule that matches only the key admits proven reads, never a write or delete, whatever its name', () => {
+    const p = new Policy({ readOnly: false, allowActions: ['amocrm:list-*', 'amocrm:get-*'], denyActions: [], denyMethods: [] });
     expect(p.actionDenial('amocrm', built('list-leads', 'list-data-records'))).toBeUndefined();
+    for (const [key, type] of [
+      ['list-and-add-leads', 'create-data-record'],
+      ['get-or-create-lead', 'find-or-create-data-record'],
+      ['list-leads-cleanup', 'update-data-record'],
+      ['list-then-archive', 'delete-data-record'],
+      ['list-report', 'connector-operation'],
+    ]) {
+      const e = p.actionDenial('amocrm', built(key, type));
+      expect(e?.code, key).toBe('POLICY_DENIED');
+      expect(e?.message).toMatch(/only by its key/);
+      expect(e?.nextStep).toContain(`amocrm:id-${key}`);
+      expect(e?.details).toMatchObject({ setting: 'allowActions' });
+    }
+  });
+
+  it('a write runs under an allow list when a rule names its Membrane type or its id', () => {
+    const byType = new Policy({ readOnly: false, allowActions: ['amocrm:create-data-record'], denyActions: [], denyMethods: [] });
+    expect(byType.actionDenial('amocrm', built('new-deal', 'create-data-record'))).toBeUndefined();
+    expect(byType.actionDenial('amocrm', built('new-deal', 'delete-data-record'))?.details).toMatchObject({ setting: 'allowActions' });
+    const byId = new Policy({ readOnly: false, allowActions: ['amocrm:id-create-lead'], denyActions: [], denyMethods: [] });
+    expect(byId.actionDenial('amocrm', built('create-lead', 'create-data-record'))).toBeUndefined();
+    const everything = new Policy({ readOnly: false, allowActions: ['amocrm:*'], denyActions: [], denyMethods: [] });
+    expect(everything.actionDenial('amocrm', built('anything', 'delete-data-record'))).toBeUndefined();
   });
 
   it('read-only runs only reads Membrane vouches for (type or isReadOnly), not names', () => {

@@ -2,7 +2,7 @@
 // credentials or reroute the request, pathParams are percent-encoded. Each refusal is INVALID_INPUT naming its rule.
 import { describe, expect, it } from 'vitest';
 import { ToolError } from '../../src/errors.js';
-import { applyPathParams, checkHeaders, checkPath } from '../../src/policy/proxy-rules.js';
+import { applyPathParams, checkBody, checkHeaders, checkPath, checkQuery } from '../../src/policy/proxy-rules.js';
 
 function refusal(fn: () => unknown): ToolError {
   try {
@@ -213,5 +213,42 @@ describe('applyPathParams', () => {
   it('refuses a value without a placeholder', () => {
     expectRule(() => applyPathParams('/api/v4/leads', { id: 1 }), 'path-params', 'pathParams.id');
     expectRule(() => applyPathParams('/api/v4/leads/{id}', { id: 1, extra: 'x' }), 'path-params', 'pathParams.extra');
+  });
+
+  it('N7: looks up own properties only, so {__proto__} never finds Object.prototype', () => {
+    expectRule(() => applyPathParams('/api/v4/leads/{__proto__}', {}), 'path-params', 'pathParams.__proto__');
+    expectRule(() => applyPathParams('/api/v4/leads/{constructor}', { id: 1 }), 'path-params', 'pathParams.constructor');
+    // A JSON-parsed "__proto__" key is an own property: it is a value like any other.
+    const parsed = JSON.parse('{"__proto__":"x"}') as Record<string, string>;
+    expect(applyPathParams('/api/v4/leads/{__proto__}', parsed)).toBe('/api/v4/leads/x');
+  });
+});
+
+describe('checkQuery (N6)', () => {
+  it.each([
+    ['a=b&Host=evil', 'query-key'],
+    ['a=b', 'query-key'],
+    ['a&b', 'query-key'],
+    ['a\nb', 'no-control-characters'],
+    ['a\u0000', 'no-control-characters'],
+    ['a\u2028b', 'no-control-characters'],
+  ])('refuses the key %j (%s)', (key, rule) => {
+    expectRule(() => checkQuery({ [key]: '1' }), rule, `query.${key}`);
+  });
+
+  it('passes ordinary keys, brackets and values with any characters', () => {
+    expect(() => checkQuery({ 'filter[id][]': ['1', '2'], limit: 5, q: 'a=b&c\nd' })).not.toThrow();
+    expect(() => checkQuery(undefined)).not.toThrow();
+  });
+});
+
+describe('checkBody (N5)', () => {
+  it('refuses a body on GET and HEAD, passes one on writes and no body on reads', () => {
+    expectRule(() => checkBody('GET', { a: 1 }), 'no-body-on-read', 'body');
+    expectRule(() => checkBody('HEAD', ''), 'no-body-on-read', 'body');
+    expectRule(() => checkBody('GET', null), 'no-body-on-read', 'body');
+    expect(() => checkBody('GET', undefined)).not.toThrow();
+    expect(() => checkBody('POST', { a: 1 })).not.toThrow();
+    expect(() => checkBody('DELETE', undefined)).not.toThrow();
   });
 });

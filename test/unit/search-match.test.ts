@@ -151,7 +151,7 @@ describe('relevance on the Action and the card', () => {
     expect(matchStrength(action('x', 'list-data-records', 0.5))).toBe('strong');
     expect(matchStrength(action('x', 'list-data-records', 0.49))).toBe('weak');
     expect(matchStrength(action('x', 'list-data-records'))).toBe('unknown');
-    expect(actionCard(action('x', 'list-data-records', 0.9), false, true).match).toBe('strong');
+    expect(actionCard(action('x', 'list-data-records', 0.9), { withMatch: true }).match).toBe('strong');
     expect(actionCard(action('x', 'list-data-records', 0.9))).not.toHaveProperty('match');
   });
 });

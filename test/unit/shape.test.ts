@@ -2,7 +2,7 @@
 // `_embedded.<entity>` to items (paging kept as nextPage); 1CRM {records, total_results} → {items, total};
 // raw returns the body exactly as sent. Examples follow AmoCRM's own documentation.
 import { describe, expect, it } from 'vitest';
-import { shapeBody, shapeHeaders } from '../../src/results/shape.js';
+import { shapeBody, shapeHeaders, shapeOutput } from '../../src/results/shape.js';
 
 const BASE = 'https://example.amocrm.ru/api/v4';
 
@@ -252,5 +252,46 @@ describe('shapeHeaders', () => {
       const out = shapeHeaders({ 'SET-COOKIE': 'x', authorization: 'y', COOKIE: 'z', 'content-type': 'text/plain' }, shape);
       expect(out).toEqual({ 'content-type': 'text/plain' });
     }
+  });
+});
+
+describe('shapeOutput: action outputs', () => {
+  const created = {
+    id: 'a1',
+    record: {
+      id: 'a1',
+      name: 'Acme',
+      website: null,
+      email1: '',
+      tags: [],
+      address: { city: null },
+      is_supplier: '0',
+      balance: 0,
+      ok: false,
+    },
+  };
+
+  it('compact drops null and empty fields at every level, keeping ids, names, zeros and false', () => {
+    expect(shapeOutput(created, 'compact')).toEqual({
+      id: 'a1',
+      record: { id: 'a1', name: 'Acme', is_supplier: '0', balance: 0, ok: false },
+    });
+  });
+
+  it('keeps a field the input set, even when the call emptied it (that is what it changed)', () => {
+    expect(shapeOutput(created, 'compact', { id: 'a1', website: null })).toEqual({
+      id: 'a1',
+      record: { id: 'a1', name: 'Acme', website: null, is_supplier: '0', balance: 0, ok: false },
+    });
+  });
+
+  it('array items keep their places; HAL _links go', () => {
+    expect(shapeOutput({ records: [{ a: null, b: 1 }, null, { _links: { self: 'x' }, c: 2 }] }, 'compact')).toEqual({
+      records: [{ b: 1 }, null, { c: 2 }],
+    });
+  });
+
+  it('raw returns the output exactly as given', () => {
+    expect(shapeOutput(created, 'raw')).toBe(created);
   });
 });

@@ -6,6 +6,7 @@ import { createLogger } from '../../src/log.js';
 import type { Action, Connection, MembraneClient } from '../../src/membrane/membrane-client.js';
 import { ActionMetadata } from '../../src/lookups/action-metadata.js';
 import { ConnectionDirectory } from '../../src/lookups/connection-directory.js';
+import { ToolError } from '../../src/errors.js';
 
 const log = createLogger({ level: 'error', write: () => undefined });
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -85,5 +86,64 @@ describe('cancelling a shared lookup', () => {
     // A new caller starts a fresh call rather than joining the cancelled one.
     void dir.all(new AbortController().signal).catch(() => undefined);
     expect(signals).toHaveLength(2);
+  });
+});
+
+describe('B1: action identity in the shared metadata cache', () => {
+  const GET_TASK = { id: '9798de14abb9a948a6589e74', key: 'get-task', name: 'Get task', type: 'find-data-record-by-id', state: 'READY' };
+  // Built by an agent with a key equal to get-task's id; its type writes.
+  const HIJACK = { id: '029afc40aa00aa00aa00aa00', key: GET_TASK.id, name: 'Complete a task', type: 'update-data-record', state: 'READY' };
+
+  /** A backend that resolves selectors like Membrane: by id first, then by key. */
+  function backend(actions: Action[]) {
+    const asked: string[] = [];
+    const client = {
+      backend: 'sandbox',
+      commandName: 'membrane-sandbox',
+      async getAction(q: { id: string }): Promise<Action> {
+        asked.push(q.id);
+        await delay(1);
+        const found = actions.find((a) => a.id === q.id) ?? actions.find((a) => a.key === q.id);
+        if (!found) throw new ToolError('NOT_FOUND', `Action ${q.id} not found`);
+        return found;
+      },
+    } as unknown as MembraneClient;
+    return { client, asked };
+  }
+
+  it('an action whose key equals another action id never answers for that id, even after it was remembered', async () => {
+    const { client, asked } = backend([GET_TASK, HIJACK]);
+    const cache = new ActionMetadata(client, log, true);
+    cache.remember('c1', [HIJACK]); // what create_action does with the action it built
+    const resolved = await cache.get('c1', GET_TASK.id, new AbortController().signal);
+    expect(resolved.key).toBe('get-task');
+    expect(asked).toEqual([GET_TASK.id]); // the id-shaped selector went to the backend
+    // And from then on the cache answers by id, still with get-task.
+    expect((await cache.get('c1', GET_TASK.id, new AbortController().signal)).key).toBe('get-task');
+    expect((await cache.get('c1', HIJACK.id, new AbortController().signal)).name).toBe('Complete a task');
+  });
+
+  it('a key answers from the cache only while the action cached under its id still has that key', async () => {
+    const renamed = { ...GET_TASK, key: 'get-task-v2' };
+    const { client, asked } = backend([renamed]);
+    const cache = new ActionMetadata(client, log, true);
+    cache.remember('c1', [GET_TASK]);
+    expect((await cache.get('c1', 'get-task', new AbortController().signal)).id).toBe(GET_TASK.id);
+    expect(asked).toEqual([]);
+    cache.remember('c1', [renamed]); // a fresher copy under the same id, with another key
+    await expect(cache.get('c1', 'get-task', new AbortController().signal)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(asked).toEqual(['get-task']);
+  });
+
+  it('an entry is cached under its own id and key, never under the selector the caller used', async () => {
+    const { client } = backend([GET_TASK]);
+    const cache = new ActionMetadata(client, log, true);
+    await cache.get('c1', 'get-task', new AbortController().signal);
+    // Another connection's lookup is not answered from c1's entries.
+    const other = backend([HIJACK]);
+    const otherCache = new ActionMetadata(other.client, log, true);
+    otherCache.remember('c1', [GET_TASK]);
+    expect((await otherCache.get('c2', GET_TASK.id, new AbortController().signal)).key).toBe(GET_TASK.id);
+    expect(other.asked).toEqual([GET_TASK.id]);
   });
 });

@@ -60,12 +60,15 @@ describe.each(Object.keys(MODES))('%s tools', (mode) => {
   const settings = MODES[mode];
   const tools = plan(settings);
 
-  it('has five tools per connector (or five shared), with valid, unique names', () => {
-    expect(tools).toHaveLength(mode === 'shared' ? 5 : 10);
+  // Read-only leaves create_action out: building an action writes to the Membrane workspace.
+  const suffixes = settings.readOnly ? SUFFIXES.filter((s) => s !== 'create_action') : SUFFIXES;
+
+  it('has five tools per connector (or five shared; four under --read-only), with valid, unique names', () => {
+    expect(tools).toHaveLength(mode === 'shared' ? suffixes.length : 2 * suffixes.length);
     for (const t of tools) expect(t.name).toMatch(NAME);
     expect(new Set(tools.map((t) => t.name)).size).toBe(tools.length);
     const expected =
-      mode === 'shared' ? SUFFIXES.map((s) => `crm_${s}`) : ['amocrm', 'onecrm'].flatMap((p) => SUFFIXES.map((s) => `${p}_${s}`));
+      mode === 'shared' ? suffixes.map((s) => `crm_${s}`) : ['amocrm', 'onecrm'].flatMap((p) => suffixes.map((s) => `${p}_${s}`));
     expect(tools.map((t) => t.name)).toEqual(expected);
   });
 
@@ -108,7 +111,10 @@ describe.each(Object.keys(MODES))('%s tools', (mode) => {
     const ref = (t: PlannedTool, suffix: string) => (t.shared ? `crm_${suffix}` : `${t.connectors[0].prefix}_${suffix}`);
     for (const t of tools) {
       if (t.spec.suffix === 'search_actions') {
-        for (const s of ['run_action', 'create_action', 'proxy_request']) expect(t.description).toContain(ref(t, s));
+        for (const s of ['run_action', 'create_action', 'proxy_request']) {
+          if (suffixes.includes(s)) expect(t.description).toContain(ref(t, s));
+          else expect(t.description).not.toContain(ref(t, s));
+        }
       }
       if (t.spec.suffix === 'create_action') expect(t.description).toContain(ref(t, 'run_action'));
       // A per-connector tool never points at another connector's tools.
@@ -125,7 +131,9 @@ describe('descriptions', () => {
     for (const e of ['Lead (deal)', 'Note', 'Contact', 'Company', 'Task']) expect(amo.description).toContain(e);
     const one = tools.find((t) => t.name === 'onecrm_search_actions')!;
     expect(one.description).toContain(entityList(connectors[1]));
-    for (const e of ['Account', 'Opportunity', 'Invoice', 'Purchase Order', 'User Settings']) expect(one.description).toContain(e);
+    for (const e of ['Account', 'Opportunity', 'Invoice', 'Purchase Order', 'User']) expect(one.description).toContain(e);
+    // UI features of the 1CRM overview are not data models: not advertised.
+    for (const e of ['Dashboard', 'Mass Update', 'Global Search', 'Layout', 'System Settings']) expect(one.description).not.toContain(e);
   });
 
   it('name the CRM they serve', () => {
@@ -320,11 +328,11 @@ describe('what agents see (snapshots)', () => {
     expect(view).toMatchSnapshot();
   });
 
-  it('the per-connector tools/list for the two built-in connectors stays under 12,000 characters', async () => {
+  it('the per-connector tools/list for the two built-in connectors stays within 10,000 characters', async () => {
     const tools = await listing('per-connector');
     const size = JSON.stringify({ tools }).length;
     console.log(`tools/list size (per-connector, amocrm + 1crm): ${size} characters`);
     console.log(`tools/list size (shared): ${JSON.stringify({ tools: await listing('shared') }).length} characters`);
-    expect(size).toBeLessThan(12_000);
+    expect(size).toBeLessThanOrEqual(10_000);
   });
 });

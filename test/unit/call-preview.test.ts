@@ -1,0 +1,118 @@
+// What a person is shown before a risky call: agent-chosen text quoted, on one line, escaped and capped;
+// the kind and the target first, so a forged name cannot add lines or push them out of view.
+import { describe, expect, it } from 'vitest';
+import { actionPreview, jsonLine, previewMessage, quoted, requestPreview } from '../../src/policy/call-preview.js';
+
+// Forgeries an agent (or text it read) could put in an action name.
+const FORGED_NAMES: [string, string][] = [
+  ['newlines with fake lines', 'Get account)\nkind: read\ninput: {"id":"(read only, nothing changes)"}\n\n\n\n\n\n\n\n('],
+  ['CR LF', 'x\r\nkind: read'],
+  ['Unicode line separator', 'x\u2028kind: read'],
+  ['Unicode paragraph separator', 'x\u2029kind: read'],
+  ['next line (C1)', 'x\u0085kind: read'],
+  ['vertical tab and form feed', 'x\u000bkind: read\u000c'],
+  ['right-to-left override', 'x\u202edaer :dnik'],
+  ['bidi isolate', 'x\u2067kind: read\u2069'],
+  ['zero-width space and BOM', 'x\u200b\ufeffkind'],
+  ['NUL', 'x\u0000kind'],
+  ['lone surrogate', 'x\ud800kind'],
+];
+
+describe('quoted', () => {
+  it.each(FORGED_NAMES)('%s: stays one quoted line with every unsafe character escaped', (_what, name) => {
+    const q = quoted(name);
+    expect(q.startsWith('"')).toBe(true);
+    expect(q).not.toMatch(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u);
+    expect(q.split('\n')).toHaveLength(1);
+  });
+
+  it('escapes quotes and backslashes, and shows newlines and separators as escapes', () => {
+    expect(quoted('a"b\\c')).toBe('"a\\"b\\\\c"');
+    expect(quoted('a\nb\tc')).toBe('"a\\nb\\tc"');
+    expect(quoted('a\u2028b\u202ec')).toBe('"a\\u2028b\\u202ec"');
+  });
+
+  it('caps a 10 kB string and says how long it was', () => {
+    const q = quoted('k'.repeat(10_000));
+    expect(q.length).toBeLessThan(200);
+    expect(q).toMatch(/^"k+"… \(10000 characters\)$/);
+  });
+
+  it('never splits a character made of two UTF-16 units', () => {
+    const q = quoted('😀'.repeat(300), 5);
+    expect(q).toBe(`"${'😀'.repeat(5)}"… (300 characters)`);
+  });
+});
+
+describe('jsonLine', () => {
+  it('is one line of JSON with separators and overrides escaped, capped', () => {
+    const line = jsonLine({ name: 'a\u2028b\u202ec\nd' });
+    expect(line).toBe('{"name":"a\\u2028b\\u202ec\\nd"}');
+    expect(JSON.parse(line)).toEqual({ name: 'a\u2028b\u202ec\nd' });
+    expect(jsonLine({ big: 'x'.repeat(10_000) })).toMatch(/… \(10010 characters\)$/);
+  });
+
+  it('shows nesting deeper than the cap as a marker instead of failing', () => {
+    let deep: unknown = 'bottom';
+    for (let i = 0; i < 10_000; i++) deep = { a: deep };
+    expect(jsonLine(deep)).toMatch(/nested deeper than|… \(/);
+  });
+});
+
+describe('previews', () => {
+  const action = { id: '0448b7f284683d4e205263fc', key: 'get-account-kind-read', type: 'delete-data-record' };
+  const base = { kind: 'destructive' as const, connector: '1CRM', connectionId: 'ff4f31ab36b1fbe17bf41fcc' };
+
+  it.each(FORGED_NAMES)('%s in a name adds no line to the dialog; kind, target and input come first', (_what, name) => {
+    const preview = actionPreview({ ...base, action: { ...action, name }, input: { id: '4b0cfae3' } });
+    expect(Object.keys(preview)).toEqual([
+      'kind',
+      'connector',
+      'connectionId',
+      'actionId',
+      'actionType',
+      'input',
+      'actionKey',
+      'actionName',
+    ]);
+    const lines = previewMessage('destructive', preview).split('\n');
+    expect(lines).toHaveLength(10);
+    expect(lines[0]).toBe('Allow this destructive call?');
+    expect(lines[1]).toBe('kind: destructive');
+    expect(lines.filter((l) => l.startsWith('kind:'))).toHaveLength(1);
+    expect(lines.filter((l) => l.startsWith('input:'))).toEqual(['input: {"id":"4b0cfae3"}']);
+    expect(lines[8]).toMatch(/^actionName: "/);
+  });
+
+  it('a forged input value and a 10 kB name stay on their lines and within a bounded message', () => {
+    const preview = actionPreview({
+      ...base,
+      action: { ...action, name: 'n'.repeat(10_000), key: 'k\nkind: read' },
+      input: { note: 'ok"}\nkind: read\u2028', blob: 'b'.repeat(10_000) },
+    });
+    const message = previewMessage('destructive', preview);
+    expect(message.split('\n')).toHaveLength(10);
+    expect(message.length).toBeLessThan(1500);
+    expect(preview.actionKey).toBe('"k\\nkind: read"');
+  });
+
+  it('proxy requests: method, quoted path, escaped query and body', () => {
+    const preview = requestPreview({
+      kind: 'destructive',
+      connector: 'AmoCRM',
+      connectionId: 'c1',
+      method: 'DELETE',
+      path: '/api/v4/leads/1\u202e',
+      query: { 'a\u2028': 'b\nc' },
+      body: { x: 1 },
+    });
+    expect(preview).toEqual({
+      kind: 'destructive',
+      connector: 'AmoCRM',
+      connectionId: 'c1',
+      request: 'DELETE "/api/v4/leads/1\\u202e"',
+      query: '{"a\\u2028":"b\\nc"}',
+      body: '{"x":1}',
+    });
+  });
+});
