@@ -100,6 +100,7 @@ export const proxyRequest = defineTool({
       call,
       {
         kind,
+        connectionId,
         fingerprint: { connector: connector.key, connectionId, method, path, query, body: args.body, headers },
         preview: requestPreview({ kind, connector: connector.displayName, connectionId, method, path, query, body: args.body }),
         confirm: args.confirm,

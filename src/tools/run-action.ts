@@ -99,6 +99,7 @@ export const runAction = defineTool({
       call,
       {
         kind,
+        connectionId,
         fingerprint: { connector: connector.key, connectionId, action: action.id, input },
         preview: actionPreview({ kind, connector: connector.displayName, connectionId, action, input }),
         confirm: args.confirm,
