@@ -1,9 +1,10 @@
-// Resources end to end over stdio, for a 2025 and a 2026 client: each connector's action catalog and each
+// Resources end to end over stdio (and once over stateless HTTP), for a 2025 and a 2026 client: each connector's action catalog and each
 // action's full schemas (listed, templated, readable), through the same connection resolution, rules and
 // output budget as the tools; a truncated tool result links to its stored rest (resource_link), which
 // reads page by page.
 import type { Client } from '@modelcontextprotocol/client';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type HttpServerHandle, startHttpServer } from '../helpers/http.js';
 import { type Era, ok, serverPool } from '../helpers/mcp.js';
 
 const pool = serverPool();
@@ -160,5 +161,38 @@ describe.each<Era>(['legacy', 'modern'])('truncated results link to their rest, 
     expect(truncated.nextStep).toContain(`membrane://results/${truncated.resultId}?offset=${truncated.nextOffset}`);
     const rest = await readJson(s.client, `membrane://results/${truncated.resultId}?offset=${truncated.nextOffset}`);
     expect((rest.actions as unknown[]).length).toBeGreaterThan(0);
+  });
+});
+
+describe('over stateless HTTP (--http), both eras against one server', () => {
+  let srv: HttpServerHandle;
+  beforeAll(async () => {
+    srv = await startHttpServer({ args: ['--max-result-chars', '4000'] });
+  });
+  afterAll(() => srv.stop());
+
+  it.each<Era>(['legacy', 'modern'])('a %s client reads a catalog, an action, a stored rest, a prompt and a completion', async (era) => {
+    const client = await srv.connect({ era });
+    const catalog = await readJson(client, 'membrane://amocrm/actions');
+    expect((catalog.actions as { key: string }[]).some((a) => a.key === 'add-note')).toBe(true);
+    expect(((await readJson(client, 'membrane://amocrm/actions/add-note')).action as Doc).key).toBe('add-note');
+
+    // The stored rest of a result cut by one request is read by another request (the state store, not the instance).
+    const r = await client.callTool({ name: 'onecrm_run_action', arguments: { actionId: 'list-accounts', input: { limit: 50 } } });
+    const link = (r.content as { type: string; uri?: string }[]).find((b) => b.type === 'resource_link');
+    expect(link?.uri).toMatch(/^membrane:\/\/results\/r_/);
+    expect((await readJson(client, link!.uri!)).output).toBeDefined();
+
+    const prompt = await client.getPrompt({
+      name: 'update_contact',
+      arguments: { connector: '1crm', contact: 'Hannah', changes: 'title CFO' },
+    });
+    expect((prompt.messages[0].content as { text: string }).text).toContain('onecrm_search_actions');
+    const names = await client.complete({
+      ref: { type: 'ref/prompt', name: 'update_contact' },
+      argument: { name: 'contact', value: 'hannah' },
+      context: { arguments: { connector: '1crm' } },
+    });
+    expect(names.completion.values).toContain('Hannah Weber');
   });
 });
