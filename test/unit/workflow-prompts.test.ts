@@ -50,7 +50,8 @@ describe('renderPrompt', () => {
   it('refuses what does not fit with a message naming the argument', () => {
     const ctx = { connectors: both, settings: SettingsSchema.parse({}) };
     const prompts = offeredPrompts(ctx);
-    expect(() => renderPrompt(ctx, prompts, 'log_activity', { record: 'a', summary: 'b' })).toThrow(
+    expect(() => renderPrompt(ctx, prompts, 'log_activity', { record: 'a', summary: 'b' })).toThrow(/needs the argument "connector"/);
+    expect(() => renderPrompt(ctx, prompts, 'log_activity', { connector: 'zoho', record: 'a', summary: 'b' })).toThrow(
       /"connector" must be one of: amocrm, 1crm/,
     );
     expect(() => renderPrompt(ctx, prompts, 'log_activity', { connector: 'amocrm', record: 'a', summary: 'b', bogus: 'x' })).toThrow(
