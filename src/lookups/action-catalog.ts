@@ -10,7 +10,7 @@ import type { Action, MembraneClient } from '../membrane/membrane-client.js';
 
 const CATALOG_TTL_MS = 60_000;
 /** Actions read per connection; the backend may hold more (then the catalog says so). */
-export const CATALOG_LIMIT = 200;
+export const CATALOG_LIMIT = 100;
 
 export class ActionCatalog {
   private readonly cache: TtlCache<Action[]>;
