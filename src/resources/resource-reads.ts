@@ -122,7 +122,7 @@ export async function connectorResources(ctx: ServerContext, call: CallContext):
       uri: actionUri(connector.key, a.id),
       name: a.key ?? a.id,
       title: `${connector.displayName}: ${oneLine(a.name, 80)}`,
-      description: `${classifyAction(a).kind} action. ${oneLine(a.description, 200)}`,
+      description: `${oneLine(a.description, 200)} (${classifyAction(a).kind})`,
       mimeType: 'application/json',
     });
   }
