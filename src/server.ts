@@ -145,7 +145,7 @@ export function createServerFactory(deps: ServerDeps): ServerFactory {
     );
     server.onerror = (e) => log.debug(`MCP: ${e.message}`);
     registerTools(server, ctx, serving);
-    registerResources(server, ctx);
+    registerResources(server, ctx, serving);
     registerPrompts(server, ctx, prompting);
     return server;
   };

@@ -5,14 +5,16 @@ import {
   ProtocolError,
   ProtocolErrorCode,
   ResourceNotFoundError,
+  type InputRequiredResult,
   type ReadResourceResult,
   type Resource,
   type ResourceTemplateType,
   type Server,
+  type ServerContext as SdkContext,
 } from '@modelcontextprotocol/server';
 import { ToolError } from '../errors.js';
 import { failure, toToolError } from '../results/tool-result.js';
-import { enrich, requestCall } from '../tools/registry.js';
+import { type ToolServing, connectRound, dialogRound, enrich, requestCall } from '../tools/registry.js';
 import type { ServerContext } from '../tools/tool-context.js';
 import { connectorResources, readAction, readCatalog, readStoredResult, servedConnector } from './resource-reads.js';
 import { ACTION_URI_TEMPLATE, CATALOG_URI_TEMPLATE, RESULT_URI_TEMPLATE, parseResourceUri } from './resource-uris.js';
@@ -60,7 +62,17 @@ function readError(e: unknown, uri: string, ctx: ServerContext, connector: strin
   return new ProtocolError(invalid ? ProtocolErrorCode.InvalidParams : ProtocolErrorCode.InternalError, text, data);
 }
 
-async function read(ctx: ServerContext, uri: string, signal: AbortSignal): Promise<Record<string, unknown>> {
+/**
+ * Reads one resource. A connection that needs the user, for a client that can open pages, becomes a round
+ * that sends the user to the connect page (as for a tool call); the client reads again when they are back.
+ */
+async function read(
+  server: Server,
+  ctx: ServerContext,
+  serving: Pick<ToolServing, 'dialogCodec'>,
+  uri: string,
+  sdk: SdkContext,
+): Promise<Record<string, unknown>> {
   const address = parseResourceUri(uri);
   if (!address) {
     throw new ToolError('NOT_FOUND', `No resource "${uri.slice(0, 200)}" on this server`, {
@@ -70,15 +82,24 @@ async function read(ctx: ServerContext, uri: string, signal: AbortSignal): Promi
     });
   }
   if (address.kind === 'result') return readStoredResult(ctx, address.resultId, address.offset);
-  const call = requestCall(ctx, servedConnector(ctx, address.connector), 'resources/read', signal);
+  const connector = servedConnector(ctx, address.connector);
+  const call = { ...requestCall(ctx, connector, 'resources/read', sdk.mcpReq.signal), dialog: dialogRound(server, sdk) };
   try {
     return address.kind === 'catalog' ? await readCatalog(ctx, call) : await readAction(ctx, call, address.actionId);
   } catch (e) {
-    throw enrich(toToolError(e), ctx, call);
+    const asked = await connectRound(enrich(toToolError(e), ctx, call), call, serving);
+    throw asked instanceof ToolError ? asked : new ConnectPage(asked);
   }
 }
 
-export function registerResources(server: Server, ctx: ServerContext): void {
+/** Carries a connect round out of read(): the read answers it instead of contents. */
+class ConnectPage extends Error {
+  constructor(readonly round: InputRequiredResult) {
+    super('the read sends the user to a connect page');
+  }
+}
+
+export function registerResources(server: Server, ctx: ServerContext, serving: Pick<ToolServing, 'dialogCodec'>): void {
   const templates = resourceTemplates(ctx);
   server.setRequestHandler('resources/templates/list', () => ({ resourceTemplates: templates }));
 
@@ -93,14 +114,18 @@ export function registerResources(server: Server, ctx: ServerContext): void {
     return { resources: page, ...(next ? { nextCursor: next } : {}) };
   });
 
-  server.setRequestHandler('resources/read', async (request, sdk): Promise<ReadResourceResult> => {
+  server.setRequestHandler('resources/read', async (request, sdk): Promise<ReadResourceResult | InputRequiredResult> => {
     const { uri } = request.params;
     const address = parseResourceUri(uri);
     const connector = address && address.kind !== 'result' ? address.connector : 'none';
     try {
-      const doc = await read(ctx, uri, sdk.mcpReq.signal);
+      const doc = await read(server, ctx, serving, uri, sdk);
       return { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(doc) }] };
     } catch (e) {
+      if (e instanceof ConnectPage) {
+        ctx.log.info(`resources/read ${uri.slice(0, 120)}: the connection needs the user; sending them to the connect page`);
+        return e.round;
+      }
       const error = readError(e, uri, ctx, connector);
       ctx.log.info(`resources/read ${uri.slice(0, 120)} → ${error.message.split(':')[0]}`);
       throw error;

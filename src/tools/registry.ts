@@ -192,7 +192,7 @@ class AskUser extends Error {
  * HTTP request has neither (no way back to the client), so it gets the confirm-token flow and the
  * uiUrl in the error instead.
  */
-function dialogRound(server: Server, sdk: SdkContext): DialogRound {
+export function dialogRound(server: Server, sdk: SdkContext): DialogRound {
   const envelope = sdk.mcpReq.envelope as Record<string, unknown> | undefined;
   const caps = (envelope?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined) ?? server.getClientCapabilities();
   const elicitation = caps?.elicitation as { form?: unknown; url?: unknown } | undefined;
@@ -230,9 +230,14 @@ function openablePage(url: string): boolean {
  * A connection that needs the user (expired credentials, a revoked grant) and a client that can open a page:
  * instead of the error, one round that sends the user to the connect page (URL elicitation); the client calls
  * again once they are done there, and the call runs on the repaired connection. Asked once per call: if the
- * connection still needs the user after that, the error says so with the page.
+ * connection still needs the user after that, the error says so with the page. Tool calls and resource
+ * reads both go through it.
  */
-async function connectRound(error: ToolError, call: CallContext, serving: ToolServing): Promise<InputRequiredResult | ToolError> {
+export async function connectRound(
+  error: ToolError,
+  call: CallContext,
+  serving: Pick<ToolServing, 'dialogCodec'>,
+): Promise<InputRequiredResult | ToolError> {
   if (error.code !== 'CONNECTION_NEEDS_USER_ACTION' || !error.uiUrl) return error;
   const answered = call.dialog.connected;
   if (answered) {

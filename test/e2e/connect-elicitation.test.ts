@@ -2,7 +2,7 @@
 // can open pages (URL elicitation) is sent to the connect page; the call continues once the user is back
 // (2026: an input_required round the client completes; 2025: the SDK's shim sends elicitation/create with
 // mode "url" on the connection, the same path as the confirmation dialog). A client that cannot open pages
-// gets CONNECTION_NEEDS_USER_ACTION with the uiUrl, as before.
+// gets CONNECTION_NEEDS_USER_ACTION with the uiUrl, as before. A resource read takes the same path.
 import type { Client, ElicitRequest } from '@modelcontextprotocol/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Era, err, ok, serverPool } from '../helpers/mcp.js';
@@ -50,6 +50,21 @@ describe.each<Era>(['legacy', 'modern'])('a %s client that can open pages', (era
     expect(asked).toHaveLength(1);
     expect(asked[0]).toMatchObject({ mode: 'url', url: `https://sandbox.membrane.local/connections/${id}/reconnect` });
     expect(asked[0].message).toMatch(/1CRM connection .* sign in again/);
+  });
+
+  it('a resource read is sent to the same page, and reads once the user reconnected', async () => {
+    const { db, id } = await disconnectedOneCrm('url-resource-');
+    const asked: Asked[] = [];
+    const reconnect = async () => {
+      expect((await runSandbox(['connect', `--connectionId=${id}`, '--json'], { db })).exitCode).toBe(0);
+    };
+    const s = await pool.start({ era, db, capabilities: { elicitation: { url: {} } }, setup: browser(asked, 'accept', reconnect) });
+    const read = await s.client.readResource({ uri: 'membrane://1crm/actions' });
+    const catalog = JSON.parse((read.contents[0] as { text: string }).text) as { connectionId: string; actions: unknown[] };
+    expect(catalog.connectionId).toBe(id);
+    expect(catalog.actions.length).toBeGreaterThan(0);
+    expect(asked).toHaveLength(1);
+    expect(asked[0]).toMatchObject({ mode: 'url', url: `https://sandbox.membrane.local/connections/${id}/reconnect` });
   });
 
   it('a destructive call after the reconnect still asks for confirmation, in a round of its own, and runs once', async () => {
