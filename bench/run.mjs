@@ -11,6 +11,10 @@
 //   sandbox               the sandbox's own per-invocation latency
 //   search                search_actions for intents with and without a fitting action: what the agent
 //                         reads (chars), strong/weak cards, whether it is told there is no strong match
+//   agent tasks           multi-step tasks on both CRMs played as a scripted agent (bench/agent-tasks.mjs):
+//                         calls and characters read per task, each checked against the sandbox store;
+//                         `--before-root <dir>` runs the same script on another built checkout (the server
+//                         before a change) for comparison
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { spawn } from 'node:child_process';
@@ -19,6 +23,7 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { agentTasks } from './agent-tasks.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SERVER = join(ROOT, 'dist', 'index.js');
@@ -29,6 +34,7 @@ const { values: opts } = parseArgs({
     quick: { type: 'boolean', default: false },
     out: { type: 'string', default: join(ROOT, 'bench', 'results.json') },
     iterations: { type: 'string' },
+    'before-root': { type: 'string' },
   },
 });
 const QUICK = opts.quick;
@@ -362,6 +368,25 @@ async function searchQuality() {
   }
 }
 
+/**
+ * The scripted agent tasks on this build and, with --before-root, on another built checkout. Without it, the
+ * "before" figures of an earlier run written to the same --out file are kept, saying when they were measured.
+ */
+async function agentTaskFigures() {
+  const after = { ...(await agentTasks({ root: ROOT, label: 'this build' })), measuredAt: new Date().toISOString() };
+  if (opts['before-root']) {
+    const before = await agentTasks({ root: resolve(opts['before-root']), label: `before (${opts['before-root']})` });
+    return { after, before: { ...before, measuredAt: new Date().toISOString() } };
+  }
+  try {
+    const previous = JSON.parse(readFileSync(opts.out, 'utf8')).agentTasks?.before;
+    if (previous) return { after, before: { ...previous, keptFromEarlierRun: true } };
+  } catch {
+    // no earlier results: nothing to compare with
+  }
+  return { after, before: null };
+}
+
 // ---------- run and report ----------
 /** --http: spawn → listening, and run_action latency (2025 and 2026 clients) and throughput over Streamable HTTP vs stdio. */
 async function httpTransport() {
@@ -451,6 +476,7 @@ try {
   results.sandbox = await sandboxLatency(ids);
   results.search = await searchQuality();
   results.http = await httpTransport();
+  results.agentTasks = await agentTaskFigures();
   results.finishedAt = new Date().toISOString();
 
   console.log(`membrane-crm-mcp bench — ${results.machine.node}, ${results.machine.cpus} cpus, ${N} iterations${QUICK ? ' (quick)' : ''}`);
@@ -491,6 +517,27 @@ try {
       'peak RSS MB': h.serverPeakRssMb ?? 'n/a',
     },
   ]);
+
+  const { after, before } = results.agentTasks;
+  const beforeOf = (task) => before?.tasks.find((t) => t.task === task);
+  table(
+    `Scripted agent tasks: calls and characters read, this build${before ? ` vs ${before.label}${before.keptFromEarlierRun ? ` (kept from ${before.measuredAt})` : ''}` : ' (run with --before-root <built checkout> to compare)'}`,
+    [...after.tasks, { task: 'total', crm: '', ...after.totals }].map((t) => ({
+      task: t.task,
+      crm: t.crm,
+      calls: t.calls,
+      chars: t.charsRead,
+      ...(before ? { 'calls before': (t.task === 'total' ? before.totals : beforeOf(t.task))?.calls ?? '-' } : {}),
+      ...(before ? { 'chars before': (t.task === 'total' ? before.totals : beforeOf(t.task))?.charsRead ?? '-' } : {}),
+      verified: t.task === 'total' ? `${after.totals.verified}/${after.totals.tasks}` : t.verified,
+      ...(before
+        ? {
+            'verified before':
+              t.task === 'total' ? `${before.totals.verified}/${before.totals.tasks}` : (beforeOf(t.task)?.verified ?? '-'),
+          }
+        : {}),
+    })),
+  );
 
   mkdirSync(dirname(opts.out), { recursive: true });
   writeFileSync(opts.out, `${JSON.stringify(results, null, 2)}\n`);

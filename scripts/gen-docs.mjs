@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const README = join(ROOT, 'README.md');
-const { SETTINGS, SettingsSchema, ERROR_CODES, connectorFor, planTools, listedSchema } = await import(join(ROOT, 'dist', 'docs.js'));
+const { SETTINGS, SettingsSchema, ERROR_CODES, connectorFor, planTools, listedSchema, workflowPrompts, resourceTemplates } = await import(
+  join(ROOT, 'dist', 'docs.js')
+);
 
 const escape = (s) => String(s).replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -68,7 +70,32 @@ function errorsTable() {
   return rows.join('\n');
 }
 
-const sections = { tools: toolsTable(), config: configTable(), errors: errorsTable() };
+function promptsTable() {
+  const rows = ['| Prompt | What it does | Arguments (`?` = optional; suggested: completion/complete offers values) |', '|---|---|---|'];
+  for (const p of workflowPrompts(true)) {
+    const args = p.arguments
+      .map((a) => `\`${a.name}${a.required ? '' : '?'}\`: ${a.description}${a.complete ? ' (suggested)' : ''}`)
+      .join('; ');
+    rows.push(`| \`${p.name}\` (${escape(p.title)}) | ${escape(p.description)} | ${escape(args)} |`);
+  }
+  rows.push('', '`connector` is required when the server serves several connectors, and may be left out when it serves one.');
+  return rows.join('\n');
+}
+
+function resourcesTable() {
+  const rows = ['| URI template | What it holds |', '|---|---|'];
+  const templates = resourceTemplates({ connectors: [connectorFor('amocrm'), connectorFor('1crm')] });
+  for (const t of templates) rows.push(`| \`${t.uriTemplate}\` | ${escape(t.title)}: ${escape(t.description)} |`);
+  return rows.join('\n');
+}
+
+const sections = {
+  tools: toolsTable(),
+  config: configTable(),
+  errors: errorsTable(),
+  prompts: promptsTable(),
+  resources: resourcesTable(),
+};
 
 const current = readFileSync(README, 'utf8');
 let next = current;

@@ -132,7 +132,8 @@ export const SETTINGS: readonly SettingSpec[] = [
     env: 'MEMBRANE_CRM_MAX_RESULT_CHARS',
     kind: 'int',
     shownDefault: '20000',
-    description: 'Output budget per result, in characters of JSON text (about 4 characters per token).',
+    description:
+      'Output budget per result, in characters of JSON text (about 4 characters per token); announced on every tool as _meta["anthropic/maxResultSizeChars"] (plus 1,000).',
   },
   {
     key: 'cliTimeout',

@@ -5,3 +5,5 @@ export { ERROR_CODES } from './errors.js';
 export { connectorFor } from './connectors.js';
 export { planTools } from './tools/registry.js';
 export { listedSchema } from './tools/argument-schemas.js';
+export { workflowPrompts } from './prompts/workflow-prompts.js';
+export { resourceTemplates } from './resources/resource-handlers.js';

@@ -15,12 +15,16 @@ import { RepeatGuard } from './policy/repeat-guard.js';
 import { Policy } from './policy/rules.js';
 import { ResultStore } from './results/result-store.js';
 import { ActionMetadata } from './lookups/action-metadata.js';
+import { ActionCatalog } from './lookups/action-catalog.js';
 import { InputValidator } from './lookups/input-validator.js';
 import { ConnectionDirectory } from './lookups/connection-directory.js';
 import { MemoryStateStore } from './state/memory-state-store.js';
 import { DEFAULT_SCOPE, type StateStore } from './state/state-store.js';
-import type { DialogState, ServerContext } from './tools/tool-context.js';
+import type { RoundState, ServerContext } from './tools/tool-context.js';
 import { type PlannedTool, SHARED_PREFIX, type ToolServing, listedTools, planTools, registerTools } from './tools/registry.js';
+import { registerResources } from './resources/resource-handlers.js';
+import { promptServing, registerPrompts } from './prompts/prompt-handlers.js';
+import { workflowPrompts } from './prompts/workflow-prompts.js';
 
 export function serverInstructions(settings: Settings, connectors: Connector[], client: Pick<MembraneClient, 'backend'>): string {
   const shared = settings.toolMode === 'shared';
@@ -39,6 +43,12 @@ export function serverInstructions(settings: Settings, connectors: Connector[], 
     'Errors read "CODE: what happened. Next: what to do"; do the Next step. A truncated result says how to page it (resultId + offset); do not re-run the call. ' +
       'A change may return CONFIRMATION_REQUIRED with a preview: confirm with the user, then repeat the call with the confirm token. Identical writes within 60 s need allowRepeat.',
   ];
+  lines.push(
+    'Resources: membrane://{connector}/actions (catalog), …/actions/{actionId} (full schemas), membrane://results/{resultId} (rest of a cut result). ' +
+      `Prompts: ${workflowPrompts(false)
+        .map((p) => p.name)
+        .join(', ')}.`,
+  );
   if (settings.readOnly) lines.push('This server is READ-ONLY: only read actions and GET/HEAD requests run; actions cannot be built.');
   if (isSandbox(client.backend)) {
     lines.push(
@@ -52,13 +62,16 @@ export function serverInstructions(settings: Settings, connectors: Connector[], 
 export interface SharedLookups {
   connections: ConnectionDirectory;
   actions: ActionMetadata;
+  catalog: ActionCatalog;
   validator: InputValidator;
 }
 
 export function createSharedLookups(settings: Settings, client: MembraneClient, log: Logger): SharedLookups {
+  const actions = new ActionMetadata(client, log, settings.cache);
   return {
     connections: new ConnectionDirectory(client, settings.defaultConnections, log, settings.cache),
-    actions: new ActionMetadata(client, log, settings.cache),
+    actions,
+    catalog: new ActionCatalog(client, actions, log, settings.cache),
     validator: new InputValidator(log),
   };
 }
@@ -102,6 +115,7 @@ export function createServerFactory(deps: ServerDeps): ServerFactory {
     results: new ResultStore({ state, scope }),
     connections: lookups.connections,
     actions: lookups.actions,
+    catalog: lookups.catalog,
     validator: lookups.validator,
     policy: new Policy(settings),
     confirmations: new Confirmations(CONFIRM_TTL_MS, Date.now, state, scope),
@@ -111,18 +125,19 @@ export function createServerFactory(deps: ServerDeps): ServerFactory {
   const serving: ToolServing = {
     planned,
     listing: listedTools(planned, ctx),
-    dialogCodec: createRequestStateCodec<DialogState>({
+    dialogCodec: createRequestStateCodec<RoundState>({
       key: deps.stateSecret ?? randomBytes(32),
       ttlSeconds: CONFIRM_TTL_MS / 1000,
     }),
   };
+  const prompting = promptServing(ctx);
   const instructions = serverInstructions(settings, connectors, client);
 
   const factory: McpServerFactory = () => {
     const server = new Server(
       { name: 'membrane-crm-mcp', title: 'Membrane CRM', version: deps.version },
       {
-        capabilities: { tools: {}, logging: {} },
+        capabilities: { tools: {}, logging: {}, resources: {}, prompts: {}, completions: {} },
         instructions,
         // A tampered or expired dialog state is refused (-32602) before any handler runs.
         requestState: { verify: serving.dialogCodec.verify },
@@ -130,6 +145,8 @@ export function createServerFactory(deps: ServerDeps): ServerFactory {
     );
     server.onerror = (e) => log.debug(`MCP: ${e.message}`);
     registerTools(server, ctx, serving);
+    registerResources(server, ctx, serving);
+    registerPrompts(server, ctx, prompting);
     return server;
   };
   return { factory, tools: planned, ctx, state };

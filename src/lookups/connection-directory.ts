@@ -134,6 +134,24 @@ export class ConnectionDirectory {
     return found.id;
   }
 
+  private needsUser(connector: Connector, c: Connection, call: CallContext, candidates: unknown[]): ToolError {
+    return new ToolError('CONNECTION_NEEDS_USER_ACTION', `The ${connector.displayName} connection "${c.name}" is ${c.state}, not READY`, {
+      nextStep: this.reconnectStep(c, call),
+      uiUrl: this.reconnectHint(c).uiUrl,
+      retryable: false,
+      details: { candidates },
+    });
+  }
+
+  /**
+   * Checks with the backend (not the cache) that the connection is READY: before a person is asked to
+   * confirm a call, so they are not asked about a call that cannot run (and asked again after reconnecting).
+   */
+  async checkReady(connector: Connector, connectionId: string, call: CallContext): Promise<void> {
+    const found = (await this.all(call.signal, true)).find((c) => c.id === connectionId);
+    if (found && !isReady(found)) throw this.needsUser(connector, found, call, [{ id: found.id, name: found.name, state: found.state }]);
+  }
+
   /** The connection id to use for a call. */
   async resolve(connector: Connector, connectionId: string | undefined, call: CallContext): Promise<string> {
     const named = connectionId ?? this.defaultFor(connector);
@@ -154,18 +172,7 @@ export class ConnectionDirectory {
       });
     }
     const needsUser = mine.find((c) => c.clientAction?.uiUrl) ?? mine[0];
-    if (needsUser) {
-      throw new ToolError(
-        'CONNECTION_NEEDS_USER_ACTION',
-        `The ${connector.displayName} connection "${needsUser.name}" is ${needsUser.state}, not READY`,
-        {
-          nextStep: this.reconnectStep(needsUser, call),
-          uiUrl: this.reconnectHint(needsUser).uiUrl,
-          retryable: false,
-          details: { candidates },
-        },
-      );
-    }
+    if (needsUser) throw this.needsUser(connector, needsUser, call, candidates);
     const command = this.connectHint(connector).command;
     throw new ToolError('CONNECTION_REQUIRED', `There is no ${connector.displayName} connection yet`, {
       nextStep: this.connectStep(connector, call),

@@ -1,5 +1,7 @@
 // A FIFO concurrency limiter. Waiting calls keep their place in line, and leave it when their
 // request is cancelled or their deadline passes (they never start late, never start after cancel).
+// A wait is reported to the call being served (its progress notifications say it waits, and behind how many).
+import { callProgress } from '../call-progress.js';
 
 export class QueueAbort extends Error {
   constructor(readonly reason: 'cancelled' | 'deadline') {
@@ -36,7 +38,10 @@ export class Limiter {
     }
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
+      // The position is read when progress is reported: it shrinks as the calls ahead start.
+      const endWait = callProgress()?.queued(() => Math.max(0, this.queue.indexOf(waiter)));
       const cleanup = () => {
+        endWait?.();
         if (timer) clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
       };

@@ -144,7 +144,8 @@ export interface MembraneClient {
   /** What users must do, in this backend's terms (next steps of errors, the doctor's fixes). */
   readonly hints: UserActionHints;
   listConnections(opts?: CallOptions): Promise<Connection[]>;
-  listActions(q: { connectionId: string; intent: string; limit: number }, opts?: CallOptions): Promise<Action[]>;
+  /** Actions of a connection ranked for `intent`; without an intent, the connection's actions (its catalog), up to `limit`. */
+  listActions(q: { connectionId: string; intent?: string; limit: number }, opts?: CallOptions): Promise<Action[]>;
   getAction(q: { id: string; connectionId?: string; wait?: boolean; timeoutSeconds?: number }, opts?: CallOptions): Promise<Action>;
   createAction(q: { description: string; connectionId: string; name?: string }, opts?: CallOptions): Promise<Action>;
   runAction(q: { actionId: string; connectionId: string; input?: Record<string, unknown> }, opts?: CallOptions): Promise<RunResult>;

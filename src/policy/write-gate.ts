@@ -13,6 +13,8 @@ import type { CallContext, ServerContext } from '../tools/tool-context.js';
 
 export interface GatedCall {
   kind: ActionKind;
+  /** The connection the call runs on (checked READY before the user is asked to confirm). */
+  connectionId: string;
   /** Identifies the call exactly (connector, connection, action or method+path, input). */
   fingerprint: Record<string, unknown>;
   /** What the user is shown (call-preview.ts): server-known lines first, agent-chosen text quoted and last. */
@@ -27,6 +29,7 @@ export async function gatedWrite<T>(ctx: ServerContext, call: CallContext, gate:
   if (call.dialog.answer) return answered(ctx, call, gate, key, call.dialog.answer, run);
   const confirming = needsConfirmation(ctx.settings.confirm, gate.kind);
   if (confirming && !gate.confirm && call.dialog.available) {
+    await ctx.connections.checkReady(call.connector, gate.connectionId, call);
     // The dialog holds the claim until its answer comes back (in a later round, maybe on another replica):
     // an identical call made meanwhile meets DUPLICATE_WRITE, not a second dialog and a second write.
     const ticket = await ctx.confirmations.openDialog(key);

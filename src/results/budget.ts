@@ -157,18 +157,21 @@ export function textSlice(text: string, offset: number, maxChars: number): { val
   return { value: { jsonText: slice }, returned: slice.length };
 }
 
+/** `preferred` for a document whose arrays must not be cut apart (a JSON Schema): it is paged as JSON text. */
+export const AS_TEXT = 'text';
+
 /**
  * Fits `doc` into `maxChars`. `preferred` names the array to page (e.g. ['output', 'records']) when the
- * caller knows it; otherwise the largest array is used.
+ * caller knows it, or AS_TEXT to page the JSON text; otherwise the largest array is used.
  */
-export function fitToBudget(input: Record<string, unknown>, maxChars: number, preferred?: JsonPath): Fitted {
+export function fitToBudget(input: Record<string, unknown>, maxChars: number, preferred?: JsonPath | typeof AS_TEXT): Fitted {
   const capped = { n: 0 };
   const doc = sanitize(input, 0, capped) as Record<string, unknown>;
   const limit = maxChars - TRUNCATION_RESERVE;
   if (capped.n > 0) return fitDeep(input, doc, capped.n, limit, maxChars);
   if (size(doc) <= maxChars) return { value: doc };
 
-  const path = preferred && Array.isArray(getAt(doc, preferred)) ? preferred : largestArray(doc);
+  const path = preferred === AS_TEXT ? undefined : preferred && Array.isArray(getAt(doc, preferred)) ? preferred : largestArray(doc);
   if (path) {
     const items = getAt(doc, path) as unknown[];
     // Only whole items: when not even the first one fits, the JSON text is paged instead (below), so a

@@ -1,8 +1,8 @@
 // Budgeted results with explicit truncation: `truncated: {returned, total, omitted, nextOffset, resultId, nextStep}`
 // says exactly which call returns the rest, and the rest is served from the ResultStore.
 import { ToolError } from '../errors.js';
-import { type Cut, type Fitted, fitToBudget, pageItems, setAt, textSlice } from './budget.js';
-import type { ResultStore } from './result-store.js';
+import { type AS_TEXT, type Cut, type Fitted, type JsonPath, fitToBudget, pageItems, setAt, textSlice } from './budget.js';
+import { RESOURCE_READER, type ResultStore, resultUri } from './result-store.js';
 
 export interface Truncated {
   returned: number;
@@ -35,7 +35,9 @@ function describe(cut: Cut, tool: string, resultId: string | undefined): Truncat
   // A preview (returned 0 at offset 0) is followed by the full JSON text from offset 0; at the end there is nothing more.
   const preview = cut.pageable.kind === 'text' && cut.returned === 0 && cut.offset < cut.total;
   const more = omitted > 0 || preview;
-  if (more && resultId) {
+  if (more && resultId && tool === RESOURCE_READER) {
+    steps.push(`For the rest read the resource ${resultUri(resultId, nextOffset)} (no CRM call is repeated; valid 10 minutes).`);
+  } else if (more && resultId) {
     steps.push(
       `For the rest call ${tool} with {"resultId":"${resultId}","offset":${nextOffset}} (no CRM call is repeated; valid 10 minutes).`,
     );
@@ -72,7 +74,7 @@ export async function budgetResult(
   payload: Record<string, unknown>,
   maxChars: number,
   store: ResultStore,
-  preferred?: (string | number)[],
+  preferred?: JsonPath | typeof AS_TEXT,
 ): Promise<Record<string, unknown>> {
   const room = maxChars - JSON.stringify(fixed).length;
   const fitted = fitToBudget(payload, room, preferred);

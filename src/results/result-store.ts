@@ -28,6 +28,16 @@ export interface ResultStoreOptions {
 
 export const RESULT_TTL_MS = 10 * 60_000;
 
+/** The resource a stored result is read through (resources/read), page by page from `offset`. */
+export const RESULT_URI_TEMPLATE = 'membrane://results/{resultId}{?offset}';
+
+export function resultUri(resultId: string, offset = 0): string {
+  return `membrane://results/${resultId}${offset > 0 ? `?offset=${offset}` : ''}`;
+}
+
+/** The reader named by results kept for a resource (an action catalog, a schema): the rest is read as a resource too. */
+export const RESOURCE_READER = 'resources/read';
+
 function isStoredResult(doc: Record<string, unknown>): doc is Record<string, unknown> & StoredResult {
   const p = doc.pageable as { kind?: unknown } | undefined;
   return typeof doc.tool === 'string' && typeof doc.template === 'object' && (p?.kind === 'items' || p?.kind === 'text');

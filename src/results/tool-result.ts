@@ -1,11 +1,37 @@
 // Every tool result goes through here: structuredContent plus one text block with the same JSON on
 // success; on failure isError, the `CODE: what happened. Next: what to do` text, and {backend, connector, error}.
-import type { CallToolResult } from '@modelcontextprotocol/server';
+import type { CallToolResult, ResourceLink } from '@modelcontextprotocol/server';
 import { ToolError } from '../errors.js';
 import type { Backend } from '../membrane/membrane-client.js';
+import { resultUri } from './result-store.js';
+
+/**
+ * A truncated result's link to its stored remainder, as a resource (clients that show resources can open
+ * it; the agent can read it or page with resultId). The structured result stays as it is: some clients
+ * give the model only structuredContent.
+ */
+function remainderLink(structured: Record<string, unknown>): ResourceLink | undefined {
+  const t = structured.truncated as { resultId?: unknown; nextOffset?: unknown; omitted?: unknown; unit?: unknown } | undefined;
+  if (!t || typeof t.resultId !== 'string') return undefined;
+  const offset = typeof t.nextOffset === 'number' ? t.nextOffset : 0;
+  const rest =
+    typeof t.omitted === 'number' && t.omitted > 0 ? `${t.omitted} more ${t.unit === 'items' ? 'items' : 'characters'}` : 'the rest';
+  return {
+    type: 'resource_link',
+    uri: resultUri(t.resultId, offset),
+    name: `result ${t.resultId} from ${offset}`,
+    title: 'Rest of this result',
+    description: `The part of this result that did not fit (${rest}), kept 10 minutes; read it page by page.`,
+    mimeType: 'application/json',
+  };
+}
 
 export function success(structured: Record<string, unknown>): CallToolResult {
-  return { content: [{ type: 'text', text: JSON.stringify(structured) }], structuredContent: structured };
+  const link = remainderLink(structured);
+  return {
+    content: [{ type: 'text', text: JSON.stringify(structured) }, ...(link ? [link] : [])],
+    structuredContent: structured,
+  };
 }
 
 /** Details that fit in the text block: many clients show the model only the text. */

@@ -18,11 +18,6 @@ import { connectionIdField, idString, outputSchema } from './fields.js';
 const POLL_SECONDS = 10;
 /** Time a CLI needs to start and answer, on top of its long-poll. */
 const CLI_MARGIN_MS = 5000;
-/**
- * Progress while waiting, so clients that reset their timeout on progress keep waiting. None is sent with
- * the result: SDK clients handle a notification that arrives together with the response after it, and drop it.
- */
-const PROGRESS_EVERY_MS = 3000;
 
 function isBuilding(a: Action): boolean {
   return a.state === 'BUILDING';
@@ -130,27 +125,17 @@ export const createAction = defineTool({
       : await ctx.client.getAction({ id: args.actionId!, connectionId }, budget());
     ctx.log.info(`action ${action.id} ${args.description ? 'created' : 'resumed'}: ${action.state ?? 'no state'}`);
 
-    const started = Date.now();
     if (isBuilding(action)) {
-      const name = action.name;
-      const report = () => {
-        const elapsed = Math.round((Date.now() - started) / 1000);
-        void call.progress(elapsed, Math.round(waitMs / 1000), `Membrane is building ${quoted(name, 80)} (${elapsed} s)`);
-      };
-      report();
-      const heartbeat = setInterval(report, PROGRESS_EVERY_MS);
-      try {
-        while (isBuilding(action)) {
-          const remaining = Math.floor((deadline - Date.now()) / 1000);
-          if (remaining < 1) break;
-          const seconds = Math.min(POLL_SECONDS, remaining);
-          action = await ctx.client.getAction(
-            { id: action.id, connectionId, wait: true, timeoutSeconds: seconds },
-            { signal: call.signal, timeoutMs: seconds * 1000 + CLI_MARGIN_MS },
-          );
-        }
-      } finally {
-        clearInterval(heartbeat);
+      // The call's progress heartbeat keeps reporting this while the build runs (clients reset their timeout on it).
+      call.doing(`Membrane is building ${quoted(action.name, 80)}`, { total: Math.round(waitMs / 1000), now: true });
+      while (isBuilding(action)) {
+        const remaining = Math.floor((deadline - Date.now()) / 1000);
+        if (remaining < 1) break;
+        const seconds = Math.min(POLL_SECONDS, remaining);
+        action = await ctx.client.getAction(
+          { id: action.id, connectionId, wait: true, timeoutSeconds: seconds },
+          { signal: call.signal, timeoutMs: seconds * 1000 + CLI_MARGIN_MS },
+        );
       }
     }
 

@@ -7,7 +7,7 @@ import { changingToolAnnotations, crmName, defineTool } from './spec.js';
 import { connectionIdField, outputSchema, pagingFields, shapeField, truncatedOut, writeGateFields } from './fields.js';
 import { missingArgument, nextPart } from './handler-helpers.js';
 import { gatedWrite } from '../policy/write-gate.js';
-import { requestPreview } from '../policy/call-preview.js';
+import { quoted, requestPreview } from '../policy/call-preview.js';
 
 type Scalar = string | number | boolean;
 const isScalar = (v: unknown): v is Scalar => ['string', 'number', 'boolean'].includes(typeof v);
@@ -94,11 +94,13 @@ export const proxyRequest = defineTool({
     const connectionId = await ctx.connections.resolve(connector, args.connectionId, call);
     const query = toQuery(args.query);
     const kind = METHOD_KIND[method];
+    call.doing(`${method} ${quoted(path, 80)} on ${connector.displayName}`);
     const res = await gatedWrite(
       ctx,
       call,
       {
         kind,
+        connectionId,
         fingerprint: { connector: connector.key, connectionId, method, path, query, body: args.body, headers },
         preview: requestPreview({ kind, connector: connector.displayName, connectionId, method, path, query, body: args.body }),
         confirm: args.confirm,

@@ -19,11 +19,12 @@ import {
   type Tool,
 } from '@modelcontextprotocol/server';
 import { z } from 'zod';
+import { ProgressHeartbeat, withCallProgress } from '../call-progress.js';
 import type { Connector } from '../connectors.js';
 import { ToolError } from '../errors.js';
 import { type LogLevel, withLogSink } from '../log.js';
 import { failure, shortened, success, toToolError } from '../results/tool-result.js';
-import type { CallContext, DialogRound, DialogState, ServerContext } from './tool-context.js';
+import type { CallContext, DialogOutcome, DialogRound, RoundState, ServerContext } from './tool-context.js';
 import { createAction } from './create-action.js';
 import { listConnections } from './list-connections.js';
 import { proxyRequest } from './proxy-request.js';
@@ -54,7 +55,8 @@ export function toolNameOf(shared: boolean, connector: Connector, suffix: string
   return shared ? `${SHARED_PREFIX}_${suffix}` : `${connector.prefix}_${suffix}`;
 }
 
-function refFor(connectors: Connector[], shared: boolean) {
+/** How next steps, prompts and resources name a tool with arguments: `amocrm_run_action with {…}`, or `crm_…` with the connector. */
+export function refFor(connectors: Connector[], shared: boolean) {
   return (suffix: string, connector?: Connector, args?: Record<string, unknown>): string => {
     const name = toolNameOf(shared, connector ?? connectors[0], suffix);
     const allArgs = shared && connector ? { connector: connector.key, ...args } : args;
@@ -67,7 +69,7 @@ function offeredSpecs(settings: ServerContext['settings']): ToolSpec[] {
   return TOOL_SPECS.filter((spec) => spec.offeredWhen?.(settings) !== false);
 }
 
-function offersFor(settings: ServerContext['settings']): (suffix: string) => boolean {
+export function offersFor(settings: ServerContext['settings']): (suffix: string) => boolean {
   const suffixes = new Set(offeredSpecs(settings).map((s) => s.suffix));
   return (suffix) => suffixes.has(suffix);
 }
@@ -103,8 +105,32 @@ export function planTools(ctx: Pick<ServerContext, 'settings' | 'connectors'>): 
   return planned;
 }
 
+/**
+ * The context of work done for a request that is not a tool call (a resource read, an argument completion):
+ * the same connection resolution, policy and next steps as the tools, with no dialog and no progress.
+ */
+export function requestCall(
+  ctx: Pick<ServerContext, 'settings' | 'connectors'>,
+  connector: Connector,
+  operation: string,
+  signal: AbortSignal,
+): CallContext {
+  const shared = ctx.settings.toolMode === 'shared';
+  const ref = refFor(shared ? ctx.connectors : [connector], shared);
+  return {
+    connector,
+    tool: operation,
+    ref: (suffix, args) => ref(suffix, connector, args),
+    offers: offersFor(ctx.settings),
+    signal,
+    doing: () => undefined,
+    dialog: { available: false, urlAvailable: false },
+    askUser: () => Promise.reject(new ToolError('INTERNAL_ERROR', `${operation} cannot ask the user`)),
+  };
+}
+
 /** Adds tool names to next steps and drops cached connections after connection errors (only those). */
-function enrich(error: ToolError, ctx: ServerContext, call: CallContext): ToolError {
+export function enrich(error: ToolError, ctx: ServerContext, call: CallContext): ToolError {
   const aboutConnection = error.code === 'LOGIN_REQUIRED' || error.code === 'CONNECTION_NEEDS_USER_ACTION' || error.about === 'connection';
   if (aboutConnection) ctx.connections.invalidate(error.code);
   if (error.code === 'NOT_FOUND' && !error.nextStep) {
@@ -115,8 +141,21 @@ function enrich(error: ToolError, ctx: ServerContext, call: CallContext): ToolEr
   return error;
 }
 
+/** Claude Code's per-tool cap on a result's size (it cuts or files away what is longer; default about 25k tokens). */
+export const MAX_RESULT_META_KEY = 'anthropic/maxResultSizeChars';
+/** The largest value Claude Code accepts for it. */
+const CLAUDE_CODE_MAX_RESULT_CHARS = 500_000;
+/** Room above the budget for what a result carries besides its JSON text (a resource_link to the rest). */
+const RESULT_META_MARGIN = 1000;
+
+/** The result size to announce: the server budgets every result itself, so the client must not cut below the budget. */
+export function announcedResultChars(maxResultChars: number): number {
+  return Math.min(CLAUDE_CODE_MAX_RESULT_CHARS, maxResultChars + RESULT_META_MARGIN);
+}
+
 /** The tools/list entry of every planned tool, computed once (tools/list is answered on every request). */
 export function listedTools(planned: PlannedTool[], ctx: Pick<ServerContext, 'settings'>): Tool[] {
+  const resultChars = announcedResultChars(ctx.settings.maxResultChars);
   return planned.map((t) => ({
     name: t.name,
     title: t.title,
@@ -124,6 +163,7 @@ export function listedTools(planned: PlannedTool[], ctx: Pick<ServerContext, 'se
     inputSchema: listedSchema(t.input, 'input') as Tool['inputSchema'],
     outputSchema: listedSchema(t.spec.output, 'output') as Tool['outputSchema'],
     annotations: t.spec.annotations(ctx.settings),
+    _meta: { [MAX_RESULT_META_KEY]: resultChars },
   }));
 }
 
@@ -134,33 +174,39 @@ const CONFIRM_FORM = {
   required: ['confirm'],
 };
 const ConfirmAnswer = z.object({ confirm: z.boolean() });
-const DialogStateSchema = z.object({ key: z.string(), ticket: z.string() });
+const RoundStateSchema = z.union([z.object({ key: z.string(), ticket: z.string() }), z.object({ connect: z.string() })]);
 
 /** Thrown by CallContext.askUser, caught by the wrapper, which answers input_required instead of a result. */
 class AskUser extends Error {
   constructor(
     readonly question: string,
-    readonly state: DialogState,
+    readonly state: RoundState,
   ) {
     super('the call asks the user');
   }
 }
 
 /**
- * Whether this client can answer a dialog, and its answer when this round carries one. Capabilities come
- * from the request's own envelope (2026) or from initialize (2025); a stateless 2025 HTTP request has
- * neither (no way back to the client), so it gets the confirm-token flow instead.
+ * What this client can be asked (a form, a page to open), and the answer this round carries, if any.
+ * Capabilities come from the request's own envelope (2026) or from initialize (2025); a stateless 2025
+ * HTTP request has neither (no way back to the client), so it gets the confirm-token flow and the
+ * uiUrl in the error instead.
  */
-function dialogRound(server: Server, sdk: SdkContext): DialogRound {
+export function dialogRound(server: Server, sdk: SdkContext): DialogRound {
   const envelope = sdk.mcpReq.envelope as Record<string, unknown> | undefined;
   const caps = (envelope?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined) ?? server.getClientCapabilities();
   const elicitation = caps?.elicitation as { form?: unknown; url?: unknown } | undefined;
   const available = elicitation !== undefined && (elicitation.form !== undefined || elicitation.url === undefined);
+  const urlAvailable = elicitation?.url !== undefined;
   // The state was verified (HMAC, expiry) by the SDK before this handler ran; its shape is checked here.
-  const state = DialogStateSchema.safeParse(sdk.mcpReq.requestState());
-  if (!state.success) return { available };
+  const state = RoundStateSchema.safeParse(sdk.mcpReq.requestState());
+  if (!state.success) return { available, urlAvailable };
+  if ('connect' in state.data) {
+    const view = inputResponse(sdk.mcpReq.inputResponses, 'connect');
+    return { available, urlAvailable, connected: { outcome: view.kind === 'elicit' ? view.action : 'cancel', url: state.data.connect } };
+  }
   const view = inputResponse(sdk.mcpReq.inputResponses, 'confirm');
-  const outcome =
+  const outcome: DialogOutcome =
     view.kind !== 'elicit'
       ? 'cancel'
       : view.action !== 'accept'
@@ -168,7 +214,55 @@ function dialogRound(server: Server, sdk: SdkContext): DialogRound {
         : acceptedContent(sdk.mcpReq.inputResponses, 'confirm', ConfirmAnswer)?.confirm === true
           ? 'accept'
           : 'decline';
-  return { available, answer: { outcome, state: state.data } };
+  return { available, urlAvailable, answer: { outcome, state: state.data } };
+}
+
+/** A page the client may open for the user: https only (the address comes from the backend, not the agent). */
+function openablePage(url: string): boolean {
+  try {
+    return new URL(url).protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A connection that needs the user (expired credentials, a revoked grant) and a client that can open a page:
+ * instead of the error, one round that sends the user to the connect page (URL elicitation); the client calls
+ * again once they are done there, and the call runs on the repaired connection. Asked once per call: if the
+ * connection still needs the user after that, the error says so with the page. Tool calls and resource
+ * reads both go through it.
+ */
+export async function connectRound(
+  error: ToolError,
+  call: CallContext,
+  serving: Pick<ToolServing, 'dialogCodec'>,
+): Promise<InputRequiredResult | ToolError> {
+  if (error.code !== 'CONNECTION_NEEDS_USER_ACTION' || !error.uiUrl) return error;
+  const answered = call.dialog.connected;
+  if (answered) {
+    const said = answered.outcome === 'accept' ? 'finished there' : answered.outcome === 'decline' ? 'declined to open it' : 'dismissed it';
+    return new ToolError(
+      error.code,
+      `${error.message}; the user was sent to the connect page and ${said}, but the connection is still not READY`,
+      {
+        nextStep: error.nextStep,
+        uiUrl: error.uiUrl,
+        retryable: false,
+        details: { ...error.details, connectPage: { url: answered.url, answer: answered.outcome } },
+      },
+    );
+  }
+  if (!call.dialog.urlAvailable || !openablePage(error.uiUrl)) return error;
+  return inputRequired({
+    inputRequests: {
+      connect: inputRequired.elicitUrl({
+        message: `Your ${call.connector.displayName} connection in Membrane needs you to sign in again. Open the page, finish there, then come back: the agent's call continues.`,
+        url: error.uiUrl,
+      }),
+    },
+    requestState: await serving.dialogCodec.mint({ connect: error.uiUrl }),
+  });
 }
 
 /** NOT_FOUND for a tool name that is not ours: the name shortened, the tools that exist listed. */
@@ -183,8 +277,8 @@ function unknownTool(name: unknown, planned: PlannedTool[]): ToolError {
 export interface ToolServing {
   planned: PlannedTool[];
   listing: Tool[];
-  /** Seals and verifies the state a confirmation dialog carries between rounds (HMAC). */
-  dialogCodec: RequestStateCodec<DialogState>;
+  /** Seals and verifies the state a confirmation dialog or a connect round carries to the next round (HMAC). */
+  dialogCodec: RequestStateCodec<RoundState>;
 }
 
 /** Registers tools/list and tools/call on one Server instance (one per HTTP request, or per stdio connection). */
@@ -227,29 +321,36 @@ async function callTool(
   const connector = tool.shared ? tool.connectors.find((c) => c.key === args.connector)! : tool.connectors[0];
   const ref = refFor(tool.connectors, tool.shared);
   const progressToken = sdk.mcpReq._meta?.progressToken;
+  // Only for a client that asked for progress: a heartbeat while the call runs, stopped before the result goes out.
+  const heartbeat =
+    progressToken === undefined
+      ? undefined
+      : new ProgressHeartbeat(
+          (progress, total, message) =>
+            sdk.mcpReq.notify({
+              method: 'notifications/progress',
+              params: { progressToken, progress, ...(total !== undefined ? { total } : {}), message },
+            }),
+          `${tool.title}: waiting for Membrane`,
+        ).start();
   const call: CallContext = {
     connector,
     tool: tool.name,
     ref: (suffix, a) => ref(suffix, connector, a),
     offers: offersFor(ctx.settings),
     signal: sdk.mcpReq.signal,
-    async progress(progress, total, message) {
-      if (progressToken === undefined) return;
-      await sdk.mcpReq
-        .notify({
-          method: 'notifications/progress',
-          params: { progressToken, progress, ...(total !== undefined ? { total } : {}), message },
-        })
-        .catch(() => undefined);
-    },
+    doing: (message, opts) => heartbeat?.doing(message, opts),
     dialog: dialogRound(server, sdk),
     askUser: (question, state) => Promise.reject(new AskUser(question, state)),
   };
+  const handle = () => tool.spec.handle(args, ctx, call);
   try {
-    const structured = await tool.spec.handle(args, ctx, call);
+    const structured = await (heartbeat ? withCallProgress(heartbeat, handle) : handle());
+    heartbeat?.stop();
     ctx.log.debug(`${tool.name} ok in ${Date.now() - started} ms`);
     return success(structured);
   } catch (e) {
+    heartbeat?.stop();
     if (e instanceof AskUser) {
       ctx.log.debug(`${tool.name} asks the user to confirm`);
       return inputRequired({
@@ -257,7 +358,12 @@ async function callTool(
         requestState: await serving.dialogCodec.mint(e.state),
       });
     }
-    const error = enrich(toToolError(e), ctx, call);
+    const coded = await connectRound(enrich(toToolError(e), ctx, call), call, serving);
+    if (!(coded instanceof ToolError)) {
+      ctx.log.info(`${tool.name}: the connection needs the user; sending them to the connect page`);
+      return coded;
+    }
+    const error = coded;
     if (error.code === 'INTERNAL_ERROR') {
       // The stack goes to stderr only (log.ts keeps `stack` off the client); the client reads the code and the message.
       ctx.log.error(`${tool.name} → INTERNAL_ERROR: ${error.message}`, {

@@ -12,7 +12,7 @@ import { shapeOutput } from '../results/shape.js';
 import { missingArgument, nextPart } from './handler-helpers.js';
 import { assertUsable } from '../lookups/action-metadata.js';
 import { gatedWrite } from '../policy/write-gate.js';
-import { actionPreview } from '../policy/call-preview.js';
+import { actionPreview, quoted } from '../policy/call-preview.js';
 
 /** Arrays the CRM actions return records in; paged by item when an output is too large. */
 const RECORD_ARRAYS = [['output', 'records'], ['output', 'items'], ['output', 'data'], ['output']];
@@ -93,11 +93,13 @@ export const runAction = defineTool({
       );
     }
 
+    call.doing(`Running ${quoted(action.key ?? action.name, 80)} in ${connector.displayName}`);
     const result = await gatedWrite(
       ctx,
       call,
       {
         kind,
+        connectionId,
         fingerprint: { connector: connector.key, connectionId, action: action.id, input },
         preview: actionPreview({ kind, connector: connector.displayName, connectionId, action, input }),
         confirm: args.confirm,

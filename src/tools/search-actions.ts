@@ -3,6 +3,7 @@ import { entityList } from '../connectors.js';
 import { isSandbox } from '../membrane/membrane-client.js';
 import { actionCard, matchStrength } from '../results/cards.js';
 import { actionRef } from '../policy/rules.js';
+import { quoted } from '../policy/call-preview.js';
 import { budgetResult } from '../results/paging.js';
 import { crmName, defineTool } from './spec.js';
 import { connectionIdField, listOf, outputSchema, pagingFields, truncatedOut } from './fields.js';
@@ -44,6 +45,7 @@ export const searchActions = defineTool({
     if (!args.intent) throw missingArgument('intent', `Call ${call.tool} with an intent such as "create a lead".`);
     const connectionId = await ctx.connections.resolve(connector, args.connectionId, call);
     const limit = args.limit ?? 5;
+    call.doing(`Searching ${connector.displayName} actions for ${quoted(args.intent, 80)}`);
     // Ask for a few more when rules hide some, so the agent still gets `limit` usable actions.
     const restrictive = ctx.settings.readOnly || ctx.settings.denyActions.length > 0 || ctx.settings.allowActions.length > 0;
     const found = await ctx.client.listActions(

@@ -8,6 +8,7 @@ import type { RepeatGuard } from '../policy/repeat-guard.js';
 import type { Policy } from '../policy/rules.js';
 import type { ResultStore } from '../results/result-store.js';
 import type { ActionMetadata } from '../lookups/action-metadata.js';
+import type { ActionCatalog } from '../lookups/action-catalog.js';
 import type { InputValidator } from '../lookups/input-validator.js';
 import type { ConnectionDirectory } from '../lookups/connection-directory.js';
 
@@ -22,6 +23,8 @@ export interface ServerContext {
   results: ResultStore;
   connections: ConnectionDirectory;
   actions: ActionMetadata;
+  /** Every action of a connection, for resources and completions (cached a minute). */
+  catalog: ActionCatalog;
   validator: InputValidator;
   policy: Policy;
   confirmations: Confirmations;
@@ -38,11 +41,25 @@ export interface DialogState {
   ticket: string;
 }
 
+/** What a connect round carries to the next: the page the user was sent to (to reconnect a connection). */
+export interface ConnectState {
+  connect: string;
+}
+
+/** The state one round of a call carries to the next: a confirmation dialog's, or a connect round's. */
+export type RoundState = DialogState | ConnectState;
+
+export type DialogOutcome = 'accept' | 'decline' | 'cancel';
+
 export interface DialogRound {
   /** The client can show a yes/no form for this call (it declared form elicitation, and its transport can carry it). */
   available: boolean;
+  /** The client can open a page for the user (URL elicitation), and its transport can carry the request. */
+  urlAvailable: boolean;
   /** The user's answer and the asking round's state, when this round carries them. */
-  answer?: { outcome: 'accept' | 'decline' | 'cancel'; state: DialogState };
+  answer?: { outcome: DialogOutcome; state: DialogState };
+  /** When this round follows a connect page the user was sent to: what they answered, and the page. */
+  connected?: { outcome: DialogOutcome; url: string };
 }
 
 export interface CallContext {
@@ -54,8 +71,11 @@ export interface CallContext {
   /** Whether a sibling tool is offered on this server (create_action is not under --read-only). */
   offers(suffix: string): boolean;
   signal: AbortSignal;
-  /** Sends a progress notification when the client asked for progress; a no-op otherwise. */
-  progress(progress: number, total: number | undefined, message: string): Promise<void>;
+  /**
+   * Says what the call does now. When the client gave a progress token, a heartbeat reports it (with the
+   * elapsed time) once the call has run for 2 s, then every 3 s; `now` reports at once. A no-op otherwise.
+   */
+  doing(message: string, opts?: { total?: number; now?: boolean }): void;
   /** This round of the call's confirmation dialog. */
   dialog: DialogRound;
   /**

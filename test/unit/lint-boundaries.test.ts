@@ -54,6 +54,18 @@ describe('import boundaries', () => {
       /MembraneClient interface/,
     ],
     [
+      'a resource reading through the CLI backend',
+      'src/resources/scratch.ts',
+      "import { CliMembraneClient } from '../membrane/cli/cli-client.js';",
+      /MembraneClient interface/,
+    ],
+    [
+      'a prompt completion reading through the API backend',
+      'src/prompts/scratch.ts',
+      "import { ApiMembraneClient } from '../membrane/api/api-client.js';",
+      /MembraneClient interface/,
+    ],
+    [
       'policy importing CLI argv',
       'src/policy/scratch.ts',
       "import { requestArgs } from '../membrane/cli/cli-argv.js';",

@@ -13,7 +13,7 @@ import { actionCard } from '../../src/results/cards.js';
 import { budgetResult } from '../../src/results/paging.js';
 import { failure } from '../../src/results/tool-result.js';
 import { ResultStore } from '../../src/results/result-store.js';
-import { planTools, type PlannedTool } from '../../src/tools/registry.js';
+import { MAX_RESULT_META_KEY, announcedResultChars, planTools, type PlannedTool } from '../../src/tools/registry.js';
 import { invalidArguments, listedSchema, nestingProblem } from '../../src/tools/argument-schemas.js';
 import { type Era } from '../helpers/mcp.js';
 import { connectInProcess } from '../helpers/in-process.js';
@@ -83,6 +83,15 @@ describe.each(Object.keys(MODES))('%s tools', (mode) => {
       expect(l.description).toBe(t.description);
     }
   });
+
+  it.each<Era>(['legacy', 'modern'])(
+    'a %s client reads anthropic/maxResultSizeChars on every tool: the output budget plus room for a link',
+    async (era) => {
+      for (const t of await listing(mode, era)) {
+        expect(t._meta?.[MAX_RESULT_META_KEY], t.name).toBe(settings.maxResultChars + 1000);
+      }
+    },
+  );
 
   it('sets all four annotation hints as booleans', () => {
     for (const t of tools) {
@@ -326,6 +335,13 @@ describe('what agents see (snapshots)', () => {
       annotations: t.annotations,
     }));
     expect(view).toMatchSnapshot();
+  });
+
+  it('announces what --max-result-chars sets, within what Claude Code accepts (500,000)', async () => {
+    expect(announcedResultChars(20_000)).toBe(21_000);
+    expect(announcedResultChars(1_000_000)).toBe(500_000);
+    const tools = await listedTools(SettingsSchema.parse({ maxResultChars: 50_000 }), 'modern');
+    expect(new Set(tools.map((t) => t._meta?.[MAX_RESULT_META_KEY]))).toEqual(new Set([51_000]));
   });
 
   it('the per-connector tools/list for the two built-in connectors stays within 10,000 characters', async () => {

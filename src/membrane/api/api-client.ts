@@ -211,10 +211,10 @@ export class ApiMembraneClient implements MembraneClient {
     return all;
   }
 
-  async listActions(q: { connectionId: string; intent: string; limit: number }, opts?: CallOptions): Promise<Action[]> {
+  async listActions(q: { connectionId: string; intent?: string; limit: number }, opts?: CallOptions): Promise<Action[]> {
     const ids = { connectionId: q.connectionId };
     segment('connectionId', q.connectionId);
-    const query = queryString({ connectionId: q.connectionId, intent: q.intent.slice(0, MAX_INTENT_CHARS), limit: q.limit });
+    const query = queryString({ connectionId: q.connectionId, intent: q.intent?.slice(0, MAX_INTENT_CHARS), limit: q.limit });
     const res = await this.call({ operation: 'action list', method: 'GET', path: `/actions${query}`, ids }, opts);
     const list = toActions(res.body);
     if (!list) throw unexpectedBody(res, this.context('action list', ids), 'a list of actions');

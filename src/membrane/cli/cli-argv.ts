@@ -41,12 +41,12 @@ export function connectionListArgs(cursor?: string): string[] {
   return cursor ? ['connection', 'list', flag('cursor', cursor), '--json'] : ['connection', 'list', '--json'];
 }
 
-export function actionListArgs(q: { connectionId: string; intent: string; limit: number }): string[] {
+export function actionListArgs(q: { connectionId: string; intent?: string; limit: number }): string[] {
   return [
     'action',
     'list',
     flag('connectionId', checkId('connectionId', q.connectionId)),
-    flag('intent', q.intent),
+    ...(q.intent === undefined ? [] : [flag('intent', q.intent)]),
     flag('limit', String(q.limit)),
     '--json',
   ];

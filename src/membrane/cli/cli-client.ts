@@ -111,7 +111,7 @@ export class CliMembraneClient implements MembraneClient {
     return all;
   }
 
-  async listActions(q: { connectionId: string; intent: string; limit: number }, opts?: CallOptions): Promise<Action[]> {
+  async listActions(q: { connectionId: string; intent?: string; limit: number }, opts?: CallOptions): Promise<Action[]> {
     const doc = await this.call('action list', argv.actionListArgs(q), opts, { connectionId: q.connectionId });
     const list = toActions(doc);
     if (!list) throw this.unexpected('action list', doc, 'a list of actions');
