@@ -5,7 +5,7 @@
 // outlive one request (result pages, confirmation tokens, the repeat guard) is in the state store, so an
 // instance holds nothing between requests.
 import { randomBytes } from 'node:crypto';
-import { type McpServerFactory, Server, createRequestStateCodec } from '@modelcontextprotocol/server';
+import { type McpRequestContext, type McpServerFactory, Server, createRequestStateCodec } from '@modelcontextprotocol/server';
 import type { Settings } from './config.js';
 import { type Connector, resolveConnectors } from './connectors.js';
 import type { Logger } from './log.js';
@@ -76,6 +76,12 @@ export interface ServerDeps {
    * that share a state store must share it too; default: random per process.
    */
   stateSecret?: string;
+  /**
+   * Per-caller credentials (--http-auth membrane): the context of the caller of each request (its client,
+   * caches and state scope). A request it has no context for (and every request without it) gets the one
+   * context built from `client`.
+   */
+  contextFor?: (request: McpRequestContext) => ServerContext | undefined;
 }
 
 export interface ServerFactory {
@@ -87,18 +93,22 @@ export interface ServerFactory {
   state: StateStore;
 }
 
-export function createServerFactory(deps: ServerDeps): ServerFactory {
-  const { settings, client, log } = deps;
-  const lookups = deps.lookups ?? createSharedLookups(settings, client, log);
-  const state = deps.state ?? new MemoryStateStore();
-  const scope = DEFAULT_SCOPE;
-  const connectors = resolveConnectors(settings.connectors);
-  const ctx: ServerContext = {
+/** The services tool handlers get, for one client and one state scope (a tenant, or DEFAULT_SCOPE). */
+export function createServerContext(deps: {
+  settings: Settings;
+  client: MembraneClient;
+  log: Logger;
+  lookups: SharedLookups;
+  state: StateStore;
+  scope: string;
+}): ServerContext {
+  const { settings, client, log, lookups, state, scope } = deps;
+  return {
     scope,
     settings,
     client,
     log,
-    connectors,
+    connectors: resolveConnectors(settings.connectors),
     results: new ResultStore({ state, scope }),
     connections: lookups.connections,
     actions: lookups.actions,
@@ -107,6 +117,14 @@ export function createServerFactory(deps: ServerDeps): ServerFactory {
     confirmations: new Confirmations(CONFIRM_TTL_MS, Date.now, state, scope),
     repeats: new RepeatGuard(60_000, Date.now, state, scope),
   };
+}
+
+export function createServerFactory(deps: ServerDeps): ServerFactory {
+  const { settings, client, log } = deps;
+  const lookups = deps.lookups ?? createSharedLookups(settings, client, log);
+  const state = deps.state ?? new MemoryStateStore();
+  const ctx = createServerContext({ settings, client, log, lookups, state, scope: DEFAULT_SCOPE });
+  const { connectors } = ctx;
   const planned = planTools(ctx);
   const serving: ToolServing = {
     planned,
@@ -118,7 +136,7 @@ export function createServerFactory(deps: ServerDeps): ServerFactory {
   };
   const instructions = serverInstructions(settings, connectors, client);
 
-  const factory: McpServerFactory = () => {
+  const factory: McpServerFactory = (request) => {
     const server = new Server(
       { name: 'membrane-crm-mcp', title: 'Membrane CRM', version: deps.version },
       {
@@ -129,7 +147,7 @@ export function createServerFactory(deps: ServerDeps): ServerFactory {
       },
     );
     server.onerror = (e) => log.debug(`MCP: ${e.message}`);
-    registerTools(server, ctx, serving);
+    registerTools(server, deps.contextFor?.(request) ?? ctx, serving);
     return server;
   };
   return { factory, tools: planned, ctx, state };
