@@ -17,6 +17,7 @@
 // error (the redaction hides JWTs and `pat-` tokens wherever they appear).
 import { createHash } from 'node:crypto';
 import type { AuthInfo } from '@modelcontextprotocol/server';
+import { ToolError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { looksLikeToken } from '../membrane/api/api-credentials.js';
 import type { MembraneClient } from '../membrane/membrane-client.js';
@@ -169,6 +170,11 @@ export class CallerTenants {
       entry.verifiedUntil = this.now() + (this.opts.verifiedMs ?? 60_000);
       return undefined;
     } catch (e) {
+      // Membrane knew the token but refused the listing: the token is good, the calls will say what it may not do.
+      if (e instanceof ToolError && e.code === 'ACCESS_DENIED') {
+        entry.verifiedUntil = this.now() + (this.opts.verifiedMs ?? 60_000);
+        return undefined;
+      }
       this.opts.log.warning(`HTTP: could not check a caller's token with Membrane: ${e instanceof Error ? e.message : String(e)}`);
       return {
         ok: false,
