@@ -11,6 +11,8 @@
 //   sandbox               the sandbox's own per-invocation latency
 //   search                search_actions for intents with and without a fitting action: what the agent
 //                         reads (chars), strong/weak cards, whether it is told there is no strong match
+//   replicas              HTTP calls that touch shared state: one replica in memory, one on Redis, two on
+//                         Redis behind a round-robin client (bench/replicas.mjs; needs redis-server)
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { spawn } from 'node:child_process';
@@ -19,6 +21,7 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { replicasBench } from './replicas.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SERVER = join(ROOT, 'dist', 'index.js');
@@ -451,6 +454,7 @@ try {
   results.sandbox = await sandboxLatency(ids);
   results.search = await searchQuality();
   results.http = await httpTransport();
+  results.replicas = await replicasBench({ server: SERVER, sandbox: SANDBOX, quick: QUICK, iterations: N });
   results.finishedAt = new Date().toISOString();
 
   console.log(`membrane-crm-mcp bench — ${results.machine.node}, ${results.machine.cpus} cpus, ${N} iterations${QUICK ? ' (quick)' : ''}`);
@@ -491,6 +495,12 @@ try {
       'peak RSS MB': h.serverPeakRssMb ?? 'n/a',
     },
   ]);
+
+  const rep = results.replicas;
+  table(`Hosting: replicas sharing state (run_action over HTTP, ${rep.runs} sequential calls each)`, rep.rows);
+  console.log(
+    `Redis hop (p50 vs memory): page ${rep.redisHopP50Ms.page} ms, write ${rep.redisHopP50Ms.write} ms; two replicas: page ${rep.redisHopP50Ms.pageTwoReplicas} ms, write ${rep.redisHopP50Ms.writeTwoReplicas} ms (target ≤ ${rep.redisHopP50Ms.targetMs} ms); load average ${rep.loadAverage.atStart.join(' ')} → ${rep.loadAverage.atEnd.join(' ')}`,
+  );
 
   mkdirSync(dirname(opts.out), { recursive: true });
   writeFileSync(opts.out, `${JSON.stringify(results, null, 2)}\n`);

@@ -13,7 +13,7 @@ it('bench/run.mjs --quick runs and writes its results as JSON', { timeout: 180_0
   const r = await execa(process.execPath, ['bench/run.mjs', '--quick', '--out', out], { cwd: ROOT, reject: false, timeout: 170_000 });
   expect(r.exitCode, r.stderr).toBe(0);
   const results = JSON.parse(readFileSync(out, 'utf8'));
-  for (const key of ['machine', 'coldStart', 'latency', 'throughput', 'sizes', 'cache', 'sandbox', 'search', 'http'])
+  for (const key of ['machine', 'coldStart', 'latency', 'throughput', 'sizes', 'cache', 'sandbox', 'search', 'http', 'replicas'])
     expect(results).toHaveProperty(key);
   expect(results.latency).toHaveLength(5);
   expect(results.sizes.toolsList.tools).toBe(10);
