@@ -16,7 +16,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 
 const quantile = (xs, q) => {
   const s = [...xs].sort((a, b) => a - b);
