@@ -11,7 +11,8 @@
 //
 // Admission, before the request body is read: the token must look like a Membrane token (a JWT or `pat-`)
 // and not be a JWT past its `exp`; then Membrane must accept it (one cheap call, re-checked at most once a
-// minute per token; a refusal is remembered 30 s). A refused token is 401 with WWW-Authenticate; a token that
+// minute per token; a refusal is remembered 30 s; at most 8 checks at once, so unknown tokens cannot make
+// this server flood Membrane). A refused token is 401 with WWW-Authenticate; a token that
 // expires between checks gets LOGIN_REQUIRED in the tool result. Tokens live only in memory, in the client
 // of their tenant, and that tenant is dropped after 10 idle minutes. No token reaches a log, a result or an
 // error (the redaction hides JWTs and `pat-` tokens wherever they appear).
@@ -44,6 +45,8 @@ export interface CallerTenantsOptions {
   maxTenants?: number;
   /** Longest wait for Membrane's answer about a token (default 10 s). */
   checkTimeoutMs?: number;
+  /** Tokens checked with Membrane at once at most; beyond, a new token is answered 503 (default 8). */
+  maxChecks?: number;
   now?: () => number;
 }
 
@@ -77,6 +80,12 @@ function jwtExpiryMs(token: string): number | undefined {
 }
 
 const refused = (message: string): Admission => ({ ok: false, status: 401, message, invalidToken: true });
+const busy = (): Admission => ({
+  ok: false,
+  status: 503,
+  message: 'Too many new access tokens are being checked with Membrane right now; retry shortly.',
+  invalidToken: false,
+});
 
 export class CallerTenants {
   private readonly entries = new Map<string, Entry>();
@@ -84,6 +93,8 @@ export class CallerTenants {
   private readonly refusals = new Map<string, number>();
   private readonly now: () => number;
   private readonly timer: NodeJS.Timeout;
+  /** Checks with Membrane in flight: new tokens cannot make this server send Membrane unbounded work. */
+  private checks = 0;
 
   constructor(private readonly opts: CallerTenantsOptions) {
     this.now = opts.now ?? Date.now;
@@ -114,6 +125,7 @@ export class CallerTenants {
     }
 
     let entry = this.entries.get(key);
+    if (!entry && this.checks >= (this.opts.maxChecks ?? 8)) return busy();
     if (!entry) {
       entry = { tenant: this.opts.create(token, key), active: 0, lastUsed: now, verifiedUntil: 0 };
       this.entries.set(key, entry);
@@ -131,7 +143,13 @@ export class CallerTenants {
       lease.lastUsed = this.now();
     };
     if (entry.verifiedUntil <= now) {
-      entry.checking ??= this.check(entry).finally(() => (lease.checking = undefined));
+      if (!entry.checking) {
+        this.checks++;
+        entry.checking = this.check(entry).finally(() => {
+          this.checks--;
+          lease.checking = undefined;
+        });
+      }
       const failed = await entry.checking;
       if (failed) {
         release();

@@ -4,8 +4,8 @@
 // load balancer can answer any request. Loaded on demand: stdio never pays for it.
 //
 // Guards, in order, before a body is read: Host header (DNS rebinding), Origin (browsers), bearer token
-// (the shared --http-token in constant time, or each caller's own Membrane token under --http-auth membrane),
-// the one path, the one method, the per-client limit; then the body (size limit, JSON), then the SDK
+// (the shared --http-token in constant time), the one path, the one method, each caller's own Membrane token
+// (under --http-auth membrane), the per-client limit (per caller under --http-auth membrane); then the body (size limit, JSON), then the SDK
 // (Accept, Content-Type, protocol version, the era). Every refusal is a JSON-RPC error.
 // Two more paths answer load balancers, before any guard (they cannot send a token, and tell nothing
 // secret): GET /healthz (the process is up; no other work) and GET /readyz (health-checks.ts: the state
@@ -229,24 +229,6 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
     if (req.method !== 'POST')
       return rpcError(res, 405, 'Method not allowed: use POST (this server keeps no sessions).', { allow: 'POST' });
 
-    const client = req.socket.remoteAddress ?? 'unknown';
-    const count = perClient.get(client) ?? 0;
-    if (count >= limits.perClient) {
-      return rpcError(res, 429, `Too many open requests from this client (${limits.perClient}); retry when one has finished.`, {
-        'retry-after': '1',
-      });
-    }
-    perClient.set(client, count + 1);
-    const entry: OpenResponse = { client, res, lastMessage: Date.now() };
-    open.add(entry);
-    res.on('close', () => {
-      open.delete(entry);
-      const left = (perClient.get(client) ?? 1) - 1;
-      if (left > 0) perClient.set(client, left);
-      else perClient.delete(client);
-    });
-    res.on('drain', () => (entry.unreadSince = undefined));
-
     // The caller's token is checked before the body is read; their tenant stays held until the answer is sent.
     let authInfo: AuthInfo | undefined;
     if (opts.callers) {
@@ -264,6 +246,26 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
       if (res.closed) admission.release();
       else res.on('close', admission.release);
     }
+
+    // Per caller when each brings their token (behind a load balancer every request comes from its address);
+    // per client address otherwise.
+    const client = authInfo?.clientId ?? req.socket.remoteAddress ?? 'unknown';
+    const count = perClient.get(client) ?? 0;
+    if (count >= limits.perClient) {
+      return rpcError(res, 429, `Too many open requests from this client (${limits.perClient}); retry when one has finished.`, {
+        'retry-after': '1',
+      });
+    }
+    perClient.set(client, count + 1);
+    const entry: OpenResponse = { client, res, lastMessage: Date.now() };
+    open.add(entry);
+    res.on('close', () => {
+      open.delete(entry);
+      const left = (perClient.get(client) ?? 1) - 1;
+      if (left > 0) perClient.set(client, left);
+      else perClient.delete(client);
+    });
+    res.on('drain', () => (entry.unreadSince = undefined));
 
     let body: unknown;
     try {

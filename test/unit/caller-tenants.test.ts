@@ -118,6 +118,18 @@ describe('CallerTenants admission', () => {
     await limited.tenants.close();
   });
 
+  it('checks at most maxChecks new tokens at once; one more is 503, a known one still passes', async () => {
+    const { tenants } = setup(undefined, { maxChecks: 1 });
+    const known = await tenants.admit('Bearer pat-known-0123456789');
+    if (known.ok) known.release();
+    const slow = tenants.admit('Bearer pat-first-0123456789');
+    expect(await tenants.admit('Bearer pat-second-0123456789')).toMatchObject({ ok: false, status: 503 });
+    expect((await tenants.admit('Bearer pat-known-0123456789')).ok).toBe(true);
+    expect((await slow).ok).toBe(true);
+    expect((await tenants.admit('Bearer pat-second-0123456789')).ok).toBe(true);
+    await tenants.close();
+  });
+
   it('drops tenants idle for 10 minutes and the least recently used beyond the maximum, never one in use', async () => {
     const { tenants, made, advance } = setup(undefined, { maxTenants: 2 });
     const held = await tenants.admit('Bearer pat-held-0123456789');
