@@ -15,6 +15,8 @@
 //                         calls and characters read per task, each checked against the sandbox store;
 //                         `--before-root <dir>` runs the same script on another built checkout (the server
 //                         before a change) for comparison
+//   replicas              HTTP calls that touch shared state: one replica in memory, one on Redis, two on
+//                         Redis behind a round-robin client (bench/replicas.mjs; needs redis-server)
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { spawn } from 'node:child_process';
@@ -24,6 +26,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { agentTasks } from './agent-tasks.mjs';
+import { replicasBench } from './replicas.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SERVER = join(ROOT, 'dist', 'index.js');
@@ -477,6 +480,7 @@ try {
   results.search = await searchQuality();
   results.http = await httpTransport();
   results.agentTasks = await agentTaskFigures();
+  results.replicas = await replicasBench({ server: SERVER, sandbox: SANDBOX, quick: QUICK, iterations: N });
   results.finishedAt = new Date().toISOString();
 
   console.log(`membrane-crm-mcp bench — ${results.machine.node}, ${results.machine.cpus} cpus, ${N} iterations${QUICK ? ' (quick)' : ''}`);
@@ -537,6 +541,12 @@ try {
           }
         : {}),
     })),
+  );
+
+  const rep = results.replicas;
+  table(`Hosting: replicas sharing state (run_action over HTTP, ${rep.runs} sequential calls each)`, rep.rows);
+  console.log(
+    `Redis hop (p50 vs memory): page ${rep.redisHopP50Ms.page} ms, write ${rep.redisHopP50Ms.write} ms; two replicas: page ${rep.redisHopP50Ms.pageTwoReplicas} ms, write ${rep.redisHopP50Ms.writeTwoReplicas} ms (target ≤ ${rep.redisHopP50Ms.targetMs} ms); load average ${rep.loadAverage.atStart.join(' ')} → ${rep.loadAverage.atEnd.join(' ')}`,
   );
 
   mkdirSync(dirname(opts.out), { recursive: true });

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { resolveConnectors } from './connectors.js';
 import { LOG_LEVELS } from './log.js';
 import { ID_PATTERN } from './membrane/identifiers.js';
+import { stateLocationProblem } from './state/state-location.js';
 
 type Kind = 'string' | 'boolean' | 'int' | 'number' | 'list' | 'map';
 
@@ -211,6 +212,15 @@ export const SETTINGS: readonly SettingSpec[] = [
       'Bearer token every HTTP request must carry (`Authorization: Bearer <token>`), at least 16 characters. Prefer the env var: flags show in `ps`.',
   },
   {
+    key: 'httpAuth',
+    flag: 'http-auth',
+    env: 'MEMBRANE_CRM_HTTP_AUTH',
+    kind: 'string',
+    shownDefault: 'token',
+    description:
+      "Whose credentials `--http` uses. `token`: the server's own (one user; requests carry `--http-token` when it is set). `membrane`: each request's bearer token is the caller's own Membrane access token (JWT or `pat-`), used for that request only: one server, many tenants, no secrets held.",
+  },
+  {
     key: 'httpAllowedHosts',
     flag: 'http-allowed-hosts',
     env: 'MEMBRANE_CRM_HTTP_ALLOWED_HOSTS',
@@ -227,6 +237,15 @@ export const SETTINGS: readonly SettingSpec[] = [
     shownDefault: 'random per process',
     description:
       'Key (at least 32 characters) that signs what a confirmation dialog carries between requests. Replicas that share state must share it. Prefer the env var.',
+  },
+  {
+    key: 'state',
+    flag: 'state',
+    env: 'MEMBRANE_CRM_STATE',
+    kind: 'string',
+    shownDefault: 'memory',
+    description:
+      'Where result pages, confirmation tokens and the repeat guard live: `memory` (this process), or a Redis URL `redis://[user:password@]host:port/db` (`rediss://` for TLS) that replicas share. Prefer the env var when the URL holds a password.',
   },
   {
     key: 'config',
@@ -288,6 +307,14 @@ export const SettingsSchema = z.strictObject({
     )
     .default([]),
   stateSecret: z.string().min(32, 'at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
+  httpAuth: z.enum(['token', 'membrane']).default('token'),
+  state: z
+    .string()
+    .superRefine((v, ctx) => {
+      const problem = stateLocationProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .default('memory'),
   config: z.string().optional(),
 });
 
@@ -460,14 +487,32 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   } catch (e) {
     throw new ConfigError(`Settings: connectors (--connectors / MEMBRANE_CRM_CONNECTORS): ${(e as Error).message}`);
   }
-  const { http, host, httpToken } = result.data;
-  if (http !== undefined && !isLoopbackHost(host) && !httpToken) {
+  const { http, host, httpToken, httpAuth } = result.data;
+  if (httpAuth === 'membrane') checkCallerAuth(result.data);
+  if (http !== undefined && !isLoopbackHost(host) && !httpToken && httpAuth !== 'membrane') {
     throw new ConfigError(
       `Settings: --host ${host} is not a loopback address, so anyone who can reach it could use your CRM through this server. ` +
-        'Set a bearer token with MEMBRANE_CRM_HTTP_TOKEN (or --http-token), or keep the default --host 127.0.0.1',
+        'Set a bearer token with MEMBRANE_CRM_HTTP_TOKEN (or --http-token), let every caller bring their own Membrane token (--http-auth membrane), or keep the default --host 127.0.0.1',
     );
   }
   return { settings: result.data, help: false, version: false };
+}
+
+/**
+ * `--http-auth membrane` takes each caller's Membrane token from the Authorization header: it needs --http and the
+ * REST API, and leaves no room for a shared --http-token (one header cannot carry both).
+ */
+function checkCallerAuth(settings: Settings): void {
+  const refuse = (why: string) => {
+    throw new ConfigError(`Settings: --http-auth membrane (MEMBRANE_CRM_HTTP_AUTH) ${why}`);
+  };
+  if (settings.http === undefined) refuse('is for --http: over stdio there is no request to carry a token; set --http <port>');
+  if (settings.httpToken)
+    refuse(
+      "uses the Authorization header for each caller's own Membrane token, so there is no room for a shared --http-token: drop MEMBRANE_CRM_HTTP_TOKEN (or --http-token)",
+    );
+  if (settings.sandbox) refuse('needs the Membrane REST API; the sandbox has no per-caller tokens to check: drop --sandbox');
+  if (settings.backend === 'cli') refuse("calls Membrane's REST API with each caller's token: drop --backend=cli");
 }
 
 export function usage(): string {

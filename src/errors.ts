@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   OUTPUT_TOO_LARGE: 'The CLI printed, or the API answered, more than the output cap allows.',
   MEMBRANE_ERROR: 'Membrane failed, could not be reached, or answered an error no other code covers (type, key or status included).',
   CLI_ERROR: 'The CLI failed or printed output that could not be understood (excerpt included).',
+  STATE_UNAVAILABLE:
+    'The shared state store (Redis) did not answer: nothing that needs it ran (writes, paging, confirmations); retry shortly.',
   INTERNAL_ERROR: 'An unexpected error inside the server; the server keeps running.',
 } as const;
 
@@ -46,7 +48,7 @@ export interface ToolErrorInit {
   about?: ErrorSubject;
 }
 
-const RETRYABLE_BY_DEFAULT: ReadonlySet<ErrorCode> = new Set(['RATE_LIMITED', 'TIMEOUT', 'CLI_ERROR']);
+const RETRYABLE_BY_DEFAULT: ReadonlySet<ErrorCode> = new Set(['RATE_LIMITED', 'TIMEOUT', 'CLI_ERROR', 'STATE_UNAVAILABLE']);
 
 export class ToolError extends Error {
   readonly nextStep?: string;

@@ -7,8 +7,20 @@ import { ConfigError, loadConfig, usage } from './config.js';
 import { createLogger } from './log.js';
 import { loadExeca } from './membrane/cli/cli-runner.js';
 import { loadSdk } from './membrane/api/sdk-transport.js';
-import { type BackendChoice, chooseBackend, createMembraneClient } from './membrane/create-client.js';
-import { createServerFactory, createSharedLookups } from './server.js';
+import {
+  type BackendChoice,
+  type CallerBackend,
+  chooseBackend,
+  chooseCallerBackend,
+  createCallerClient,
+  createCallerlessClient,
+  createMembraneClient,
+} from './membrane/create-client.js';
+import { createServerContext, createServerFactory, createSharedLookups } from './server.js';
+import { openStateStore } from './state/open-state-store.js';
+import { shownStateLocation } from './state/state-location.js';
+import type { StateStore } from './state/state-store.js';
+import type { CallerTenants } from './tenants/caller-tenants.js';
 
 // stdout carries JSON-RPC only. A dependency that calls console.log must not corrupt it.
 /* eslint-disable no-console -- the one place that redirects console output to stderr */
@@ -30,18 +42,22 @@ async function main(): Promise<void> {
   const env = { ...process.env };
   delete process.env.MEMBRANE_CRM_HTTP_TOKEN;
   delete process.env.MEMBRANE_CRM_STATE_SECRET;
+  delete process.env.MEMBRANE_CRM_STATE;
   if (process.argv[2] === 'doctor') {
     const { runDoctor } = await import('./doctor/doctor.js');
     // runDoctor flushes its output before it resolves, so exiting at once is safe (and leaves no handle open).
     process.exit(await runDoctor(process.argv.slice(3), { sandboxCli, serverEntry: fileURLToPath(import.meta.url), version, env }));
   }
   let loaded;
-  let choice: BackendChoice | undefined;
+  let choice: BackendChoice | { kind: 'caller'; caller: CallerBackend } | undefined;
   try {
     loaded = loadConfig(process.argv.slice(2), env);
     if (!loaded.help && !loaded.version) {
       const { settings } = loaded;
-      choice = chooseBackend(settings, { env, cwd: settings.cliCwd ?? process.cwd(), sandboxCli });
+      choice =
+        settings.httpAuth === 'membrane'
+          ? { kind: 'caller', caller: chooseCallerBackend(settings, env) }
+          : chooseBackend(settings, { env, cwd: settings.cliCwd ?? process.cwd(), sandboxCli });
     }
   } catch (e) {
     if (e instanceof ConfigError) {
@@ -64,21 +80,65 @@ async function main(): Promise<void> {
   const { settings } = loaded;
   const log = createLogger({ level: settings.logLevel });
   const cwd = settings.cliCwd ?? process.cwd();
-  if (chosen.fallback) {
+  if (chosen.kind !== 'caller' && chosen.fallback) {
     process.stderr.write(
       '\n[membrane-crm-mcp] *** SANDBOX MODE: no Membrane API credentials and no Membrane CLI found, so the tools use the bundled membrane-sandbox ***\n' +
         '[membrane-crm-mcp] *** Data is a local AmoCRM/1CRM emulation, not a real CRM. For real data set MEMBRANE_ACCESS_TOKEN (or MEMBRANE_WORKSPACE_KEY, MEMBRANE_WORKSPACE_SECRET, MEMBRANE_TENANT_KEY), or install @membranehq/cli and run `membrane login --tenant`. ***\n\n',
     );
   }
-  const { backend } = chosen;
-  log.info(`backend: ${backend} — ${chosen.reason}`);
+  const backend = chosen.kind === 'caller' ? chosen.caller.backend : chosen.backend;
+  log.info(`backend: ${backend} — ${chosen.kind === 'caller' ? chosen.caller.reason : chosen.reason}`);
   // What the backend loads on first use is loaded once the client is connected, while it is still initializing.
-  const prewarm = () => void (chosen.kind === 'api' ? loadSdk() : loadExeca()).catch(() => undefined);
+  const prewarm = () => void (chosen.kind === 'cli' ? loadExeca() : loadSdk()).catch(() => undefined);
 
-  const client = await createMembraneClient(settings, chosen, { cwd, log });
-  // One set of lookups for the process: every request shares the connection list and action metadata caches.
+  // Result pages, confirmation tokens and the repeat guard: this process's memory, or the Redis replicas share.
+  let state: StateStore;
+  try {
+    state = await openStateStore(settings.state, log);
+  } catch (e) {
+    process.stderr.write(
+      `membrane-crm-mcp: ${e instanceof Error ? e.message : String(e)}. Start Redis there, or fix --state / MEMBRANE_CRM_STATE (\`memory\` keeps state in this process).\n`,
+    );
+    process.exit(2);
+  }
+  if (settings.state !== 'memory') log.info(`state store: ${shownStateLocation(settings.state)}`);
+
+  const client =
+    chosen.kind === 'caller' ? createCallerlessClient(chosen.caller) : await createMembraneClient(settings, chosen, { cwd, log });
+  // One set of lookups for the process: every request shares the connection list and action metadata caches
+  // (per caller under --http-auth membrane: each tenant gets its own, with its own client and state scope).
   const lookups = createSharedLookups(settings, client, log);
-  const { factory, tools, state } = createServerFactory({ settings, client, log, version, lookups, stateSecret: settings.stateSecret });
+  let tenants: CallerTenants | undefined;
+  if (chosen.kind === 'caller') {
+    const { CallerTenants } = await import('./tenants/caller-tenants.js');
+    const { caller } = chosen;
+    tenants = new CallerTenants({
+      log,
+      create: (token, key) => {
+        const own = createCallerClient(settings, caller, token, log);
+        const ctx = createServerContext({
+          settings,
+          client: own,
+          log,
+          lookups: createSharedLookups(settings, own, log),
+          state,
+          scope: key,
+        });
+        return { key, client: own, ctx };
+      },
+    });
+  }
+  const callers = tenants;
+  const { factory, tools } = createServerFactory({
+    settings,
+    client,
+    log,
+    version,
+    lookups,
+    state,
+    stateSecret: settings.stateSecret,
+    contextFor: callers ? (request) => (request.authInfo ? callers.tenant(request.authInfo.clientId)?.ctx : undefined) : undefined,
+  });
 
   let closeTransport: (() => Promise<void>) | undefined;
   let stopping = false;
@@ -96,6 +156,7 @@ async function main(): Promise<void> {
       // send those answers before the transport closes (else the last ones are silently dropped).
       await new Promise((resolve) => setTimeout(resolve, 50));
       await closeTransport?.();
+      await tenants?.close();
       await state.close();
     } finally {
       process.exit(code);
@@ -112,12 +173,15 @@ async function main(): Promise<void> {
 
   if (settings.http !== undefined) {
     const { startHttpServer } = await import('./transports/streamable-http.js');
+    const { readinessCheck } = await import('./transports/health-checks.js');
     let http;
     try {
       http = await startHttpServer({
         port: settings.http,
         host: settings.host,
         token: settings.httpToken,
+        callers,
+        readiness: readinessCheck({ state, client }),
         allowedHosts: settings.httpAllowedHosts,
         factory,
         log,
@@ -137,7 +201,7 @@ async function main(): Promise<void> {
     setImmediate(prewarm);
     // Always on stderr, whatever --log-level says: with --http 0 this line is the only way to learn the URL.
     process.stderr.write(
-      `[membrane-crm-mcp] membrane-crm-mcp ${version} listening on ${http.url} (Streamable HTTP, stateless; ${settings.httpToken ? 'every request needs the --http-token' : 'this machine only'}) for ${settings.connectors.join(', ')} (backend ${backend})\n`,
+      `[membrane-crm-mcp] membrane-crm-mcp ${version} listening on ${http.url} (Streamable HTTP, stateless; ${callers ? "every request needs its caller's Membrane token" : settings.httpToken ? 'every request needs the --http-token' : 'this machine only'}; state ${shownStateLocation(settings.state)}) for ${settings.connectors.join(', ')} (backend ${backend})\n`,
     );
     return;
   }

@@ -5,7 +5,7 @@
 // outlive one request (result pages, confirmation tokens, the repeat guard) is in the state store, so an
 // instance holds nothing between requests.
 import { randomBytes } from 'node:crypto';
-import { type McpServerFactory, Server, createRequestStateCodec } from '@modelcontextprotocol/server';
+import { type McpRequestContext, type McpServerFactory, Server, createRequestStateCodec } from '@modelcontextprotocol/server';
 import type { Settings } from './config.js';
 import { type Connector, resolveConnectors } from './connectors.js';
 import type { Logger } from './log.js';
@@ -23,7 +23,7 @@ import { DEFAULT_SCOPE, type StateStore } from './state/state-store.js';
 import type { RoundState, ServerContext } from './tools/tool-context.js';
 import { type PlannedTool, SHARED_PREFIX, type ToolServing, listedTools, planTools, registerTools } from './tools/registry.js';
 import { registerResources } from './resources/resource-handlers.js';
-import { promptServing, registerPrompts } from './prompts/prompt-handlers.js';
+import { type PromptServing, promptServing, registerPrompts } from './prompts/prompt-handlers.js';
 import { workflowPrompts } from './prompts/workflow-prompts.js';
 
 export function serverInstructions(settings: Settings, connectors: Connector[], client: Pick<MembraneClient, 'backend'>): string {
@@ -89,6 +89,12 @@ export interface ServerDeps {
    * that share a state store must share it too; default: random per process.
    */
   stateSecret?: string;
+  /**
+   * Per-caller credentials (--http-auth membrane): the context of the caller of each request (its client,
+   * caches and state scope). A request it has no context for (and every request without it) gets the one
+   * context built from `client`.
+   */
+  contextFor?: (request: McpRequestContext) => ServerContext | undefined;
 }
 
 export interface ServerFactory {
@@ -100,18 +106,22 @@ export interface ServerFactory {
   state: StateStore;
 }
 
-export function createServerFactory(deps: ServerDeps): ServerFactory {
-  const { settings, client, log } = deps;
-  const lookups = deps.lookups ?? createSharedLookups(settings, client, log);
-  const state = deps.state ?? new MemoryStateStore();
-  const scope = DEFAULT_SCOPE;
-  const connectors = resolveConnectors(settings.connectors);
-  const ctx: ServerContext = {
+/** The services tool handlers get, for one client and one state scope (a tenant, or DEFAULT_SCOPE). */
+export function createServerContext(deps: {
+  settings: Settings;
+  client: MembraneClient;
+  log: Logger;
+  lookups: SharedLookups;
+  state: StateStore;
+  scope: string;
+}): ServerContext {
+  const { settings, client, log, lookups, state, scope } = deps;
+  return {
     scope,
     settings,
     client,
     log,
-    connectors,
+    connectors: resolveConnectors(settings.connectors),
     results: new ResultStore({ state, scope }),
     connections: lookups.connections,
     actions: lookups.actions,
@@ -121,6 +131,14 @@ export function createServerFactory(deps: ServerDeps): ServerFactory {
     confirmations: new Confirmations(CONFIRM_TTL_MS, Date.now, state, scope),
     repeats: new RepeatGuard(60_000, Date.now, state, scope),
   };
+}
+
+export function createServerFactory(deps: ServerDeps): ServerFactory {
+  const { settings, client, log } = deps;
+  const lookups = deps.lookups ?? createSharedLookups(settings, client, log);
+  const state = deps.state ?? new MemoryStateStore();
+  const ctx = createServerContext({ settings, client, log, lookups, state, scope: DEFAULT_SCOPE });
+  const { connectors } = ctx;
   const planned = planTools(ctx);
   const serving: ToolServing = {
     planned,
@@ -130,10 +148,16 @@ export function createServerFactory(deps: ServerDeps): ServerFactory {
       ttlSeconds: CONFIRM_TTL_MS / 1000,
     }),
   };
-  const prompting = promptServing(ctx);
+  // Prompt completions cache CRM names: one cache per context, so tenants never share them.
+  const promptings = new WeakMap<ServerContext, PromptServing>();
+  const promptingFor = (c: ServerContext): PromptServing => {
+    let p = promptings.get(c);
+    if (!p) promptings.set(c, (p = promptServing(c)));
+    return p;
+  };
   const instructions = serverInstructions(settings, connectors, client);
 
-  const factory: McpServerFactory = () => {
+  const factory: McpServerFactory = (request) => {
     const server = new Server(
       { name: 'membrane-crm-mcp', title: 'Membrane CRM', version: deps.version },
       {
@@ -144,9 +168,11 @@ export function createServerFactory(deps: ServerDeps): ServerFactory {
       },
     );
     server.onerror = (e) => log.debug(`MCP: ${e.message}`);
-    registerTools(server, ctx, serving);
-    registerResources(server, ctx, serving);
-    registerPrompts(server, ctx, prompting);
+    // Per-caller mode gives each tenant its own context (caches, state scope, Membrane client).
+    const requestCtx = deps.contextFor?.(request) ?? ctx;
+    registerTools(server, requestCtx, serving);
+    registerResources(server, requestCtx, serving);
+    registerPrompts(server, requestCtx, promptingFor(requestCtx));
     return server;
   };
   return { factory, tools: planned, ctx, state };

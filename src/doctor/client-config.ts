@@ -64,10 +64,11 @@ export function launchCommand(opts: {
 
 /**
  * Settings a stdio client configuration must not carry: the HTTP transport's (a server started with
- * MEMBRANE_CRM_HTTP_PORT would listen on HTTP, not talk on the client's stdio), and anything that looks
- * like a credential (the doctor prints this configuration).
+ * MEMBRANE_CRM_HTTP_PORT would listen on HTTP, not talk on the client's stdio; a shared state store is for
+ * replicas, and its URL may hold a password), and anything that looks like a credential (the doctor prints
+ * this configuration).
  */
-export const HTTP_KEYS: readonly string[] = ['http', 'host', 'httpToken', 'httpAllowedHosts'];
+export const HTTP_KEYS: readonly string[] = ['http', 'host', 'httpToken', 'httpAllowedHosts', 'httpAuth', 'state'];
 const NOT_FOR_STDIO_CLIENTS = new Set(HTTP_KEYS);
 const SECRET_KEY = /token|secret|password|credential/i;
 

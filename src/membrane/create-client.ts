@@ -5,12 +5,21 @@
 //   api   the REST API; its credentials must be set
 //   cli   the `membrane` CLI; when it is missing, calls fail with CLI_NOT_FOUND (no quiet fallback to demo data)
 // `--sandbox` always means the sandbox, reached through its CLI (sandbox-cli).
+// `--http-auth membrane` is the REST API with each caller's own token (chooseCallerBackend, createCallerClient).
 import type { Settings } from '../config.js';
 import { ConfigError } from '../config.js';
 import type { Logger } from '../log.js';
 import { ApiMembraneClient } from './api/api-client.js';
-import { type ApiCredentials, API_ENV, credentialVariables, readApiCredentials } from './api/api-credentials.js';
-import { apiHints } from './api/api-hints.js';
+import {
+  type ApiCredentials,
+  API_CREDENTIAL_VARIABLES,
+  API_ENV,
+  credentialVariables,
+  hasApiCredentials,
+  readApiCredentials,
+} from './api/api-credentials.js';
+import { apiHints, callerHints } from './api/api-hints.js';
+import { NoCallerClient } from './api/no-caller-client.js';
 import { sdkTransport } from './api/sdk-transport.js';
 import { withCallSafety } from './call-safety.js';
 import { createCliClient } from './cli/cli-setup.js';
@@ -41,6 +50,11 @@ export interface ChoiceContext {
 
 /** The backend these settings and this environment select. Throws ConfigError (exit 2) for a setup that cannot work. */
 export function chooseBackend(settings: Settings, ctx: ChoiceContext): BackendChoice {
+  if (settings.httpAuth === 'membrane') {
+    throw new ConfigError(
+      `--http-auth membrane uses each caller's token and holds none of its own: to check one caller's access, run the doctor without --http-auth and with ${API_ENV.token}=<that token>`,
+    );
+  }
   const cliChoice = (fallbackToSandbox: boolean): BackendChoice => {
     const cli = resolveCli(
       { sandbox: settings.sandbox, membraneCli: settings.membraneCli, cwd: ctx.cwd, sandboxCli: ctx.sandboxCli, fallbackToSandbox },
@@ -74,6 +88,45 @@ export function chooseBackend(settings: Settings, ctx: ChoiceContext): BackendCh
   return cliChoice(settings.backend === 'auto');
 }
 
+/** The REST API that `--http-auth membrane` calls with each caller's token. */
+export interface CallerBackend {
+  backend: Extract<Backend, 'membrane-api'>;
+  apiUri: string;
+  customApiUri: boolean;
+  reason: string;
+}
+
+/**
+ * The backend of `--http-auth membrane`. The server holds no Membrane credentials of its own there, so API
+ * credentials in its environment are refused (ConfigError, exit 2) rather than kept unused.
+ */
+export function chooseCallerBackend(settings: Settings, env: NodeJS.ProcessEnv): CallerBackend {
+  if (hasApiCredentials(env)) {
+    const set = API_CREDENTIAL_VARIABLES.filter((n) => env[n]?.trim());
+    throw new ConfigError(
+      `--http-auth membrane calls Membrane with each caller's own token and holds no credentials of its own: unset ${set.join(', ')}`,
+    );
+  }
+  const apiUri = settings.apiUri ?? DEFAULT_API_URI;
+  return {
+    backend: 'membrane-api',
+    apiUri,
+    customApiUri: settings.apiUri !== undefined,
+    reason: `Membrane REST API at ${apiUri} with each caller's bearer token (--http-auth membrane)`,
+  };
+}
+
+/** The client of one caller: the api backend with their token, for their requests only. */
+export function createCallerClient(settings: Settings, target: CallerBackend, token: string, log: Logger): MembraneClient {
+  const api = { credentials: { kind: 'token' as const, token }, apiUri: target.apiUri, customApiUri: target.customApiUri };
+  return apiClient(settings, api, target.backend, callerHints(target.customApiUri), log, ["the caller's bearer token"]);
+}
+
+/** The server's own client under `--http-auth membrane`: no credentials, no calls; it tells whether the API answers. */
+export function createCallerlessClient(target: CallerBackend): MembraneClient {
+  return new NoCallerClient({ apiUri: target.apiUri, customApiUri: target.customApiUri, hints: callerHints(target.customApiUri) });
+}
+
 /**
  * The API client for a target: Membrane's API (membrane-api, hints that name the variables to fix), or the sandbox's
  * REST front (sandbox-api: the credentials it prints, and the sandbox CLI's hints, whose commands reach the same store).
@@ -84,6 +137,7 @@ function apiClient(
   backend: Extract<Backend, 'membrane-api' | 'sandbox-api'>,
   hints: UserActionHints,
   log: Logger,
+  credentialNames = credentialVariables(target.credentials),
 ): MembraneClient {
   const defaultTimeoutMs = settings.cliTimeout * 1000;
   const client = new ApiMembraneClient({
@@ -92,7 +146,7 @@ function apiClient(
     hints,
     apiUri: target.apiUri,
     customApiUri: target.customApiUri,
-    credentialNames: credentialVariables(target.credentials),
+    credentialNames,
     log,
     defaultTimeoutMs,
     maxConcurrency: settings.maxConcurrency,

@@ -25,6 +25,8 @@ const DEFINITE_FAILURES: ReadonlySet<ErrorCode> = new Set([
   'RATE_LIMITED',
   'UPSTREAM_ERROR',
   'CLI_NOT_FOUND',
+  // Thrown only by the state checks before a write runs (a result that cannot be kept afterwards is not an error).
+  'STATE_UNAVAILABLE',
 ]);
 
 /**

@@ -2,7 +2,7 @@
 // says exactly which call returns the rest, and the rest is served from the ResultStore.
 import { ToolError } from '../errors.js';
 import { type AS_TEXT, type Cut, type Fitted, type JsonPath, fitToBudget, pageItems, setAt, textSlice } from './budget.js';
-import { RESOURCE_READER, type ResultStore, resultUri } from './result-store.js';
+import { RESOURCE_READER, type ResultStore, type StoredResult, resultUri } from './result-store.js';
 
 export interface Truncated {
   returned: number;
@@ -17,7 +17,10 @@ export interface Truncated {
   nextStep: string;
 }
 
-function describe(cut: Cut, tool: string, resultId: string | undefined): Truncated {
+/** Why the rest of a cut result has no resultId: too large to keep, or the shared state store did not answer. */
+type Unkept = 'too-large' | 'state-unavailable';
+
+function describe(cut: Cut, tool: string, resultId: string | undefined, unkept: Unkept = 'too-large'): Truncated {
   const unit = cut.pageable.kind === 'items' ? 'items' : 'characters';
   const nextOffset = cut.offset + cut.returned;
   const omitted = Math.max(0, cut.total - nextOffset);
@@ -41,6 +44,10 @@ function describe(cut: Cut, tool: string, resultId: string | undefined): Truncat
     steps.push(
       `For the rest call ${tool} with {"resultId":"${resultId}","offset":${nextOffset}} (no CRM call is repeated; valid 10 minutes).`,
     );
+  } else if (more && unkept === 'state-unavailable') {
+    steps.push(
+      'The rest could not be kept: the shared state store did not answer (STATE_UNAVAILABLE). Repeat the call in a few seconds to page it, or narrow it.',
+    );
   } else if (more) {
     steps.push('The full result was too large to keep; narrow the call (a smaller limit, a filter, fewer fields).');
   } else {
@@ -59,9 +66,22 @@ function describe(cut: Cut, tool: string, resultId: string | undefined): Truncat
   };
 }
 
-function withTruncation(fitted: Fitted, tool: string, resultId: string | undefined): Record<string, unknown> {
+function withTruncation(fitted: Fitted, tool: string, resultId: string | undefined, unkept?: Unkept): Record<string, unknown> {
   if (!fitted.cut) return fitted.value;
-  return { ...fitted.value, truncated: describe(fitted.cut, tool, resultId) };
+  return { ...fitted.value, truncated: describe(fitted.cut, tool, resultId, unkept) };
+}
+
+/**
+ * Stores the rest of a cut result. A store that does not answer must not fail the call: its CRM work is done
+ * (a write may have been applied), so the first part is returned and the result says the rest was not kept.
+ */
+async function keep(store: ResultStore, value: StoredResult): Promise<{ resultId?: string; unkept?: Unkept }> {
+  try {
+    return { resultId: await store.put(value) };
+  } catch (e) {
+    if (e instanceof ToolError && e.code === 'STATE_UNAVAILABLE') return { unkept: 'state-unavailable' };
+    throw e;
+  }
 }
 
 /**
@@ -81,8 +101,8 @@ export async function budgetResult(
   if (!fitted.cut) return { ...fixed, ...fitted.value };
   // The template keeps the shape around the paged array; the array itself is stored once, in pageable.
   const template = fitted.cut.pageable.kind === 'items' ? (setAt(payload, fitted.cut.pageable.path, []) as Record<string, unknown>) : {};
-  const resultId = await store.put({ tool, template, pageable: fitted.cut.pageable });
-  return { ...fixed, ...withTruncation(fitted, tool, resultId) };
+  const { resultId, unkept } = await keep(store, { tool, template, pageable: fitted.cut.pageable });
+  return { ...fixed, ...withTruncation(fitted, tool, resultId, unkept) };
 }
 
 /** The slice of a stored result starting at `offset`. */
@@ -130,9 +150,9 @@ export async function pageResult(
   }
   // A page of items that does not fit even one whole item falls back to the JSON text of the rest: that text is
   // a new stored result, so the next step's character offset is read against the text, not the item list.
-  let pageId: string | undefined = resultId;
+  let kept: { resultId?: string; unkept?: Unkept } = { resultId };
   if (pageable.kind === 'items' && fitted.cut?.pageable.kind === 'text')
-    pageId = await store.put({ tool, template: {}, pageable: fitted.cut.pageable });
+    kept = await keep(store, { tool, template: {}, pageable: fitted.cut.pageable });
   // The last page is still described ("This is the last part."), so the agent knows it has everything.
-  return { ...fixed, ...withTruncation(fitted, tool, pageId) };
+  return { ...fixed, ...withTruncation(fitted, tool, kept.resultId, kept.unkept) };
 }

@@ -104,6 +104,10 @@ export class MemoryStateStore implements StateStore {
     return Promise.resolve();
   }
 
+  ping(): Promise<void> {
+    return Promise.resolve();
+  }
+
   close(): Promise<void> {
     this.results.clear();
     this.tokens.clear();

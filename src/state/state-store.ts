@@ -1,7 +1,7 @@
 // Everything that must outlive one MCP request sits behind this interface: result pages, confirmation
 // tokens and the repeat guard. Any replica can then answer any request, as long as the replicas share
-// one store. memory-state-store.ts is the default (stdio, one process); a shared implementation (Redis)
-// keeps the same contract (test/helpers/state-store-contract.ts runs against any implementation).
+// one store. memory-state-store.ts is the default (stdio, one process); redis-state-store.ts is the shared
+// one (`--state redis://…`), with the same contract (test/helpers/state-store-contract.ts runs against any implementation).
 //
 // Rules every implementation keeps:
 // - Every method is async and every record lives under a `scope` (a tenant key; DEFAULT_SCOPE for a
@@ -78,6 +78,9 @@ export interface StateStore {
    * Atomic. Redis: a Lua script (GET, compare owner, SET PX or DEL).
    */
   settleWrite(scope: string, key: string, owner: string, outcome: 'succeeded' | 'unknown' | 'forget', ttlMs: number): Promise<void>;
+
+  /** Resolves when the store can answer now (readiness checks); throws STATE_UNAVAILABLE otherwise. Redis: PING. */
+  ping(): Promise<void>;
 
   /** Releases what the store holds (connections, timers). */
   close(): Promise<void>;

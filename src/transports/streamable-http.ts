@@ -4,20 +4,27 @@
 // load balancer can answer any request. Loaded on demand: stdio never pays for it.
 //
 // Guards, in order, before a body is read: Host header (DNS rebinding), Origin (browsers), bearer token
-// (constant time), the one path, the one method, the per-client limit; then the body (size limit, JSON),
-// then the SDK (Accept, Content-Type, protocol version, the era). Every refusal is a JSON-RPC error.
+// (the shared --http-token in constant time), the one path, the one method, each caller's own Membrane token
+// (under --http-auth membrane), the per-client limit (per caller under --http-auth membrane); then the body (size limit, JSON), then the SDK
+// (Accept, Content-Type, protocol version, the era). Every refusal is a JSON-RPC error.
+// Two more paths answer load balancers, before any guard (they cannot send a token, and tell nothing
+// secret): GET /healthz (the process is up; no other work) and GET /readyz (health-checks.ts: the state
+// store and the backend answer; 200 or 503 with a JSON body saying which check failed).
 // Limits that keep one client from holding the server: requests open at once per client address, and a
 // response the client does not read, or a stream with nothing to say, is closed after a while.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { type IncomingMessage, type Server as NodeHttpServer, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type McpServerFactory, createMcpHandler, validateHostHeader } from '@modelcontextprotocol/server';
+import { type AuthInfo, type McpServerFactory, createMcpHandler, validateHostHeader } from '@modelcontextprotocol/server';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import { isLoopbackHost } from '../config.js';
 import type { Logger } from '../log.js';
+import type { Readiness } from './health-checks.js';
 import { invalidToolsCall } from './request-checks.js';
 
 export const MCP_PATH = '/mcp';
+export const HEALTH_PATH = '/healthz';
+export const READY_PATH = '/readyz';
 
 /** Largest JSON-RPC request body accepted: tool arguments (a proxy body, an action input) stay well below. */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -35,10 +42,18 @@ export interface HttpLimits {
 
 export const DEFAULT_HTTP_LIMITS: HttpLimits = { perClient: 16, unreadMs: 30_000, idleMs: 5 * 60_000, sweepMs: 5_000 };
 
+/** Whether a request may proceed under per-caller credentials, and as whom. */
+export type CallerAdmission =
+  { ok: true; authInfo: AuthInfo; release: () => void } | { ok: false; status: number; message: string; invalidToken: boolean };
+
 export interface HttpOptions {
   port: number;
   host: string;
   token?: string;
+  /** Per-caller credentials (--http-auth membrane): each request is admitted by its own bearer token; its authInfo reaches the factory. */
+  callers?: { admit(authorization: string | undefined): Promise<CallerAdmission> };
+  /** What GET /readyz reports (default: ready once listening). */
+  readiness?: () => Promise<Readiness>;
   allowedHosts: string[];
   factory: McpServerFactory;
   log: Logger;
@@ -175,7 +190,21 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
   const open = new Set<OpenResponse>();
   const perClient = new Map<string, number>();
 
+  /** GET /healthz and /readyz: no Host, Origin or token check (a load balancer sends none of them), no body, nothing secret. */
+  const probe = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
+    const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
+      res.end(req.method === 'HEAD' ? undefined : JSON.stringify(body));
+    };
+    if (req.method !== 'GET' && req.method !== 'HEAD') return json(405, { status: 'method not allowed: use GET' }, { allow: 'GET, HEAD' });
+    if (path === HEALTH_PATH) return json(200, { status: 'ok' });
+    const report = (await opts.readiness?.()) ?? { ready: true, checks: {} };
+    json(report.ready ? 200 : 503, { status: report.ready ? 'ready' : 'not ready', checks: report.checks });
+  };
+
   const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = (req.url ?? '').split('?')[0];
+    if (path === HEALTH_PATH || path === READY_PATH) return probe(req, res, path);
     if (hosts) {
       const host = validateHostHeader(req.headers.host, hosts);
       if (!host.ok) return rpcError(res, 403, host.message);
@@ -195,12 +224,32 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
         );
     }
     // One canonical path: /MCP, /mcp/ and /mcp/x are not the endpoint (a query string is ignored).
-    if ((req.url ?? '').split('?')[0] !== MCP_PATH) return rpcError(res, 404, `Not found: the MCP endpoint is ${MCP_PATH}.`);
+    if (path !== MCP_PATH) return rpcError(res, 404, `Not found: the MCP endpoint is ${MCP_PATH}.`);
     // Stateless: no session stream to GET, no session to DELETE.
     if (req.method !== 'POST')
       return rpcError(res, 405, 'Method not allowed: use POST (this server keeps no sessions).', { allow: 'POST' });
 
-    const client = req.socket.remoteAddress ?? 'unknown';
+    // The caller's token is checked before the body is read; their tenant stays held until the answer is sent.
+    let authInfo: AuthInfo | undefined;
+    if (opts.callers) {
+      const admission = await opts.callers.admit(req.headers.authorization);
+      if (!admission.ok) {
+        const challenge = `Bearer realm="membrane-crm-mcp"${admission.invalidToken ? ', error="invalid_token"' : ''}`;
+        return rpcError(
+          res,
+          admission.status,
+          admission.message,
+          admission.status === 401 ? { 'www-authenticate': challenge } : { 'retry-after': '2' },
+        );
+      }
+      authInfo = admission.authInfo;
+      if (res.closed) admission.release();
+      else res.on('close', admission.release);
+    }
+
+    // Per caller when each brings their token (behind a load balancer every request comes from its address);
+    // per client address otherwise.
+    const client = authInfo?.clientId ?? req.socket.remoteAddress ?? 'unknown';
     const count = perClient.get(client) ?? 0;
     if (count >= limits.perClient) {
       return rpcError(res, 429, `Too many open requests from this client (${limits.perClient}); retry when one has finished.`, {
@@ -231,7 +280,9 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
       return void res.end(JSON.stringify(refused));
     }
     const node = toNodeHandler(
-      { fetch: async (request, options) => observed(await handler.fetch(request, options), entry) },
+      {
+        fetch: async (request, options) => observed(await handler.fetch(request, { ...options, ...(authInfo ? { authInfo } : {}) }), entry),
+      },
       { onerror: (e) => log.error('HTTP request failed', { stack: e.stack ?? e.message }) },
     );
     await node(req, res, body);

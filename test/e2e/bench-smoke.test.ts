@@ -13,7 +13,19 @@ it('bench/run.mjs --quick runs and writes its results as JSON', { timeout: 180_0
   const r = await execa(process.execPath, ['bench/run.mjs', '--quick', '--out', out], { cwd: ROOT, reject: false, timeout: 170_000 });
   expect(r.exitCode, r.stderr).toBe(0);
   const results = JSON.parse(readFileSync(out, 'utf8'));
-  for (const key of ['machine', 'coldStart', 'latency', 'throughput', 'sizes', 'cache', 'sandbox', 'search', 'http', 'agentTasks'])
+  for (const key of [
+    'machine',
+    'coldStart',
+    'latency',
+    'throughput',
+    'sizes',
+    'cache',
+    'sandbox',
+    'search',
+    'http',
+    'agentTasks',
+    'replicas',
+  ])
     expect(results).toHaveProperty(key);
   // Every scripted task ran and the sandbox store confirms it.
   expect(results.agentTasks.after.totals.tasks).toBeGreaterThanOrEqual(6);

@@ -37,6 +37,7 @@ export async function spawnSandboxApi(opts: { db: string; env?: Record<string, s
       MEMBRANE_SANDBOX_FAULT: undefined,
       MEMBRANE_SANDBOX_ARGV_LOG: undefined,
       MEMBRANE_SANDBOX_REQUEST_LOG: undefined,
+      MEMBRANE_SANDBOX_ANY_TENANT: undefined,
       MEMBRANE_SANDBOX_WORKSPACE_KEY: undefined,
       MEMBRANE_SANDBOX_WORKSPACE_SECRET: undefined,
       MEMBRANE_SANDBOX_TENANT_KEY: undefined,

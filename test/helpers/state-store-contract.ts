@@ -1,6 +1,6 @@
 // The contract every StateStore keeps (src/state/state-store.ts), as a suite any implementation runs:
 //   describeStateStoreContract('memory', () => new MemoryStateStore());
-//   describeStateStoreContract('redis', () => createRedisStateStore(url));
+//   describeStateStoreContract('redis', () => connectRedisStateStore({ url, log }));
 // Each test works in a scope of its own (random), so a store shared by all tests (one Redis) needs no
 // flushing; TTLs are real time (short), so the suite holds for a store with its own clock.
 import { randomBytes } from 'node:crypto';
@@ -28,6 +28,11 @@ export function describeStateStoreContract(name: string, makeStore: () => StateS
       const tag = randomBytes(6).toString('hex');
       return { store, scope: `contract-${tag}`, other: `contract-${tag}-other` };
     };
+
+    it('answers a ping while it can serve', async () => {
+      const { store } = await fresh();
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
 
     describe('result documents', () => {
       it('returns what was stored, as a copy, and undefined for an unknown id', async () => {

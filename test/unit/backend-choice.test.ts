@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { hasApiCredentials, readApiCredentials } from '../../src/membrane/api/api-credentials.js';
-import { chooseBackend, DEFAULT_API_URI } from '../../src/membrane/create-client.js';
+import { chooseBackend, chooseCallerBackend, DEFAULT_API_URI } from '../../src/membrane/create-client.js';
 import { redact } from '../../src/redact.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mcrm-choice-'));
@@ -130,5 +130,32 @@ describe('MEMBRANE_API_URI / --api-uri', () => {
       expect(message).not.toContain('pw@');
     }
     expect(loadConfig(['--api-uri=http://127.0.0.1:8080/prefix'], {}).settings.apiUri).toBe('http://127.0.0.1:8080/prefix');
+  });
+});
+
+describe('--http-auth membrane (each caller brings their token)', () => {
+  const callerSettings = (env: NodeJS.ProcessEnv = {}) => loadConfig(['--http=0', '--http-auth=membrane'], env).settings;
+
+  it('is the REST API at Membrane or MEMBRANE_API_URI, with no credentials of the server', () => {
+    expect(chooseCallerBackend(callerSettings(), {})).toMatchObject({
+      backend: 'membrane-api',
+      apiUri: DEFAULT_API_URI,
+      customApiUri: false,
+    });
+    const custom = chooseCallerBackend(callerSettings({ MEMBRANE_API_URI: 'http://127.0.0.1:9999' }), {});
+    expect(custom).toMatchObject({ apiUri: 'http://127.0.0.1:9999', customApiUri: true });
+    expect(custom.reason).toMatch(/each caller's bearer token/);
+  });
+
+  it("refuses API credentials of the server's own, naming the variables (never their values)", () => {
+    const message = configError(() => chooseCallerBackend(callerSettings(), { MEMBRANE_ACCESS_TOKEN: TOKEN, ...WS }));
+    expect(message).toMatch(/unset MEMBRANE_ACCESS_TOKEN, MEMBRANE_WORKSPACE_KEY, MEMBRANE_WORKSPACE_SECRET, MEMBRANE_TENANT_KEY/);
+    expect(message).not.toContain(TOKEN);
+  });
+
+  it('chooseBackend (the doctor) says how to check one caller instead', () => {
+    expect(configError(() => chooseBackend(callerSettings(), { env: {}, cwd: dir, sandboxCli: '/x' }))).toMatch(
+      /run the doctor without --http-auth and with MEMBRANE_ACCESS_TOKEN=<that token>/,
+    );
   });
 });

@@ -55,6 +55,8 @@ describe('defaults', () => {
       logLevel: 'info',
       host: '127.0.0.1',
       httpAllowedHosts: [],
+      httpAuth: 'token',
+      state: 'memory',
     });
   });
 
@@ -296,6 +298,36 @@ describe('--http settings', () => {
     );
     expect(configError(['--http=70000'])).toMatch(/http \(--http \/ MEMBRANE_CRM_HTTP_PORT\)/);
     expect(configError(['--http=web'])).toMatch(/--http: expected a whole number/);
+  });
+});
+
+describe('state store and per-caller credentials', () => {
+  it('--state takes memory or a Redis URL, from the flag, env or file', () => {
+    expect(settings(['--state=redis://127.0.0.1:6379/2']).state).toBe('redis://127.0.0.1:6379/2');
+    expect(settings([], { MEMBRANE_CRM_STATE: 'rediss://app:pw@cache:6380/0' }).state).toBe('rediss://app:pw@cache:6380/0');
+    expect(settings([`--config=${configFile({ state: 'memory' })}`]).state).toBe('memory');
+    expect(configError(['--state=postgres://db/0'])).toMatch(/state \(--state \/ MEMBRANE_CRM_STATE\): a redis:\/\/ or rediss:\/\/ URL/);
+    expect(configError(['--state=redis://cache:6379/zero'])).toMatch(/database number/);
+  });
+
+  it('--http-auth membrane: with --http, on any host without --http-token', () => {
+    const s = settings(['--http=3000', '--http-auth=membrane', '--host=0.0.0.0']);
+    expect(s).toMatchObject({ httpAuth: 'membrane', host: '0.0.0.0' });
+    expect(settings([], { MEMBRANE_CRM_HTTP_AUTH: 'membrane', MEMBRANE_CRM_HTTP_PORT: '0' }).httpAuth).toBe('membrane');
+    expect(configError(['--http-auth=oauth'])).toMatch(/httpAuth \(--http-auth \/ MEMBRANE_CRM_HTTP_AUTH\)/);
+  });
+
+  it('--http-auth membrane refuses the combinations that make no sense, saying what to drop', () => {
+    expect(configError(['--http-auth=membrane'])).toMatch(/is for --http/);
+    expect(configError(['--http=3000', '--http-auth=membrane', `--http-token=${'x'.repeat(20)}`])).toMatch(
+      /no room for a shared --http-token: drop MEMBRANE_CRM_HTTP_TOKEN/,
+    );
+    expect(configError(['--http=3000', '--http-auth=membrane', '--sandbox'])).toMatch(/drop --sandbox/);
+    expect(configError(['--http=3000', '--http-auth=membrane', '--backend=cli'])).toMatch(/drop --backend=cli/);
+  });
+
+  it('the non-loopback refusal names --http-auth membrane as a way out', () => {
+    expect(configError(['--http=3000', '--host=0.0.0.0'])).toMatch(/--http-auth membrane/);
   });
 });
 

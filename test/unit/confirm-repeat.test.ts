@@ -7,6 +7,9 @@ import { RepeatGuard } from '../../src/policy/repeat-guard.js';
 import type { ActionKind } from '../../src/policy/action-kind.js';
 import { MemoryStateStore } from '../../src/state/memory-state-store.js';
 import { caughtAsync } from '../helpers/errors.js';
+import { createLogger } from '../../src/log.js';
+import { type GatedCall, gatedWrite } from '../../src/policy/write-gate.js';
+import type { CallContext, ServerContext } from '../../src/tools/tool-context.js';
 
 describe('needsConfirmation', () => {
   const table: [ConfirmMode, ActionKind, boolean][] = [
@@ -297,5 +300,59 @@ describe('replicas sharing one state store', () => {
     await a.finish(KEY, 'w_a');
     expect((await caughtAsync(() => b.claim(KEY, 'w_b', 't'))).code).toBe('DUPLICATE_WRITE');
     await new RepeatGuard(60_000, Date.now, state, 'another-tenant').claim(KEY, 'w_c', 't');
+  });
+});
+
+describe('the write gate when the state store does not answer', () => {
+  const unavailable = () => new ToolError('STATE_UNAVAILABLE', 'The shared state store did not answer');
+  const log = createLogger({ level: 'error', write: () => undefined });
+
+  function gate(state: MemoryStateStore) {
+    const ctx = {
+      settings: { confirm: 'destructive' },
+      confirmations: new Confirmations(undefined, undefined, state),
+      repeats: new RepeatGuard(60_000, Date.now, state),
+      connections: { checkReady: () => Promise.resolve() },
+      log,
+    } as unknown as ServerContext;
+    const call = {
+      tool: 'amocrm_run_action',
+      dialog: { available: false },
+      signal: new AbortController().signal,
+      askUser: () => Promise.reject(new Error('no dialog here')),
+    } as unknown as CallContext;
+    let runs = 0;
+    const run = (g: Partial<GatedCall>) =>
+      gatedWrite(
+        ctx,
+        call,
+        { kind: 'destructive', connectionId: 'c1', fingerprint: { id: 1 }, preview: {} as GatedCall['preview'], ...g },
+        () => {
+          runs++;
+          return Promise.resolve('ran');
+        },
+      );
+    return { ctx, run, runs: () => runs };
+  }
+
+  it('no claim, no run: STATE_UNAVAILABLE', async () => {
+    const state = new MemoryStateStore();
+    state.claimWrite = () => Promise.reject(unavailable());
+    const g = gate(state);
+    expect((await caughtAsync(() => g.run({ confirm: 'c_x' }))).code).toBe('STATE_UNAVAILABLE');
+    expect(g.runs()).toBe(0);
+  });
+
+  it('claimed but the token cannot be checked: no run, and the claim is released for the retry', async () => {
+    const state = new MemoryStateStore();
+    const g = gate(state);
+    const token = ((await caughtAsync(() => g.run({}))).details as { confirm: string }).confirm;
+    const take = state.takeToken.bind(state);
+    state.takeToken = () => Promise.reject(unavailable());
+    expect((await caughtAsync(() => g.run({ confirm: token }))).code).toBe('STATE_UNAVAILABLE');
+    expect(g.runs()).toBe(0);
+    state.takeToken = take;
+    expect(await g.run({ confirm: token })).toBe('ran');
+    expect(g.runs()).toBe(1);
   });
 });

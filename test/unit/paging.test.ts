@@ -5,6 +5,7 @@ import { budgetResult, pageResult, type Truncated } from '../../src/results/pagi
 import { ResultStore, type StoredResult } from '../../src/results/result-store.js';
 import { MemoryStateStore } from '../../src/state/memory-state-store.js';
 import { caughtAsync } from '../helpers/errors.js';
+import { ToolError } from '../../src/errors.js';
 
 const TOOL = 'amocrm_run_action';
 const OTHER = 'onecrm_run_action';
@@ -252,5 +253,24 @@ describe('ResultStore', () => {
     const ids = new Set(await Promise.all(Array.from({ length: 50 }, () => store.put(entry(1)))));
     expect(ids.size).toBe(50);
     for (const id of ids) expect(id).toMatch(/^r_[A-Za-z0-9_-]{6,40}$/);
+  });
+});
+
+describe('budgetResult when the shared state store does not answer', () => {
+  it('returns the first part with a nextStep that says why there is no resultId; other store failures still fail', async () => {
+    const state = new MemoryStateStore();
+    vi.spyOn(state, 'putResult').mockRejectedValue(new ToolError('STATE_UNAVAILABLE', 'The shared state store did not answer'));
+    const first = await budgetResult(TOOL, FIXED, itemsPayload(), MAX, new ResultStore({ state }), ['output', 'records']);
+    const t = truncatedOf(first);
+    expect(t.returned).toBeGreaterThan(0);
+    expect(t).not.toHaveProperty('resultId');
+    expect(t.nextStep).toMatch(/could not be kept: the shared state store did not answer \(STATE_UNAVAILABLE\)/);
+    expect(JSON.stringify(first).length).toBeLessThanOrEqual(MAX);
+
+    const broken = new MemoryStateStore();
+    vi.spyOn(broken, 'putResult').mockRejectedValue(new Error('bug'));
+    await expect(budgetResult(TOOL, FIXED, itemsPayload(), MAX, new ResultStore({ state: broken }), ['output', 'records'])).rejects.toThrow(
+      'bug',
+    );
   });
 });

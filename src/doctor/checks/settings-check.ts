@@ -1,5 +1,6 @@
 // The checks that need no CLI: the Node version, and the settings the server would run with.
 import type { Settings } from '../../config.js';
+import { shownStateLocation } from '../../state/state-location.js';
 import type { Check } from '../check-types.js';
 
 export const REQUIRED_NODE_MAJOR = 20;
@@ -33,8 +34,9 @@ export function configCheck(settings: Settings): Check {
   // Never the token itself: only whether one is set.
   if (settings.http !== undefined)
     details.push(
-      `transport: Streamable HTTP on ${settings.host}:${settings.http || '<any free port>'} (${settings.httpToken ? 'bearer token set' : 'no token'})`,
+      `transport: Streamable HTTP on ${settings.host}:${settings.http || '<any free port>'} (${settings.httpAuth === 'membrane' ? "each caller's Membrane token" : settings.httpToken ? 'bearer token set' : 'no token'})`,
     );
+  if (settings.state !== 'memory') details.push(`state store: ${shownStateLocation(settings.state)}`);
   const summary =
     `connectors ${settings.connectors.join(', ')}; tool mode ${settings.toolMode}; read-only ${onOff(settings.readOnly)}; ` +
     `confirm ${settings.confirm}; CLI timeout ${settings.cliTimeout} s`;

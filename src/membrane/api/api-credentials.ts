@@ -24,7 +24,7 @@ export function credentialVariables(c: ApiCredentials): string[] {
 }
 
 /** A `pat-` token, or three base64url segments of which the first two are JSON (a JWT). */
-function looksLikeToken(token: string): boolean {
+export function looksLikeToken(token: string): boolean {
   if (token.startsWith('pat-')) return token.length > 4;
   const parts = token.split('.');
   return parts.length === 3 && parts.slice(0, 2).every((p) => /^eyJ[A-Za-z0-9_-]+$/.test(p));

@@ -50,3 +50,39 @@ export function apiHints(credentials: ApiCredentials, customApiUri: boolean): Us
     },
   };
 }
+
+/**
+ * The hints of a server that calls Membrane with each caller's own token (`--http-auth membrane`): the caller,
+ * not the server's operator, fixes the token, in the MCP client's Authorization header.
+ */
+export function callerHints(customApiUri: boolean): UserActionHints {
+  const sameTenant = 'the workspace and tenant of your access token';
+  return {
+    login(): UserStep {
+      return {
+        action: `send a valid Membrane access token (a JWT or \`pat-\` token) as your MCP client's bearer token (Authorization: Bearer <token>): Membrane refused this one (wrong, revoked or expired)${customApiUri ? `, or the server's ${API_URI_VARIABLE} is wrong` : ''}`,
+      };
+    },
+    connect(connector): UserStep {
+      return {
+        action: `connect ${connector.displayName} for ${sameTenant} in the Membrane console, or with the Membrane CLI logged in to that tenant: \`membrane connect --connectorKey=${connector.key}\``,
+      };
+    },
+    reconnect(connection): UserStep {
+      const uiUrl = connection.clientAction?.uiUrl;
+      if (uiUrl) return { action: `open ${uiUrl} to reconnect`, uiUrl };
+      return {
+        action: `reconnect connection ${connection.id ?? '(its id)'} in the Membrane console, or with the Membrane CLI logged in to ${sameTenant}: \`membrane connect --connectionId=${connection.id ?? '<id>'}\``,
+      };
+    },
+    checkAccess(operation): UserStep {
+      if (operation === 'action create') {
+        return {
+          action:
+            'use an access token allowed to create actions (a tenant token may not; a workspace admin token may), or create the action in the Membrane console',
+        };
+      }
+      return { action: 'check that your access token belongs to the workspace and tenant that own this connection' };
+    },
+  };
+}

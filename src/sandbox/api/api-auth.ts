@@ -2,6 +2,8 @@
 // with the workspace secret (HS256 or HS512; tenant claims `{id, iss}` or `{workspaceKey, tenantKey}`,
 // or a manager token `{workspaceKey, isAdmin: true}`), or the server's own `pat-` token. Anything
 // else is 401 with Membrane's `not_authenticated` body. Messages never repeat the token.
+// With `anyTenant`, a tenant token (signed with the workspace secret) may name any tenant key, not only
+// the sandbox's own: the caller is then that tenant, whose data the server keeps in a store of its own.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { badRequest, type SandboxError } from '../error-data.js';
 import type { Caller } from '../engine/engine-context.js';
@@ -34,7 +36,12 @@ export type TokenKind = 'jwt-hs256' | 'jwt-hs512' | 'pat';
 export interface Authenticated {
   caller: Caller;
   kind: TokenKind;
+  /** Set when the token names a tenant other than the sandbox's own (only with `anyTenant`). */
+  otherTenant?: string;
 }
+
+/** Tenant keys a store file may be named after: nothing that could leave the directory or hide. */
+export const TENANT_KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 function unauthenticated(message: string): SandboxError {
   return badRequest(message, 'not_authenticated');
@@ -55,7 +62,7 @@ function decodeSegment(segment: string): Record<string, unknown> | undefined {
   }
 }
 
-function verifyJwt(token: string, creds: SandboxApiCredentials, nowMs: number): Authenticated {
+function verifyJwt(token: string, creds: SandboxApiCredentials, nowMs: number, anyTenant: boolean): Authenticated {
   const parts = token.split('.');
   const header = parts.length === 3 ? decodeSegment(parts[0]) : undefined;
   const claims = parts.length === 3 ? decodeSegment(parts[1]) : undefined;
@@ -78,12 +85,22 @@ function verifyJwt(token: string, creds: SandboxApiCredentials, nowMs: number): 
     if (claims.isAdmin === true) return { caller: 'workspace', kind };
     throw unauthenticated('Invalid access token: it names no tenant (claim tenantKey or id) and is not a manager token (isAdmin)');
   }
-  if (tenant !== creds.tenantKey) throw unauthenticated('Invalid access token: it names a tenant this sandbox does not have');
-  return { caller: 'tenant', kind };
+  if (tenant === creds.tenantKey) return { caller: 'tenant', kind };
+  if (anyTenant && typeof tenant === 'string' && TENANT_KEY_PATTERN.test(tenant)) return { caller: 'tenant', kind, otherTenant: tenant };
+  throw unauthenticated(
+    anyTenant
+      ? 'Invalid access token: its tenant key must be 1-64 letters, digits, _ or - (starting with a letter or digit)'
+      : 'Invalid access token: it names a tenant this sandbox does not have',
+  );
 }
 
 /** The caller behind an Authorization header value, or a not_authenticated SandboxError. */
-export function authenticate(authorization: string | undefined, creds: SandboxApiCredentials, nowMs: number): Authenticated {
+export function authenticate(
+  authorization: string | undefined,
+  creds: SandboxApiCredentials,
+  nowMs: number,
+  anyTenant = false,
+): Authenticated {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
   if (!m) throw unauthenticated('Not authenticated: send Authorization: Bearer <access token>');
   const token = m[1];
@@ -91,5 +108,5 @@ export function authenticate(authorization: string | undefined, creds: SandboxAp
     if (!sameBytes(Buffer.from(token), Buffer.from(creds.accessToken))) throw unauthenticated('Invalid access token');
     return { caller: 'tenant', kind: 'pat' };
   }
-  return verifyJwt(token, creds, nowMs);
+  return verifyJwt(token, creds, nowMs, anyTenant);
 }

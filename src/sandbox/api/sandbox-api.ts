@@ -4,7 +4,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { appendFileSync } from 'node:fs';
-import { openDb, RecordStore } from '../store.js';
+import { openDb, RecordStore, type Db } from '../store.js';
 import { badRequest, toInternal, type SandboxError } from '../error-data.js';
 import { GARBAGE_TEXT, noiseLines, parseFaults, pause, type Faults } from '../faults.js';
 import { ensureSeeded } from '../seeding.js';
@@ -30,6 +30,19 @@ export interface SandboxApiOptions {
   buildMs?: number;
   /** Append one JSON line per answered request to this file (method, path, query, auth kind, status, ms). */
   requestLog?: string;
+  /**
+   * Serve any tenant a token signed with the workspace secret names (not only `credentials.tenantKey`): each
+   * other tenant gets a store of its own next to `db`, seeded on its first request (tenantDbPath).
+   */
+  anyTenant?: boolean;
+}
+
+/** Tenants besides the sandbox's own that one server keeps open at most (a store file each). */
+export const MAX_OTHER_TENANTS = 32;
+
+/** The store of another tenant: `<db>.tenant-<tenantKey>` next to the main one (the key is checked by TENANT_KEY_PATTERN). */
+export function tenantDbPath(db: string, tenantKey: string): string {
+  return `${db}.tenant-${tenantKey}`;
 }
 
 export interface SandboxApi {
@@ -48,6 +61,8 @@ interface LogEntry {
   apiVersion?: string;
   auth?: Authenticated['kind'];
   caller?: Authenticated['caller'];
+  /** The tenant a token named, when it is not the sandbox's own (anyTenant). */
+  tenant?: string;
   status?: number;
   ms?: number;
   upstream?: Extract<ApiResult, { kind: 'proxied' }>['upstream'];
@@ -123,12 +138,33 @@ export async function startSandboxApi(options: SandboxApiOptions): Promise<Sandb
     db.close();
     throw err;
   }
-  const base: Omit<EngineContext, 'caller'> = {
-    db,
-    store: new RecordStore(db),
+  const contextOf = (tenantDb: Db): Omit<EngineContext, 'caller'> => ({
+    db: tenantDb,
+    store: new RecordStore(tenantDb),
     faults,
     buildMs: options.buildMs ?? DEFAULT_BUILD_MS,
     now: () => Date.now(),
+  });
+  const base = contextOf(db);
+  /** Other tenants' stores (anyTenant), opened and seeded on first use. */
+  const others = new Map<string, Promise<Omit<EngineContext, 'caller'>>>();
+  const otherTenant = (tenantKey: string): Promise<Omit<EngineContext, 'caller'>> => {
+    let ctx = others.get(tenantKey);
+    if (!ctx) {
+      if (others.size >= MAX_OTHER_TENANTS)
+        throw badRequest(`This sandbox serves at most ${MAX_OTHER_TENANTS} tenants besides its own`, 'access_denied');
+      const tenantDb = openDb(tenantDbPath(options.db, tenantKey));
+      ctx = ensureSeeded(tenantDb).then(
+        () => contextOf(tenantDb),
+        (err: unknown) => {
+          tenantDb.close();
+          others.delete(tenantKey);
+          throw err;
+        },
+      );
+      others.set(tenantKey, ctx);
+    }
+    return ctx;
   };
   const closing = new AbortController();
   /** Requests the `hang` fault holds forever (until close). */
@@ -175,9 +211,11 @@ export async function startSandboxApi(options: SandboxApiOptions): Promise<Sandb
       return;
     }
     try {
-      const auth = authenticate(req.headers.authorization, credentials, Date.now());
+      const auth = authenticate(req.headers.authorization, credentials, Date.now(), options.anyTenant);
       log.auth = auth.kind;
       log.caller = auth.caller;
+      if (auth.otherTenant) log.tenant = auth.otherTenant;
+      const tenantBase = auth.otherTenant ? await otherTenant(auth.otherTenant) : base;
       if (faults.notLoggedIn) throw badRequest('Not authenticated: the access token was not accepted', 'not_authenticated');
       const refusal = refusalByFault(faults);
       if (refusal) throw refusal;
@@ -192,7 +230,7 @@ export async function startSandboxApi(options: SandboxApiOptions): Promise<Sandb
       });
       let bodyText: Promise<string> | undefined;
       const result = await route.handler(
-        { ...base, caller: auth.caller },
+        { ...tenantBase, caller: auth.caller },
         {
           method,
           params: route.params,
@@ -250,6 +288,7 @@ export async function startSandboxApi(options: SandboxApiOptions): Promise<Sandb
     server.closeAllConnections();
     await stopped;
     db.close();
+    for (const other of others.values()) (await other.catch(() => undefined))?.db.close();
   }
 
   return {

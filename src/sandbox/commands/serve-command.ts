@@ -73,6 +73,7 @@ export async function serve(ctx: CommandContext, args: ParsedArgs): Promise<Comm
     faults: ctx.env.MEMBRANE_SANDBOX_FAULT,
     buildMs: buildMsFromEnv(ctx.env),
     requestLog: ctx.env.MEMBRANE_SANDBOX_REQUEST_LOG || undefined,
+    anyTenant: ['1', 'true', 'yes', 'on'].includes((ctx.env.MEMBRANE_SANDBOX_ANY_TENANT ?? '').trim().toLowerCase()),
   });
   stopOnSignals(api);
   const line = { apiUri: api.url, ...api.credentials };
