@@ -73,9 +73,11 @@ async function main(): Promise<void> {
   const { backend } = chosen;
   log.info(`backend: ${backend} — ${chosen.reason}`);
   // What the backend loads on first use is loaded once the client is connected, while it is still initializing.
-  const prewarm = () => void (chosen.kind === 'api' ? loadSdk() : loadExeca()).catch(() => undefined);
+  const prewarm = () => void (chosen.kind === 'cli' ? loadExeca() : loadSdk()).catch(() => undefined);
 
-  const client = await createMembraneClient(settings, chosen, { cwd, log });
+  // A backend the server started (the sandbox's REST front) that cannot serve stops the server: no call could succeed.
+  let onBackendFailure = (why: string) => void process.stderr.write(`[membrane-crm-mcp] error: ${why}\n`);
+  const client = await createMembraneClient(settings, chosen, { cwd, log, onFailure: (why) => onBackendFailure(why) });
   // One set of lookups for the process: every request shares the connection list and action metadata caches.
   const lookups = createSharedLookups(settings, client, log);
   const { factory, tools, state } = createServerFactory({ settings, client, log, version, lookups, stateSecret: settings.stateSecret });
@@ -101,6 +103,7 @@ async function main(): Promise<void> {
       process.exit(code);
     }
   };
+  onBackendFailure = (why) => void shutdown(why, 1);
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGHUP', () => void shutdown('SIGHUP'));

@@ -104,3 +104,18 @@ export function isHttpClientError(err: unknown): err is HttpClientError {
     typeof err === 'object' && err !== null && (err as { isAxiosError?: unknown }).isAxiosError === true && !('isMembraneError' in err)
   );
 }
+
+/** How a user points the server at "their" Membrane: a `pat-` access token, or the workspace key + secret + tenant trio. */
+export type CredentialStyle = 'token' | 'workspace';
+
+/**
+ * The environment of a server in auto mode pointed at a separately started `membrane-sandbox serve` with its printed
+ * credentials, as a user would point it at Membrane's own API: the server must choose the api backend (membrane-api).
+ */
+export function realApiEnv(api: ServeLine, style: CredentialStyle): Record<string, string> {
+  const credentials =
+    style === 'token'
+      ? { MEMBRANE_ACCESS_TOKEN: api.accessToken }
+      : { MEMBRANE_WORKSPACE_KEY: api.workspaceKey, MEMBRANE_WORKSPACE_SECRET: api.workspaceSecret, MEMBRANE_TENANT_KEY: api.tenantKey };
+  return { MEMBRANE_CRM_SANDBOX: '0', MEMBRANE_API_URI: api.apiUri, ...credentials };
+}

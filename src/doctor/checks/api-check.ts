@@ -1,5 +1,6 @@
 // The REST API the server would call: its address and which credential variables were found (names only, never
-// values), completed with the SDK's version once the client has loaded it.
+// values), completed with the SDK's version once the client has loaded it. For sandbox-api, the sandbox's REST
+// front the doctor started as the server would, and where it listened.
 import { API_CREDENTIAL_VARIABLES, credentialVariables } from '../../membrane/api/api-credentials.js';
 import type { ApiTarget } from '../../membrane/create-client.js';
 import type { BackendInfo } from '../../membrane/membrane-client.js';
@@ -20,4 +21,9 @@ export function apiCheck(target: ApiTarget, env: NodeJS.ProcessEnv, info: Backen
     summary: info.version ?? 'the Membrane SDK',
     details,
   };
+}
+
+/** The sandbox's REST front the server starts for itself (sandbox-api): where it listened for this check. */
+export function sandboxApiCheck(info: BackendInfo): Check {
+  return { id: 'api', title: 'Sandbox API', status: 'ok', summary: info.version ?? 'the Membrane SDK', details: info.details };
 }
