@@ -12,7 +12,10 @@ import { sandboxCommand } from './cli/resolve-cli.js';
 import type { UserActionHints } from './membrane-client.js';
 import { type SandboxApiEndpoint, startSandboxApiProcess } from './sandbox-api-process.js';
 
-/** What a refused token means here: the sandbox was told to refuse it (a fault), or the child is not ours any more. */
+/**
+ * Connecting is done with the sandbox CLI's commands (same store). A refused token or operation can only be the
+ * sandbox doing it on purpose (MEMBRANE_SANDBOX_FAULT), or a child that is not ours any more: a restart fixes both.
+ */
 export function sandboxApiHints(sandboxCli: string, env: NodeJS.ProcessEnv): UserActionHints {
   const hints = cliHints(sandboxCommand(sandboxCli, env).display, 'sandbox-api');
   return {
@@ -20,6 +23,12 @@ export function sandboxApiHints(sandboxCli: string, env: NodeJS.ProcessEnv): Use
     login: () => ({
       action:
         'restart the MCP server: it gives its sandbox a fresh token on every start (if MEMBRANE_SANDBOX_FAULT is set to expired-token or not-logged-in, the sandbox refuses every token on purpose: unset it)',
+    }),
+    checkAccess: (operation) => ({
+      action:
+        operation === 'action create'
+          ? 'unset MEMBRANE_SANDBOX_FAULT=action-create-forbidden and restart the MCP server: the sandbox then lets its token create actions'
+          : `unset MEMBRANE_SANDBOX_FAULT and restart the MCP server: the sandbox refused "${operation}" on purpose`,
     }),
   };
 }

@@ -113,7 +113,7 @@ export type CredentialStyle = 'token' | 'workspace';
  * credentials, as a user would point it at Membrane's own API: the server must choose the api backend (membrane-api).
  */
 export function realApiEnv(api: ServeLine, style: CredentialStyle): Record<string, string> {
-  const credentials =
+  const credentials: Record<string, string> =
     style === 'token'
       ? { MEMBRANE_ACCESS_TOKEN: api.accessToken }
       : { MEMBRANE_WORKSPACE_KEY: api.workspaceKey, MEMBRANE_WORKSPACE_SECRET: api.workspaceSecret, MEMBRANE_TENANT_KEY: api.tenantKey };
