@@ -73,7 +73,9 @@ export type SandboxApiClientOptions = Omit<ApiClientOptions, 'transport' | 'back
 export function createSandboxApiClient(opts: SandboxApiClientOptions): ApiMembraneClient {
   const { sandboxCli, env, onFailure, ...rest } = opts;
   const child = startSandboxApiProcess({ sandboxCli, env, log: opts.log, onExit: onFailure });
-  child.ready.catch((e: unknown) => onFailure?.(startFailure(e).message));
+  // After the calls waiting for the start were told why (their rejections run first), not before: stopping the server
+  // would turn their answers into CANCELLED.
+  child.ready.catch((e: unknown) => setImmediate(() => onFailure?.(startFailure(e).message)));
   let endpoint: SandboxApiEndpoint | undefined;
   let inner: ApiTransport | undefined;
   const transport: ApiTransport = async (req) => {
