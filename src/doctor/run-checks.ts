@@ -1,5 +1,5 @@
-// The doctor's checks, in order: Node, settings, which backend (the CLI and its version, or the API with the
-// credentials found), login, connections per enabled connector, latency. Each lives in checks/; this runs them and
+// The doctor's checks, in order: Node, settings, which backend (the CLI and its version, the API with the
+// credentials found, or the sandbox's REST front started as the server would), login, connections per enabled connector, latency. Each lives in checks/; this runs them and
 // skips what an earlier failure makes pointless. Every call goes through the server's own client
 // (membrane/create-client.ts), so the doctor sees what the tools would see.
 import type { Settings } from '../config.js';
@@ -116,7 +116,7 @@ export async function runChecks(ctx: CheckContext, nodeVersion?: string): Promis
       checks.push(v);
       if (v.status === 'ok') results.cli!.version = v.summary;
     } else {
-      checks.push(choice.kind === 'api' ? apiCheck(choice.api, ctx.env, info.value) : sandboxApiCheck(info.value));
+      checks.push(choice.kind === 'api' ? apiCheck(choice.api, ctx.env, info.value) : sandboxApiCheck(info.value, choice.fallback));
       results.api!.sdk = info.value.version;
       if (info.value.apiUri) results.api!.uri = info.value.apiUri;
     }

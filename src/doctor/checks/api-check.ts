@@ -5,6 +5,7 @@ import { API_CREDENTIAL_VARIABLES, credentialVariables } from '../../membrane/ap
 import type { ApiTarget } from '../../membrane/create-client.js';
 import type { BackendInfo } from '../../membrane/membrane-client.js';
 import type { Check } from '../check-types.js';
+import { SANDBOX_FALLBACK } from './check-helpers.js';
 
 export function apiCheck(target: ApiTarget, env: NodeJS.ProcessEnv, info: BackendInfo): Check {
   const used = credentialVariables(target.credentials);
@@ -23,7 +24,16 @@ export function apiCheck(target: ApiTarget, env: NodeJS.ProcessEnv, info: Backen
   };
 }
 
-/** The sandbox's REST front the server starts for itself (sandbox-api): where it listened for this check. */
-export function sandboxApiCheck(info: BackendInfo): Check {
-  return { id: 'api', title: 'Sandbox API', status: 'ok', summary: info.version ?? 'the Membrane SDK', details: info.details };
+/**
+ * The sandbox's REST front the server starts for itself (sandbox-api): where it listened for this check. A sandbox the
+ * server falls back to (nothing else set up) is flagged, as with its CLI.
+ */
+export function sandboxApiCheck(info: BackendInfo, fallback: boolean): Check {
+  const base = { id: 'api', title: 'Sandbox API', details: info.details };
+  if (fallback) return { ...base, status: 'warn', ...SANDBOX_FALLBACK };
+  return {
+    ...base,
+    status: 'ok',
+    summary: `sandbox (--sandbox / MEMBRANE_CRM_SANDBOX) through its REST API, with ${info.version ?? 'the Membrane SDK'}`,
+  };
 }
