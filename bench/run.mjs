@@ -11,6 +11,9 @@
 //   sandbox               the sandbox's own per-invocation latency
 //   search                search_actions for intents with and without a fitting action: what the agent
 //                         reads (chars), strong/weak cards, whether it is told there is no strong match
+//   backends              sandbox-api vs sandbox-cli vs the bare sandbox per tool, throughput, cold start, RSS
+//                         (bench/backends.mjs)
+// The sections above `backends` run the server as users get it with --sandbox: on sandbox-api.
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { spawn } from 'node:child_process';
@@ -19,6 +22,7 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { backendsBench, backendsTables } from './backends.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SERVER = join(ROOT, 'dist', 'index.js');
@@ -451,6 +455,7 @@ try {
   results.sandbox = await sandboxLatency(ids);
   results.search = await searchQuality();
   results.http = await httpTransport();
+  results.backends = await backendsBench({ root: ROOT, quick: QUICK, iterations: N });
   results.finishedAt = new Date().toISOString();
 
   console.log(`membrane-crm-mcp bench — ${results.machine.node}, ${results.machine.cpus} cpus, ${N} iterations${QUICK ? ' (quick)' : ''}`);
@@ -491,6 +496,8 @@ try {
       'peak RSS MB': h.serverPeakRssMb ?? 'n/a',
     },
   ]);
+
+  for (const [title, rows] of backendsTables(results.backends)) table(title, rows);
 
   mkdirSync(dirname(opts.out), { recursive: true });
   writeFileSync(opts.out, `${JSON.stringify(results, null, 2)}\n`);

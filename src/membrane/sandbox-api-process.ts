@@ -41,6 +41,12 @@ const MAX_LINE_BYTES = 64 * 1024;
 /** What a failed start quotes of the child's stderr. */
 const STDERR_TAIL_CHARS = 600;
 
+/**
+ * V8's young generation may grow to 16 MB semi-spaces, which a burst of requests fills and keeps: about 25 MB of the
+ * child's peak RSS (measured: 99 → 73 MB after 1,000 calls at 16 in flight) for no throughput this small server needs.
+ */
+const CHILD_NODE_FLAGS = ['--max-semi-space-size=2'];
+
 /** The server's own API credentials stay with the server: the child is given only its own. */
 const WITHHELD_ENV = ['MEMBRANE_ACCESS_TOKEN', 'MEMBRANE_WORKSPACE_KEY', 'MEMBRANE_WORKSPACE_SECRET', 'MEMBRANE_TENANT_KEY'];
 
@@ -98,7 +104,7 @@ export function startSandboxApiProcess(opts: {
 
   let child: Child;
   try {
-    child = spawn(process.execPath, [opts.sandboxCli, 'serve', '--port=0', '--host=127.0.0.1'], {
+    child = spawn(process.execPath, [...CHILD_NODE_FLAGS, opts.sandboxCli, 'serve', '--port=0', '--host=127.0.0.1'], {
       env,
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: true,
