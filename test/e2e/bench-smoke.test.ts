@@ -16,7 +16,12 @@ it('bench/run.mjs --quick runs and writes its results as JSON', { timeout: 180_0
   for (const key of ['machine', 'coldStart', 'latency', 'throughput', 'sizes', 'cache', 'sandbox', 'search', 'http', 'backends'])
     expect(results).toHaveProperty(key);
   for (const tool of ['list_connections', 'search_actions', 'create_action', 'run_action', 'proxy_request'])
-    expect(Object.keys(results.backends.perTool[tool]).sort()).toEqual(['bare sandbox API', 'bare sandbox CLI', 'sandbox-api', 'sandbox-cli']);
+    expect(Object.keys(results.backends.perTool[tool]).sort()).toEqual([
+      'bare sandbox API',
+      'bare sandbox CLI',
+      'sandbox-api',
+      'sandbox-cli',
+    ]);
   expect(Object.keys(results.backends.coldStart).sort()).toEqual(['in-process', 'sandbox-api', 'sandbox-cli']);
   expect(results.latency).toHaveLength(5);
   expect(results.sizes.toolsList.tools).toBe(10);
