@@ -375,7 +375,7 @@ async function httpTransport() {
     let err = '';
     child.stderr.on('data', (d) => {
       err += d;
-      const m = /listening on (http:\/\/\S+)/.exec(err);
+      const m = /membrane-crm-mcp \S+ listening on (http:\/\/\S+)/.exec(err);
       if (m) resolveUrl(m[1]);
     });
     child.on('exit', (code) => reject(new Error(`--http server exited ${code}: ${err}`)));

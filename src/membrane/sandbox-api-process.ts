@@ -142,7 +142,7 @@ export function startSandboxApiProcess(opts: {
       const endpoint = parseLine(buffered.slice(0, end).trim(), accessToken);
       settle.resolve(endpoint);
       settle = undefined;
-      opts.log.debug(`sandbox API listening on ${endpoint.apiUri} (pid ${child.pid})`);
+      opts.log.debug(`sandbox API up at ${endpoint.apiUri} (pid ${child.pid})`);
     } catch (e) {
       fail((e as Error).message);
       child.kill('SIGKILL');

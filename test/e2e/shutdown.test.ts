@@ -190,7 +190,7 @@ describe.runIf(procAvailable).concurrent('the sandbox API child', () => {
       expect(await waitFor(() => sandboxProcesses(t.path).some((p) => p.kind === 'serve'), 5000)).toBe(true);
       await new Promise((r) => setTimeout(r, 500));
       expect(answered).toBe(false);
-      expect(session.stderr).not.toMatch(/sandbox API listening/);
+      expect(session.stderr).not.toMatch(/sandbox API up at/);
       lock.exec('COMMIT');
       const result = (await call).result as { isError?: boolean; structuredContent: { backend: string } };
       expect(result.isError).toBeFalsy();

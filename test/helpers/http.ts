@@ -36,7 +36,8 @@ export function listeningUrl(
     const timer = setTimeout(() => reject(new Error(`no URL logged in 15 s; stderr:\n${stderr}`)), 15_000);
     stderrStream.on('data', (d: Buffer) => {
       stderr += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(stderr);
+      // The server's own line: at debug level the sandbox API's child logs a "listening on" of its own.
+      const m = /membrane-crm-mcp \S+ listening on (http:\/\/\S+)/.exec(stderr);
       if (m) {
         clearTimeout(timer);
         resolve({ url: m[1], stderr: () => stderr });
