@@ -204,22 +204,44 @@ describe.runIf(procAvailable).concurrent('the sandbox API child', () => {
     expect(await waitForNoSandboxProcesses(t.path, 3000)).toEqual([]);
   });
 
-  it('a child that cannot start stops the server with exit 1 naming what failed; a waiting call is told why', async () => {
+  it('a child that cannot start stops the server with exit 1 naming what failed', async () => {
     const t = tempDb('shutdown-api-');
     dbs.push(t);
     const session = RawSession.start({ db: t.path, backend: SANDBOX_API, env: { MEMBRANE_SANDBOX_FAULT: 'no-such-fault' } });
     sessions.push(session);
-    const answer = session.initialize().then(() => session.callTool('onecrm_list_connections', {}));
-    answer.catch(() => undefined);
     const { code } = await session.exited;
     expect(code).toBe(1);
     expect(session.stderr).toMatch(
       /error: stopping: The bundled sandbox could not start: membrane-sandbox serve exited with code 2 before it was ready: .*Unknown fault 'no-such-fault'/,
     );
-    // The call was waiting for the start (or came after the failure): it is answered with the cause, never left hanging.
-    const result = (await answer).result as { structuredContent: { error?: { code: string; message: string } } };
-    expect(result.structuredContent.error?.code).toBe('MEMBRANE_ERROR');
-    expect(result.structuredContent.error?.message).toMatch(/could not start/);
+    expect(await waitForNoSandboxProcesses(t.path, 3000)).toEqual([]);
+  });
+
+  it('a call waiting for the start is told why it failed, before the server stops', async () => {
+    const t = tempDb('shutdown-api-');
+    dbs.push(t);
+    // The child waits for the locked store; the call waits for the child; then the child dies before it is ready.
+    const lock = new Database(t.path);
+    lock.exec('BEGIN EXCLUSIVE');
+    try {
+      const session = RawSession.start({ db: t.path, backend: SANDBOX_API });
+      sessions.push(session);
+      await session.initialize();
+      const answer = session.callTool('onecrm_list_connections', {});
+      let serve: ProcInfo | undefined;
+      expect(await waitFor(() => (serve = sandboxProcesses(t.path).find((p) => p.kind === 'serve')) !== undefined, 10_000)).toBe(true);
+      await new Promise((r) => setTimeout(r, 300)); // the call reaches the server and waits
+      process.kill(serve!.pid, 'SIGKILL');
+      const result = (await answer).result as { structuredContent: { error?: { code: string; message: string } } };
+      expect(result.structuredContent.error?.code).toBe('MEMBRANE_ERROR');
+      expect(result.structuredContent.error?.message).toMatch(
+        /could not start: membrane-sandbox serve was killed by SIGKILL before it was ready/,
+      );
+      expect((await session.exited).code).toBe(1);
+    } finally {
+      lock.exec('COMMIT');
+      lock.close();
+    }
     expect(await waitForNoSandboxProcesses(t.path, 3000)).toEqual([]);
   });
 
