@@ -4,6 +4,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../helpers/backends.js';
 import { type ServerHandle, type StartOptions, err, ok, serverPool, text, type ToolResult } from '../helpers/mcp.js';
+import { waitFor } from '../helpers/processes.js';
 import { runSandbox } from '../helpers/sandbox.js';
 
 const pool = serverPool();
@@ -35,7 +36,8 @@ it('CLI_NOT_FOUND: the configured CLI does not exist; next step says how to inst
   expect(e.nextStep).toMatch(/membrane login --tenant/);
 });
 
-describe.each(BACKENDS)('error codes end to end on $name', (backend) => {
+// Each test starts its own servers: they run side by side (most of the time is waiting).
+describe.concurrent.each(BACKENDS)('error codes end to end on $name', (backend) => {
   const server = (opts: StartOptions = {}) => pool.start({ backend, ...opts });
   const api = backend.name === 'sandbox-api';
 
@@ -191,6 +193,6 @@ describe.each(BACKENDS)('error codes end to end on $name', (backend) => {
     await new Promise((r) => setTimeout(r, 700));
     controller.abort('user pressed stop');
     await expect(pending).rejects.toThrow();
-    await expect.poll(() => s.stderr(), { timeout: 10_000 }).toMatch(/onecrm_list_connections → CANCELLED/);
+    expect(await waitFor(() => /onecrm_list_connections → CANCELLED/.test(s.stderr()), 10_000)).toBe(true);
   });
 });

@@ -101,7 +101,8 @@ async function refusedText(s: ServerHandle, name: string, args: Record<string, u
 
 const taskOf = (r: ToolResult) => ok(r).output as { id: number; is_completed: boolean };
 
-describe.each(BACKENDS)('hostile suite on $name', (backend) => {
+// Each test starts its own server (and store): they run side by side.
+describe.concurrent.each(BACKENDS)('hostile suite on $name', (backend) => {
   const start = (opts: StartOptions = {}) => pool.start({ backend: backend.backend, ...opts });
 
   describe('B1: action identity', () => {

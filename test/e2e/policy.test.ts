@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { BACKENDS, callLogEnv, type LoggedCall, loggedCalls } from '../helpers/backends.js';
 import { serverPool, err, ok, serverEnv, text, type StartOptions } from '../helpers/mcp.js';
 import { MAX_QUERY_CHARS } from '../../src/policy/proxy-rules.js';
+import { waitFor } from '../helpers/processes.js';
 import { runSandbox, SERVER_CLI } from '../helpers/sandbox.js';
 
 const pool = serverPool();
@@ -29,7 +30,8 @@ it('a config file with a bad key stops the server with a message naming the key'
   expect(r.stderr).toMatch(/"denyActons" is not a known setting \(did you mean "denyActions"\?\)/);
 });
 
-describe.each(BACKENDS)('policy on $name', (backend) => {
+// Each test starts its own server: they run side by side.
+describe.concurrent.each(BACKENDS)('policy on $name', (backend) => {
   const server = (opts: StartOptions = {}) => pool.start({ backend, ...opts });
 
   describe('read-only mode', () => {
@@ -318,7 +320,7 @@ describe.each(BACKENDS)('policy on $name', (backend) => {
         await s.call('onecrm_run_action', { actionId: 'get-account', input: { id: 'missing' } }),
       ];
       // The sandbox's stderr (each CLI call's, or the API child's) is logged at debug level — redacted.
-      await expect.poll(() => s.stderr(), { timeout: 5000 }).toMatch(/Authorization: \[REDACTED\]/);
+      expect(await waitFor(() => /Authorization: \[REDACTED\]/.test(s.stderr()))).toBe(true);
       const everything = s.stderr() + results.map((r) => text(r) + JSON.stringify(r.structuredContent)).join('\n');
       expect(everything).not.toMatch(/sbx_secret_|sbx_at_/);
       expect(everything).toMatch(/\[REDACTED\]/);
