@@ -231,10 +231,10 @@ describe('runs', () => {
   it("an unknown connection is not_found (Membrane's documented body); a disconnected one is connection_is_defunct, on /act and the proxy", async () => {
     const { onecrm } = await connectionIds(sdk());
     for (const call of [
-      sdk().post('/act', { key: 'list-accounts', connectionId: 'no-such-connection' }),
-      sdk().connection('no-such-connection').proxy.get('/data/Account'),
+      () => sdk().post('/act', { key: 'list-accounts', connectionId: 'no-such-connection' }),
+      () => sdk().connection('no-such-connection').proxy.get('/data/Account'),
     ]) {
-      const err = await membraneError(call);
+      const err = await membraneError(call());
       expect(err).toBeInstanceOf(BadRequestError);
       expect(err.data).toMatchObject({ type: 'bad_request', key: 'not_found', message: expect.stringContaining("'no-such-connection'") });
     }
@@ -242,10 +242,10 @@ describe('runs', () => {
     try {
       expect(await sdk().connection(onecrm).get()).toMatchObject({ state: 'CLIENT_ACTION_REQUIRED', disconnected: true });
       for (const call of [
-        sdk().post('/act', { key: 'list-accounts', connectionId: onecrm }),
-        sdk().connection(onecrm).proxy.get('/data/Account'),
+        () => sdk().post('/act', { key: 'list-accounts', connectionId: onecrm }),
+        () => sdk().connection(onecrm).proxy.get('/data/Account'),
       ]) {
-        const err = await membraneError(call);
+        const err = await membraneError(call());
         expect(err).toBeInstanceOf(ConnectionError);
         expect(err.data).toMatchObject({
           key: 'connection_is_defunct',
