@@ -73,7 +73,8 @@ async function wholeFlow(backend: TestBackend, call: Call, label: string, confir
   expect(gone.isError).toBe(true);
 }
 
-describe.each(BACKENDS)('on $name', (backend) => {
+// The backends run side by side (a server each).
+describe.concurrent.each(BACKENDS)('on $name', (backend) => {
   describe('over stdio: each era runs the whole flow, confirming in a dialog', () => {
     const pool = serverPool();
     afterAll(() => pool.closeAll());
