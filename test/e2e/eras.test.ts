@@ -73,8 +73,7 @@ async function wholeFlow(backend: TestBackend, call: Call, label: string, confir
   expect(gone.isError).toBe(true);
 }
 
-// The backends run side by side (a server each).
-describe.concurrent.each(BACKENDS)('on $name', (backend) => {
+describe.each(BACKENDS)('on $name', (backend) => {
   describe('over stdio: each era runs the whole flow, confirming in a dialog', () => {
     const pool = serverPool();
     afterAll(() => pool.closeAll());
