@@ -17,6 +17,9 @@
 //                         before a change) for comparison
 //   replicas              HTTP calls that touch shared state: one replica in memory, one on Redis, two on
 //                         Redis behind a round-robin client (bench/replicas.mjs; needs redis-server)
+//   backends              sandbox-api vs sandbox-cli vs the bare sandbox per tool, throughput, cold start, RSS
+//                         (bench/backends.mjs)
+// The sections above `backends` run the server as users get it with --sandbox: on sandbox-api.
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { spawn } from 'node:child_process';
@@ -27,6 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { agentTasks } from './agent-tasks.mjs';
 import { replicasBench } from './replicas.mjs';
+import { backendsBench, backendsTables } from './backends.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SERVER = join(ROOT, 'dist', 'index.js');
@@ -399,7 +403,7 @@ async function httpTransport() {
     let err = '';
     child.stderr.on('data', (d) => {
       err += d;
-      const m = /listening on (http:\/\/\S+)/.exec(err);
+      const m = /membrane-crm-mcp \S+ listening on (http:\/\/\S+)/.exec(err);
       if (m) resolveUrl(m[1]);
     });
     child.on('exit', (code) => reject(new Error(`--http server exited ${code}: ${err}`)));
@@ -481,6 +485,7 @@ try {
   results.http = await httpTransport();
   results.agentTasks = await agentTaskFigures();
   results.replicas = await replicasBench({ server: SERVER, sandbox: SANDBOX, quick: QUICK, iterations: N });
+  results.backends = await backendsBench({ root: ROOT, quick: QUICK, iterations: N });
   results.finishedAt = new Date().toISOString();
 
   console.log(`membrane-crm-mcp bench — ${results.machine.node}, ${results.machine.cpus} cpus, ${N} iterations${QUICK ? ' (quick)' : ''}`);
@@ -548,6 +553,8 @@ try {
   console.log(
     `Redis hop (p50 vs memory): page ${rep.redisHopP50Ms.page} ms, write ${rep.redisHopP50Ms.write} ms; two replicas: page ${rep.redisHopP50Ms.pageTwoReplicas} ms, write ${rep.redisHopP50Ms.writeTwoReplicas} ms (target ≤ ${rep.redisHopP50Ms.targetMs} ms); load average ${rep.loadAverage.atStart.join(' ')} → ${rep.loadAverage.atEnd.join(' ')}`,
   );
+
+  for (const [title, rows] of backendsTables(results.backends)) table(title, rows);
 
   mkdirSync(dirname(opts.out), { recursive: true });
   writeFileSync(opts.out, `${JSON.stringify(results, null, 2)}\n`);

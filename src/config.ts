@@ -47,7 +47,8 @@ export const SETTINGS: readonly SettingSpec[] = [
     env: 'MEMBRANE_CRM_SANDBOX',
     kind: 'boolean',
     shownDefault: 'off (on when neither API credentials nor a CLI are found)',
-    description: 'Use the bundled `membrane-sandbox` (offline AmoCRM and 1CRM emulation) instead of Membrane.',
+    description:
+      'Use the bundled `membrane-sandbox` (offline AmoCRM and 1CRM emulation) instead of Membrane: through its REST API, started by the server on 127.0.0.1 (`sandbox-api`); with `--backend=cli`, through its CLI (`sandbox-cli`).',
   },
   {
     key: 'backend',
@@ -56,7 +57,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     kind: 'string',
     shownDefault: 'auto',
     description:
-      'How to reach Membrane: `api` (its REST API, with the credentials of `MEMBRANE_ACCESS_TOKEN`, or `MEMBRANE_WORKSPACE_KEY` + `MEMBRANE_WORKSPACE_SECRET` + `MEMBRANE_TENANT_KEY`), `cli` (the `membrane` CLI), `auto` (API credentials set → api; else a CLI found → cli; else the sandbox).',
+      'How to reach Membrane: `api` (its REST API, with the credentials of `MEMBRANE_ACCESS_TOKEN`, or `MEMBRANE_WORKSPACE_KEY` + `MEMBRANE_WORKSPACE_SECRET` + `MEMBRANE_TENANT_KEY`), `cli` (the `membrane` CLI), `auto` (API credentials set → api; else a CLI found → cli; else the sandbox through its REST API). With `--sandbox`: `cli` runs the sandbox through its CLI, the others through its REST API.',
   },
   {
     key: 'apiUri',
@@ -522,7 +523,7 @@ export function usage(): string {
     '                                             check Node, the CLI, login, connections and latency; print client config',
     '',
     'MCP server for CRMs (AmoCRM, 1CRM, any Membrane connector) through Membrane: its REST API or its CLI.',
-    'Without API credentials or a Membrane CLI it uses the bundled membrane-sandbox (offline emulation).',
+    'Without API credentials or a Membrane CLI it uses the bundled membrane-sandbox (offline emulation) through its REST API.',
     '',
     'Options (flag > environment variable > --config file > default):',
   ];

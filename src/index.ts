@@ -103,8 +103,12 @@ async function main(): Promise<void> {
   }
   if (settings.state !== 'memory') log.info(`state store: ${shownStateLocation(settings.state)}`);
 
+  // A backend the server started (the sandbox's REST front) that cannot serve stops the server: no call could succeed.
+  let onBackendFailure = (why: string) => void process.stderr.write(`[membrane-crm-mcp] error: ${why}\n`);
   const client =
-    chosen.kind === 'caller' ? createCallerlessClient(chosen.caller) : await createMembraneClient(settings, chosen, { cwd, log });
+    chosen.kind === 'caller'
+      ? createCallerlessClient(chosen.caller)
+      : await createMembraneClient(settings, chosen, { cwd, log, onFailure: (why) => onBackendFailure(why) });
   // One set of lookups for the process: every request shares the connection list and action metadata caches
   // (per caller under --http-auth membrane: each tenant gets its own, with its own client and state scope).
   const lookups = createSharedLookups(settings, client, log);
@@ -162,6 +166,7 @@ async function main(): Promise<void> {
       process.exit(code);
     }
   };
+  onBackendFailure = (why) => void shutdown(why, 1);
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGHUP', () => void shutdown('SIGHUP'));

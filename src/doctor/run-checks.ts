@@ -1,5 +1,5 @@
-// The doctor's checks, in order: Node, settings, which backend (the CLI and its version, or the API with the
-// credentials found), login, connections per enabled connector, latency. Each lives in checks/; this runs them and
+// The doctor's checks, in order: Node, settings, which backend (the CLI and its version, the API with the
+// credentials found, or the sandbox's REST front started as the server would), login, connections per enabled connector, latency. Each lives in checks/; this runs them and
 // skips what an earlier failure makes pointless. Every call goes through the server's own client
 // (membrane/create-client.ts), so the doctor sees what the tools would see.
 import type { Settings } from '../config.js';
@@ -9,7 +9,7 @@ import { credentialVariables } from '../membrane/api/api-credentials.js';
 import { type BackendChoice, createMembraneClient } from '../membrane/create-client.js';
 import type { Backend, MembraneClient } from '../membrane/membrane-client.js';
 import { ConnectionDirectory } from '../lookups/connection-directory.js';
-import { apiCheck } from './checks/api-check.js';
+import { apiCheck, sandboxApiCheck } from './checks/api-check.js';
 import { cliCheck, cliPath, versionCheck } from './checks/cli-check.js';
 import { connectorChecks, LIST_TIMEOUT_MS } from './checks/connections-check.js';
 import { latencyCheck, type LatencySource } from './checks/latency-check.js';
@@ -79,9 +79,13 @@ export async function runChecks(ctx: CheckContext, nodeVersion?: string): Promis
     client = await createMembraneClient(settings, { ...choice, cli }, { cwd: found.cwd, log });
     target = { backend: choice.backend, hints: client.hints, command: found.command };
   } else {
-    client = await createMembraneClient(settings, choice, { cwd: ctx.cwd, log });
+    // sandbox-api: the client starts the sandbox's REST front as the server would; describe() below waits for it.
+    client = await createMembraneClient(settings, choice, { cwd: ctx.cwd, log, env: ctx.env });
     target = { backend: choice.backend, hints: client.hints };
-    results.api = { uri: choice.api.apiUri, credentials: credentialVariables(choice.api.credentials) };
+    results.api =
+      choice.kind === 'api'
+        ? { uri: choice.api.apiUri, credentials: credentialVariables(choice.api.credentials) }
+        : { uri: '', credentials: [] };
   }
   const call = calls(target);
 
@@ -92,12 +96,19 @@ export async function runChecks(ctx: CheckContext, nodeVersion?: string): Promis
       checks.push(
         errorCheck(
           choice.kind === 'cli' ? 'cli-version' : 'api',
-          choice.kind === 'cli' ? 'CLI version' : 'Membrane API',
+          choice.kind === 'cli' ? 'CLI version' : choice.kind === 'api' ? 'Membrane API' : 'Sandbox API',
           info.error,
-          call.version,
+          choice.kind === 'sandbox-api' ? { label: 'membrane-sandbox serve' } : call.version,
         ),
       );
-      skipRest(choice.kind === 'cli' ? 'the CLI cannot run' : 'the Membrane SDK cannot load', 'login');
+      skipRest(
+        choice.kind === 'cli'
+          ? 'the CLI cannot run'
+          : choice.kind === 'api'
+            ? 'the Membrane SDK cannot load'
+            : 'the sandbox API did not start',
+        'login',
+      );
       return results;
     }
     if (choice.kind === 'cli') {
@@ -105,8 +116,9 @@ export async function runChecks(ctx: CheckContext, nodeVersion?: string): Promis
       checks.push(v);
       if (v.status === 'ok') results.cli!.version = v.summary;
     } else {
-      checks.push(apiCheck(choice.api, ctx.env, info.value));
+      checks.push(choice.kind === 'api' ? apiCheck(choice.api, ctx.env, info.value) : sandboxApiCheck(info.value, choice.fallback));
       results.api!.sdk = info.value.version;
+      if (info.value.apiUri) results.api!.uri = info.value.apiUri;
     }
 
     // 5. login

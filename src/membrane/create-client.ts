@@ -1,10 +1,11 @@
 // Which backend answers, decided once at start-up, and the client for it: the server and the doctor use the same
 // choice. `--backend` (MEMBRANE_CRM_BACKEND, config `backend`):
 //   auto  API credentials in the environment → api; else a `membrane` CLI (--membrane-cli or PATH) → cli;
-//         else the bundled sandbox, announced loudly because its data is not a real CRM
+//         else the bundled sandbox through its REST API (sandbox-api), announced loudly because its data is not a real CRM
 //   api   the REST API; its credentials must be set
 //   cli   the `membrane` CLI; when it is missing, calls fail with CLI_NOT_FOUND (no quiet fallback to demo data)
-// `--sandbox` always means the sandbox, reached through its CLI (sandbox-cli).
+// `--sandbox` always means the sandbox: through its REST API (sandbox-api: `membrane-sandbox serve`, started by the
+// server on loopback), or through its CLI with --backend=cli (sandbox-cli: one process per call).
 // `--http-auth membrane` is the REST API with each caller's own token (chooseCallerBackend, createCallerClient).
 import type { Settings } from '../config.js';
 import { ConfigError } from '../config.js';
@@ -25,6 +26,7 @@ import { withCallSafety } from './call-safety.js';
 import { createCliClient } from './cli/cli-setup.js';
 import { type ResolvedCli, resolveCli } from './cli/resolve-cli.js';
 import type { Backend, MembraneClient, UserActionHints } from './membrane-client.js';
+import { createSandboxApiClient } from './sandbox-api-client.js';
 
 /** Membrane's own API, the SDK's default (checked against the SDK in the tests). */
 export const DEFAULT_API_URI = 'https://api.getmembrane.com';
@@ -38,7 +40,11 @@ export interface ApiTarget {
 
 export type BackendChoice =
   | { kind: 'api'; backend: Extract<Backend, 'membrane-api'>; api: ApiTarget; reason: string; fallback: false }
+  | { kind: 'sandbox-api'; backend: Extract<Backend, 'sandbox-api'>; sandboxCli: string; reason: string; fallback: boolean }
   | { kind: 'cli'; backend: ResolvedCli['backend']; cli: ResolvedCli; reason: string; fallback: boolean };
+
+/** What the sandbox-api backend runs, for the start-up log. */
+const SANDBOX_API = 'its REST API (membrane-sandbox serve, started by the server on 127.0.0.1)';
 
 export interface ChoiceContext {
   env: NodeJS.ProcessEnv;
@@ -62,15 +68,17 @@ export function chooseBackend(settings: Settings, ctx: ChoiceContext): BackendCh
     );
     return { kind: 'cli', backend: cli.backend, cli, reason: cli.reason, fallback: cli.fallback };
   };
+  const sandboxApi = (reason: string, fallback: boolean): BackendChoice => ({
+    kind: 'sandbox-api',
+    backend: 'sandbox-api',
+    sandboxCli: ctx.sandboxCli,
+    reason: `${reason}; ${SANDBOX_API}`,
+    fallback,
+  });
   if (settings.sandbox) {
-    // The sandbox's REST front (`membrane-sandbox serve`) will make this the sandbox-api backend: start it, read the
-    // credentials it prints, and give them to apiClient() below with backend 'sandbox-api'.
-    if (settings.backend === 'api') {
-      throw new ConfigError(
-        '--sandbox with --backend=api needs the sandbox to serve the Membrane REST API, which this build cannot do yet: drop --backend=api (the sandbox then runs through its CLI)',
-      );
-    }
-    return cliChoice(false);
+    // --backend=cli keeps the sandbox's CLI (a process per call); auto and api mean its REST API.
+    if (settings.backend === 'cli') return cliChoice(false);
+    return sandboxApi('sandbox requested (--sandbox / MEMBRANE_CRM_SANDBOX)', false);
   }
   // A partial set of credentials stops the server even in auto mode: the user meant the API and would get something else.
   const credentials = settings.backend === 'cli' ? undefined : readApiCredentials(ctx.env);
@@ -85,7 +93,18 @@ export function chooseBackend(settings: Settings, ctx: ChoiceContext): BackendCh
       `--backend=api needs credentials in the environment: ${API_ENV.token} (a JWT or \`pat-\` token), or ${API_ENV.workspaceKey}, ${API_ENV.workspaceSecret} and ${API_ENV.tenantKey}`,
     );
   }
-  return cliChoice(settings.backend === 'auto');
+  const choice = cliChoice(settings.backend === 'auto');
+  // Nothing installed: the sandbox, through its REST API.
+  return choice.fallback ? sandboxApi(choice.reason, true) : choice;
+}
+
+/** The limits every API request of these settings has. */
+function apiLimits(settings: Settings) {
+  return {
+    defaultTimeoutMs: settings.cliTimeout * 1000,
+    maxConcurrency: settings.maxConcurrency,
+    maxResponseBytes: Math.round(settings.cliMaxOutputMb * 1024 * 1024),
+  };
 }
 
 /** The REST API that `--http-auth membrane` calls with each caller's token. */
@@ -119,7 +138,7 @@ export function chooseCallerBackend(settings: Settings, env: NodeJS.ProcessEnv):
 /** The client of one caller: the api backend with their token, for their requests only. */
 export function createCallerClient(settings: Settings, target: CallerBackend, token: string, log: Logger): MembraneClient {
   const api = { credentials: { kind: 'token' as const, token }, apiUri: target.apiUri, customApiUri: target.customApiUri };
-  return apiClient(settings, api, target.backend, callerHints(target.customApiUri), log, ["the caller's bearer token"]);
+  return apiClient(settings, api, log, callerHints(target.customApiUri), ["the caller's bearer token"]);
 }
 
 /** The server's own client under `--http-auth membrane`: no credentials, no calls; it tells whether the API answers. */
@@ -127,43 +146,53 @@ export function createCallerlessClient(target: CallerBackend): MembraneClient {
   return new NoCallerClient({ apiUri: target.apiUri, customApiUri: target.customApiUri, hints: callerHints(target.customApiUri) });
 }
 
-/**
- * The API client for a target: Membrane's API (membrane-api, hints that name the variables to fix), or the sandbox's
- * REST front (sandbox-api: the credentials it prints, and the sandbox CLI's hints, whose commands reach the same store).
- */
+/** Membrane's API (or the one MEMBRANE_API_URI names); `hints` name what to fix (the variables, or the caller's token). */
 function apiClient(
   settings: Settings,
   target: ApiTarget,
-  backend: Extract<Backend, 'membrane-api' | 'sandbox-api'>,
-  hints: UserActionHints,
   log: Logger,
+  hints: UserActionHints = apiHints(target.credentials, target.customApiUri),
   credentialNames = credentialVariables(target.credentials),
 ): MembraneClient {
-  const defaultTimeoutMs = settings.cliTimeout * 1000;
+  const limits = apiLimits(settings);
   const client = new ApiMembraneClient({
     transport: sdkTransport(target.credentials, target.customApiUri ? target.apiUri : undefined),
-    backend,
+    backend: 'membrane-api',
     hints,
     apiUri: target.apiUri,
     customApiUri: target.customApiUri,
     credentialNames,
     log,
-    defaultTimeoutMs,
-    maxConcurrency: settings.maxConcurrency,
-    maxResponseBytes: Math.round(settings.cliMaxOutputMb * 1024 * 1024),
+    ...limits,
   });
-  return withCallSafety(client, { log, defaultTimeoutMs });
+  return withCallSafety(client, { log, defaultTimeoutMs: limits.defaultTimeoutMs });
 }
 
-/** The client for a choice, with the shared retry and write rules around it. Async: a backend may need to start something first. */
+/**
+ * The client for a choice, with the shared retry and write rules around it. It never waits for a backend to start
+ * (sandbox-api starts its child in the background: the first call waits); `onFailure` is told when a backend the
+ * server started cannot serve any more (its start failed, or it ended).
+ */
 export async function createMembraneClient(
   settings: Settings,
   choice: BackendChoice,
-  opts: { cwd: string; log: Logger },
+  opts: { cwd: string; log: Logger; env?: NodeJS.ProcessEnv; onFailure?: (why: string) => void },
 ): Promise<MembraneClient> {
   switch (choice.kind) {
     case 'api':
-      return apiClient(settings, choice.api, choice.backend, apiHints(choice.api.credentials, choice.api.customApiUri), opts.log);
+      return apiClient(settings, choice.api, opts.log);
+    case 'sandbox-api': {
+      const limits = apiLimits(settings);
+      const client = createSandboxApiClient({
+        sandboxCli: choice.sandboxCli,
+        env: opts.env ?? process.env,
+        onFailure: opts.onFailure,
+        credentialNames: ['a `pat-` token made up for this start'],
+        log: opts.log,
+        ...limits,
+      });
+      return withCallSafety(client, { log: opts.log, defaultTimeoutMs: limits.defaultTimeoutMs });
+    }
     case 'cli':
       return createCliClient(settings, choice.cli, opts.cwd, opts.log);
   }

@@ -120,6 +120,8 @@ export interface UserActionHints {
 export interface BackendInfo {
   /** e.g. `membrane 1.0.1`, `@membranehq/sdk 0.28.3`; undefined when it could not be told. */
   version?: string;
+  /** The REST API's address (API backends). */
+  apiUri?: string;
   /** Why the version is unknown, and what to do about it. */
   versionProblem?: { summary: string; fix: string };
   /** Lines for the doctor: the command, the API address, which credential variables were found (names, never values). */

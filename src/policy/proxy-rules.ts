@@ -69,11 +69,19 @@ export function applyPathParams(path: string, params: Record<string, string | nu
 }
 
 /**
+ * The longest query string a request may carry, percent-encoded. Servers and gateways in front of APIs refuse longer
+ * URLs (8 KB is a common default; Membrane's own limit is not published), so a longer query is refused here with the
+ * way out, the same on every backend, instead of failing somewhere on the way with a bare 414 or 431.
+ */
+export const MAX_QUERY_CHARS = 8000;
+
+/**
  * Query keys go to the CLI as `key=value` pairs: a key holding `=` or `&` would be split again there, so the
- * request sent would differ from the one previewed and confirmed.
+ * request sent would differ from the one previewed and confirmed. A NUL in a value cannot go into a CLI argument.
  */
 export function checkQuery(query: Record<string, unknown> | undefined): void {
-  for (const key of Object.keys(query ?? {})) {
+  let encoded = 0;
+  for (const [key, value] of Object.entries(query ?? {})) {
     if (CONTROL.test(key))
       throw refuse('no-control-characters', `query.${key}`, `query key ${JSON.stringify(key)} contains a control character`);
     if (/[=&]/.test(key)) {
@@ -84,6 +92,20 @@ export function checkQuery(query: Record<string, unknown> | undefined): void {
         'Pass each parameter as its own key of `query`.',
       );
     }
+    for (const one of Array.isArray(value) ? (value as unknown[]) : [value]) {
+      const text = String(one);
+      if (text.includes('\u0000'))
+        throw refuse('no-control-characters', `query.${key}`, `query value of ${JSON.stringify(key)} contains a NUL character`);
+      encoded += encodeURIComponent(key).length + encodeURIComponent(text).length + 2;
+    }
+  }
+  if (encoded > MAX_QUERY_CHARS) {
+    throw refuse(
+      'query-length',
+      'query',
+      `the query is longer than ${MAX_QUERY_CHARS} characters once encoded`,
+      'Send fewer or shorter query values (page through results, or narrow with a filter the API offers), or use a POST search endpoint with a body if the API has one.',
+    );
   }
 }
 

@@ -95,22 +95,6 @@ export function connectionDefunct(connectionId: string, uiUrl: string, message: 
   return new SandboxError({ type: 'connection', key: 'connection_is_defunct', message, data: { connectionId, uiUrl } });
 }
 
-/**
- * A connection the proxy or a run names that does not exist. Membrane's answer here is not published;
- * the sandbox reports it like a defunct connection (the body a client must handle anyway) with 404.
- */
-export function connectionUnavailable(connectionId: string): SandboxError {
-  return new SandboxError(
-    {
-      type: 'connection',
-      key: 'connection_is_defunct',
-      message: `Connection '${connectionId}' not found: it does not exist or was deleted`,
-      data: { connectionId },
-    },
-    { httpStatus: 404 },
-  );
-}
-
 export function rateLimited(connectorName: string): SandboxError {
   return new SandboxError(
     {

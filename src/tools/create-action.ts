@@ -9,7 +9,7 @@ import { quoted } from '../policy/call-preview.js';
 import type { MembraneClient } from '../membrane/membrane-client.js';
 import { crmName, defineTool } from './spec.js';
 import type { CallContext } from './tool-context.js';
-import { connectionIdField, idString, outputSchema } from './fields.js';
+import { connectionIdField, freeText, idString, outputSchema } from './fields.js';
 
 /**
  * `action get --wait` long-polls at most this long per CLI call (the API allows 1–60 s). Short enough
@@ -83,7 +83,7 @@ export const createAction = defineTool({
     `Build an action in ${crmName(t)} from a description ("list the tasks of a lead") when search finds none. ` +
     `Waits up to waitSeconds; done false: call again with actionId. Next: ${t.ref('run_action')}.`,
   input: z.strictObject({
-    description: z.string().min(3).max(1000).optional().describe('What the action should do'),
+    description: freeText(3, 1000).optional().describe('What the action should do'),
     actionId: idString('an action id').optional().describe('Resume a build'),
     name: nameField.optional(),
     connectionId: connectionIdField,

@@ -8,6 +8,17 @@ export function idString(what: string) {
   return z.string().refine((v) => ID_PATTERN.test(v), `must be ${what}: letters, digits and _ . : @ -, not starting with -`);
 }
 export const connectionIdField = idString('a connection id').optional();
+/**
+ * Free text that goes on to Membrane (an intent, a description) never holds a NUL character: a CLI argument cannot
+ * carry one, so it is refused here, the same way on every backend.
+ */
+export function freeText(min: number, max: number) {
+  return z
+    .string()
+    .min(min)
+    .max(max)
+    .refine((v) => !v.includes('\u0000'), 'must not contain a NUL character');
+}
 // Undescribed in the listing: a truncated result's nextStep says exactly how to page it.
 export const resultIdField = z
   .string()

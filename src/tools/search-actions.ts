@@ -6,7 +6,7 @@ import { actionRef } from '../policy/rules.js';
 import { quoted } from '../policy/call-preview.js';
 import { budgetResult } from '../results/paging.js';
 import { crmName, defineTool } from './spec.js';
-import { connectionIdField, listOf, outputSchema, pagingFields, truncatedOut } from './fields.js';
+import { connectionIdField, freeText, listOf, outputSchema, pagingFields, truncatedOut } from './fields.js';
 import { missingArgument, nextPart } from './handler-helpers.js';
 
 /** Cards shown when nothing matches strongly: enough to see what is near, not a page of guesses. */
@@ -27,7 +27,7 @@ export const searchActions = defineTool({
     );
   },
   input: z.strictObject({
-    intent: z.string().min(1).max(200).optional().describe('What you want to do'),
+    intent: freeText(1, 200).optional().describe('What you want to do'),
     limit: z.number().int().min(1).max(20).optional().describe('Default 5'),
     connectionId: connectionIdField,
     includeSchemas: z.boolean().optional().describe('Full JSON Schemas (large)'),

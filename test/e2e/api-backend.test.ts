@@ -1,7 +1,8 @@
 // The built server and its doctor choosing and using the api backend, as users run them, against a local HTTP double
 // of Membrane's REST API (test/helpers/membrane-api-double.ts): auto mode with credentials in the environment, the
-// configuration errors that stop it (exit 2), and the doctor's API checks and client configurations. The suites that
-// run against the sandbox's own REST front (membrane-sandbox serve) come with it.
+// configuration errors that stop it (exit 2), and the doctor's API checks and client configurations. The same backend
+// against the sandbox's own REST front (membrane-sandbox serve) runs in flow, faults and doctor (membrane-api), and
+// as the embedded sandbox-api backend in every end-to-end suite.
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiDouble, type ApiDouble } from '../helpers/membrane-api-double.js';

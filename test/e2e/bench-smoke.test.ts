@@ -25,11 +25,20 @@ it('bench/run.mjs --quick runs and writes its results as JSON', { timeout: 180_0
     'http',
     'agentTasks',
     'replicas',
+    'backends',
   ])
     expect(results).toHaveProperty(key);
   // Every scripted task ran and the sandbox store confirms it.
   expect(results.agentTasks.after.totals.tasks).toBeGreaterThanOrEqual(6);
   expect(results.agentTasks.after.totals.verified).toBe(results.agentTasks.after.totals.tasks);
+  for (const tool of ['list_connections', 'search_actions', 'create_action', 'run_action', 'proxy_request'])
+    expect(Object.keys(results.backends.perTool[tool]).sort()).toEqual([
+      'bare sandbox API',
+      'bare sandbox CLI',
+      'sandbox-api',
+      'sandbox-cli',
+    ]);
+  expect(Object.keys(results.backends.coldStart).sort()).toEqual(['in-process', 'sandbox-api', 'sandbox-cli']);
   expect(results.latency).toHaveLength(5);
   expect(results.sizes.toolsList.tools).toBe(10);
 });

@@ -1,5 +1,7 @@
 // `membrane-crm-mcp doctor` as users run it: the built server as a real process, against the built
-// sandbox with its own database, or against a stand-in `membrane` on PATH.
+// sandbox with its own database (through its REST API, which the doctor starts as the server would, or its CLI),
+// against a separately started `membrane-sandbox serve` as if it were Membrane's own API, or against a stand-in
+// `membrane` on PATH.
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { execa } from 'execa';
@@ -7,6 +9,8 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BACKENDS } from '../helpers/backends.js';
+import { type CredentialStyle, realApiEnv, spawnSandboxApi } from '../helpers/sandbox-api.js';
 import { runSandbox, seededConnectionIds, SANDBOX_CLI, SERVER_CLI, tempDb } from '../helpers/sandbox.js';
 
 interface DoctorJson {
@@ -14,7 +18,8 @@ interface DoctorJson {
   exitCode: number;
   version: string;
   backend: string;
-  cli: { display: string; path?: string; version?: string };
+  cli: { display: string; path?: string; version?: string } | null;
+  api: { uri: string; credentials: string[]; sdk?: string } | null;
   checks: { id: string; status: string; summary: string; fix?: string }[];
   connections: Record<string, { id: string; name: string; state: string }[]>;
   latencyMs: number | null;
@@ -56,19 +61,19 @@ async function doctor(args: string[], env: Record<string, string>) {
 
 const byId = (doc: DoctorJson, id: string) => doc.checks.find((c) => c.id === id);
 
-describe('doctor against the sandbox', () => {
-  it('a healthy sandbox: exit 0, every check ok, connections of both CRMs, configs for this server', async () => {
+describe.each(BACKENDS)('doctor against the sandbox on $name', (backend) => {
+  it('a healthy sandbox: exit 0, every check ok, connections of both CRMs, the round trip, configs for this server', async () => {
     const db = freshDb();
     const { amocrm, onecrm } = await seededConnectionIds(db);
-    const r = await doctor(['--json', '--sandbox'], { MEMBRANE_SANDBOX_DB: db });
+    const r = await doctor(['--json', '--sandbox', ...backend.args], { MEMBRANE_SANDBOX_DB: db });
     expect(r.exitCode, r.stderr).toBe(0);
     const doc = r.json!;
-    expect(doc).toMatchObject({ ok: true, exitCode: 0, backend: 'sandbox-cli', latencySource: 'connection list' });
+    expect(doc).toMatchObject({ ok: true, exitCode: 0, backend: backend.name, latencySource: 'connection list' });
+    const cli = backend.name === 'sandbox-cli';
     expect(doc.checks.map((c) => c.id)).toEqual([
       'node',
       'config',
-      'cli',
-      'cli-version',
+      ...(cli ? ['cli', 'cli-version'] : ['api']),
       'login',
       'connections:amocrm',
       'connections:1crm',
@@ -79,23 +84,37 @@ describe('doctor against the sandbox', () => {
       amocrm: [{ id: amocrm, name: 'AmoCRM (sandbox)', state: 'READY' }],
       '1crm': [{ id: onecrm, name: '1CRM (sandbox)', state: 'READY' }],
     });
-    expect(doc.cli.path).toBe(SANDBOX_CLI);
-    expect(doc.cli.version).toBe(doc.version);
+    if (cli) {
+      expect(doc.cli!.path).toBe(SANDBOX_CLI);
+      expect(doc.cli!.version).toBe(doc.version);
+    } else {
+      // The sandbox API the doctor started (and stopped): where it listened, with a token made up for it.
+      expect(doc.api).toMatchObject({ uri: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), sdk: '@membranehq/sdk 0.28.3' });
+      expect(byId(doc, 'api')!.summary).toMatch(/through its REST API/);
+    }
     expect(doc.latencyMs).toBeGreaterThan(0);
+    expect(byId(doc, 'latency')!.summary).toMatch(
+      new RegExp(`ms for one \`connection list\` round trip through the ${cli ? 'CLI' : 'API'}$`),
+    );
 
-    // The configuration starts this very server with the sandbox and the database that was checked.
-    const server = { command: 'node', args: [SERVER_CLI], env: { MEMBRANE_CRM_SANDBOX: '1', MEMBRANE_SANDBOX_DB: db } };
+    // The configuration starts this very server with the sandbox (and the backend) and the database that was checked.
+    const env = { MEMBRANE_CRM_SANDBOX: '1', ...(cli ? { MEMBRANE_CRM_BACKEND: 'cli' } : {}), MEMBRANE_SANDBOX_DB: db };
+    const server = { command: 'node', args: [SERVER_CLI], env };
     expect(JSON.parse(doc.clientConfigs.claudeCode.mcpJson)).toEqual({ mcpServers: { 'membrane-crm': server } });
     expect(JSON.parse(doc.clientConfigs.cursor.mcpJson)).toEqual({ mcpServers: { 'membrane-crm': server } });
     expect(doc.clientConfigs.claudeCode.addCommand).toBe(
-      `claude mcp add -s user membrane-crm -e MEMBRANE_CRM_SANDBOX=1 -e MEMBRANE_SANDBOX_DB=${db} -- node ${SERVER_CLI}`,
+      `claude mcp add -s user membrane-crm ${Object.entries(env)
+        .map(([k, v]) => `-e ${k}=${v}`)
+        .join(' ')} -- node ${SERVER_CLI}`,
     );
     expect(doc.clientConfigs.codex.toml).toContain(
       `[mcp_servers.membrane-crm]\ncommand = "node"\nargs = [${JSON.stringify(SERVER_CLI)}]\n`,
     );
     expect(doc.clientConfigs.codex.toml).toMatch(/^tool_timeout_sec = 120$/m);
   });
+});
 
+describe('doctor against the sandbox', () => {
   it('the human report: marks, verdict and ready-to-paste configs', async () => {
     const db = freshDb();
     const r = await doctor(['--sandbox', '--connectors=amocrm', '--read-only'], { MEMBRANE_SANDBOX_DB: db });
@@ -145,10 +164,12 @@ describe('doctor against the sandbox', () => {
     expect(after.stdout).toContain(`To fix:\n  ! 1CRM: Reconnect "1CRM (sandbox)": run \`${sandbox} connect --connectionId=${onecrm}\`.`);
   });
 
-  it('logged out: exit 1 with the sandbox login command; connections are not checked', async () => {
+  // The sandbox's login is its CLI's: its REST API checks the server's own token instead (the sandbox API backend
+  // refuses a login only under a fault, below).
+  it('logged out (sandbox CLI): exit 1 with the sandbox login command; connections are not checked', async () => {
     const db = freshDb();
     expect((await runSandbox(['logout'], { db })).exitCode).toBe(0);
-    const r = await doctor(['--sandbox'], { MEMBRANE_SANDBOX_DB: db });
+    const r = await doctor(['--sandbox', '--backend=cli'], { MEMBRANE_SANDBOX_DB: db });
     expect(r.exitCode).toBe(1);
     const sandbox = `MEMBRANE_SANDBOX_DB=${db} node ${SANDBOX_CLI}`;
     expect(r.stdout).toMatch(/^ {2}✗ Login +not logged in$/m);
@@ -158,15 +179,44 @@ describe('doctor against the sandbox', () => {
     );
   });
 
+  it('a token the sandbox API refuses: exit 1, the fix is a restart without the fault; connections are not checked', async () => {
+    const db = freshDb();
+    const r = await doctor(['--sandbox'], { MEMBRANE_SANDBOX_DB: db, MEMBRANE_SANDBOX_FAULT: 'expired-token' });
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toMatch(/^ {2}✗ Login +Membrane refused the credentials \(HTTP 401\) from a `pat-` token made up for this start$/m);
+    expect(r.stdout).toMatch(/^ {2}- Connections +not checked: log in first$/m);
+    expect(r.stdout).toMatch(/✗ Login: Restart the MCP server: it gives its sandbox a fresh token on every start .*MEMBRANE_SANDBOX_FAULT/);
+  });
+
   it('no Membrane CLI anywhere: the sandbox fallback is usable but flagged', async () => {
     const db = freshDb();
     const emptyPath = dirname(db); // a directory without `membrane`
     const r = await doctor(['--json'], { MEMBRANE_SANDBOX_DB: db, PATH: emptyPath });
     expect(r.exitCode).toBe(0);
-    expect(r.json!.backend).toBe('sandbox-cli');
-    expect(byId(r.json!, 'cli')).toMatchObject({ status: 'warn', fix: expect.stringContaining('npm install -g @membranehq/cli') });
+    expect(r.json!.backend).toBe('sandbox-api');
+    expect(byId(r.json!, 'api')).toMatchObject({ status: 'warn', fix: expect.stringContaining('npm install -g @membranehq/cli') });
+    expect(byId(r.json!, 'latency')!.status).toBe('ok');
     // Not set explicitly, so not in the configuration: once the CLI is installed the same config uses it.
     expect(JSON.parse(r.json!.clientConfigs.claudeCode.mcpJson).mcpServers['membrane-crm'].env).toEqual({ MEMBRANE_SANDBOX_DB: db });
+  });
+});
+
+describe.each<CredentialStyle>(['token', 'workspace'])('doctor against membrane-sandbox serve as "my Membrane" (%s)', (style) => {
+  it('chooses the api backend, exits 0 and shows the round trip; the credentials never show', async () => {
+    const db = freshDb();
+    const api = await spawnSandboxApi({ db });
+    try {
+      const r = await doctor(['--json'], realApiEnv(api, style));
+      expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+      const doc = r.json!;
+      expect(doc).toMatchObject({ backend: 'membrane-api', api: { uri: api.apiUri }, latencySource: 'connection list' });
+      expect(doc.checks.filter((c) => c.status !== 'ok').map((c) => `${c.id}: ${c.summary}`)).toEqual([]);
+      expect(byId(doc, 'latency')!.summary).toMatch(/^\d+ ms for one `connection list` round trip through the API$/);
+      expect(doc.connections.amocrm).toEqual([expect.objectContaining({ state: 'READY' })]);
+      for (const secret of [api.accessToken, api.workspaceSecret]) expect(r.stdout + r.stderr).not.toContain(secret);
+    } finally {
+      await api.stop();
+    }
   });
 });
 

@@ -9,8 +9,11 @@
 // the client completes and the server checks against the exact call; 2025 over stdio: the SDK's legacy
 // shim sends elicitation/create on the connection). A 2025 client over stateless HTTP has no way back
 // for a server→client request, so it gets the confirm-token flow instead, as any client without forms.
+//
+// Both sandbox backends run all of it: the era is the client's business, the backend the server's.
 import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BACKENDS, type TestBackend } from '../helpers/backends.js';
 import { type HttpServerHandle, startHttpServer } from '../helpers/http.js';
 import { type Era, type ToolResult, err, logLevelMeta, ok, serverPool } from '../helpers/mcp.js';
 
@@ -29,9 +32,9 @@ function yesSayer(asked: string[]) {
  * The whole flow; `confirmBy` says how the destructive step is confirmed. Names carry `label`, so two
  * clients running the flow against one store do not meet each other's records or repeat-guard entries.
  */
-async function wholeFlow(call: Call, label: string, confirmBy: 'dialog' | 'token', asked: string[]): Promise<void> {
+async function wholeFlow(backend: TestBackend, call: Call, label: string, confirmBy: 'dialog' | 'token', asked: string[]): Promise<void> {
   const listed = ok(await call('amocrm_list_connections'));
-  expect(listed.backend).toBe('sandbox-cli');
+  expect(listed.backend).toBe(backend.name);
   const connectionId = (listed.connections as { id: string; state: string }[])[0].id;
 
   const found = ok(await call('amocrm_search_actions', { intent: 'create a lead', limit: 3 }));
@@ -70,83 +73,86 @@ async function wholeFlow(call: Call, label: string, confirmBy: 'dialog' | 'token
   expect(gone.isError).toBe(true);
 }
 
-describe('over stdio: each era runs the whole flow, confirming in a dialog', () => {
-  const pool = serverPool();
-  afterAll(() => pool.closeAll());
+describe.each(BACKENDS)('on $name', (backend) => {
+  describe('over stdio: each era runs the whole flow, confirming in a dialog', () => {
+    const pool = serverPool();
+    afterAll(() => pool.closeAll());
 
-  it.each<Era>(['legacy', 'modern'])('a %s client', async (era) => {
-    const asked: string[] = [];
-    const s = await pool.start({ era, capabilities: { elicitation: { form: {} } }, setup: yesSayer(asked) });
-    expect(s.client.getProtocolEra()).toBe(era);
-    await wholeFlow((name, args) => s.call(name, args), era, 'dialog', asked);
-  });
-});
-
-describe('logging where the era has it', () => {
-  const pool = serverPool();
-  afterAll(() => pool.closeAll());
-
-  it('a 2025 client sets its level with logging/setLevel; a 2026 client asks per request (none unless it asks)', async () => {
-    const lines: Record<Era, string[]> = { legacy: [], modern: [] };
-    const start = (era: Era) =>
-      pool.start({
-        era,
-        args: ['--log-level=debug'],
-        setup: (c) => c.setNotificationHandler('notifications/message', (n) => void lines[era].push(JSON.stringify(n.params))),
-      });
-    const legacy = await start('legacy');
-    await legacy.client.setLoggingLevel('error');
-    await legacy.call('amocrm_list_connections', { refresh: true });
-    await legacy.client.setLoggingLevel('debug');
-    await legacy.call('onecrm_list_connections', { refresh: true });
-    await new Promise((r) => setTimeout(r, 200));
-    expect(lines.legacy.join('\n')).not.toMatch(/amocrm_list_connections/);
-    expect(lines.legacy.some((l) => l.includes('onecrm_list_connections ok') && l.includes('"level":"debug"'))).toBe(true);
-
-    const modern = await start('modern');
-    await modern.call('amocrm_list_connections', { refresh: true });
-    await modern.client.callTool({ name: 'onecrm_list_connections', arguments: { refresh: true }, _meta: logLevelMeta('debug') });
-    await new Promise((r) => setTimeout(r, 200));
-    expect(lines.modern.join('\n')).not.toMatch(/amocrm_list_connections/);
-    expect(lines.modern.some((l) => l.includes('onecrm_list_connections ok'))).toBe(true);
-  });
-});
-
-describe('over HTTP: one running server, both eras', () => {
-  let srv: HttpServerHandle;
-  beforeAll(async () => {
-    srv = await startHttpServer();
-  });
-  afterAll(async () => {
-    await srv?.stop();
+    it.each<Era>(['legacy', 'modern'])('a %s client', async (era) => {
+      const asked: string[] = [];
+      const s = await pool.start({ backend, era, capabilities: { elicitation: { form: {} } }, setup: yesSayer(asked) });
+      expect(s.client.getProtocolEra()).toBe(era);
+      await wholeFlow(backend, (name, args) => s.call(name, args), era, 'dialog', asked);
+    });
   });
 
-  const callOf =
-    (client: Client): Call =>
-    async (name, args = {}) =>
-      (await client.callTool({ name, arguments: args }, { timeout: 60_000 })) as ToolResult;
+  describe('logging where the era has it', () => {
+    const pool = serverPool();
+    afterAll(() => pool.closeAll());
 
-  it('a 2026 client confirms in a dialog (input_required round trip); a 2025 client, stateless, with the token', async () => {
-    const askedModern: string[] = [];
-    const askedLegacy: string[] = [];
-    const modern = await srv.connect({ era: 'modern', capabilities: { elicitation: { form: {} } }, setup: yesSayer(askedModern) });
-    const legacy = await srv.connect({ era: 'legacy', capabilities: { elicitation: { form: {} } }, setup: yesSayer(askedLegacy) });
-    expect(modern.getProtocolEra()).toBe('modern');
-    expect(legacy.getProtocolEra()).toBe('legacy');
-    await Promise.all([
-      wholeFlow(callOf(modern), 'modern', 'dialog', askedModern),
-      wholeFlow(callOf(legacy), 'legacy', 'token', askedLegacy),
-    ]);
+    it('a 2025 client sets its level with logging/setLevel; a 2026 client asks per request (none unless it asks)', async () => {
+      const lines: Record<Era, string[]> = { legacy: [], modern: [] };
+      const start = (era: Era) =>
+        pool.start({
+          backend,
+          era,
+          args: ['--log-level=debug'],
+          setup: (c) => c.setNotificationHandler('notifications/message', (n) => void lines[era].push(JSON.stringify(n.params))),
+        });
+      const legacy = await start('legacy');
+      await legacy.client.setLoggingLevel('error');
+      await legacy.call('amocrm_list_connections', { refresh: true });
+      await legacy.client.setLoggingLevel('debug');
+      await legacy.call('onecrm_list_connections', { refresh: true });
+      await new Promise((r) => setTimeout(r, 200));
+      expect(lines.legacy.join('\n')).not.toMatch(/amocrm_list_connections/);
+      expect(lines.legacy.some((l) => l.includes('onecrm_list_connections ok') && l.includes('"level":"debug"'))).toBe(true);
+
+      const modern = await start('modern');
+      await modern.call('amocrm_list_connections', { refresh: true });
+      await modern.client.callTool({ name: 'onecrm_list_connections', arguments: { refresh: true }, _meta: logLevelMeta('debug') });
+      await new Promise((r) => setTimeout(r, 200));
+      expect(lines.modern.join('\n')).not.toMatch(/amocrm_list_connections/);
+      expect(lines.modern.some((l) => l.includes('onecrm_list_connections ok'))).toBe(true);
+    });
   });
 
-  it('a 2026 client that cannot show forms gets the token, like any client without elicitation', async () => {
-    const modern = await srv.connect({ era: 'modern' });
-    const call = callOf(modern);
-    const product = ok(await call('onecrm_run_action', { actionId: 'create-product', input: { name: 'No forms here' } }));
-    const first = err(
-      await call('onecrm_run_action', { actionId: 'delete-product', input: { id: (product.output as { id: string }).id } }),
-    );
-    expect(first.code).toBe('CONFIRMATION_REQUIRED');
-    expect(first.details?.confirm).toEqual(expect.any(String));
+  describe('over HTTP: one running server, both eras', () => {
+    let srv: HttpServerHandle;
+    beforeAll(async () => {
+      srv = await startHttpServer({ backend });
+    });
+    afterAll(async () => {
+      await srv?.stop();
+    });
+
+    const callOf =
+      (client: Client): Call =>
+      async (name, args = {}) =>
+        (await client.callTool({ name, arguments: args }, { timeout: 60_000 })) as ToolResult;
+
+    it('a 2026 client confirms in a dialog (input_required round trip); a 2025 client, stateless, with the token', async () => {
+      const askedModern: string[] = [];
+      const askedLegacy: string[] = [];
+      const modern = await srv.connect({ era: 'modern', capabilities: { elicitation: { form: {} } }, setup: yesSayer(askedModern) });
+      const legacy = await srv.connect({ era: 'legacy', capabilities: { elicitation: { form: {} } }, setup: yesSayer(askedLegacy) });
+      expect(modern.getProtocolEra()).toBe('modern');
+      expect(legacy.getProtocolEra()).toBe('legacy');
+      await Promise.all([
+        wholeFlow(backend, callOf(modern), 'modern', 'dialog', askedModern),
+        wholeFlow(backend, callOf(legacy), 'legacy', 'token', askedLegacy),
+      ]);
+    });
+
+    it('a 2026 client that cannot show forms gets the token, like any client without elicitation', async () => {
+      const modern = await srv.connect({ era: 'modern' });
+      const call = callOf(modern);
+      const product = ok(await call('onecrm_run_action', { actionId: 'create-product', input: { name: 'No forms here' } }));
+      const first = err(
+        await call('onecrm_run_action', { actionId: 'delete-product', input: { id: (product.output as { id: string }).id } }),
+      );
+      expect(first.code).toBe('CONFIRMATION_REQUIRED');
+      expect(first.details?.confirm).toEqual(expect.any(String));
+    });
   });
 });

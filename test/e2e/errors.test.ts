@@ -1,11 +1,13 @@
 // Every error code of errors.ts provoked end to end through the real server and the real sandbox
-// (faults, settings or inputs): the code, the next step where one exists, and the `CODE: … Next: …` text.
+// (faults, settings or inputs), on both sandbox backends: the code, the next step where one exists, and the
+// `CODE: … Next: …` text. Where a backend answers with another code, the test says why.
 import { afterAll, describe, expect, it } from 'vitest';
-import { type ServerHandle, err, ok, serverPool, text, type ToolResult } from '../helpers/mcp.js';
+import { BACKENDS } from '../helpers/backends.js';
+import { type ServerHandle, type StartOptions, err, ok, serverPool, text, type ToolResult } from '../helpers/mcp.js';
+import { waitFor } from '../helpers/processes.js';
 import { runSandbox } from '../helpers/sandbox.js';
 
 const pool = serverPool();
-const server = pool.start;
 afterAll(() => pool.closeAll());
 
 /** Asserts the code, the presence of a next step, and the agent-facing text format. */
@@ -26,19 +28,29 @@ async function connectionId(s: ServerHandle, prefix: string): Promise<string> {
   return (list.connections as { id: string }[])[0].id;
 }
 
-describe('error codes end to end', () => {
-  it('CLI_NOT_FOUND: the configured CLI does not exist; next step says how to install and log in', async () => {
-    const s = await server({ env: { MEMBRANE_CRM_SANDBOX: '0', MEMBRANE_CLI: '/nonexistent/bin/membrane' } });
-    const e = expectCode(await s.call('amocrm_list_connections'), 'CLI_NOT_FOUND');
-    expect(e.nextStep).toMatch(/npm install -g @membranehq\/cli/);
-    expect(e.nextStep).toMatch(/membrane login --tenant/);
-  });
+// Not a sandbox backend: the Membrane CLI the settings name is missing.
+it('CLI_NOT_FOUND: the configured CLI does not exist; next step says how to install and log in', async () => {
+  const s = await pool.start({ env: { MEMBRANE_CRM_SANDBOX: '0', MEMBRANE_CLI: '/nonexistent/bin/membrane' } });
+  const e = expectCode(await s.call('amocrm_list_connections'), 'CLI_NOT_FOUND');
+  expect(e.nextStep).toMatch(/npm install -g @membranehq\/cli/);
+  expect(e.nextStep).toMatch(/membrane login --tenant/);
+});
 
-  it('LOGIN_REQUIRED: the CLI is not logged in; next step is `login --tenant`', async () => {
+// Each test starts its own servers: they run side by side (most of the time is waiting).
+describe.concurrent.each(BACKENDS)('error codes end to end on $name', (backend) => {
+  const server = (opts: StartOptions = {}) => pool.start({ backend, ...opts });
+  const api = backend.name === 'sandbox-api';
+
+  it('LOGIN_REQUIRED: Membrane refuses the login; the next step says how to fix it on this backend', async () => {
     const s = await server({ env: { MEMBRANE_SANDBOX_FAULT: 'not-logged-in' } });
     const e = expectCode(await s.call('onecrm_list_connections'), 'LOGIN_REQUIRED');
-    // The exact command for this sandbox: its database and its cli.js.
-    expect(e.nextStep).toMatch(/MEMBRANE_SANDBOX_DB=\S+ node \S+cli\.js login --tenant/);
+    if (api) {
+      // The server made the token up for this start: a restart is the fix, unless the fault refuses every token.
+      expect(e.nextStep).toMatch(/restart the MCP server.*MEMBRANE_SANDBOX_FAULT/);
+    } else {
+      // The exact command for this sandbox: its database and its cli.js.
+      expect(e.nextStep).toMatch(/MEMBRANE_SANDBOX_DB=\S+ node \S+cli\.js login --tenant/);
+    }
   });
 
   it('CONNECTION_REQUIRED: no connection for the connector; next step is the connect command', async () => {
@@ -75,7 +87,7 @@ describe('error codes end to end', () => {
     expect(e.uiUrl).toBe(conn.clientAction!.uiUrl);
   });
 
-  it('CONNECTION_NEEDS_USER_ACTION from the CLI itself (expired connection at run time)', async () => {
+  it('CONNECTION_NEEDS_USER_ACTION from Membrane itself (expired connection at run time)', async () => {
     const s = await server({ env: { MEMBRANE_SANDBOX_FAULT: 'expired-connection' } });
     const e = expectCode(
       await s.call('onecrm_run_action', { actionId: 'list-accounts', connectionId: 'ff4f31ab36b1fbe17bf41fcc' }),
@@ -151,7 +163,7 @@ describe('error codes end to end', () => {
     expect(run.message).toMatch(/"no-such-id"/);
   });
 
-  it('TIMEOUT: a hanging CLI is stopped after --cli-timeout', async () => {
+  it('TIMEOUT: a hanging call is stopped after --cli-timeout', async () => {
     const s = await server({ args: ['--cli-timeout', '2'], env: { MEMBRANE_SANDBOX_FAULT: 'hang' } });
     const started = Date.now();
     const e = expectCode(await s.call('onecrm_list_connections'), 'TIMEOUT');
@@ -159,14 +171,17 @@ describe('error codes end to end', () => {
     expect(e.retryable).toBe(true);
   });
 
-  it('CLI_ERROR: unreadable CLI output comes back with an excerpt', async () => {
+  // The same fault is a CLI printing something that is not JSON, or a gateway answering the API with an HTML 502:
+  // the CLI's unreadable output is CLI_ERROR, Membrane's unreadable answer is MEMBRANE_ERROR.
+  it(`${api ? 'MEMBRANE_ERROR: an HTML 502 instead of the API' : 'CLI_ERROR: unreadable CLI output'} comes back with an excerpt`, async () => {
     const s = await server({ env: { MEMBRANE_SANDBOX_FAULT: 'garbage' } });
-    const e = expectCode(await s.call('onecrm_list_connections'), 'CLI_ERROR');
-    expect(String(e.details?.excerpt).length).toBeGreaterThan(0);
+    const e = expectCode(await s.call('onecrm_list_connections'), api ? 'MEMBRANE_ERROR' : 'CLI_ERROR');
+    expect(`${String(e.details?.excerpt ?? '')} ${e.message}`).toMatch(/502 Bad Gateway/);
   });
 
-  it('OUTPUT_TOO_LARGE: CLI output over the cap, with a hint to narrow the call', async () => {
-    const s = await server({ args: ['--cli-max-output-mb', '0.02'] });
+  // 0.01 MB: the CLI prints its JSON indented (about 25 kB for these 40 contacts), the API sends it compact (about 19 kB).
+  it('OUTPUT_TOO_LARGE: Membrane output over the cap, with a hint to narrow the call', async () => {
+    const s = await server({ args: ['--cli-max-output-mb', '0.01'] });
     const e = expectCode(await s.call('onecrm_run_action', { actionId: 'list-contacts', input: { limit: 200 } }), 'OUTPUT_TOO_LARGE');
     expect(e.nextStep).toMatch(/limit|filter/);
   });
@@ -178,6 +193,6 @@ describe('error codes end to end', () => {
     await new Promise((r) => setTimeout(r, 700));
     controller.abort('user pressed stop');
     await expect(pending).rejects.toThrow();
-    await expect.poll(() => s.stderr(), { timeout: 10_000 }).toMatch(/onecrm_list_connections → CANCELLED/);
+    expect(await waitFor(() => /onecrm_list_connections → CANCELLED/.test(s.stderr()), 10_000)).toBe(true);
   });
 });

@@ -5,20 +5,21 @@
 // edges, arrays for objects. Sent over a raw pipe (RawSession) so every stdout line is checked.
 //
 // The server must never exit, answer every request, write nothing but JSON-RPC to stdout, and answer every
-// failed call with an error result carrying a stable code and the `CODE: ` text. Two servers share the
-// load: `--confirm writes` and `--read-only`, so generated writes are stopped before the CLI (no records
-// pile up); a modest share of the calls are valid and do reach the sandbox.
-import { readFileSync } from 'node:fs';
+// failed call with an error result carrying a stable code and the `CODE: ` text. Two settings share the
+// load: `--confirm writes` and `--read-only`, so generated writes are stopped before the sandbox (no records
+// pile up); a modest share of the calls are valid and do reach the sandbox. Each setting's 300 requests go to
+// both sandbox backends (a server each, side by side), and each request must get the same outcome from both.
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../src/errors.js';
+import { BACKENDS, callLogEnv, type LoggedCall, loggedCalls, type TestBackend } from '../helpers/backends.js';
 import { type JsonRpcMessage, RawSession } from '../helpers/raw.js';
 import { killLeftovers, procAvailable, waitForNoSandboxProcesses } from '../helpers/processes.js';
 import { runSandbox, tempDb } from '../helpers/sandbox.js';
 
 const SEED = 20_260_611;
-const REQUESTS_PER_SERVER = 600;
+const REQUESTS_PER_SERVER = 300;
 const IN_FLIGHT = 8;
 
 const PREFIXES = ['amocrm', 'onecrm'] as const;
@@ -402,7 +403,6 @@ const request: fc.Arbitrary<Generated> = fc.oneof(
 );
 
 const KNOWN_CODES = new Set(Object.keys(ERROR_CODES));
-const SUPPORTED_CLI_COMMANDS = new Set(['connection', 'action', 'request']);
 
 interface Tally {
   requests: number;
@@ -414,8 +414,11 @@ interface Tally {
   problems: string[];
 }
 
-/** Checks one answer; anything wrong goes to `problems` (asserted empty at the end, all at once). */
-function check(g: Generated, m: JsonRpcMessage, t: Tally): void {
+/** Checks one answer; anything wrong goes to `problems` (asserted empty at the end, all at once). Returns its outcome. */
+function check(backend: TestBackend, g: Generated, m: JsonRpcMessage, t: Tally): string {
+  const outcome = m.error
+    ? `rpc ${m.error.code}`
+    : ((m.result as { structuredContent?: { error?: { code?: string } } })?.structuredContent?.error?.code ?? 'ok');
   const where = () =>
     `${g.kind === 'malformed' ? JSON.stringify(g.params).slice(0, 200) : `${g.name} ${JSON.stringify(g.args).slice(0, 200)}`}`;
   if (g.kind === 'malformed') {
@@ -427,11 +430,11 @@ function check(g: Generated, m: JsonRpcMessage, t: Tally): void {
     } else if (!(m.result as { isError?: boolean } | undefined)?.isError) {
       t.problems.push(`malformed params were accepted: ${where()}`);
     }
-    return;
+    return outcome;
   }
   if (m.error) {
     t.problems.push(`JSON-RPC error ${m.error.code} ${m.error.message.slice(0, 200)} for ${where()}`);
-    return;
+    return outcome;
   }
   const result = m.result as {
     isError?: boolean;
@@ -450,7 +453,7 @@ function check(g: Generated, m: JsonRpcMessage, t: Tally): void {
     )
       t.problems.push(`unknown tool answered ${JSON.stringify(result).slice(0, 300)} for ${where()}`);
     else t.notFound++;
-    return;
+    return outcome;
   }
   if (result.isError) {
     const code = result.structuredContent?.error?.code;
@@ -460,16 +463,14 @@ function check(g: Generated, m: JsonRpcMessage, t: Tally): void {
     if (code) t.codes.set(code, (t.codes.get(code) ?? 0) + 1);
   } else {
     t.successes++;
-    if (result.structuredContent?.backend !== 'sandbox-cli') t.problems.push(`success without structuredContent.backend: ${where()}`);
+    if (result.structuredContent?.backend !== backend.name) t.problems.push(`success without structuredContent.backend: ${where()}`);
   }
+  return outcome;
 }
 
-function byCommand(argv: string[][]): Record<string, number> {
+function byOperation(calls: LoggedCall[]): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const a of argv) {
-    const c = a[0] === 'request' ? 'request' : `${a[0]} ${a[1]}`;
-    out[c] = (out[c] ?? 0) + 1;
-  }
+  for (const c of calls) out[c.operation] = (out[c.operation] ?? 0) + 1;
   return out;
 }
 
@@ -483,14 +484,22 @@ afterAll(async () => {
   }
 });
 
-async function fuzzServer(
-  flags: string[],
-  seed: number,
-): Promise<{ tally: Tally; argv: string[][]; session: RawSession; db: string; countsBefore: unknown; countsAfter: unknown }> {
+interface FuzzRun {
+  tally: Tally;
+  /** What each generated request got, in the order generated. */
+  outcomes: string[];
+  calls: LoggedCall[];
+  session: RawSession;
+  db: string;
+  countsBefore: unknown;
+  countsAfter: unknown;
+}
+
+async function fuzzServer(backend: TestBackend, flags: string[], generated: Generated[]): Promise<FuzzRun> {
   const t = tempDb('fuzz-');
   dbs.push(t);
-  const argvLog = join(t.dir, 'argv.log');
-  const session = RawSession.start({ db: t.path, args: flags, env: { MEMBRANE_SANDBOX_ARGV_LOG: argvLog } });
+  const callLog = join(t.dir, 'calls.log');
+  const session = RawSession.start({ db: t.path, backend, args: flags, env: callLogEnv(backend, callLog) });
   sessions.push(session);
   await session.initialize();
 
@@ -502,33 +511,33 @@ async function fuzzServer(
   }
 
   const before = await recordCounts(t.path);
-  const generated = fc.sample(request, { seed, numRuns: REQUESTS_PER_SERVER });
   const tally: Tally = { requests: 0, toolResults: 0, successes: 0, codes: new Map(), notFound: 0, rpcErrors: 0, problems: [] };
+  const outcomes: string[] = [];
   let next = 0;
   // Read-only servers do not offer create_action (building an action writes to the workspace): calls to it are unknown tools there.
   const readOnly = flags.includes('--read-only');
   const worker = async () => {
     while (next < generated.length) {
-      const drawn = generated[next++];
+      const i = next++;
+      const drawn = generated[i];
       const g: Generated =
         readOnly && drawn.kind === 'tool' && drawn.name.endsWith('_create_action') ? { ...drawn, kind: 'unknown' } : drawn;
       tally.requests++;
       const answer =
         g.kind === 'malformed' ? await session.request('tools/call', g.params, 60_000) : await session.callTool(g.name, g.args, 60_000);
-      check(g, answer, tally);
+      outcomes[i] = check(backend, g, answer, tally);
     }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
-  let argv: string[][];
-  try {
-    argv = readFileSync(argvLog, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as string[]);
-  } catch {
-    argv = [];
-  }
-  return { tally, argv, session, db: t.path, countsBefore: before, countsAfter: await recordCounts(t.path) };
+  return {
+    tally,
+    outcomes,
+    calls: loggedCalls(backend, callLog),
+    session,
+    db: t.path,
+    countsBefore: before,
+    countsAfter: await recordCounts(t.path),
+  };
 }
 
 /** The sandbox's record counts per connector and model (`sandbox info`). */
@@ -538,50 +547,61 @@ async function recordCounts(db: string): Promise<unknown> {
   return (info.json as { counts: unknown }).counts;
 }
 
+/** Checks one backend's run of one setting. */
+async function expectSound(backend: TestBackend, label: string, flags: readonly string[], run: FuzzRun, started: number): Promise<void> {
+  const { tally, calls, session, db, countsBefore, countsAfter } = run;
+  const codes = Object.fromEntries([...tally.codes].sort((a, b) => b[1] - a[1]));
+  console.error(
+    `[fuzz ${label} on ${backend.name}] ${tally.requests} requests in ${Date.now() - started} ms: ${tally.successes} ok, ${tally.notFound} unknown-tool, ` +
+      `${tally.rpcErrors} JSON-RPC errors, ${calls.length} sandbox calls ${JSON.stringify(byOperation(calls))}; codes ${JSON.stringify(codes)}`,
+  );
+
+  expect(tally.problems.slice(0, 10)).toEqual([]);
+  expect(tally.requests).toBe(REQUESTS_PER_SERVER);
+  // Every kind of answer really happened (the generators are not degenerate).
+  expect(tally.successes).toBeGreaterThan(10);
+  expect(tally.notFound).toBeGreaterThan(3);
+  expect(tally.rpcErrors).toBeGreaterThan(2);
+  expect(tally.codes.get('INVALID_INPUT')).toBeGreaterThan(50);
+  // A bug in a handler would show as INTERNAL_ERROR: none may occur.
+  expect(tally.codes.get('INTERNAL_ERROR') ?? 0).toBe(0);
+  // Stopped before the sandbox: writes need a token (--confirm writes) or are refused (--read-only).
+  expect(tally.codes.get(flags[0] === '--read-only' ? 'POLICY_DENIED' : 'CONFIRMATION_REQUIRED')).toBeGreaterThan(0);
+
+  // Some calls reached the sandbox, all of them operations the server sends (no flag or shell word became a command).
+  expect(calls.length).toBeGreaterThan(5);
+  for (const c of calls) expect(c.operation, JSON.stringify(c.raw).slice(0, 200)).not.toBe('other');
+  if (backend.name === 'sandbox-cli') for (const c of calls) expect(c.raw.includes('--help') || c.raw.includes('-h')).toBe(false);
+  // No generated write ran: no proxied change, and not a single record more or less in the sandbox.
+  expect(calls.filter((c) => c.operation === 'request' && !['GET', 'HEAD'].includes(c.method ?? ''))).toEqual([]);
+  expect(countsAfter).toEqual(countsBefore);
+
+  // Still alive, still answering, and nothing but JSON-RPC was written.
+  expect(session.child.exitCode).toBeNull();
+  const listed = await session.request('tools/list');
+  expect((listed.result?.tools as unknown[]).length).toBe(flags[0] === '--read-only' ? 8 : 10);
+  expect(session.badLines).toEqual([]);
+  expect(session.lines.length).toBeGreaterThanOrEqual(REQUESTS_PER_SERVER);
+  expect(await session.close()).toEqual({ code: 0, signal: null });
+  if (procAvailable) expect(await waitForNoSandboxProcesses(db)).toEqual([]);
+}
+
 describe.concurrent('fuzz: generated tools/call requests', () => {
   for (const [label, flags, seed] of [
     ['--confirm writes', ['--confirm', 'writes'], SEED],
     ['--read-only', ['--read-only'], SEED + 1],
   ] as const) {
-    it(`${REQUESTS_PER_SERVER} requests against a server with ${label}: always answered, only JSON-RPC on stdout, coded errors`, async () => {
+    it(`${REQUESTS_PER_SERVER} requests with ${label} on each sandbox backend: always answered, only JSON-RPC on stdout, coded errors, the same outcome on both`, async () => {
       const started = Date.now();
-      const { tally, argv, session, db, countsBefore, countsAfter } = await fuzzServer([...flags], seed);
-      const codes = Object.fromEntries([...tally.codes].sort((a, b) => b[1] - a[1]));
-      console.error(
-        `[fuzz ${label}] ${tally.requests} requests in ${Date.now() - started} ms: ${tally.successes} ok, ${tally.notFound} unknown-tool, ` +
-          `${tally.rpcErrors} JSON-RPC errors, ${argv.length} CLI runs ${JSON.stringify(byCommand(argv))}; codes ${JSON.stringify(codes)}`,
-      );
-
-      expect(tally.problems.slice(0, 10)).toEqual([]);
-      expect(tally.requests).toBe(REQUESTS_PER_SERVER);
-      // Every kind of answer really happened (the generators are not degenerate).
-      expect(tally.successes).toBeGreaterThan(20);
-      expect(tally.notFound).toBeGreaterThan(5);
-      expect(tally.rpcErrors).toBeGreaterThan(3);
-      expect(tally.codes.get('INVALID_INPUT')).toBeGreaterThan(100);
-      // A bug in a handler would show as INTERNAL_ERROR: none may occur.
-      expect(tally.codes.get('INTERNAL_ERROR') ?? 0).toBe(0);
-      // Stopped before the CLI: writes need a token (--confirm writes) or are refused (--read-only).
-      expect(tally.codes.get(flags[0] === '--read-only' ? 'POLICY_DENIED' : 'CONFIRMATION_REQUIRED')).toBeGreaterThan(5);
-
-      // Some calls reached the sandbox, and none of them carried a flag or a shell word as a command.
-      expect(argv.length).toBeGreaterThan(10);
-      for (const a of argv) {
-        expect(SUPPORTED_CLI_COMMANDS.has(a[0]), JSON.stringify(a).slice(0, 200)).toBe(true);
-        expect(a.includes('--help') || a.includes('-h'), JSON.stringify(a).slice(0, 200)).toBe(false);
+      const generated = fc.sample(request, { seed, numRuns: REQUESTS_PER_SERVER });
+      const runs = await Promise.all(BACKENDS.map((b) => fuzzServer(b, [...flags], generated)));
+      for (const [i, b] of BACKENDS.entries()) await expectSound(b, label, flags, runs[i], started);
+      // The same request, the same outcome (the code, or ok), whichever backend answered it.
+      const [first, ...others] = runs;
+      for (const other of others) {
+        const differ = first.outcomes.flatMap((o, i) => (o === other.outcomes[i] ? [] : [`#${i}: ${o} vs ${other.outcomes[i]}`]));
+        expect(differ.slice(0, 10)).toEqual([]);
       }
-      // No generated write ran: no proxied change, and not a single record more or less in the sandbox.
-      expect(argv.filter((a) => a[0] === 'request' && a.some((x) => /^(-X|--method)/.test(x) && !/GET|HEAD/.test(x)))).toEqual([]);
-      expect(countsAfter).toEqual(countsBefore);
-
-      // Still alive, still answering, and nothing but JSON-RPC was written.
-      expect(session.child.exitCode).toBeNull();
-      const listed = await session.request('tools/list');
-      expect((listed.result?.tools as unknown[]).length).toBe(flags[0] === '--read-only' ? 8 : 10);
-      expect(session.badLines).toEqual([]);
-      expect(session.lines.length).toBeGreaterThanOrEqual(REQUESTS_PER_SERVER);
-      expect(await session.close()).toEqual({ code: 0, signal: null });
-      if (procAvailable) expect(await waitForNoSandboxProcesses(db)).toEqual([]);
-    }, 90_000);
+    }, 120_000);
   }
 });

@@ -2,14 +2,17 @@
 // the notes N5, N6, N7) runs here, end to end through the built server against a real backend, and fails if the
 // hole reopens. "Nothing changed" is checked on the store itself: a SHA-256 of every table before and after.
 //
-// Backends are parameters: to run the suite against another one, add an entry to BACKENDS (how to start the
-// server on it, and how another client of the same workspace builds an action). The tests do not change.
+// Backends are parameters: the sandbox through its CLI and through its REST API (the embedded default). To run the suite
+// against another one, add an entry to BACKENDS (how the server reaches it, and the same without connector keys). The
+// tests do not change. Another client of the same workspace building actions is the sandbox CLI on the same store.
 import type { Client } from '@modelcontextprotocol/client';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { callLogEnv, SANDBOX_API, SANDBOX_CLI, type TestBackend } from '../helpers/backends.js';
 import { startHttpServer, type HttpServerHandle } from '../helpers/http.js';
 import { err, ok, serverPool, text, type ServerHandle, type StartOptions, type ToolResult } from '../helpers/mcp.js';
+import { keylessApiFront, realApiEnv, spawnSandboxApi } from '../helpers/sandbox-api.js';
 import { ROOT, runSandbox, storeHashes } from '../helpers/sandbox.js';
 
 /** Deterministic seed of the sandbox engine (every front of it serves the same data). */
@@ -28,33 +31,45 @@ interface Built {
 
 interface HostileBackend {
   name: string;
-  /** Server arguments and environment that select this backend (the harness adds the store path). */
-  server: Pick<StartOptions, 'args' | 'env'>;
-  /** The same backend, with connection lists that do not name the connector (B8). */
-  withoutConnectorKeys: Pick<StartOptions, 'args' | 'env'>;
-  /** Another client of the same workspace (not this server) builds an action and waits until it is READY. */
-  buildElsewhere(db: string, q: { connectionId: string; description: string; name: string }): Promise<Built>;
+  /** How the server reaches the sandbox. */
+  backend: TestBackend;
+  /**
+   * The same kind of backend over the store `db`, with connection lists that do not name the connector (B8): a CLI that
+   * strips them, or an API front that does (the server then takes it for Membrane's own API: membrane-api).
+   */
+  withoutConnectorKeys(db: string): Promise<Pick<StartOptions, 'args' | 'env'>>;
 }
+
+/** Another client of the same workspace (not this server) builds an action and waits until it is READY: the sandbox CLI, on the same store. */
+async function buildElsewhere(db: string, q: { connectionId: string; description: string; name: string }): Promise<Built> {
+  const created = await runSandbox(['action', 'create', q.description, `--connectionId=${q.connectionId}`, `--name=${q.name}`, '--json'], {
+    db,
+  });
+  const { id, key } = created.json as Built;
+  const ready = await runSandbox(['action', 'get', id, '--wait', '--timeout=10', '--json'], { db });
+  expect((ready.json as { state: string }).state).toBe('READY');
+  return { id, key };
+}
+
+const fronts: { close(): Promise<unknown> }[] = [];
 
 const BACKENDS: HostileBackend[] = [
   {
     name: 'sandbox-cli',
-    server: {},
-    withoutConnectorKeys: {
+    backend: SANDBOX_CLI,
+    withoutConnectorKeys: async () => ({
       args: ['--membrane-cli', join(ROOT, 'test', 'fixtures', 'cli', 'no-connector-key.mjs')],
       env: { MEMBRANE_CRM_SANDBOX: '0' },
-    },
-    async buildElsewhere(db, q) {
-      const created = await runSandbox(
-        ['action', 'create', q.description, `--connectionId=${q.connectionId}`, `--name=${q.name}`, '--json'],
-        {
-          db,
-        },
-      );
-      const { id, key } = created.json as Built;
-      const ready = await runSandbox(['action', 'get', id, '--wait', '--timeout=10', '--json'], { db });
-      expect((ready.json as { state: string }).state).toBe('READY');
-      return { id, key };
+    }),
+  },
+  {
+    name: 'sandbox-api',
+    backend: SANDBOX_API,
+    async withoutConnectorKeys(db) {
+      const api = await spawnSandboxApi({ db });
+      const front = await keylessApiFront(api.apiUri);
+      fronts.push(front, { close: () => api.stop() });
+      return { env: { ...realApiEnv({ ...api, apiUri: front.url }, 'token') } };
     },
   },
 ];
@@ -64,6 +79,7 @@ const https: HttpServerHandle[] = [];
 afterAll(async () => {
   await Promise.all(https.map((h) => h.stop()));
   await pool.closeAll();
+  await Promise.all(fronts.map((f) => f.close()));
 });
 
 /** Store hashes with the per-run bookkeeping left out (a read records its run; rate events come and go). */
@@ -85,9 +101,9 @@ async function refusedText(s: ServerHandle, name: string, args: Record<string, u
 
 const taskOf = (r: ToolResult) => ok(r).output as { id: number; is_completed: boolean };
 
-describe.each(BACKENDS)('hostile suite on $name', (backend) => {
-  const start = (opts: StartOptions = {}) =>
-    pool.start({ ...opts, args: [...(backend.server.args ?? []), ...(opts.args ?? [])], env: { ...backend.server.env, ...opts.env } });
+// Each test starts its own server (and store): they run side by side.
+describe.concurrent.each(BACKENDS)('hostile suite on $name', (backend) => {
+  const start = (opts: StartOptions = {}) => pool.start({ backend: backend.backend, ...opts });
 
   describe('B1: action identity', () => {
     it('B1: a built action keyed like another action id never takes over calls by that id', async () => {
@@ -96,7 +112,7 @@ describe.each(BACKENDS)('hostile suite on $name', (backend) => {
       expect(before.is_completed).toBe(false);
 
       // Another client builds "complete a task" with get-task's id as its name, hence as its key.
-      const hijack = await backend.buildElsewhere(s.db, {
+      const hijack = await buildElsewhere(s.db, {
         connectionId: SEED.amocrm,
         description: 'complete a task',
         name: SEED.getTaskId,
@@ -126,13 +142,13 @@ describe.each(BACKENDS)('hostile suite on $name', (backend) => {
     });
 
     it('B1: over HTTP, what one session learns about a built action never changes what another session runs by id', async () => {
-      const h = await startHttpServer({ args: backend.server.args, env: backend.server.env });
+      const h = await startHttpServer({ backend: backend.backend });
       https.push(h);
       const a = await h.connect({ name: 'session-a' });
       const b = await h.connect({ name: 'session-b' });
       const call = (c: Client, name: string, args: Record<string, unknown>) => c.callTool({ name, arguments: args }) as Promise<ToolResult>;
       ok(await call(a, 'amocrm_list_connections', {}));
-      const hijack = await backend.buildElsewhere(h.db, {
+      const hijack = await buildElsewhere(h.db, {
         connectionId: SEED.amocrm,
         description: 'complete a task',
         name: SEED.getTaskId,
@@ -209,7 +225,7 @@ describe.each(BACKENDS)('hostile suite on $name', (backend) => {
               return { action: 'decline' };
             }),
         });
-        const built = await backend.buildElsewhere(s.db, { connectionId: SEED.onecrm, description: 'delete an account', name });
+        const built = await buildElsewhere(s.db, { connectionId: SEED.onecrm, description: 'delete an account', name });
         const hashes = dataHashes(s.db);
         const e = err(await s.call('onecrm_run_action', { actionId: built.id, input: { id: SEED.account } }));
         expect(e.code).toBe('USER_DECLINED');
@@ -236,7 +252,7 @@ describe.each(BACKENDS)('hostile suite on $name', (backend) => {
 
     it('B3: the CONFIRMATION_REQUIRED preview puts kind and target first and the name quoted on one line', async () => {
       const s = await start();
-      const built = await backend.buildElsewhere(s.db, { connectionId: SEED.onecrm, description: 'delete an account', name: FORGED[0][1] });
+      const built = await buildElsewhere(s.db, { connectionId: SEED.onecrm, description: 'delete an account', name: FORGED[0][1] });
       const e = err(await s.call('onecrm_run_action', { actionId: built.id, input: { id: SEED.account } }));
       expect(e.code).toBe('CONFIRMATION_REQUIRED');
       const preview = e.details?.preview as Record<string, string>;
@@ -274,20 +290,15 @@ describe.each(BACKENDS)('hostile suite on $name', (backend) => {
   });
 
   describe('B8: connector ownership fails closed', () => {
-    const startKeyless = (extra: string[] = []) =>
-      start({
-        args: [
-          ...(backend.withoutConnectorKeys.args ?? []),
-          '--deny-actions',
-          '1crm:delete-*',
-          '--deny-methods',
-          '1crm:DELETE',
-          '--confirm',
-          'never',
-          ...extra,
-        ],
-        env: backend.withoutConnectorKeys.env,
+    const startKeyless = async (extra: string[] = []) => {
+      const db = pool.dir('keyless-').path;
+      const keyless = await backend.withoutConnectorKeys(db);
+      return start({
+        db,
+        args: [...(keyless.args ?? []), '--deny-actions', '1crm:delete-*', '--deny-methods', '1crm:DELETE', '--confirm', 'never', ...extra],
+        env: keyless.env,
       });
+    };
 
     it('B8: without a connector in the connection list, one connector’s tools refuse another’s connection', async () => {
       const s = await startKeyless();
@@ -342,8 +353,8 @@ describe.each(BACKENDS)('hostile suite on $name', (backend) => {
 
     it('N6: query keys with "=", "&" or control characters are refused, so the request sent is the one previewed', async () => {
       const dir = pool.dir('argv-');
-      const log = join(dir.dir, 'argv.log');
-      const s = await start({ db: dir.path, env: { MEMBRANE_SANDBOX_ARGV_LOG: log } });
+      const log = join(dir.dir, 'calls.log');
+      const s = await start({ db: dir.path, env: callLogEnv(backend.backend, log) });
       ok(await s.call('amocrm_list_connections'));
       const logged = () => readFileSync(log, 'utf8');
       const before = logged();
@@ -356,8 +367,8 @@ describe.each(BACKENDS)('hostile suite on $name', (backend) => {
 
     it('N7: pathParams {"__proto__": …} never reaches Object.prototype', async () => {
       const dir = pool.dir('argv-');
-      const log = join(dir.dir, 'argv.log');
-      const s = await start({ db: dir.path, env: { MEMBRANE_SANDBOX_ARGV_LOG: log } });
+      const log = join(dir.dir, 'calls.log');
+      const s = await start({ db: dir.path, env: callLogEnv(backend.backend, log) });
       ok(await s.call('onecrm_list_connections'));
       const raw = JSON.parse('{"__proto__":"x"}') as Record<string, unknown>;
       const r = await s.call('onecrm_proxy_request', { path: '/data/Account/{__proto__}', pathParams: raw });

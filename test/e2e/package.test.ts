@@ -191,11 +191,13 @@ describe('the packed tarball, installed into an empty folder', () => {
       const listed = await client.callTool({ name: 'amocrm_list_connections', arguments: {} });
       expect(listed.isError, JSON.stringify(listed.content)).not.toBe(true);
       const content = listed.structuredContent as { backend: string; connections: { id: string }[] };
-      expect(content.backend).toBe('sandbox-cli');
+      // Nothing else installed: the sandbox through its REST API (the bundled SDK, the installed `serve`).
+      expect(content.backend).toBe('sandbox-api');
       expect(content.connections.length).toBeGreaterThan(0);
       expect(content.connections[0].id).toEqual(expect.any(String));
       // Only better-sqlite3 is a runtime dependency: the rest is bundled. Exercise the bundled ajv (input
-      // check), execa (a CLI run), express (--http) and the doctor from the installed files.
+      // check), the SDK (every call above), execa (the doctor on the sandbox CLI), the HTTP transport and the doctor
+      // from the installed files.
       const invalid = await client.callTool({
         name: 'amocrm_run_action',
         arguments: { actionId: 'create-lead', input: { price: 'lots' } },
@@ -204,9 +206,14 @@ describe('the packed tarball, installed into an empty folder', () => {
       const leads = await client.callTool({ name: 'amocrm_run_action', arguments: { actionId: 'list-leads', input: { limit: 2 } } });
       expect(leads.isError, JSON.stringify(leads.content)).not.toBe(true);
 
-      const doctor = await npx(['membrane-crm-mcp', 'doctor', '--sandbox', '--json']);
-      expect(doctor.exitCode, doctor.stderr).toBe(0);
-      expect((JSON.parse(doctor.stdout) as { ok: boolean }).ok).toBe(true);
+      for (const backend of [[], ['--backend=cli']]) {
+        const doctor = await npx(['membrane-crm-mcp', 'doctor', '--sandbox', ...backend, '--json']);
+        expect(doctor.exitCode, doctor.stderr).toBe(0);
+        expect(JSON.parse(doctor.stdout) as { ok: boolean; backend: string }).toMatchObject({
+          ok: true,
+          backend: backend.length ? 'sandbox-cli' : 'sandbox-api',
+        });
+      }
 
       const http = execa(process.execPath, [join(installed, 'dist', 'index.js'), '--http=0'], {
         cwd: app,

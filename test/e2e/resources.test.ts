@@ -58,7 +58,7 @@ describe.each<Era>(['legacy', 'modern'])('resources, %s client', (era) => {
     expect(createLead).toMatchObject({ title: 'AmoCRM: Create lead', mimeType: 'application/json' });
 
     const catalog = await readJson(s.client, 'membrane://amocrm/actions');
-    expect(catalog).toMatchObject({ backend: 'sandbox-cli', connector: 'amocrm', actionUri: 'membrane://amocrm/actions/{actionId}' });
+    expect(catalog).toMatchObject({ backend: 'sandbox-api', connector: 'amocrm', actionUri: 'membrane://amocrm/actions/{actionId}' });
     const entries = catalog.actions as { id: string; key: string; kind: string }[];
     expect(entries.map((a) => a.key)).toEqual(expect.arrayContaining(['create-lead', 'list-leads', 'add-note', 'complete-task']));
     expect(entries.find((a) => a.key === 'list-leads')?.kind).toBe('read');

@@ -1,11 +1,24 @@
-// Clean shutdown: with CLI calls in flight, the server stops on stdin end,
-// SIGINT or SIGTERM, kills its children (and their process groups), and exits with code 0 within 3 s.
-// The server process is ours (RawSession over child_process), so the signal and the exit are measured
+// Clean shutdown, on both sandbox backends: with calls in flight, the server stops on stdin end, SIGINT or SIGTERM,
+// stops its children (CLI calls and their process groups; the sandbox API's `serve` child), and exits with code 0
+// within 3 s. The server process is ours (RawSession over child_process), so the signal and the exit are measured
 // directly; the process table is checked for this test's own sandbox database.
+//
+// The sandbox API's child has a life of its own, checked last: it never delays the MCP handshake, it never outlives
+// the server (even one killed with SIGKILL), and when it cannot start or dies the server stops with exit 1 naming it.
+import Database from 'better-sqlite3';
 import { once } from 'node:events';
 import { afterAll, describe, expect, it } from 'vitest';
+import { BACKENDS, SANDBOX_API, type TestBackend } from '../helpers/backends.js';
 import { type JsonRpcMessage, RawSession } from '../helpers/raw.js';
-import { killLeftovers, procAvailable, sandboxProcesses, waitFor, waitForNoSandboxProcesses, type ProcInfo } from '../helpers/processes.js';
+import {
+  isAlive,
+  killLeftovers,
+  procAvailable,
+  sandboxProcesses,
+  waitFor,
+  waitForNoSandboxProcesses,
+  type ProcInfo,
+} from '../helpers/processes.js';
 import { tempDb } from '../helpers/sandbox.js';
 
 const sessions: RawSession[] = [];
@@ -35,11 +48,11 @@ interface Outcome {
   db: string;
 }
 
-/** Starts a server, puts `calls` CLI calls in flight under `fault`, stops it with `trigger`. */
-async function stopWithCallsInFlight(trigger: Trigger, fault: string, waitForGrandchild = false): Promise<Outcome> {
+/** Starts a server, puts three calls in flight under `fault`, stops it with `trigger`. */
+async function stopWithCallsInFlight(backend: TestBackend, trigger: Trigger, fault: string, waitForGrandchild = false): Promise<Outcome> {
   const t = tempDb('shutdown-');
   dbs.push(t);
-  const session = RawSession.start({ db: t.path, env: { MEMBRANE_SANDBOX_FAULT: fault } });
+  const session = RawSession.start({ db: t.path, backend, env: { MEMBRANE_SANDBOX_FAULT: fault } });
   sessions.push(session);
   await session.initialize();
 
@@ -60,12 +73,15 @@ async function stopWithCallsInFlight(trigger: Trigger, fault: string, waitForGra
 
   let before: ProcInfo[] = [];
   if (procAvailable) {
+    // A CLI call is a process of its own; over the API the calls wait inside the one `serve` child.
+    const kind = backend.name === 'sandbox-api' ? 'serve' : 'sandbox';
     const ready = await waitFor(() => {
       before = sandboxProcesses(t.path);
-      const cli = before.filter((p) => p.kind === 'sandbox').length;
-      return cli >= 1 && (!waitForGrandchild || before.filter((p) => p.kind === 'grandchild').length >= 1);
+      const running = before.filter((p) => p.kind === kind).length;
+      return running >= 1 && (!waitForGrandchild || before.filter((p) => p.kind === 'grandchild').length >= 1);
     }, 15_000);
     expect(ready, `processes before the stop: ${JSON.stringify(before.map((p) => p.kind))}`).toBe(true);
+    if (backend.name === 'sandbox-api') await new Promise((r) => setTimeout(r, 300)); // the requests reach it
   } else {
     await new Promise((r) => setTimeout(r, 1500));
   }
@@ -80,7 +96,7 @@ async function stopWithCallsInFlight(trigger: Trigger, fault: string, waitForGra
   const stdout = session.child.stdout!;
   if (!stdout.readableEnded) await Promise.race([once(stdout, 'end'), new Promise((r) => setTimeout(r, 2000))]);
   console.error(
-    `[shutdown] ${trigger} with ${before.length || 'some'} sandbox processes (${fault}): exit ${code} in ${elapsedMs} ms; ${answers.length}/3 calls answered`,
+    `[shutdown ${backend.name}] ${trigger} with ${before.length || 'some'} sandbox processes (${fault}): exit ${code} in ${elapsedMs} ms; ${answers.length}/3 calls answered`,
   );
   return { code, signal, elapsedMs, before, answers, session, db: t.path };
 }
@@ -103,9 +119,9 @@ async function expectNothingLeft(outcome: Outcome): Promise<void> {
   expect(await waitForNoSandboxProcesses(outcome.db, 2000)).toEqual([]);
 }
 
-describe.concurrent('shutdown with calls in flight', () => {
+describe.concurrent.each(BACKENDS)('shutdown with calls in flight on $name', (backend) => {
   it('stdin end: exit code 0 within 3 s, no sandbox process left', async () => {
-    const o = await stopWithCallsInFlight('stdin end', 'latency=20000');
+    const o = await stopWithCallsInFlight(backend, 'stdin end', 'latency=20000');
     expect({ code: o.code, signal: o.signal }).toEqual({ code: 0, signal: null });
     expect(o.elapsedMs).toBeLessThan(EXIT_WITHIN_MS);
     expect(o.session.stderr).toMatch(/shutting down \(stdin (ended|closed)\)/);
@@ -115,7 +131,7 @@ describe.concurrent('shutdown with calls in flight', () => {
   });
 
   it('SIGINT: exit code 0 within 3 s, no sandbox process left', async () => {
-    const o = await stopWithCallsInFlight('SIGINT', 'latency=20000');
+    const o = await stopWithCallsInFlight(backend, 'SIGINT', 'latency=20000');
     expect({ code: o.code, signal: o.signal }).toEqual({ code: 0, signal: null });
     expect(o.elapsedMs).toBeLessThan(EXIT_WITHIN_MS);
     expect(o.session.stderr).toMatch(/shutting down \(SIGINT\)/);
@@ -125,13 +141,126 @@ describe.concurrent('shutdown with calls in flight', () => {
   });
 
   it('SIGTERM during hanging calls: exit code 0 within 3 s, no membrane-sandbox process or grandchild left', async () => {
-    const o = await stopWithCallsInFlight('SIGTERM', 'hang', true);
+    const cli = backend.name === 'sandbox-cli';
+    // Only a CLI call spawns a grandchild under `hang`; the API holds the request instead.
+    const o = await stopWithCallsInFlight(backend, 'SIGTERM', 'hang', cli);
     expect({ code: o.code, signal: o.signal }).toEqual({ code: 0, signal: null });
     expect(o.elapsedMs).toBeLessThan(EXIT_WITHIN_MS);
     expect(o.session.stderr).toMatch(/shutting down \(SIGTERM\)/);
     expect(o.session.badLines).toEqual([]);
     expectCancelledAnswers(o);
-    if (procAvailable) expect(o.before.filter((p) => p.kind === 'grandchild').length).toBeGreaterThanOrEqual(1);
+    if (procAvailable && cli) expect(o.before.filter((p) => p.kind === 'grandchild').length).toBeGreaterThanOrEqual(1);
     await expectNothingLeft(o);
+  });
+});
+
+/** A sandbox-api server whose `serve` child is up (its pid), initialized. */
+async function apiServer(env: Record<string, string> = {}): Promise<{ session: RawSession; db: string; serve: number }> {
+  const t = tempDb('shutdown-api-');
+  dbs.push(t);
+  const session = RawSession.start({ db: t.path, backend: SANDBOX_API, env });
+  sessions.push(session);
+  await session.initialize();
+  const listed = await session.callTool('onecrm_list_connections', {});
+  expect(listed.result?.isError).toBeFalsy();
+  const serve = sandboxProcesses(t.path).find((p) => p.kind === 'serve');
+  expect(serve).toBeDefined();
+  return { session, db: t.path, serve: serve!.pid };
+}
+
+describe.runIf(procAvailable).concurrent('the sandbox API child', () => {
+  it('never delays the handshake: initialize and tools/list answer while it cannot start; the first call waits for it', async () => {
+    const t = tempDb('shutdown-api-');
+    dbs.push(t);
+    // A fresh store held under an exclusive lock: the child cannot create its tables until the lock is released.
+    const lock = new Database(t.path);
+    lock.exec('BEGIN EXCLUSIVE');
+    const session = RawSession.start({ db: t.path, backend: SANDBOX_API, args: ['--log-level=debug'] });
+    sessions.push(session);
+    try {
+      const started = Date.now();
+      await session.initialize();
+      const listed = await session.request('tools/list');
+      const handshakeMs = Date.now() - started;
+      expect((listed.result?.tools as unknown[]).length).toBe(10);
+      const call = session.callTool('amocrm_list_connections', {});
+      let answered = false;
+      void call.then(() => (answered = true));
+      // The child is running but not listening yet: nothing answered the call.
+      expect(await waitFor(() => sandboxProcesses(t.path).some((p) => p.kind === 'serve'), 5000)).toBe(true);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(answered).toBe(false);
+      expect(session.stderr).not.toMatch(/sandbox API up at/);
+      lock.exec('COMMIT');
+      const result = (await call).result as { isError?: boolean; structuredContent: { backend: string } };
+      expect(result.isError).toBeFalsy();
+      expect(result.structuredContent.backend).toBe('sandbox-api');
+      console.error(`[shutdown sandbox-api] handshake and tools/list in ${handshakeMs} ms with the child blocked`);
+    } finally {
+      if (lock.inTransaction) lock.exec('COMMIT');
+      lock.close();
+    }
+    expect(await session.close()).toEqual({ code: 0, signal: null });
+    expect(await waitForNoSandboxProcesses(t.path, 3000)).toEqual([]);
+  });
+
+  it('a child that cannot start stops the server with exit 1 naming what failed', async () => {
+    const t = tempDb('shutdown-api-');
+    dbs.push(t);
+    const session = RawSession.start({ db: t.path, backend: SANDBOX_API, env: { MEMBRANE_SANDBOX_FAULT: 'no-such-fault' } });
+    sessions.push(session);
+    const { code } = await session.exited;
+    expect(code).toBe(1);
+    expect(session.stderr).toMatch(
+      /error: stopping: The bundled sandbox could not start: membrane-sandbox serve exited with code 2 before it was ready: .*Unknown fault 'no-such-fault'/,
+    );
+    expect(await waitForNoSandboxProcesses(t.path, 3000)).toEqual([]);
+  });
+
+  it('a call waiting for the start is told why it failed, before the server stops', async () => {
+    const t = tempDb('shutdown-api-');
+    dbs.push(t);
+    // The child waits for the locked store; the call waits for the child; then the child dies before it is ready.
+    const lock = new Database(t.path);
+    lock.exec('BEGIN EXCLUSIVE');
+    try {
+      const session = RawSession.start({ db: t.path, backend: SANDBOX_API });
+      sessions.push(session);
+      await session.initialize();
+      const answer = session.callTool('onecrm_list_connections', {});
+      let serve: ProcInfo | undefined;
+      expect(await waitFor(() => (serve = sandboxProcesses(t.path).find((p) => p.kind === 'serve')) !== undefined, 10_000)).toBe(true);
+      await new Promise((r) => setTimeout(r, 300)); // the call reaches the server and waits
+      process.kill(serve!.pid, 'SIGKILL');
+      const result = (await answer).result as { structuredContent: { error?: { code: string; message: string } } };
+      expect(result.structuredContent.error?.code).toBe('MEMBRANE_ERROR');
+      expect(result.structuredContent.error?.message).toMatch(
+        /could not start: membrane-sandbox serve was killed by SIGKILL before it was ready/,
+      );
+      expect((await session.exited).code).toBe(1);
+    } finally {
+      lock.exec('COMMIT');
+      lock.close();
+    }
+    expect(await waitForNoSandboxProcesses(t.path, 3000)).toEqual([]);
+  });
+
+  it('a child that dies stops the server with exit 1 naming it', async () => {
+    const { session, db, serve } = await apiServer();
+    process.kill(serve, 'SIGKILL');
+    const { code } = await session.exited;
+    expect(code).toBe(1);
+    expect(session.stderr).toMatch(
+      new RegExp(`error: stopping: membrane-sandbox serve \\(pid ${serve}\\) was killed by SIGKILL while the server was using it`),
+    );
+    expect(await waitForNoSandboxProcesses(db, 3000)).toEqual([]);
+  });
+
+  it('a server killed with SIGKILL (no chance to clean up) leaves no child: it stops when its stdin pipe ends', async () => {
+    const { session, db, serve } = await apiServer();
+    session.child.kill('SIGKILL');
+    await session.exited;
+    expect(await waitForNoSandboxProcesses(db, 5000)).toEqual([]);
+    expect(isAlive(serve)).toBe(false);
   });
 });

@@ -1,21 +1,23 @@
-// stdout of the server is protocol only: every line it writes during a session full of successes and
-// errors is a JSON-RPC 2.0 message — including when the CLI prints noise or garbage.
+// stdout of the server is protocol only, on both sandbox backends: every line it writes during a session full of
+// successes and errors is a JSON-RPC 2.0 message — including when the sandbox prints noise or garbage (the CLI on
+// its stdout and stderr, the API's child on its stderr, a gateway's HTML page instead of the API).
 import { afterAll, describe, expect, it } from 'vitest';
+import { BACKENDS } from '../helpers/backends.js';
 import { RawSession } from '../helpers/raw.js';
 import { tempDb } from '../helpers/sandbox.js';
 
 const dbs: { cleanup: () => void }[] = [];
 afterAll(() => dbs.forEach((d) => d.cleanup()));
 
-async function session(env: Record<string, string> = {}): Promise<RawSession> {
-  const db = tempDb('stdout-');
-  dbs.push(db);
-  const s = RawSession.start({ db: db.path, env: { MEMBRANE_CRM_LOG_LEVEL: 'debug', ...env } });
-  await s.initialize();
-  return s;
-}
+describe.each(BACKENDS)('stdout carries only JSON-RPC on $name', (backend) => {
+  async function session(env: Record<string, string> = {}): Promise<RawSession> {
+    const db = tempDb('stdout-');
+    dbs.push(db);
+    const s = RawSession.start({ db: db.path, backend, env: { MEMBRANE_CRM_LOG_LEVEL: 'debug', ...env } });
+    await s.initialize();
+    return s;
+  }
 
-describe('stdout carries only JSON-RPC', () => {
   it('through successes, tool errors, protocol errors and logging', async () => {
     const s = await session();
     await s.request('logging/setLevel', { level: 'debug' });
@@ -46,14 +48,14 @@ describe('stdout carries only JSON-RPC', () => {
     expect(s.notifications.some((n) => n.method === 'notifications/message')).toBe(true);
   });
 
-  it('when the CLI writes noise to stderr and garbage to stdout', async () => {
+  it('when the sandbox writes noise to stderr and garbage where JSON belongs', async () => {
     for (const fault of ['stderr-noise', 'garbage']) {
       const s = await session({ MEMBRANE_SANDBOX_FAULT: fault });
       const r = await s.callTool('onecrm_list_connections', {});
       expect(r.result).toBeDefined();
       await s.close();
       expect(s.badLines, fault).toEqual([]);
-      // Nothing the CLI printed reached our stdout.
+      // Nothing the sandbox printed reached our stdout.
       expect(s.lines.join('\n')).not.toMatch(/sbx_secret_/);
     }
   });

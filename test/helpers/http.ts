@@ -2,6 +2,7 @@
 // talks to it with the SDK's StreamableHTTPClientTransport (either era) or plain HTTP requests.
 import { Client, type ClientCapabilities, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { type ResultPromise, execa } from 'execa';
+import { SANDBOX_API, type TestBackend } from './backends.js';
 import { type Era, eraOptions, serverEnv } from './mcp.js';
 import { SERVER_CLI, tempDb } from './sandbox.js';
 
@@ -35,7 +36,8 @@ export function listeningUrl(
     const timer = setTimeout(() => reject(new Error(`no URL logged in 15 s; stderr:\n${stderr}`)), 15_000);
     stderrStream.on('data', (d: Buffer) => {
       stderr += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(stderr);
+      // The server's own line: at debug level the sandbox API's child logs a "listening on" of its own.
+      const m = /membrane-crm-mcp \S+ listening on (http:\/\/\S+)/.exec(stderr);
       if (m) {
         clearTimeout(timer);
         resolve({ url: m[1], stderr: () => stderr });
@@ -48,9 +50,11 @@ export function listeningUrl(
   });
 }
 
-export async function startHttpServer(opts: { args?: string[]; env?: Record<string, string> } = {}): Promise<HttpServerHandle> {
+export async function startHttpServer(
+  opts: { backend?: TestBackend; args?: string[]; env?: Record<string, string> } = {},
+): Promise<HttpServerHandle> {
   const db = tempDb('http-');
-  const proc = execa(process.execPath, [SERVER_CLI, '--http=0', ...(opts.args ?? [])], {
+  const proc = execa(process.execPath, [SERVER_CLI, '--http=0', ...(opts.backend ?? SANDBOX_API).args, ...(opts.args ?? [])], {
     env: serverEnv(db.path, opts.env),
     extendEnv: false,
     stdin: 'ignore',

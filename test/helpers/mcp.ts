@@ -1,8 +1,10 @@
 // End-to-end harness: the built server (dist/index.js) over real stdio, driven by the SDK's Client and
-// StdioClientTransport, against the real membrane-sandbox process and a fresh sandbox database.
+// StdioClientTransport, against the real membrane-sandbox and a fresh sandbox database.
+// `backend` picks how the server reaches the sandbox (backends.ts: its REST API, the default, or its CLI);
 // `era` picks the protocol the client speaks: 'legacy' (2025-11-25, initialize) or 'modern' (2026-07-28).
 import { Client, type CallToolResult, type ClientCapabilities } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { SANDBOX_API, type TestBackend } from './backends.js';
 import { SERVER_CLI, tempDb } from './sandbox.js';
 
 export type Era = 'legacy' | 'modern';
@@ -20,8 +22,9 @@ export function logLevelMeta(level: string): Record<string, unknown> {
 export interface ServerHandle {
   client: Client;
   transport: StdioClientTransport;
-  /** The sandbox database this server's CLI calls use. */
+  /** The sandbox database this server's calls use. */
   db: string;
+  backend: TestBackend;
   /** Everything the server wrote to stderr so far. */
   stderr(): string;
   /** Errors the transport raised (a non-JSON line on stdout is one). */
@@ -41,6 +44,8 @@ export interface ToolResult extends CallToolResult {
 }
 
 export interface StartOptions {
+  /** How the server reaches the sandbox (default: its REST API, as users get it). */
+  backend?: TestBackend;
   args?: string[];
   env?: Record<string, string>;
   /** Reuse a database (default: a fresh one per server). */
@@ -74,7 +79,7 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerHandle
   }
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [SERVER_CLI, ...(opts.args ?? [])],
+    args: [SERVER_CLI, ...(opts.backend ?? SANDBOX_API).args, ...(opts.args ?? [])],
     env: serverEnv(db, opts.env),
     stderr: 'pipe',
   });
@@ -89,6 +94,7 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerHandle
     client,
     transport,
     db,
+    backend: opts.backend ?? SANDBOX_API,
     stderr: () => stderr,
     transportErrors,
     pid: () => transport.pid ?? undefined,

@@ -9,8 +9,11 @@ export const procAvailable = process.platform === 'linux' && existsSync('/proc/s
 
 export interface ProcInfo {
   pid: number;
-  /** `sandbox`: the CLI itself (dist/sandbox/cli.js); `grandchild`: what the `hang` fault leaves behind. */
-  kind: 'sandbox' | 'grandchild';
+  /**
+   * `sandbox`: one CLI call (dist/sandbox/cli.js); `serve`: its REST front (`cli.js serve`, the sandbox-api backend's
+   * child); `grandchild`: what the `hang` fault leaves behind.
+   */
+  kind: 'sandbox' | 'serve' | 'grandchild';
   argv: string[];
 }
 
@@ -47,7 +50,7 @@ export function isAlive(pid: number): boolean {
   return state !== undefined && state !== 'Z' && state !== 'X';
 }
 
-/** Live sandbox processes and grandchildren whose environment carries MEMBRANE_SANDBOX_DB=<db>. */
+/** Live sandbox processes (CLI calls, the REST front) and grandchildren whose environment carries MEMBRANE_SANDBOX_DB=<db>. */
 export function sandboxProcesses(db: string): ProcInfo[] {
   if (!procAvailable) return [];
   const wanted = `MEMBRANE_SANDBOX_DB=${db}`;
@@ -59,7 +62,8 @@ export function sandboxProcesses(db: string): ProcInfo[] {
     const cmdline = read(`/proc/${pid}/cmdline`);
     if (!cmdline) continue; // zombies have an empty cmdline
     const argv = cmdline.split('\0').filter(Boolean);
-    const kind = argv.includes(GRANDCHILD_MARK) ? 'grandchild' : argv.some((a) => a.endsWith(SANDBOX_MARK)) ? 'sandbox' : undefined;
+    const cli = argv.findIndex((a) => a.endsWith(SANDBOX_MARK));
+    const kind = argv.includes(GRANDCHILD_MARK) ? 'grandchild' : cli < 0 ? undefined : argv[cli + 1] === 'serve' ? 'serve' : 'sandbox';
     if (!kind) continue;
     const environ = read(`/proc/${pid}/environ`);
     if (!environ?.split('\0').includes(wanted)) continue;

@@ -2,6 +2,7 @@
 // is seen and checked (the SDK client would only report lines it cannot parse).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { SANDBOX_API, type TestBackend } from './backends.js';
 import { SERVER_CLI } from './sandbox.js';
 import { serverEnv } from './mcp.js';
 
@@ -32,8 +33,8 @@ export class RawSession {
     this.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   }
 
-  static start(opts: { db: string; args?: string[]; env?: Record<string, string> }): RawSession {
-    const child = spawn(process.execPath, [SERVER_CLI, ...(opts.args ?? [])], {
+  static start(opts: { db: string; backend?: TestBackend; args?: string[]; env?: Record<string, string> }): RawSession {
+    const child = spawn(process.execPath, [SERVER_CLI, ...(opts.backend ?? SANDBOX_API).args, ...(opts.args ?? [])], {
       env: serverEnv(opts.db, opts.env),
       stdio: ['pipe', 'pipe', 'pipe'],
     });

@@ -2,6 +2,8 @@
 // spawned with a piped stdin, its one JSON start-up line read from stdout; plus tokens minted the way
 // Membrane documents them (HS256 or HS512 over the workspace secret), with node:crypto only.
 import { createHmac } from 'node:crypto';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { execa, type ResultPromise } from 'execa';
 import { SANDBOX_CLI } from './sandbox.js';
@@ -104,4 +106,68 @@ export function isHttpClientError(err: unknown): err is HttpClientError {
   return (
     typeof err === 'object' && err !== null && (err as { isAxiosError?: unknown }).isAxiosError === true && !('isMembraneError' in err)
   );
+}
+
+/** How a user points the server at "their" Membrane: a `pat-` access token, or the workspace key + secret + tenant trio. */
+export type CredentialStyle = 'token' | 'workspace';
+
+/**
+ * The environment of a server in auto mode pointed at a separately started `membrane-sandbox serve` with its printed
+ * credentials, as a user would point it at Membrane's own API: the server must choose the api backend (membrane-api).
+ */
+export function realApiEnv(api: ServeLine, style: CredentialStyle): Record<string, string> {
+  const credentials: Record<string, string> =
+    style === 'token'
+      ? { MEMBRANE_ACCESS_TOKEN: api.accessToken }
+      : { MEMBRANE_WORKSPACE_KEY: api.workspaceKey, MEMBRANE_WORKSPACE_SECRET: api.workspaceSecret, MEMBRANE_TENANT_KEY: api.tenantKey };
+  return { MEMBRANE_CRM_SANDBOX: '0', MEMBRANE_API_URI: api.apiUri, ...credentials };
+}
+
+/**
+ * A loopback front to a `membrane-sandbox serve` that passes every request through unchanged, except that connection
+ * lists and connections lose what says which connector they belong to (connectorKey, integrationKey, integration,
+ * connectorId, integrationId): a Membrane whose answers do not name the connector.
+ */
+export async function keylessApiFront(target: string): Promise<{ url: string; close(): Promise<void> }> {
+  const strip = (c: Record<string, unknown>) => {
+    for (const k of ['connectorKey', 'integrationKey', 'integration', 'connectorId', 'integrationId']) delete c[k];
+    return c;
+  };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const headers = { ...req.headers };
+      delete headers.host;
+      const upstream = httpRequest(target + (req.url ?? '/'), { method: req.method, headers }, (up) => {
+        const body: Buffer[] = [];
+        up.on('data', (c: Buffer) => body.push(c));
+        up.on('end', () => {
+          let text = Buffer.concat(body).toString('utf8');
+          const path = (req.url ?? '').split('?')[0];
+          if (req.method === 'GET' && /^\/connections(\/[^/]+)?$/.test(path) && (up.statusCode ?? 500) < 300) {
+            const doc = JSON.parse(text) as { items?: Record<string, unknown>[] } & Record<string, unknown>;
+            text = JSON.stringify(Array.isArray(doc.items) ? { ...doc, items: doc.items.map(strip) } : strip(doc));
+          }
+          const out = { ...up.headers };
+          delete out['content-length'];
+          delete out['transfer-encoding'];
+          res.writeHead(up.statusCode ?? 502, { ...out, 'content-length': Buffer.byteLength(text) });
+          res.end(text);
+        });
+      });
+      upstream.on('error', () => res.destroy());
+      upstream.end(Buffer.concat(chunks));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }

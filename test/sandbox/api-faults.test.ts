@@ -74,12 +74,12 @@ describe('Membrane-side refusals', () => {
   it('expired-token: every call is 401 not_authenticated (the SDK throws BadRequestError), reads and writes alike', async () => {
     await withFault('expired-token', async (api, sdk) => {
       for (const call of [
-        sdk.connections.find({}),
-        sdk.actions.find({ connectionId: amoId, intent: 'create a lead' }),
-        sdk.post('/act', { key: 'list-leads', connectionId: amoId }),
-        sdk.connection(amoId).proxy.get('/api/v4/leads'),
+        () => sdk.connections.find({}),
+        () => sdk.actions.find({ connectionId: amoId, intent: 'create a lead' }),
+        () => sdk.post('/act', { key: 'list-leads', connectionId: amoId }),
+        () => sdk.connection(amoId).proxy.get('/api/v4/leads'),
       ]) {
-        const err = await membraneError(call);
+        const err = await membraneError(call());
         expect(err).toBeInstanceOf(BadRequestError);
         expect(err.data).toMatchObject({ type: 'bad_request', key: 'not_authenticated', message: expect.stringMatching(/expired/i) });
       }
@@ -117,12 +117,12 @@ describe('Membrane-side refusals', () => {
     await withFault('not-found', async (api, sdk) => {
       expect((await sdk.connections.find({})).items.length).toBeGreaterThanOrEqual(2);
       for (const call of [
-        sdk.connection(amoId).get(),
-        sdk.get(`actions/${'0'.repeat(24)}`),
-        sdk.post('/act', { key: 'list-leads', connectionId: amoId }),
-        sdk.connection(amoId).proxy.get('/api/v4/leads'),
+        () => sdk.connection(amoId).get(),
+        () => sdk.get(`actions/${'0'.repeat(24)}`),
+        () => sdk.post('/act', { key: 'list-leads', connectionId: amoId }),
+        () => sdk.connection(amoId).proxy.get('/api/v4/leads'),
       ]) {
-        expect((await membraneError(call)).data).toMatchObject({ type: 'bad_request', key: 'not_found' });
+        expect((await membraneError(call())).data).toMatchObject({ type: 'bad_request', key: 'not_found' });
       }
       expect((await raw(api, `/connections/${amoId}`)).status).toBe(404);
     });
@@ -236,8 +236,11 @@ describe('connections and the CRMs', () => {
     await withFault('expired-connection', async (_api, sdk) => {
       for (const c of (await sdk.connections.find({})).items)
         expect(c).toMatchObject({ state: 'CLIENT_ACTION_REQUIRED', disconnected: true });
-      for (const call of [sdk.post('/act', { key: 'list-leads', connectionId: amoId }), sdk.connection(oneId).proxy.get('/data/Account')]) {
-        const err = await membraneError(call);
+      for (const call of [
+        () => sdk.post('/act', { key: 'list-leads', connectionId: amoId }),
+        () => sdk.connection(oneId).proxy.get('/data/Account'),
+      ]) {
+        const err = await membraneError(call());
         expect(err).toBeInstanceOf(ConnectionError);
         expect(err.data).toMatchObject({ key: 'connection_is_defunct', message: expect.stringContaining('expired') });
       }

@@ -131,12 +131,15 @@ describe('routes and bodies', () => {
     });
   });
 
-  it('an unknown connection on /act or the proxy is 404 connection_is_defunct; an unknown action is 404 not_found', async () => {
+  it('an unknown connection on /act or the proxy is 404 not_found naming it, as an unknown action is', async () => {
     expect(await post('/act', { key: 'list-leads', connectionId: 'nope' })).toMatchObject({
       status: 404,
-      body: { type: 'connection', key: 'connection_is_defunct', data: { connectionId: 'nope' } },
+      body: { type: 'bad_request', key: 'not_found', message: "Connection with id 'nope' not found" },
     });
-    expect(await call('/connections/nope/proxy/api/v4/leads')).toMatchObject({ status: 404, body: { key: 'connection_is_defunct' } });
+    expect(await call('/connections/nope/proxy/api/v4/leads')).toMatchObject({
+      status: 404,
+      body: { type: 'bad_request', key: 'not_found' },
+    });
     expect(await post('/act', { key: 'nope', connectionId: amoId })).toMatchObject({ status: 404, body: { key: 'not_found' } });
   });
 

@@ -228,24 +228,24 @@ describe('runs', () => {
     expect(unknown.data).toMatchObject({ type: 'bad_request', key: 'not_found' });
   });
 
-  it('an unknown or disconnected connection is connection_is_defunct on /act and on the proxy', async () => {
+  it("an unknown connection is not_found (Membrane's documented body); a disconnected one is connection_is_defunct, on /act and the proxy", async () => {
     const { onecrm } = await connectionIds(sdk());
     for (const call of [
-      sdk().post('/act', { key: 'list-accounts', connectionId: 'no-such-connection' }),
-      sdk().connection('no-such-connection').proxy.get('/data/Account'),
+      () => sdk().post('/act', { key: 'list-accounts', connectionId: 'no-such-connection' }),
+      () => sdk().connection('no-such-connection').proxy.get('/data/Account'),
     ]) {
-      const err = await membraneError(call);
-      expect(err).toBeInstanceOf(ConnectionError);
-      expect(err.data).toMatchObject({ type: 'connection', key: 'connection_is_defunct', data: { connectionId: 'no-such-connection' } });
+      const err = await membraneError(call());
+      expect(err).toBeInstanceOf(BadRequestError);
+      expect(err.data).toMatchObject({ type: 'bad_request', key: 'not_found', message: expect.stringContaining("'no-such-connection'") });
     }
     await runSandbox(['sandbox', 'disconnect', onecrm, '--json'], { db: db.path });
     try {
       expect(await sdk().connection(onecrm).get()).toMatchObject({ state: 'CLIENT_ACTION_REQUIRED', disconnected: true });
       for (const call of [
-        sdk().post('/act', { key: 'list-accounts', connectionId: onecrm }),
-        sdk().connection(onecrm).proxy.get('/data/Account'),
+        () => sdk().post('/act', { key: 'list-accounts', connectionId: onecrm }),
+        () => sdk().connection(onecrm).proxy.get('/data/Account'),
       ]) {
-        const err = await membraneError(call);
+        const err = await membraneError(call());
         expect(err).toBeInstanceOf(ConnectionError);
         expect(err.data).toMatchObject({
           key: 'connection_is_defunct',

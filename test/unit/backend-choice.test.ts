@@ -51,14 +51,21 @@ describe('auto', () => {
     expect(choose([], { MEMBRANE_ACCESS_TOKEN: JWT, ...WS })).toMatchObject({ api: { credentials: { kind: 'token', token: JWT } } });
   });
 
-  it('no credentials, a CLI → membrane-cli; nothing → the sandbox, flagged as a fallback', () => {
+  it('no credentials, a CLI → membrane-cli; nothing → the sandbox through its REST API, flagged as a fallback', () => {
     expect(choose([], {}, true)).toMatchObject({ kind: 'cli', backend: 'membrane-cli', fallback: false });
-    expect(choose([], {})).toMatchObject({ kind: 'cli', backend: 'sandbox-cli', fallback: true });
-    expect(choose([], { MEMBRANE_API_URI: 'https://api.example' })).toMatchObject({ backend: 'sandbox-cli' });
+    const nothing = choose([], {});
+    expect(nothing).toMatchObject({ kind: 'sandbox-api', backend: 'sandbox-api', fallback: true, sandboxCli: '/pkg/dist/sandbox/cli.js' });
+    expect(nothing.reason).toMatch(/no API credentials and no Membrane CLI found.*membrane-sandbox serve/);
+    expect(choose([], { MEMBRANE_API_URI: 'https://api.example' })).toMatchObject({ backend: 'sandbox-api' });
   });
 
-  it('--sandbox wins over credentials and a CLI', () => {
-    expect(choose(['--sandbox'], { MEMBRANE_ACCESS_TOKEN: TOKEN }, true)).toMatchObject({ backend: 'sandbox-cli', fallback: false });
+  it('--sandbox wins over credentials and a CLI: its REST API, or its CLI with --backend=cli', () => {
+    expect(choose(['--sandbox'], { MEMBRANE_ACCESS_TOKEN: TOKEN }, true)).toMatchObject({ backend: 'sandbox-api', fallback: false });
+    expect(choose(['--sandbox', '--backend=cli'], { MEMBRANE_ACCESS_TOKEN: TOKEN }, true)).toMatchObject({
+      kind: 'cli',
+      backend: 'sandbox-cli',
+      fallback: false,
+    });
   });
 });
 
@@ -69,8 +76,11 @@ describe('--backend api and cli', () => {
     );
   });
 
-  it('api with the sandbox is not possible yet (the sandbox serves no REST API in this build)', () => {
-    expect(configError(() => choose(['--sandbox', '--backend=api'], { MEMBRANE_ACCESS_TOKEN: TOKEN }))).toMatch(/drop --backend=api/);
+  it('api with the sandbox is the REST API of the sandbox (the credentials in the environment are not used)', () => {
+    expect(choose(['--sandbox', '--backend=api'], { MEMBRANE_ACCESS_TOKEN: TOKEN })).toMatchObject({
+      kind: 'sandbox-api',
+      backend: 'sandbox-api',
+    });
   });
 
   it('cli ignores API credentials (even partial ones), and never falls back to demo data', () => {

@@ -411,7 +411,10 @@ describe('runDoctor arguments', () => {
   it('a missing --cli-cwd fails the CLI check', async () => {
     const t = io();
     expect(
-      await runDoctor(['--json', '--sandbox', `--cli-cwd=${join(root, 'nope')}`], { ...t.io, sandboxCli: '/pkg/dist/sandbox/cli.js' }),
+      await runDoctor(['--json', '--sandbox', '--backend=cli', `--cli-cwd=${join(root, 'nope')}`], {
+        ...t.io,
+        sandboxCli: '/pkg/dist/sandbox/cli.js',
+      }),
     ).toBe(1);
     const doc = JSON.parse(t.out.join('')) as { checks: Check[] };
     expect(doc.checks.find((c) => c.id === 'cli')).toMatchObject({ status: 'fail', summary: expect.stringMatching(/does not exist/) });

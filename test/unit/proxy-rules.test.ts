@@ -2,7 +2,7 @@
 // credentials or reroute the request, pathParams are percent-encoded. Each refusal is INVALID_INPUT naming its rule.
 import { describe, expect, it } from 'vitest';
 import { ToolError } from '../../src/errors.js';
-import { applyPathParams, checkBody, checkHeaders, checkPath, checkQuery } from '../../src/policy/proxy-rules.js';
+import { applyPathParams, checkBody, checkHeaders, checkPath, checkQuery, MAX_QUERY_CHARS } from '../../src/policy/proxy-rules.js';
 
 function refusal(fn: () => unknown): ToolError {
   try {
@@ -239,6 +239,15 @@ describe('checkQuery (N6)', () => {
   it('passes ordinary keys, brackets and values with any characters', () => {
     expect(() => checkQuery({ 'filter[id][]': ['1', '2'], limit: 5, q: 'a=b&c\nd' })).not.toThrow();
     expect(() => checkQuery(undefined)).not.toThrow();
+  });
+
+  it('refuses a NUL in a value, and a query longer than a URL may be once encoded (arrays counted whole)', () => {
+    expectRule(() => checkQuery({ q: 'a\u0000b' }), 'no-control-characters', 'query.q');
+    expect(() => checkQuery({ q: 'a'.repeat(MAX_QUERY_CHARS - 10) })).not.toThrow();
+    expectRule(() => checkQuery({ q: 'a'.repeat(MAX_QUERY_CHARS) }), 'query-length', 'query');
+    // Each space is three characters once encoded.
+    expectRule(() => checkQuery({ q: ' '.repeat(Math.ceil(MAX_QUERY_CHARS / 3)) }), 'query-length', 'query');
+    expectRule(() => checkQuery({ 'filter[id][]': Array.from({ length: 100 }, () => 'x'.repeat(70)) }), 'query-length', 'query');
   });
 });
 

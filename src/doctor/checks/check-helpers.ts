@@ -8,7 +8,16 @@ import type { Backend, UserActionHints } from '../../membrane/membrane-client.js
 import { redact } from '../../redact.js';
 import type { Check } from '../check-types.js';
 
-export { INSTALL_CLI } from '../../membrane/cli/cli-runner.js';
+import { INSTALL_CLI } from '../../membrane/cli/cli-runner.js';
+
+export { INSTALL_CLI };
+
+/** The warning for a sandbox the server falls back to because nothing else is set up (whichever front of it runs). */
+export const SANDBOX_FALLBACK = {
+  summary:
+    'no API credentials and no Membrane CLI found (no --membrane-cli, no `membrane` on PATH): the server would use the bundled SANDBOX, with demo data, not your CRM',
+  fix: `Set MEMBRANE_ACCESS_TOKEN (or MEMBRANE_WORKSPACE_KEY, MEMBRANE_WORKSPACE_SECRET and MEMBRANE_TENANT_KEY) for the REST API, or install the Membrane CLI: \`${INSTALL_CLI}\`, then \`membrane login --tenant\`; then run doctor again. To use the sandbox on purpose, pass --sandbox (MEMBRANE_CRM_SANDBOX=1).`,
+};
 
 /** The backend the checks talk to: what answers, its words for what the user must do, and its command when it is a CLI. */
 export interface Target {

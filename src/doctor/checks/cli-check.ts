@@ -5,7 +5,7 @@ import { isExecutable, runsWithNode, type ResolvedCli } from '../../membrane/cli
 import type { BackendInfo } from '../../membrane/membrane-client.js';
 import { shellWord } from '../client-config.js';
 import type { Check } from '../check-types.js';
-import { INSTALL_CLI, type CliFound } from './check-helpers.js';
+import { INSTALL_CLI, SANDBOX_FALLBACK, type CliFound } from './check-helpers.js';
 
 /** The file the resolved command runs: the CLI's script for `node <cli.js>`, else the executable. */
 export function cliPath(cli: ResolvedCli): string {
@@ -47,16 +47,7 @@ export function cliCheck(opts: { settings: Settings; cwd: string }, cli: Resolve
     if (!existsSync(path))
       return failed(`the bundled sandbox is missing (${path})`, 'Rebuild membrane-crm-mcp (`npm run build` in a clone) or reinstall it.');
     if (cli.fallback) {
-      return found(
-        {
-          ...base,
-          status: 'warn',
-          summary:
-            'no API credentials and no Membrane CLI found (no --membrane-cli, no `membrane` on PATH): the server would use the bundled SANDBOX, with demo data, not your CRM',
-          fix: `Set MEMBRANE_ACCESS_TOKEN (or MEMBRANE_WORKSPACE_KEY, MEMBRANE_WORKSPACE_SECRET and MEMBRANE_TENANT_KEY) for the REST API, or install the Membrane CLI: \`${INSTALL_CLI}\`, then \`membrane login --tenant\`; then run doctor again. To use the sandbox on purpose, pass --sandbox (MEMBRANE_CRM_SANDBOX=1).`,
-        },
-        true,
-      );
+      return found({ ...base, status: 'warn', ...SANDBOX_FALLBACK }, true);
     }
     return found({ ...base, status: 'ok', summary: 'sandbox (--sandbox / MEMBRANE_CRM_SANDBOX): offline AmoCRM and 1CRM emulation' }, true);
   }

@@ -46,8 +46,8 @@ export interface ApiClientOptions {
   transport: ApiTransport;
   backend: Extract<Backend, 'membrane-api' | 'sandbox-api'>;
   hints: UserActionHints;
-  /** The API's address as users see it (no credentials in it). */
-  apiUri: string;
+  /** The API's address as users see it (no credentials in it); a function when it is known only once `host` started. */
+  apiUri: string | (() => string);
   /** True when MEMBRANE_API_URI names another API than Membrane's own. */
   customApiUri: boolean;
   /** Which credential variables were found (names only), for the doctor. */
@@ -56,6 +56,11 @@ export interface ApiClientOptions {
   defaultTimeoutMs: number;
   maxConcurrency: number;
   maxResponseBytes: number;
+  /**
+   * The local process that serves this API, when the server started one (sandbox-api: `membrane-sandbox serve`):
+   * describe() waits for its start and reports a failed one; close() stops it once the requests are aborted.
+   */
+  host?: { ready(): Promise<unknown>; stop(): Promise<void> };
 }
 
 interface Route {
@@ -116,11 +121,15 @@ export class ApiMembraneClient implements MembraneClient {
     this.limiter = new Limiter(opts.maxConcurrency);
   }
 
+  private get apiUri(): string {
+    return typeof this.opts.apiUri === 'function' ? this.opts.apiUri() : this.opts.apiUri;
+  }
+
   private get origin(): string {
     try {
-      return new URL(this.opts.apiUri).origin;
+      return new URL(this.apiUri).origin;
     } catch {
-      return this.opts.apiUri;
+      return this.apiUri;
     }
   }
 
@@ -316,6 +325,11 @@ export class ApiMembraneClient implements MembraneClient {
   /** The SDK's version and where it points; loads the SDK (no network), so a broken install shows here. */
   async describe(): Promise<BackendInfo> {
     try {
+      await this.opts.host?.ready();
+    } catch (e) {
+      throw e instanceof ToolError ? e : new ToolError('MEMBRANE_ERROR', e instanceof Error ? e.message : String(e), { retryable: false });
+    }
+    try {
       await loadSdk();
     } catch (e) {
       throw new ToolError(
@@ -327,12 +341,11 @@ export class ApiMembraneClient implements MembraneClient {
         },
       );
     }
+    const where = this.opts.host ? ' (membrane-sandbox serve, started by the server)' : this.opts.customApiUri ? ' (MEMBRANE_API_URI)' : '';
     return {
       version: `@membranehq/sdk ${SDK_VERSION}`,
-      details: [
-        `API: ${this.opts.apiUri}${this.opts.customApiUri ? ' (MEMBRANE_API_URI)' : ''}`,
-        `credentials: ${this.opts.credentialNames.join(', ')}`,
-      ],
+      apiUri: this.apiUri,
+      details: [`API: ${this.apiUri}${where}`, `credentials: ${this.opts.credentialNames.join(', ')}`],
     };
   }
 
@@ -358,6 +371,6 @@ export class ApiMembraneClient implements MembraneClient {
   async close(): Promise<void> {
     this.closed = true;
     this.shutdown.abort();
-    await Promise.resolve();
+    await this.opts.host?.stop();
   }
 }

@@ -1,6 +1,6 @@
 // What users must do, in the CLI's words: the exact command, as they would type it (`membrane …`, or the
 // sandbox's `MEMBRANE_SANDBOX_DB=… node …/cli.js …`, since `membrane-sandbox` is not on PATH in a clone). The sandbox's
-// REST front will use these too: its CLI is how a user connects or logs in to the same store.
+// REST front uses them too (sandbox-api-client.ts): its CLI is how a user connects to the same store.
 import { type Backend, isSandbox, type UserActionHints, type UserStep } from '../membrane-client.js';
 
 export function cliHints(cli: string, backend: Backend): UserActionHints {

@@ -2,9 +2,9 @@
 // call: the same connections, actions, runs, intent search and CRM emulations as the sandbox CLI.
 import type { IncomingMessage } from 'node:http';
 import type { HttpRequest, HttpResponse } from '../emulator-types.js';
-import { badRequest, connectionUnavailable, SandboxError } from '../error-data.js';
+import { badRequest, SandboxError } from '../error-data.js';
 import { findCatalogEntry } from '../emulators.js';
-import { findConnection, getConnectionRow, listConnectionRows, type ConnectionRow } from '../connection-model.js';
+import { connectionNotFound, findConnection, getConnectionRow, listConnectionRows, type ConnectionRow } from '../connection-model.js';
 import type { EngineContext } from '../engine/engine-context.js';
 import { getConnection, listConnections, resolveConnection } from '../engine/connection-engine.js';
 import { createAction, getAction, INTENT_MAX_CHARS, listActions, runAction } from '../engine/action-engine.js';
@@ -104,8 +104,9 @@ const getActionRoute: Handler = async (ctx, { params, query: q, signal }) => {
 
 /**
  * The connection a run names: by id, by key (a connection id or a connector key), or by
- * integration (its connector's first connection). One that does not exist is reported as
- * connection_is_defunct (404), like one that cannot be used.
+ * integration (its connector's first connection). One that does not exist is not_found (404), the
+ * body Membrane documents for a missing connection; connection_is_defunct is for one that exists
+ * but cannot be used (the engine says so), as on the CLI front.
  */
 function runConnection(
   ctx: EngineContext,
@@ -114,14 +115,14 @@ function runConnection(
   const selector = named.connectionId ?? named.connectionKey;
   if (selector !== undefined) {
     const row = named.connectionId !== undefined ? getConnectionRow(ctx.db, selector) : findConnection(ctx.db, selector);
-    if (!row) throw connectionUnavailable(selector);
+    if (!row) throw connectionNotFound(selector);
     return row;
   }
   const integration = named.integrationKey ?? named.integrationId;
   if (integration !== undefined) {
     const entry = findCatalogEntry(named.integrationKey !== undefined ? { key: integration } : { id: integration });
     const row = entry && listConnectionRows(ctx.db).find((r) => r.connector_key === entry.key);
-    if (!row) throw connectionUnavailable(integration);
+    if (!row) throw connectionNotFound(integration);
     return row;
   }
   throw badRequest('Name the connection to run on: connectionId, connectionKey, integrationKey or integrationId');
@@ -183,7 +184,7 @@ const proxyRoute: Handler = async (ctx, req) => {
   const selector = req.params[0];
   // The selector is a connection id, or a connector key naming its connector's first connection.
   const row = findConnection(ctx.db, selector);
-  if (!row) throw connectionUnavailable(selector);
+  if (!row) throw connectionNotFound(selector);
   const headers = upstreamRequestHeaders(req.headers);
   const response = await proxyRequest(ctx, {
     connectionId: row.id,
