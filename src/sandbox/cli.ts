@@ -379,7 +379,10 @@ function environmentHelp(env: NodeJS.ProcessEnv): [string, string][] {
     ['MEMBRANE_SANDBOX_TENANT_KEY', '`serve`: the tenant key tokens must name (default: random per start; --tenantKey wins).'],
     ['MEMBRANE_SANDBOX_WORKSPACE_SECRET', '`serve`: the secret tokens are signed with, HS256 or HS512 (default: random per start).'],
     ['MEMBRANE_SANDBOX_ACCESS_TOKEN', '`serve`: the `pat-…` token it accepts besides JWTs (default: random per start).'],
-    ['MEMBRANE_SANDBOX_REQUEST_LOG', '`serve`: append every answered request to this file, one JSON line each (never a token).'],
+    [
+      'MEMBRANE_SANDBOX_REQUEST_LOG',
+      '`serve`: append every request to this file, one JSON line each, written before its answer leaves (never a token).',
+    ],
     [
       'MEMBRANE_SANDBOX_ANY_TENANT',
       '`serve`: `1` accepts tokens (signed with the workspace secret) for any tenant key; each other tenant gets its own store, `<db>.tenant-<key>`.',

@@ -90,14 +90,18 @@ function sendHalfAndDrop(res: ServerResponse, status: number, headers: Record<st
   res.socket?.destroy();
 }
 
-function send(
-  res: ServerResponse,
-  faults: Faults,
-  status: number,
-  headers: Record<string, string | number>,
-  body: Buffer | undefined,
-): void {
+/** Where an answer goes: the response, the faults that shape it, and what must happen before it leaves. */
+interface Reply {
+  res: ServerResponse;
+  faults: Faults;
+  /** Writes the request log line: before the answer, so a client holding the answer always finds its line. */
+  beforeAnswer(status: number): void;
+}
+
+function send(reply: Reply, status: number, headers: Record<string, string | number>, body: Buffer | undefined): void {
+  const { res, faults } = reply;
   if (res.destroyed || res.headersSent) return;
+  reply.beforeAnswer(status);
   if (faults.crash) return sendHalfAndDrop(res, status, headers, body ?? Buffer.alloc(0));
   res.writeHead(status, body === undefined ? headers : { ...headers, 'content-length': body.length });
   res.end(body);
@@ -110,7 +114,7 @@ function jsonBuffer(value: unknown): Buffer {
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** A proxied CRM answer: its status and headers, its body as JSON or text (none for HEAD, 204 or null). */
-function sendProxied(res: ServerResponse, faults: Faults, result: Extract<ApiResult, { kind: 'proxied' }>): void {
+function sendProxied(reply: Reply, result: Extract<ApiResult, { kind: 'proxied' }>): void {
   const { response } = result;
   const headers: Record<string, string> = downstreamResponseHeaders(response.headers);
   const empty = result.method === 'HEAD' || response.body === null || response.body === undefined;
@@ -121,11 +125,11 @@ function sendProxied(res: ServerResponse, faults: Faults, result: Extract<ApiRes
     const hasType = Object.keys(headers).some((h) => h.toLowerCase() === 'content-type');
     if (!hasType) headers['content-type'] = isText ? 'text/plain; charset=utf-8' : 'application/json';
   }
-  send(res, faults, response.status, headers, body);
+  send(reply, response.status, headers, body);
 }
 
-function sendErrorData(res: ServerResponse, faults: Faults, err: SandboxError): void {
-  send(res, faults, httpStatusOf(err), { ...err.httpHeaders, 'content-type': JSON_TYPE }, jsonBuffer(err.errorData));
+function sendErrorData(reply: Reply, err: SandboxError): void {
+  send(reply, httpStatusOf(err), { ...err.httpHeaders, 'content-type': JSON_TYPE }, jsonBuffer(err.errorData));
 }
 
 export async function startSandboxApi(options: SandboxApiOptions): Promise<SandboxApi> {
@@ -180,7 +184,8 @@ export async function startSandboxApi(options: SandboxApiOptions): Promise<Sandb
     }
   }
 
-  async function answer(req: IncomingMessage, res: ServerResponse, log: LogEntry): Promise<void> {
+  async function answer(req: IncomingMessage, reply: Reply, log: LogEntry): Promise<void> {
+    const { res } = reply;
     // Split by hand rather than with URL, which would resolve `.`/`..` segments (also percent-encoded
     // ones) and so turn a proxied path into another route instead of a refused one.
     const target = req.url ?? '/';
@@ -201,13 +206,7 @@ export async function startSandboxApi(options: SandboxApiOptions): Promise<Sandb
     }
     if (faults.garbage) {
       // What a gateway in front of the API answers when the API is down: an HTML page, not ErrorData.
-      send(
-        res,
-        faults,
-        502,
-        { 'content-type': 'text/html; charset=utf-8' },
-        Buffer.from(GARBAGE_TEXT.slice(GARBAGE_TEXT.indexOf('<html>'))),
-      );
+      send(reply, 502, { 'content-type': 'text/html; charset=utf-8' }, Buffer.from(GARBAGE_TEXT.slice(GARBAGE_TEXT.indexOf('<html>'))));
       return;
     }
     try {
@@ -241,13 +240,13 @@ export async function startSandboxApi(options: SandboxApiOptions): Promise<Sandb
           signal: gone.signal,
         },
       );
-      if (result.kind === 'json') send(res, faults, result.status, { 'content-type': JSON_TYPE }, jsonBuffer(result.body));
+      if (result.kind === 'json') send(reply, result.status, { 'content-type': JSON_TYPE }, jsonBuffer(result.body));
       else {
         log.upstream = result.upstream;
-        sendProxied(res, faults, result);
+        sendProxied(reply, result);
       }
     } catch (err) {
-      sendErrorData(res, faults, toInternal(err));
+      sendErrorData(reply, toInternal(err));
     }
   }
 
@@ -256,14 +255,21 @@ export async function startSandboxApi(options: SandboxApiOptions): Promise<Sandb
     const log: LogEntry = { at: new Date().toISOString(), method: '', path: '', query: [] };
     const version = req.headers['membrane-api-version'];
     if (typeof version === 'string') log.apiVersion = version;
-    const work = answer(req, res, log)
-      .catch((err: unknown) => sendErrorData(res, faults, toInternal(err)))
+    let logged = false;
+    const record = (status: number) => {
+      if (logged) return;
+      logged = true;
+      log.status = status;
+      log.ms = Math.round((performance.now() - started) * 100) / 100;
+      writeLog(log);
+    };
+    const reply: Reply = { res, faults, beforeAnswer: record };
+    const work = answer(req, reply, log)
+      .catch((err: unknown) => sendErrorData(reply, toInternal(err)))
       .finally(() => {
         inFlight.delete(work);
-        if (held.has(res)) return;
-        log.status = res.statusCode;
-        log.ms = Math.round((performance.now() - started) * 100) / 100;
-        writeLog(log);
+        // A request that got no answer (the client left first) is logged when its work ends; a held one never.
+        if (!held.has(res)) record(res.statusCode);
       });
     inFlight.add(work);
   });
