@@ -146,7 +146,8 @@ describe.concurrent.each(BACKENDS)('results on $name', (backend) => {
         );
         expect(ok(r).done).toBe(true);
         expect(progress.length).toBeGreaterThanOrEqual(2);
-        expect(progress[0].message).toMatch(/building/);
+        // Under load the first heartbeat can still be on the way in (waiting for Membrane); the build is reported later.
+        expect(progress.map((p) => p.message)).toContainEqual(expect.stringMatching(/building/));
         for (let i = 1; i < progress.length; i++) expect(progress[i].progress).toBeGreaterThanOrEqual(progress[i - 1].progress);
       },
     );
