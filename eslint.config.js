@@ -14,7 +14,17 @@ export const boundaries = [
   { target: './src/*.ts', from: './src/sandbox', message: 'The server reaches the sandbox only as a process or over HTTP.' },
   // Tools and the services they call see Membrane only through the MembraneClient interface.
   {
-    target: ['./src/tools', './src/policy', './src/results', './src/lookups', './src/state', './src/resources', './src/prompts'],
+    target: [
+      './src/tools',
+      './src/policy',
+      './src/results',
+      './src/lookups',
+      './src/state',
+      './src/resources',
+      './src/prompts',
+      './src/tenants',
+      './src/transports',
+    ],
     from: './src/membrane',
     except: ['./membrane-client.ts', './identifiers.ts'],
     message: 'Reach Membrane through the MembraneClient interface (src/membrane/membrane-client.ts).',

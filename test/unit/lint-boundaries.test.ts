@@ -66,6 +66,18 @@ describe('import boundaries', () => {
       /MembraneClient interface/,
     ],
     [
+      'the tenants of --http-auth membrane reaching into the API backend',
+      'src/tenants/scratch.ts',
+      "import { readApiCredentials } from '../membrane/api/api-credentials.js';",
+      /MembraneClient interface/,
+    ],
+    [
+      'a transport reaching into the CLI backend',
+      'src/transports/scratch.ts',
+      "import { CliMembraneClient } from '../membrane/cli/cli-client.js';",
+      /MembraneClient interface/,
+    ],
+    [
       'policy importing CLI argv',
       'src/policy/scratch.ts',
       "import { requestArgs } from '../membrane/cli/cli-argv.js';",
@@ -115,7 +127,7 @@ describe('import boundaries', () => {
     ['the CLI backend importing its argv', 'src/membrane/cli/scratch.ts', "import { requestArgs } from './cli-argv.js';"],
     ['the sandbox importing itself', 'src/sandbox/commands/scratch.ts', "import { openStore } from '../store.js';"],
     ['the API backend importing the SDK', 'src/membrane/api/scratch.ts', "import type { MembraneClient } from '@membranehq/sdk';"],
-    ['the API backend importing the neutral seam', 'src/membrane/api/scratch.ts', "import { fromErrorData } from '../error-data.js';"],
+    ['the API backend importing the neutral seam', 'src/membrane/api/scratch.ts', "import { fromErrorData } from '../membrane-errors.js';"],
   ])('%s passes', async (_, file, code) => {
     expect(await violations(file, `${code}\nexport {};\n`)).toEqual([]);
   });

@@ -12,7 +12,7 @@
 import { ToolError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { redactDeep } from '../../redact.js';
-import { type ErrorContext, fromErrorData, upstreamError } from '../error-data.js';
+import { type ErrorContext, fromErrorData, upstreamError } from '../membrane-errors.js';
 import { ID_PATTERN } from '../identifiers.js';
 import { Limiter, QueueAbort } from '../limiter.js';
 import {

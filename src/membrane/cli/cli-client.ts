@@ -14,7 +14,7 @@ import {
   proxyFromSuccess,
 } from './cli-failures.js';
 import { accessFromStatus, versionFromOutput } from './cli-status.js';
-import { excerpt } from '../error-data.js';
+import { excerpt } from '../membrane-errors.js';
 import type { CliRunner } from './cli-runner.js';
 import { toAction, toActions, toConnections, toErrorData, toRunResult } from '../response-schemas.js';
 import type {
