@@ -43,6 +43,8 @@ export interface ToolHarness {
   call(suffix: string, args?: Record<string, unknown>, opts?: HarnessCall): Promise<Record<string, unknown>>;
   /** The ToolError the call fails with (the test fails if it succeeds or throws anything else). */
   error(suffix: string, args?: Record<string, unknown>, opts?: HarnessCall): Promise<ToolError>;
+  /** The fields named by the INVALID_INPUT the call fails with (the test fails on any other outcome). */
+  invalidFields(suffix: string, args?: Record<string, unknown>, opts?: HarnessCall): Promise<string[]>;
   /** The question the call asks the user (the test fails if it does not ask). */
   asked(suffix: string, args?: Record<string, unknown>, opts?: HarnessCall): Promise<UserAsked>;
 }
@@ -113,6 +115,11 @@ export function toolHarness(
       const e = await outcome(suffix, args, o);
       if (!(e instanceof ToolError)) throw e;
       return e;
+    },
+    async invalidFields(suffix, args, o) {
+      const e = await outcome(suffix, args, o);
+      if (!(e instanceof ToolError) || e.code !== 'INVALID_INPUT') throw e;
+      return ((e.details?.fields ?? []) as { field: string }[]).map((f) => f.field);
     },
     async asked(suffix, args, o) {
       const e = await outcome(suffix, args, o);

@@ -169,11 +169,9 @@ describe('create_action: errors', () => {
     { name: 'a description under 3 characters', args: { description: 'ab' }, field: 'description' },
     { name: 'waitSeconds over 55', args: { ...BUILD, waitSeconds: 56 }, field: 'waitSeconds' },
   ])('$name: INVALID_INPUT on $field, nothing asked of the backend', async ({ args, field }) => {
-    const client = new FakeMembraneClient();
-    const e = await toolHarness({ client }).error('create_action', args);
-    expect(e.code).toBe('INVALID_INPUT');
-    expect((e.details?.fields as { field: string }[]).map((f) => f.field)).toContain(field);
-    expect(client.calls).toEqual([]);
+    const h = toolHarness();
+    expect(await h.invalidFields('create_action', args)).toContain(field);
+    expect(h.client.calls).toEqual([]);
   });
 
   it.each([new ToolError('ACCESS_DENIED', 'a tenant token may not create actions'), new ToolError('MEMBRANE_ERROR', 'Membrane failed')])(

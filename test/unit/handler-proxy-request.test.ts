@@ -13,7 +13,8 @@ import { toolHarness } from '../helpers/tool-harness.js';
 describe('proxy_request: what reaches the backend', () => {
   it('GET by default, the path filled from pathParams (encoded), query values as strings, repeated keys as arrays', async () => {
     const client = new FakeMembraneClient();
-    const result = await toolHarness({ client }).call('proxy_request', {
+    const h = toolHarness({ client });
+    const result = await h.call('proxy_request', {
       path: '/api/v4/leads/{id}/notes/{note}',
       pathParams: { id: 42, note: 'a b/c' },
       query: { limit: 5, with: 'contacts', 'filter[id][]': [1, 2], active: true },
@@ -36,6 +37,8 @@ describe('proxy_request: what reaches the backend', () => {
         body: undefined,
       },
     ]);
+    // What it says it does (progress): the path as it goes out, quoted.
+    expect(h.doing).toEqual(['GET "/api/v4/leads/42/notes/a%20b%2Fc" on AmoCRM']);
   });
 
   it('a body goes as is with a write (confirm never: no gate in the way)', async () => {
@@ -43,12 +46,6 @@ describe('proxy_request: what reaches the backend', () => {
     const body = [{ name: 'Lead', price: 10 }];
     await toolHarness({ client, settings: { confirm: 'never' } }).call('proxy_request', { method: 'POST', path: '/api/v4/leads', body });
     expect(client.callsOf('request')[0].q).toMatchObject({ method: 'POST', body });
-  });
-
-  it('says what it requests (progress), the path quoted', async () => {
-    const h = toolHarness();
-    await h.call('proxy_request', { path: '/api/v4/leads' });
-    expect(h.doing).toEqual(['GET "/api/v4/leads" on AmoCRM']);
   });
 });
 
@@ -103,11 +100,9 @@ describe('proxy_request: requests that stay on the connector’s API', () => {
     { name: 'a header value that is not a string', args: { path: '/x', headers: { 'X-A': 1 } }, field: 'headers.X-A' },
     { name: 'a pathParam that is an object', args: { path: '/x/{a}', pathParams: { a: {} } }, field: 'pathParams' },
   ])('$name: INVALID_INPUT on $field', async ({ args, field }) => {
-    const client = new FakeMembraneClient();
-    const e = await toolHarness({ client }).error('proxy_request', args);
-    expect(e.code).toBe('INVALID_INPUT');
-    expect((e.details?.fields as { field: string }[]).map((f) => f.field)).toContain(field);
-    expect(client.calls).toEqual([]);
+    const h = toolHarness();
+    expect(await h.invalidFields('proxy_request', args)).toContain(field);
+    expect(h.client.calls).toEqual([]);
   });
 });
 

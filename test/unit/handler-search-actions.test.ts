@@ -145,40 +145,28 @@ describe('search_actions: what it asks the backend', () => {
     expect(client.callsOf('listActions').map((c) => c.q)).toEqual([{ connectionId: 'conn-amo', intent: 'leads', limit: asked }]);
   });
 
-  it('remembers the cards it showed: run_action by key then needs no `action get`', async () => {
+  it('remembers the cards it showed (run_action by key then needs no `action get`); says what it does, the intent quoted', async () => {
     const client = new FakeMembraneClient();
     const h = toolHarness({ client, settings: { cache: true } });
-    await h.call('search_actions', { intent: 'list leads' });
+    await h.call('search_actions', { intent: 'find "big" deals' });
+    expect(h.doing).toEqual(['Searching AmoCRM actions for "find \\"big\\" deals"']);
     await h.call('run_action', { actionId: 'list-leads' });
     expect(client.callsOf('getAction')).toEqual([]);
     expect(client.callsOf('runAction').map((c) => c.q.actionId)).toEqual(['act-list-leads']);
-  });
-
-  it('says what it does (progress), with the intent quoted', async () => {
-    const h = toolHarness();
-    await h.call('search_actions', { intent: 'find "big" deals' });
-    expect(h.doing).toEqual(['Searching AmoCRM actions for "find \\"big\\" deals"']);
   });
 });
 
 describe('search_actions: errors', () => {
   it.each([
-    { name: 'no intent', args: {}, code: 'INVALID_INPUT', field: 'intent' },
-    { name: 'an empty intent', args: { intent: '' }, code: 'INVALID_INPUT', field: 'intent' },
-    { name: 'an intent over 200 characters', args: { intent: 'x'.repeat(201) }, code: 'INVALID_INPUT', field: 'intent' },
-    { name: 'a limit over 20', args: { intent: 'x', limit: 21 }, code: 'INVALID_INPUT', field: 'limit' },
-    {
-      name: 'a connectionId shaped like a flag',
-      args: { intent: 'x', connectionId: '--all' },
-      code: 'INVALID_INPUT',
-      field: 'connectionId',
-    },
-  ])('$name: $code on $field, nothing asked of the backend', async ({ args, code, field }) => {
-    const client = new FakeMembraneClient();
-    const e = await toolHarness({ client }).error('search_actions', args);
-    expect(e.code).toBe(code);
-    expect((e.details?.fields as { field: string }[]).map((f) => f.field)).toContain(field);
-    expect(client.calls).toEqual([]);
+    { name: 'no intent', args: {}, field: 'intent' },
+    { name: 'an empty intent', args: { intent: '' }, field: 'intent' },
+    { name: 'an intent over 200 characters', args: { intent: 'x'.repeat(201) }, field: 'intent' },
+    { name: 'a limit over 20', args: { intent: 'x', limit: 21 }, field: 'limit' },
+    { name: 'a connectionId shaped like a flag', args: { intent: 'x', connectionId: '--all' }, field: 'connectionId' },
+  ])('$name: INVALID_INPUT on $field, nothing asked of the backend', async ({ args, field }) => {
+    const h = toolHarness();
+    expect(await h.invalidFields('search_actions', args)).toContain(field);
+    expect(h.client.calls).toEqual([]);
   });
 
   it('a backend failure of the search is the call’s error', async () => {
