@@ -19,6 +19,10 @@ import { Limiter, QueueAbort } from '../limiter.js';
 import {
   type AccessCheck,
   type Action,
+  type ActionCreateQuery,
+  type ActionGetQuery,
+  type ActionListQuery,
+  type ActionRunQuery,
   type Backend,
   type BackendInfo,
   type CallOptions,
@@ -211,7 +215,7 @@ export class ApiMembraneClient implements MembraneClient {
     });
   }
 
-  async listActions(q: { connectionId: string; intent?: string; limit: number }, opts?: CallOptions): Promise<Action[]> {
+  async listActions(q: ActionListQuery, opts?: CallOptions): Promise<Action[]> {
     const ids = { connectionId: q.connectionId };
     segment('connectionId', q.connectionId);
     const query = queryString({ connectionId: q.connectionId, intent: q.intent?.slice(0, MAX_INTENT_CHARS), limit: q.limit });
@@ -221,7 +225,7 @@ export class ApiMembraneClient implements MembraneClient {
     return list;
   }
 
-  async getAction(q: { id: string; connectionId?: string; wait?: boolean; timeoutSeconds?: number }, opts?: CallOptions): Promise<Action> {
+  async getAction(q: ActionGetQuery, opts?: CallOptions): Promise<Action> {
     const ids = { connectionId: q.connectionId, actionId: q.id };
     if (q.connectionId) segment('connectionId', q.connectionId);
     const wait = longPollSeconds(q);
@@ -235,7 +239,7 @@ export class ApiMembraneClient implements MembraneClient {
     return action;
   }
 
-  async createAction(q: { description: string; connectionId: string; name?: string }, opts?: CallOptions): Promise<Action> {
+  async createAction(q: ActionCreateQuery, opts?: CallOptions): Promise<Action> {
     const ids = { connectionId: q.connectionId };
     segment('connectionId', q.connectionId);
     const body = { intent: q.description, connectionId: q.connectionId, ...(q.name ? { name: q.name } : {}) };
@@ -245,7 +249,7 @@ export class ApiMembraneClient implements MembraneClient {
     return action;
   }
 
-  async runAction(q: { actionId: string; connectionId: string; input?: Record<string, unknown> }, opts?: CallOptions): Promise<RunResult> {
+  async runAction(q: ActionRunQuery, opts?: CallOptions): Promise<RunResult> {
     const ids = { connectionId: q.connectionId, actionId: q.actionId };
     const action = segment('actionId', q.actionId);
     segment('connectionId', q.connectionId);

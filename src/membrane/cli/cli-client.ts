@@ -21,6 +21,10 @@ import { toAction, toActions, toConnections, toErrorData, toRunResult } from '..
 import type {
   AccessCheck,
   Action,
+  ActionCreateQuery,
+  ActionGetQuery,
+  ActionListQuery,
+  ActionRunQuery,
   Backend,
   BackendInfo,
   CallOptions,
@@ -100,28 +104,28 @@ export class CliMembraneClient implements MembraneClient {
     });
   }
 
-  async listActions(q: { connectionId: string; intent?: string; limit: number }, opts?: CallOptions): Promise<Action[]> {
+  async listActions(q: ActionListQuery, opts?: CallOptions): Promise<Action[]> {
     const doc = await this.call('action list', argv.actionListArgs(q), opts, { connectionId: q.connectionId });
     const list = toActions(doc);
     if (!list) throw this.unexpected('action list', doc, 'a list of actions');
     return list;
   }
 
-  async getAction(q: { id: string; connectionId?: string; wait?: boolean; timeoutSeconds?: number }, opts?: CallOptions): Promise<Action> {
+  async getAction(q: ActionGetQuery, opts?: CallOptions): Promise<Action> {
     const doc = await this.call('action get', argv.actionGetArgs(q), opts, { connectionId: q.connectionId, actionId: q.id });
     const a = toAction(doc);
     if (!a) throw this.unexpected('action get', doc, 'an action');
     return a;
   }
 
-  async createAction(q: { description: string; connectionId: string; name?: string }, opts?: CallOptions): Promise<Action> {
+  async createAction(q: ActionCreateQuery, opts?: CallOptions): Promise<Action> {
     const doc = await this.call('action create', argv.actionCreateArgs(q), opts, { connectionId: q.connectionId });
     const a = toAction(doc);
     if (!a) throw this.unexpected('action create', doc, 'an action');
     return a;
   }
 
-  async runAction(q: { actionId: string; connectionId: string; input?: Record<string, unknown> }, opts?: CallOptions): Promise<RunResult> {
+  async runAction(q: ActionRunQuery, opts?: CallOptions): Promise<RunResult> {
     const ids = { connectionId: q.connectionId, actionId: q.actionId };
     const doc = await this.call('action run', argv.actionRunArgs(q), opts, ids);
     // The CLI's exit code on failures is not documented: an error envelope with exit 0 is still an error.
