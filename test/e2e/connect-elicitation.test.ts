@@ -32,21 +32,22 @@ async function disconnectedOneCrm(prefix: string): Promise<{ db: string; id: str
   return { db, id: onecrm };
 }
 
+/** What the user does on the connect page: reconnect the connection (the sandbox's connect command does the same). */
+async function reconnect(db: string, id: string): Promise<void> {
+  expect((await runSandbox(['connect', `--connectionId=${id}`, '--json'], { db })).exitCode).toBe(0);
+}
+
 describe.each(BACKENDS)('connect pages on $name', (backend) => {
   describe.each<Era>(['legacy', 'modern'])('a %s client that can open pages', (era) => {
     it('is sent to the reconnect page; once the user reconnected there, the same call runs', async () => {
       const { db, id } = await disconnectedOneCrm('url-elicit-');
       const asked: Asked[] = [];
-      // What the user does on the page: reconnect the connection (the sandbox's connect command does the same).
-      const reconnect = async () => {
-        expect((await runSandbox(['connect', `--connectionId=${id}`, '--json'], { db })).exitCode).toBe(0);
-      };
       const s = await pool.start({
         backend,
         era,
         db,
         capabilities: { elicitation: { form: {}, url: {} } },
-        setup: browser(asked, 'accept', reconnect),
+        setup: browser(asked, 'accept', () => reconnect(db, id)),
       });
       const found = ok(await s.call('onecrm_search_actions', { intent: 'list accounts' }));
       expect(found.connectionId).toBe(id);
@@ -59,15 +60,12 @@ describe.each(BACKENDS)('connect pages on $name', (backend) => {
     it('a resource read is sent to the same page, and reads once the user reconnected', async () => {
       const { db, id } = await disconnectedOneCrm('url-resource-');
       const asked: Asked[] = [];
-      const reconnect = async () => {
-        expect((await runSandbox(['connect', `--connectionId=${id}`, '--json'], { db })).exitCode).toBe(0);
-      };
       const s = await pool.start({
         backend,
         era,
         db,
         capabilities: { elicitation: { url: {} } },
-        setup: browser(asked, 'accept', reconnect),
+        setup: browser(asked, 'accept', () => reconnect(db, id)),
       });
       const read = await s.client.readResource({ uri: 'membrane://1crm/actions' });
       const catalog = JSON.parse((read.contents[0] as { text: string }).text) as { connectionId: string; actions: unknown[] };
@@ -90,7 +88,7 @@ describe.each(BACKENDS)('connect pages on $name', (backend) => {
           client.setRequestHandler('elicitation/create', async (req) => {
             asked.push(req.params);
             if (req.params.mode === 'url') {
-              expect((await runSandbox(['connect', `--connectionId=${id}`, '--json'], { db })).exitCode).toBe(0);
+              await reconnect(db, id);
               return { action: 'accept' };
             }
             return { action: 'accept', content: { confirm: true } };
