@@ -6,12 +6,12 @@
 // cancelled before it ran released, two identical calls racing) and its order before confirmation; and a
 // state store that fails. Handlers called directly (test/helpers/tool-harness.ts) over the shared
 // FakeMembraneClient; the same dialog over the wire is test/unit/dialog-rounds.test.ts.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ToolError } from '../../src/errors.js';
 import type { ProxyResponse } from '../../src/membrane/membrane-client.js';
 import { MemoryStateStore } from '../../src/state/memory-state-store.js';
 import { FakeMembraneClient, fakeAction, fakeConnection } from '../helpers/fake-membrane-client.js';
-import { type ToolHarness, toolHarness } from '../helpers/tool-harness.js';
+import { type HarnessCall, type ToolHarness, toolHarness } from '../helpers/tool-harness.js';
 
 const DELETE = (id: number) => ({ method: 'DELETE', path: `/api/v4/leads/${id}` });
 const CREATE = (name: string) => ({ actionId: 'create-lead', input: { name } });
@@ -264,18 +264,77 @@ describe('write gate: the repeat guard', () => {
 });
 
 describe('write gate: a state store that fails', () => {
-  it('cannot claim: STATE_UNAVAILABLE and nothing runs', async () => {
+  const DIALOG = { available: true, urlAvailable: false };
+  const down = () => new ToolError('STATE_UNAVAILABLE', 'Redis did not answer');
+  type Step = { suffix: string; args: Record<string, unknown>; opts: HarnessCall };
+
+  // Each store operation the gate awaits, failing once at the point of the flow where it is used: the call
+  // fails with STATE_UNAVAILABLE before anything reaches the CRM, and nothing is left held, so the same call
+  // goes on as it would have once the store answers again.
+  it.each<{ op: 'claimWrite' | 'putToken' | 'takeToken'; when: string; setup: (h: ToolHarness) => Promise<Step>; after: string }>([
+    {
+      op: 'claimWrite',
+      when: 'claiming the write',
+      setup: () => Promise.resolve({ suffix: 'run_action', args: CREATE('a'), opts: {} }),
+      after: 'runs',
+    },
+    {
+      op: 'putToken',
+      when: 'issuing the confirm token',
+      setup: () => Promise.resolve({ suffix: 'proxy_request', args: DELETE(1), opts: {} }),
+      after: 'CONFIRMATION_REQUIRED',
+    },
+    {
+      op: 'takeToken',
+      when: 'using the confirm token',
+      setup: async (h) => ({
+        suffix: 'proxy_request',
+        args: { ...DELETE(1), confirm: (await h.error('proxy_request', DELETE(1))).details?.confirm },
+        opts: {},
+      }),
+      after: 'runs',
+    },
+    {
+      op: 'putToken',
+      when: 'opening the dialog',
+      setup: () => Promise.resolve({ suffix: 'proxy_request', args: DELETE(1), opts: { dialog: DIALOG } }),
+      after: 'asks',
+    },
+    {
+      op: 'takeToken',
+      when: 'closing the dialog on yes',
+      setup: async (h) => {
+        const { state } = await h.asked('proxy_request', DELETE(1), { dialog: DIALOG });
+        return { suffix: 'proxy_request', args: DELETE(1), opts: { dialog: { ...DIALOG, answer: { outcome: 'accept', state } } } };
+      },
+      after: 'runs',
+    },
+  ])('$op fails while $when: STATE_UNAVAILABLE, nothing runs; once it answers the call $after', async ({ op, setup, after }) => {
     const state = new MemoryStateStore();
-    state.claimWrite = () => Promise.reject(new ToolError('STATE_UNAVAILABLE', 'Redis did not answer'));
     const h = toolHarness({ state });
-    expect((await h.error('run_action', CREATE('a'))).code).toBe('STATE_UNAVAILABLE');
-    expect(runs(h)).toBe(0);
+    const { suffix, args, opts } = await setup(h);
+    const failing = vi.spyOn(state, op).mockRejectedValueOnce(down());
+    expect((await h.error(suffix, args, opts)).code).toBe('STATE_UNAVAILABLE');
+    expect(failing).toHaveBeenCalledOnce();
+    expect(runs(h) + requests(h).length).toBe(0);
+    if (after === 'runs') await h.call(suffix, args, opts);
+    else if (after === 'asks') await h.asked(suffix, args, opts);
+    else expect((await h.error(suffix, args, opts)).code).toBe(after);
+    expect(runs(h) + requests(h).length).toBe(after === 'runs' ? 1 : 0);
   });
 
   it('cannot record the outcome after the write: the result is still returned', async () => {
     const state = new MemoryStateStore();
-    state.settleWrite = () => Promise.reject(new ToolError('STATE_UNAVAILABLE', 'Redis did not answer'));
+    vi.spyOn(state, 'settleWrite').mockRejectedValueOnce(down());
     const h = toolHarness({ state });
     expect((await h.call('run_action', CREATE('a'))).actionId).toBe('act-create-lead');
+  });
+
+  it('cannot release the claim after a definite failure: the backend’s error is the call’s, not the store’s', async () => {
+    const state = new MemoryStateStore();
+    vi.spyOn(state, 'settleWrite').mockRejectedValueOnce(down());
+    const client = new FakeMembraneClient().failNext('runAction', new ToolError('INVALID_INPUT', 'bad field'));
+    const h = toolHarness({ state, client });
+    expect((await h.error('run_action', CREATE('a'))).code).toBe('INVALID_INPUT');
   });
 });
