@@ -7,7 +7,7 @@
 import type { Client, ElicitRequest } from '@modelcontextprotocol/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../helpers/backends.js';
-import { type Era, err, ok, serverPool } from '../helpers/mcp.js';
+import { type Era, err, ok, serverPool, type StartOptions } from '../helpers/mcp.js';
 import { runSandbox, seededConnectionIds } from '../helpers/sandbox.js';
 
 const pool = serverPool();
@@ -37,18 +37,21 @@ async function reconnect(db: string, id: string): Promise<void> {
   expect((await runSandbox(['connect', `--connectionId=${id}`, '--json'], { db })).exitCode).toBe(0);
 }
 
+/** A server on a disconnected 1CRM connection, to a client whose user reconnects it on the page it is sent to. */
+async function reconnectingClient(opts: Pick<StartOptions, 'backend' | 'era' | 'capabilities'>, prefix: string) {
+  const { db, id } = await disconnectedOneCrm(prefix);
+  const asked: Asked[] = [];
+  const s = await pool.start({ ...opts, db, setup: browser(asked, 'accept', () => reconnect(db, id)) });
+  return { s, asked, id };
+}
+
 describe.each(BACKENDS)('connect pages on $name', (backend) => {
   describe.each<Era>(['legacy', 'modern'])('a %s client that can open pages', (era) => {
     it('is sent to the reconnect page; once the user reconnected there, the same call runs', async () => {
-      const { db, id } = await disconnectedOneCrm('url-elicit-');
-      const asked: Asked[] = [];
-      const s = await pool.start({
-        backend,
-        era,
-        db,
-        capabilities: { elicitation: { form: {}, url: {} } },
-        setup: browser(asked, 'accept', () => reconnect(db, id)),
-      });
+      const { s, asked, id } = await reconnectingClient(
+        { backend, era, capabilities: { elicitation: { form: {}, url: {} } } },
+        'url-elicit-',
+      );
       const found = ok(await s.call('onecrm_search_actions', { intent: 'list accounts' }));
       expect(found.connectionId).toBe(id);
       expect((found.actions as { key: string }[])[0].key).toBe('list-accounts');
@@ -58,15 +61,7 @@ describe.each(BACKENDS)('connect pages on $name', (backend) => {
     });
 
     it('a resource read is sent to the same page, and reads once the user reconnected', async () => {
-      const { db, id } = await disconnectedOneCrm('url-resource-');
-      const asked: Asked[] = [];
-      const s = await pool.start({
-        backend,
-        era,
-        db,
-        capabilities: { elicitation: { url: {} } },
-        setup: browser(asked, 'accept', () => reconnect(db, id)),
-      });
+      const { s, asked, id } = await reconnectingClient({ backend, era, capabilities: { elicitation: { url: {} } } }, 'url-resource-');
       const read = await s.client.readResource({ uri: 'membrane://1crm/actions' });
       const catalog = JSON.parse((read.contents[0] as { text: string }).text) as { connectionId: string; actions: unknown[] };
       expect(catalog.connectionId).toBe(id);
