@@ -8,6 +8,10 @@ import type { Logger } from '../log.js';
 import { withRetry } from './retry.js';
 import {
   type Action,
+  type ActionCreateQuery,
+  type ActionGetQuery,
+  type ActionListQuery,
+  type ActionRunQuery,
   type CallKind,
   type CallOptions,
   type Connection,
@@ -88,22 +92,22 @@ class SafeMembraneClient implements MembraneClient {
     return this.guarded('connection list', 'read', opts, (o) => this.inner.listConnections(o));
   }
 
-  listActions(q: { connectionId: string; intent: string; limit: number }, opts?: CallOptions): Promise<Action[]> {
+  listActions(q: ActionListQuery, opts?: CallOptions): Promise<Action[]> {
     return this.guarded('action list', 'read', opts, (o) => this.inner.listActions(q, o));
   }
 
-  getAction(q: { id: string; connectionId?: string; wait?: boolean; timeoutSeconds?: number }, opts?: CallOptions): Promise<Action> {
+  getAction(q: ActionGetQuery, opts?: CallOptions): Promise<Action> {
     // A long-poll needs its own budget: the wait plus time to start the call and hear back.
     const wait = longPollSeconds(q);
     const callOpts = wait ? { ...opts, timeoutMs: opts?.timeoutMs ?? wait * 1000 + LONG_POLL_MARGIN_MS } : opts;
     return this.guarded('action get', 'read', callOpts, (o) => this.inner.getAction(q, o));
   }
 
-  createAction(q: { description: string; connectionId: string; name?: string }, opts?: CallOptions): Promise<Action> {
+  createAction(q: ActionCreateQuery, opts?: CallOptions): Promise<Action> {
     return this.guarded('action create', 'write', opts, (o) => this.inner.createAction(q, o));
   }
 
-  runAction(q: { actionId: string; connectionId: string; input?: Record<string, unknown> }, opts?: CallOptions): Promise<RunResult> {
+  runAction(q: ActionRunQuery, opts?: CallOptions): Promise<RunResult> {
     // A run is a write unless the caller knows the action only reads.
     return this.guarded('action run', opts?.kind === 'read' ? 'read' : 'write', opts, (o) => this.inner.runAction(q, o));
   }

@@ -1,4 +1,4 @@
-// Shapes of identifiers the server accepts from agents and settings, whatever backend runs the call.
+// Shapes of identifiers and tokens the server accepts from agents, callers and settings, whatever backend runs the call.
 
 /** Connection and action ids and keys: letters, digits and `_ . : @ -`, never starting with `-` (so never a CLI flag). */
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,199}$/;
@@ -14,4 +14,11 @@ const OBJECT_ID = /^[0-9a-f]{24}$/i;
 
 export function looksLikeObjectId(value: string): boolean {
   return OBJECT_ID.test(value.trim());
+}
+
+/** A Membrane access token's shape: `pat-…`, or three base64url segments of which the first two are JSON (a JWT). */
+export function looksLikeToken(token: string): boolean {
+  if (token.startsWith('pat-')) return token.length > 4;
+  const parts = token.split('.');
+  return parts.length === 3 && parts.slice(0, 2).every((p) => /^eyJ[A-Za-z0-9_-]+$/.test(p));
 }

@@ -141,16 +141,44 @@ export interface AccessCheck {
   durationMs?: number;
 }
 
+// The queries of the action calls, named once for the interface, its backends, the call-safety decorator and CLI argv.
+export interface ActionListQuery {
+  connectionId: string;
+  intent?: string;
+  limit: number;
+}
+
+/** One action; `wait` long-polls while it builds, for `timeoutSeconds` (see longPollSeconds). */
+export interface ActionGetQuery {
+  id: string;
+  connectionId?: string;
+  wait?: boolean;
+  timeoutSeconds?: number;
+}
+
+/** A new action built from a description of what it should do. */
+export interface ActionCreateQuery {
+  description: string;
+  connectionId: string;
+  name?: string;
+}
+
+export interface ActionRunQuery {
+  actionId: string;
+  connectionId: string;
+  input?: Record<string, unknown>;
+}
+
 export interface MembraneClient {
   readonly backend: Backend;
   /** What users must do, in this backend's terms (next steps of errors, the doctor's fixes). */
   readonly hints: UserActionHints;
   listConnections(opts?: CallOptions): Promise<Connection[]>;
   /** Actions of a connection ranked for `intent`; without an intent, the connection's actions (its catalog), up to `limit`. */
-  listActions(q: { connectionId: string; intent?: string; limit: number }, opts?: CallOptions): Promise<Action[]>;
-  getAction(q: { id: string; connectionId?: string; wait?: boolean; timeoutSeconds?: number }, opts?: CallOptions): Promise<Action>;
-  createAction(q: { description: string; connectionId: string; name?: string }, opts?: CallOptions): Promise<Action>;
-  runAction(q: { actionId: string; connectionId: string; input?: Record<string, unknown> }, opts?: CallOptions): Promise<RunResult>;
+  listActions(q: ActionListQuery, opts?: CallOptions): Promise<Action[]>;
+  getAction(q: ActionGetQuery, opts?: CallOptions): Promise<Action>;
+  createAction(q: ActionCreateQuery, opts?: CallOptions): Promise<Action>;
+  runAction(q: ActionRunQuery, opts?: CallOptions): Promise<RunResult>;
   request(q: ProxyRequest, opts?: CallOptions): Promise<ProxyResponse>;
   /** What runs the calls (version, command or API address); throws a ToolError when the backend cannot run at all. */
   describe(opts?: CallOptions): Promise<BackendInfo>;
@@ -161,6 +189,6 @@ export interface MembraneClient {
 }
 
 /** Membrane long-polls an action for 1 to 60 seconds (`wait` + `timeout`); undefined when the call does not wait. */
-export function longPollSeconds(q: { wait?: boolean; timeoutSeconds?: number }): number | undefined {
+export function longPollSeconds(q: Pick<ActionGetQuery, 'wait' | 'timeoutSeconds'>): number | undefined {
   return q.wait && q.timeoutSeconds ? Math.max(1, Math.min(60, Math.round(q.timeoutSeconds))) : undefined;
 }

@@ -64,17 +64,22 @@ export function jsonLine(value: unknown, max = VALUE_CHARS): string {
 /** Ordered label → one-line text: server-known lines first, agent-chosen (quoted) lines last. */
 export type CallPreview = Record<string, string>;
 
-export function actionPreview(p: {
+/** What every preview starts with: the kind of call, the CRM and the connection (all known to the server). */
+interface PreviewHead {
   kind: ActionKind;
   connector: string;
   connectionId: string;
-  action: { id: string; key?: string; name: string; type?: string };
-  input: Record<string, unknown>;
-}): CallPreview {
+}
+
+function previewHead(p: PreviewHead): CallPreview {
+  return { kind: p.kind, connector: plain(p.connector), connectionId: plain(p.connectionId) };
+}
+
+export function actionPreview(
+  p: PreviewHead & { action: { id: string; key?: string; name: string; type?: string }; input: Record<string, unknown> },
+): CallPreview {
   return {
-    kind: p.kind,
-    connector: plain(p.connector),
-    connectionId: plain(p.connectionId),
+    ...previewHead(p),
     actionId: plain(p.action.id),
     ...(p.action.type ? { actionType: plain(p.action.type) } : {}),
     input: jsonLine(p.input),
@@ -83,19 +88,9 @@ export function actionPreview(p: {
   };
 }
 
-export function requestPreview(p: {
-  kind: ActionKind;
-  connector: string;
-  connectionId: string;
-  method: string;
-  path: string;
-  query?: unknown;
-  body?: unknown;
-}): CallPreview {
+export function requestPreview(p: PreviewHead & { method: string; path: string; query?: unknown; body?: unknown }): CallPreview {
   return {
-    kind: p.kind,
-    connector: plain(p.connector),
-    connectionId: plain(p.connectionId),
+    ...previewHead(p),
     request: `${p.method} ${quoted(p.path, PATH_CHARS)}`,
     ...(p.query !== undefined ? { query: jsonLine(p.query) } : {}),
     ...(p.body !== undefined ? { body: jsonLine(p.body) } : {}),

@@ -65,6 +65,14 @@ const connectorArgument = (required: boolean): PromptArgument => ({
   complete: 'connector',
 });
 
+/** The step that finds a record by what the user typed: the search action, run with that value. */
+const findRecord = (ref: PromptPlan['ref'], noun: string, which = ''): string =>
+  `Find the ${noun}: ${ref('search_actions', { intent: `search ${noun}s by name` })}, then ${ref('run_action')} with the ${noun} value as its search input; several found: ask the user which one${which}.`;
+
+/** How a step names the action that reads one record whole. */
+const getRecord = (ref: PromptPlan['ref'], noun: string): string =>
+  `the get action for a ${noun} (${ref('search_actions', { intent: `get a ${noun} by id` })})`;
+
 export function workflowPrompts(connectorRequired: boolean): WorkflowPrompt[] {
   const connector = connectorArgument(connectorRequired);
   return [
@@ -123,8 +131,8 @@ export function workflowPrompts(connectorRequired: boolean): WorkflowPrompt[] {
       plan: ({ ref, values }) => ({
         task: 'Qualify a lead: decide whether it meets the criteria, move it to the right stage, and record why.',
         steps: [
-          `Find the lead: ${ref('search_actions', { intent: 'search leads by name' })}, then ${ref('run_action')} with the lead value as its search input; several found: ask the user which one.`,
-          `Read it whole: the get action for a lead (${ref('search_actions', { intent: 'get a lead by id' })}), with its contact, amount, stage and notes.`,
+          findRecord(ref, 'lead'),
+          `Read it whole: ${getRecord(ref, 'lead')}, with its contact, amount, stage and notes.`,
           `Judge it against the criteria${values.criteria ? ' in the data' : ' (budget, need, decision maker, timeline)'}; say what is missing. Ask the user before any change if the answer is unclear.`,
           values.stage
             ? `Qualified: move it to the stage in the data with the update action for a lead (${ref('search_actions', { intent: 'update a lead' })}); find the stage's id with the pipelines or stages action if the field takes an id.`
@@ -165,10 +173,10 @@ export function workflowPrompts(connectorRequired: boolean): WorkflowPrompt[] {
       plan: ({ ref }) => ({
         task: 'Find a contact and update the fields the user named, then read it back.',
         steps: [
-          `Find the contact: ${ref('search_actions', { intent: 'search contacts by name' })}, then ${ref('run_action')} with the contact value as its search input; several found: ask the user which one (names, e-mails, ids).`,
+          findRecord(ref, 'contact', ' (names, e-mails, ids)'),
           `Find the update: ${ref('search_actions', { intent: 'update a contact' })}; map each change in the data to an input of its card (ask the user if one has no field).`,
           `Update: ${ref('run_action')} with the contact's id and only the fields to change.`,
-          `Read it back with the get action for a contact (${ref('search_actions', { intent: 'get a contact by id' })}) and tell the user the fields as they are now.`,
+          `Read it back with ${getRecord(ref, 'contact')} and tell the user the fields as they are now.`,
         ],
       }),
     },

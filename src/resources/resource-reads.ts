@@ -10,7 +10,7 @@ import { classifyAction } from '../policy/action-kind.js';
 import { actionRef } from '../policy/rules.js';
 import { AS_TEXT } from '../results/budget.js';
 import { oneLine } from '../results/cards.js';
-import { budgetResult, pageResult } from '../results/paging.js';
+import { budgetResult, missingResult, pageResult } from '../results/paging.js';
 import { RESOURCE_READER, resultUri } from '../results/result-store.js';
 import { CATALOG_LIMIT } from '../lookups/action-catalog.js';
 import type { CallContext, ServerContext } from '../tools/tool-context.js';
@@ -84,13 +84,7 @@ export async function readAction(ctx: ServerContext, call: CallContext, actionId
 /** membrane://results/{resultId}?offset=N: a page of a stored result, with the URI of the next page. */
 export async function readStoredResult(ctx: ServerContext, resultId: string, offset: number): Promise<Record<string, unknown>> {
   const stored = await ctx.results.get(resultId);
-  if (!stored) {
-    throw new ToolError('NOT_FOUND', `No stored result "${resultId}" (results are kept 10 minutes)`, {
-      nextStep: 'Repeat the original call to get a fresh result.',
-      retryable: false,
-      about: 'result',
-    });
-  }
+  if (!stored) throw missingResult(resultId);
   const page = await pageResult(stored.tool, { backend: ctx.client.backend }, resultId, offset, ctx.settings.maxResultChars, ctx.results);
   const t = page.truncated as { resultId?: string; nextOffset?: number } | undefined;
   return t?.resultId && t.nextOffset !== undefined ? { ...page, next: resultUri(t.resultId, t.nextOffset) } : page;

@@ -55,9 +55,13 @@ export function sanitize(value: unknown, depth = 0, capped?: { n: number }): unk
   return undefined; // functions, symbols, bigint: not JSON
 }
 
+/** The value at `path`, or undefined where the path leaves the document (a null or a scalar on the way). */
 export function getAt(root: unknown, path: JsonPath): unknown {
   let cur = root;
-  for (const key of path) cur = (cur as Record<string | number, unknown>)[key];
+  for (const key of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string | number, unknown>)[key];
+  }
   return cur;
 }
 
@@ -229,7 +233,18 @@ export function pageItems(template: Record<string, unknown>, path: JsonPath, ite
   const doc = setAt(template, path, rest);
   let fitted = fitToBudget(doc, maxChars, path);
   // Every page carries a `truncated` object (the last one says so): the page itself must leave room for it.
-  if (!fitted.cut && size(fitted.value) > maxChars - TRUNCATION_RESERVE) fitted = fitToBudget(doc, maxChars - TRUNCATION_RESERVE, path);
+  // The rest fits the budget but not that room: fewer whole items (fitToBudget would take the room off twice).
+  if (!fitted.cut && size(fitted.value) > maxChars - TRUNCATION_RESERVE) {
+    const clean = fitted.value;
+    const k = itemsThatFit(clean, path, rest, maxChars - TRUNCATION_RESERVE);
+    fitted =
+      k >= 1
+        ? {
+            value: setAt(clean, path, (getAt(clean, path) as unknown[]).slice(0, k)),
+            cut: { pageable: { kind: 'items', path, items: rest }, offset: 0, returned: k, total: rest.length, shortenedStrings: 0 },
+          }
+        : fitToBudget(doc, maxChars - TRUNCATION_RESERVE, path);
+  }
   if (!fitted.cut)
     return {
       value: fitted.value,

@@ -105,6 +105,15 @@ export async function budgetResult(
   return { ...fixed, ...withTruncation(fitted, tool, resultId, unkept) };
 }
 
+/** NOT_FOUND for a resultId the store does not hold (never kept, expired, or another tenant's). */
+export function missingResult(resultId: string): ToolError {
+  return new ToolError('NOT_FOUND', `No stored result "${resultId}" (results are kept 10 minutes)`, {
+    nextStep: 'Repeat the original call to get a fresh result.',
+    retryable: false,
+    about: 'result',
+  });
+}
+
 /** The slice of a stored result starting at `offset`. */
 export async function pageResult(
   tool: string,
@@ -115,12 +124,7 @@ export async function pageResult(
   store: ResultStore,
 ): Promise<Record<string, unknown>> {
   const stored = await store.get(resultId);
-  if (!stored) {
-    throw new ToolError('NOT_FOUND', `No stored result "${resultId}" (results are kept 10 minutes)`, {
-      nextStep: 'Repeat the original call to get a fresh result.',
-      retryable: false,
-    });
-  }
+  if (!stored) throw missingResult(resultId);
   if (stored.tool !== tool) {
     throw new ToolError('INVALID_INPUT', `resultId "${resultId}" belongs to ${stored.tool}, not ${tool}`, {
       nextStep: `Call ${stored.tool} with this resultId.`,

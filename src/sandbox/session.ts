@@ -47,26 +47,27 @@ export function deleteMeta(db: Db, key: string): void {
   prepared(db, 'DELETE FROM meta WHERE key = ?').run(key);
 }
 
-export function readSession(db: Db): Session | undefined {
-  const raw = getMeta(db, KEY_SESSION);
-  return raw ? (JSON.parse(raw) as Session) : undefined;
+/** A JSON value under one meta key: read (undefined when absent) and write (undefined deletes it; call inside a write transaction). */
+function jsonMeta<T>(key: string): { read(db: Db): T | undefined; write(db: Db, value: T | undefined): void } {
+  return {
+    read(db) {
+      const raw = getMeta(db, key);
+      return raw ? (JSON.parse(raw) as T) : undefined;
+    },
+    write(db, value) {
+      if (value) setMeta(db, key, JSON.stringify(value));
+      else deleteMeta(db, key);
+    },
+  };
 }
 
-/** Call inside a write transaction. */
-export function writeSession(db: Db, session: Session | undefined): void {
-  if (session) setMeta(db, KEY_SESSION, JSON.stringify(session));
-  else deleteMeta(db, KEY_SESSION);
-}
+const session = jsonMeta<Session>(KEY_SESSION);
+const pendingLogin = jsonMeta<PendingLogin>(KEY_PENDING);
 
-export function readPendingLogin(db: Db): PendingLogin | undefined {
-  const raw = getMeta(db, KEY_PENDING);
-  return raw ? (JSON.parse(raw) as PendingLogin) : undefined;
-}
-
-export function writePendingLogin(db: Db, pending: PendingLogin | undefined): void {
-  if (pending) setMeta(db, KEY_PENDING, JSON.stringify(pending));
-  else deleteMeta(db, KEY_PENDING);
-}
+export const readSession = session.read;
+export const writeSession = session.write;
+export const readPendingLogin = pendingLogin.read;
+export const writePendingLogin = pendingLogin.write;
 
 export function readApiUri(db: Db): string {
   return getMeta(db, KEY_API_URI) ?? DEFAULT_API_URI;

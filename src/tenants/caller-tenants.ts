@@ -20,7 +20,7 @@ import { createHash } from 'node:crypto';
 import type { AuthInfo } from '@modelcontextprotocol/server';
 import { ToolError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { looksLikeToken } from '../membrane/api/api-credentials.js';
+import { looksLikeToken } from '../membrane/identifiers.js';
 import type { MembraneClient } from '../membrane/membrane-client.js';
 import type { ServerContext } from '../tools/tool-context.js';
 

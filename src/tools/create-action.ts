@@ -10,6 +10,7 @@ import type { MembraneClient } from '../membrane/membrane-client.js';
 import { crmName, defineTool } from './spec.js';
 import type { CallContext } from './tool-context.js';
 import { connectionIdField, freeText, idString, outputSchema } from './fields.js';
+import { resultHead } from './handler-helpers.js';
 
 /**
  * `action get --wait` long-polls at most this long per CLI call (the API allows 1–60 s). Short enough
@@ -147,7 +148,7 @@ export const createAction = defineTool({
     };
     const failed = buildFailed(action, call);
     if (failed) throw failed;
-    const base = { backend: ctx.client.backend, connector: connector.key, connectionId };
+    const base = resultHead(ctx, call, connectionId);
     if (isBuilding(action)) {
       return {
         ...base,

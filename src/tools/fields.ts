@@ -58,3 +58,11 @@ export const pagingFields = {
   resultId: resultIdField,
   offset: offsetField,
 };
+
+/** The arguments the tools that may change CRM data (run_action, proxy_request) end with, in this order. */
+export const changingCallFields = {
+  shape: shapeField,
+  connectionId: connectionIdField,
+  ...writeGateFields,
+  ...pagingFields,
+};

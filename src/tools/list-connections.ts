@@ -3,6 +3,7 @@ import type { Connection } from '../membrane/membrane-client.js';
 import { isReady } from '../lookups/connection-directory.js';
 import { crmName, defineTool } from './spec.js';
 import { listOf, outputSchema } from './fields.js';
+import { resultHead } from './handler-helpers.js';
 
 export const listConnections = defineTool({
   suffix: 'list_connections',
@@ -54,6 +55,6 @@ export const listConnections = defineTool({
     } else {
       nextStep = `Call ${call.ref('search_actions', { intent: 'what you want to do' })}.`;
     }
-    return { backend: ctx.client.backend, connector: connector.key, connections, nextStep };
+    return { ...resultHead(ctx, call), connections, nextStep };
   },
 });

@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import type { ActionKind } from '../policy/action-kind.js';
-import { budgetResult } from '../results/paging.js';
 import { shapeBody, shapeHeaders } from '../results/shape.js';
 import { applyPathParams, checkBody, checkHeaders, checkPath, checkQuery } from '../policy/proxy-rules.js';
 import { changingToolAnnotations, crmName, defineTool } from './spec.js';
-import { connectionIdField, outputSchema, pagingFields, shapeField, truncatedOut, writeGateFields } from './fields.js';
-import { missingArgument, nextPart } from './handler-helpers.js';
+import { changingCallFields, outputSchema, truncatedOut } from './fields.js';
+import { budgeted, missingArgument, resultHead } from './handler-helpers.js';
 import { gatedWrite } from '../policy/write-gate.js';
 import { quoted, requestPreview } from '../policy/call-preview.js';
 
@@ -62,10 +61,7 @@ export const proxyRequest = defineTool({
       .refine((p) => Object.values(p).every((v) => typeof v === 'string' || typeof v === 'number'), 'values must be strings or numbers')
       .optional()
       .describe('Fill {name} in path'),
-    shape: shapeField,
-    connectionId: connectionIdField,
-    ...writeGateFields,
-    ...pagingFields,
+    ...changingCallFields,
   }),
   output: outputSchema({
     status: z.number().optional(),
@@ -77,8 +73,6 @@ export const proxyRequest = defineTool({
 
   async handle(args, ctx, call) {
     const { connector } = call;
-    const backend = ctx.client.backend;
-    if (args.resultId) return nextPart(args, ctx, call);
     if (!args.path) throw missingArgument('path');
     const method = args.method ?? 'GET';
     // Checked once the {name} placeholders are filled: the path that goes out is the one that counts.
@@ -110,16 +104,9 @@ export const proxyRequest = defineTool({
     );
 
     const shape = args.shape ?? 'compact';
-    const fixed = { backend, connector: connector.key, connectionId, status: res.status, headers: shapeHeaders(res.headers, shape) };
+    const head = { ...resultHead(ctx, call, connectionId), status: res.status, headers: shapeHeaders(res.headers, shape) };
     const payload = { body: shapeBody(res.body, shape) ?? null };
     const items = (payload.body as { items?: unknown } | null)?.items;
-    return budgetResult(
-      call.tool,
-      fixed,
-      payload,
-      ctx.settings.maxResultChars,
-      ctx.results,
-      Array.isArray(items) ? ['body', 'items'] : undefined,
-    );
+    return budgeted(ctx, call, head, payload, Array.isArray(items) ? ['body', 'items'] : undefined);
   },
 });

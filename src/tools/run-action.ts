@@ -5,11 +5,10 @@ import type { CallContext } from './tool-context.js';
 import { actionRef } from '../policy/rules.js';
 import { inputsSummary } from '../results/cards.js';
 import { getAt } from '../results/budget.js';
-import { budgetResult } from '../results/paging.js';
 import { changingToolAnnotations, crmName, defineTool } from './spec.js';
-import { connectionIdField, idString, outputSchema, pagingFields, shapeField, truncatedOut, writeGateFields } from './fields.js';
+import { changingCallFields, idString, outputSchema, truncatedOut } from './fields.js';
 import { shapeOutput } from '../results/shape.js';
-import { missingArgument, nextPart } from './handler-helpers.js';
+import { budgeted, missingArgument, resultHead } from './handler-helpers.js';
 import { assertUsable } from '../lookups/action-metadata.js';
 import { gatedWrite } from '../policy/write-gate.js';
 import { actionPreview, quoted } from '../policy/call-preview.js';
@@ -53,10 +52,7 @@ export const runAction = defineTool({
   input: z.strictObject({
     actionId: idString('an action id or key').optional().describe('Id or key from search'),
     input: z.looseObject({}).optional().describe("Per the card's inputs"),
-    shape: shapeField,
-    connectionId: connectionIdField,
-    ...writeGateFields,
-    ...pagingFields,
+    ...changingCallFields,
   }),
   output: outputSchema({
     actionId: z.string().optional(),
@@ -68,8 +64,6 @@ export const runAction = defineTool({
 
   async handle(args, ctx, call) {
     const { connector } = call;
-    const backend = ctx.client.backend;
-    if (args.resultId) return nextPart(args, ctx, call);
     if (!args.actionId) throw missingArgument('actionId', `Find one with ${call.ref('search_actions', { intent: '…' })}.`);
     const connectionId = await ctx.connections.resolve(connector, args.connectionId, call);
     const action = await ctx.actions.get(connectionId, args.actionId, call.signal);
@@ -120,14 +114,12 @@ export const runAction = defineTool({
           }),
     );
 
-    const fixed = {
-      backend,
-      connector: connector.key,
-      connectionId,
+    const head = {
+      ...resultHead(ctx, call, connectionId),
       actionId: action.id,
       ...(result.actionRunId ? { actionRunId: result.actionRunId } : {}),
     };
     const payload = { output: shapeOutput(result.output ?? null, args.shape ?? 'compact', input) };
-    return budgetResult(call.tool, fixed, payload, ctx.settings.maxResultChars, ctx.results, recordsPath(payload));
+    return budgeted(ctx, call, head, payload, recordsPath(payload));
   },
 });

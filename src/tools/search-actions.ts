@@ -4,10 +4,9 @@ import { isSandbox } from '../membrane/membrane-client.js';
 import { actionCard, matchStrength } from '../results/cards.js';
 import { actionRef } from '../policy/rules.js';
 import { quoted } from '../policy/call-preview.js';
-import { budgetResult } from '../results/paging.js';
 import { crmName, defineTool } from './spec.js';
 import { connectionIdField, freeText, listOf, outputSchema, pagingFields, truncatedOut } from './fields.js';
-import { missingArgument, nextPart } from './handler-helpers.js';
+import { budgeted, missingArgument, resultHead } from './handler-helpers.js';
 
 /** Cards shown when nothing matches strongly: enough to see what is near, not a page of guesses. */
 const WEAK_ONLY_CARDS = 3;
@@ -41,7 +40,6 @@ export const searchActions = defineTool({
 
   async handle(args, ctx, call) {
     const { connector } = call;
-    if (args.resultId) return nextPart(args, ctx, call);
     if (!args.intent) throw missingArgument('intent', `Call ${call.tool} with an intent such as "create a lead".`);
     const connectionId = await ctx.connections.resolve(connector, args.connectionId, call);
     const limit = args.limit ?? 5;
@@ -64,7 +62,6 @@ export const searchActions = defineTool({
     // Without a strong match, a few weak cards are context for the next step, not answers.
     const shown = scored && strong === 0 ? visible.slice(0, Math.min(limit, WEAK_ONLY_CARDS)) : visible.slice(0, limit);
     const actions = shown.map((a) => actionCard(a, { includeSchemas: args.includeSchemas === true, withMatch: true }));
-    const fixed = { backend: ctx.client.backend, connector: connector.key, connectionId };
     const build = call.offers('create_action')
       ? `build one with ${call.ref('create_action', { description: args.intent })}, or call the API with ${call.ref('proxy_request')}`
       : `call the API with ${call.ref('proxy_request')} (GET)`;
@@ -83,6 +80,6 @@ export const searchActions = defineTool({
       nextStep = `${isSandbox(ctx.client.backend) ? 'The backend' : 'Membrane'} ranks without a relevance score (match "unknown"): check that a card does what you want before running it; if none does, ${build}.`;
     }
     const payload = { actions, ...(hidden > 0 ? { hidden } : {}), ...(nextStep ? { nextStep } : {}) };
-    return budgetResult(call.tool, fixed, payload, ctx.settings.maxResultChars, ctx.results, ['actions']);
+    return budgeted(ctx, call, resultHead(ctx, call, connectionId), payload, ['actions']);
   },
 });

@@ -4,6 +4,7 @@ import type { ToolAnnotations } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
 import type { Settings } from '../config.js';
 import type { Connector } from '../connectors.js';
+import { nextPart } from './handler-helpers.js';
 import type { CallContext, ServerContext } from './tool-context.js';
 
 /** What a description is written for: one connector (per-connector mode) or all of them (shared mode). */
@@ -28,8 +29,20 @@ export interface ToolSpec<I extends z.ZodObject = z.ZodObject> {
   handle(args: z.output<I>, ctx: ServerContext, call: CallContext): Promise<Record<string, unknown>>;
 }
 
+/**
+ * A tool whose input has the paging fields (fields.ts pagingFields) serves its `resultId` calls from the
+ * result store: the next part of an earlier cut result, without its handler and without a backend call.
+ */
 export function defineTool<I extends z.ZodObject>(spec: ToolSpec<I>): ToolSpec<I> {
-  return spec;
+  if (!('resultId' in spec.input.shape)) return spec;
+  const handle = spec.handle.bind(spec);
+  return {
+    ...spec,
+    handle(args, ctx, call) {
+      const paging = args as { resultId?: string; offset?: number };
+      return paging.resultId ? nextPart({ resultId: paging.resultId, offset: paging.offset }, ctx, call) : handle(args, ctx, call);
+    },
+  };
 }
 
 /** Display name(s) for descriptions. */

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../helpers/backends.js';
-import { type CredentialStyle, realApiEnv, spawnSandboxApi } from '../helpers/sandbox-api.js';
+import { type CredentialStyle, realApiEnv, spawnSandboxApi } from '../helpers/spawn-sandbox-api.js';
 import { runSandbox, seededConnectionIds, SANDBOX_CLI, SERVER_CLI, tempDb } from '../helpers/sandbox.js';
 
 interface DoctorJson {

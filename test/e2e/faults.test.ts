@@ -22,7 +22,7 @@ import {
   waitFor,
   waitForNoSandboxProcesses,
 } from '../helpers/processes.js';
-import { realApiEnv, spawnSandboxApi, type SpawnedSandboxApi } from '../helpers/sandbox-api.js';
+import { realApiEnv, spawnSandboxApi, type SpawnedSandboxApi } from '../helpers/spawn-sandbox-api.js';
 import { runSandbox, tempDb } from '../helpers/sandbox.js';
 
 const servers: ServerHandle[] = [];

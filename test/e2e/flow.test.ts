@@ -7,7 +7,7 @@ import Ajv from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../helpers/backends.js';
 import { type ServerHandle, ok, serverPool, type StartOptions } from '../helpers/mcp.js';
-import { type CredentialStyle, realApiEnv, spawnSandboxApi, type SpawnedSandboxApi } from '../helpers/sandbox-api.js';
+import { type CredentialStyle, realApiEnv, spawnSandboxApi, type SpawnedSandboxApi } from '../helpers/spawn-sandbox-api.js';
 
 interface Setup {
   name: string;

@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { callLogEnv, SANDBOX_API, SANDBOX_CLI, type TestBackend } from '../helpers/backends.js';
 import { startHttpServer, type HttpServerHandle } from '../helpers/http.js';
 import { err, ok, serverPool, text, type ServerHandle, type StartOptions, type ToolResult } from '../helpers/mcp.js';
-import { keylessApiFront, realApiEnv, spawnSandboxApi } from '../helpers/sandbox-api.js';
+import { keylessApiFront, realApiEnv, spawnSandboxApi } from '../helpers/spawn-sandbox-api.js';
 import { ROOT, runSandbox, storeHashes } from '../helpers/sandbox.js';
 
 /** Deterministic seed of the sandbox engine (every front of it serves the same data). */

@@ -7,6 +7,8 @@ import { startHttpServer } from '../helpers/http.js';
 import { ROOT, tempDb } from '../helpers/sandbox.js';
 
 const db = tempDb('inspector-');
+/** The call both tests make: a search that must rank the lead create first. */
+const SEARCH_CALL = ['--method', 'tools/call', '--tool-name', 'amocrm_search_actions', '--tool-arg', 'intent=create a deal'];
 afterAll(() => db.cleanup());
 
 const inspector = (args: string[]) =>
@@ -26,16 +28,7 @@ it('lists the tools and calls one through mcp.json', { timeout: 120_000 }, async
   expect(list.exitCode, list.stderr).toBe(0);
   expect((JSON.parse(list.stdout).tools as unknown[]).length).toBe(10);
 
-  const call = await inspector([
-    '--server',
-    'membrane-crm-sandbox',
-    '--method',
-    'tools/call',
-    '--tool-name',
-    'amocrm_search_actions',
-    '--tool-arg',
-    'intent=create a deal',
-  ]);
+  const call = await inspector(['--server', 'membrane-crm-sandbox', ...SEARCH_CALL]);
   expect(call.exitCode, call.stderr).toBe(0);
   const result = JSON.parse(call.stdout);
   expect(result.isError).not.toBe(true);
@@ -54,21 +47,7 @@ it('calls a tool over --http with the bearer token, as the README shows', { time
       'http',
     ];
     const opts = { cwd: join(ROOT, 'scripts'), reject: false, timeout: 60_000 } as const;
-    const call = await execa(
-      process.execPath,
-      [
-        ...base,
-        '--header',
-        `Authorization: Bearer ${token}`,
-        '--method',
-        'tools/call',
-        '--tool-name',
-        'amocrm_search_actions',
-        '--tool-arg',
-        'intent=create a deal',
-      ],
-      opts,
-    );
+    const call = await execa(process.execPath, [...base, '--header', `Authorization: Bearer ${token}`, ...SEARCH_CALL], opts);
     expect(call.exitCode, call.stderr).toBe(0);
     const result = JSON.parse(call.stdout);
     expect(result.isError).not.toBe(true);

@@ -9,7 +9,7 @@ import { type ToolResult } from '../helpers/mcp.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { connectThrough, newStateSecret, productNames, roundRobin, startReplica, type Replica } from '../helpers/replicas.js';
 import { tempDb } from '../helpers/sandbox.js';
-import { spawnSandboxApi, type SpawnedSandboxApi } from '../helpers/sandbox-api.js';
+import { spawnSandboxApi, type SpawnedSandboxApi } from '../helpers/spawn-sandbox-api.js';
 
 const WRITES = 200;
 const IN_FLIGHT = 20;

@@ -18,7 +18,7 @@ import {
   type RoundRobin,
 } from '../helpers/replicas.js';
 import { SERVER_CLI, tempDb } from '../helpers/sandbox.js';
-import { spawnSandboxApi, type SpawnedSandboxApi } from '../helpers/sandbox-api.js';
+import { spawnSandboxApi, type SpawnedSandboxApi } from '../helpers/spawn-sandbox-api.js';
 
 const db = tempDb('replicas-');
 let redis: RedisServer;

@@ -10,7 +10,7 @@ import { type ToolResult, err, ok } from '../helpers/mcp.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { connectThrough, newStateSecret, productNames, startReplica, type Replica } from '../helpers/replicas.js';
 import { runSandbox, SERVER_CLI, tempDb, type Json } from '../helpers/sandbox.js';
-import { epochSeconds, mintToken, spawnSandboxApi, type SpawnedSandboxApi } from '../helpers/sandbox-api.js';
+import { epochSeconds, mintToken, spawnSandboxApi, type SpawnedSandboxApi } from '../helpers/spawn-sandbox-api.js';
 
 const db = tempDb('tenants-');
 let redis: RedisServer;

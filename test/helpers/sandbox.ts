@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { TABLES } from '../../src/sandbox/store.js';
 
 /**
@@ -89,4 +90,22 @@ export async function seededConnectionIds(db: string): Promise<{ amocrm: string;
     .items;
   const idOf = (key: string) => items.find((c) => c.connectorKey === key)!.id;
   return { amocrm: idOf('amocrm'), onecrm: idOf('1crm') };
+}
+
+/**
+ * A seeded database for the tests of one file: `run` runs the built CLI on it, `ids` holds its two connections
+ * once the file's tests start. Registers its own beforeAll (seed) and afterAll (delete).
+ */
+export function seededSandbox(prefix: string): {
+  db: ReturnType<typeof tempDb>;
+  ids: { amocrm: string; onecrm: string };
+  run: (args: string[], env?: Record<string, string>) => ReturnType<typeof runSandbox>;
+} {
+  const db = tempDb(prefix);
+  const ids = { amocrm: '', onecrm: '' };
+  beforeAll(async () => {
+    Object.assign(ids, await seededConnectionIds(db.path));
+  });
+  afterAll(() => db.cleanup());
+  return { db, ids, run: (args, env) => runSandbox(args, { db: db.path, env }) };
 }

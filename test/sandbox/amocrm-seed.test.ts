@@ -28,7 +28,7 @@ describe('seed', () => {
     expect(JSON.stringify(dump(seededStore(78)))).not.toBe(JSON.stringify(a));
   });
 
-  test('counts meet the brief', () => {
+  test('counts: enough records of each kind for paging and filters, a fixed number of companies, pipelines and users', () => {
     const counts = amocrm.counts(seededStore());
     expect(counts.leads).toBeGreaterThanOrEqual(40);
     expect(counts.contacts).toBeGreaterThanOrEqual(40);

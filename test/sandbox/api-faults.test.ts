@@ -4,7 +4,7 @@
 import { BadRequestError, ConnectionError, ErrorDataSchema, MembraneClient, isMembraneError, type MembraneError } from '@membranehq/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSandbox, seededConnectionIds, tempDb, type Json } from '../helpers/sandbox.js';
-import { epochSeconds, isHttpClientError, mintToken, spawnSandboxApi, type SpawnedSandboxApi } from '../helpers/sandbox-api.js';
+import { epochSeconds, isHttpClientError, mintToken, spawnSandboxApi, type SpawnedSandboxApi } from '../helpers/spawn-sandbox-api.js';
 
 const db = tempDb('sbx-api-faults-');
 let amoId = '';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandboxApi, type SandboxApi } from '../../src/sandbox/api/sandbox-api.js';
 import { downstreamResponseHeaders } from '../../src/sandbox/api/api-wire.js';
 import { tempDb, type Json } from '../helpers/sandbox.js';
-import { epochSeconds, mintToken } from '../helpers/sandbox-api.js';
+import { epochSeconds, mintToken } from '../helpers/spawn-sandbox-api.js';
 
 const db = tempDb('sbx-api-http-');
 const requestLog = join(db.dir, 'requests.log');

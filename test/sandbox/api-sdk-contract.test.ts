@@ -19,7 +19,7 @@ import {
 } from '@membranehq/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSandbox, tempDb, type Json } from '../helpers/sandbox.js';
-import { epochSeconds, isHttpClientError, mintToken, spawnSandboxApi, type SpawnedSandboxApi } from '../helpers/sandbox-api.js';
+import { epochSeconds, isHttpClientError, mintToken, spawnSandboxApi, type SpawnedSandboxApi } from '../helpers/spawn-sandbox-api.js';
 
 const db = tempDb('sbx-api-sdk-');
 let api: SpawnedSandboxApi;

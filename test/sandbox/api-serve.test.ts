@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runSandbox, SANDBOX_CLI, tempDb, type Json } from '../helpers/sandbox.js';
-import { mintToken, spawnSandboxApi } from '../helpers/sandbox-api.js';
+import { mintToken, spawnSandboxApi } from '../helpers/spawn-sandbox-api.js';
 import { isAlive, procAvailable, waitForNoSandboxProcesses } from '../helpers/processes.js';
 
 const db = tempDb('sbx-api-serve-');

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Json, runSandbox, storeHashes, tempDb } from '../helpers/sandbox.js';
-import { epochSeconds, mintToken, spawnSandboxApi, type SpawnedSandboxApi } from '../helpers/sandbox-api.js';
+import { epochSeconds, mintToken, spawnSandboxApi, type SpawnedSandboxApi } from '../helpers/spawn-sandbox-api.js';
 
 const db = tempDb('sbx-api-tenants-');
 let api: SpawnedSandboxApi;

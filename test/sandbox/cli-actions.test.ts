@@ -1,25 +1,17 @@
 // action list / get / create / run against the built binary and the real emulations.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSandbox, tempDb, seededConnectionIds, type Json } from '../helpers/sandbox.js';
+import { describe, expect, it } from 'vitest';
+import { seededSandbox, type Json } from '../helpers/sandbox.js';
 
 const HEX24 = /^[0-9a-f]{24}$/;
-const db = tempDb('sbx-actions-');
-const run = (args: string[], env?: Record<string, string>) => runSandbox(args, { db: db.path, env });
-let amoId = '';
-let oneId = '';
+const { ids, run } = seededSandbox('sbx-actions-');
 
 const items = (r: { json: unknown }) => (r.json as Json).items as Json[];
 const keys = (r: { json: unknown }) => items(r).map((a) => a.key as string);
 
-beforeAll(async () => {
-  ({ amocrm: amoId, onecrm: oneId } = await seededConnectionIds(db.path));
-});
-afterAll(() => db.cleanup());
-
 describe('action list', () => {
   it('with a connection: the connector prebuilt actions, READY, with schemas and Membrane types', async () => {
     const [one, byKey, info] = await Promise.all([
-      run(['action', 'list', `--connectionId=${oneId}`, '--json']),
+      run(['action', 'list', `--connectionId=${ids.onecrm}`, '--json']),
       run(['action', 'list', '--connectionKey', '1crm', '--json']),
       run(['sandbox', 'info', '--json']),
     ]);
@@ -35,7 +27,7 @@ describe('action list', () => {
         description: expect.any(String),
         type: expect.stringMatching(/-data-record|connector-operation/),
         state: 'READY',
-        connectionId: oneId,
+        connectionId: ids.onecrm,
         integrationKey: '1crm',
         isReadOnly: expect.any(Boolean),
         createdAt: expect.any(String),
@@ -67,14 +59,14 @@ describe('action list', () => {
 
   it('--intent ranks 1CRM actions: deal → opportunity, company → account, person → contact, ticket → case', async () => {
     const intent = (text: string, extra: string[] = []) =>
-      run(['action', 'list', `--connectionId=${oneId}`, `--intent=${text}`, ...extra, '--json']);
+      run(['action', 'list', `--connectionId=${ids.onecrm}`, `--intent=${text}`, ...extra, '--json']);
     const [account, person, ticket, deal, limited, spaced] = await Promise.all([
       intent('create an account'),
       intent('find a person by email'),
       intent('close the ticket'),
       intent('create a deal'),
       intent('list companies', ['--limit=3']),
-      run(['action', 'list', '--intent', 'create a new company', '--connectionId', oneId, '--json']),
+      run(['action', 'list', '--intent', 'create a new company', '--connectionId', ids.onecrm, '--json']),
     ]);
     expect(keys(account)[0]).toBe('create-account');
     expect(keys(account)).toHaveLength(10); // default limit with an intent
@@ -94,10 +86,10 @@ describe('action list', () => {
 
   it('--intent: only matching actions, each with a score (0.5 and up: strong); nothing matching gives an empty list', async () => {
     const [deal, nonsense, russian, human] = await Promise.all([
-      run(['action', 'list', `--connectionId=${amoId}`, '--intent=create a deal', '--json']),
-      run(['action', 'list', `--connectionId=${amoId}`, "--intent=what's the weather in Moscow", '--json']),
-      run(['action', 'list', `--connectionId=${amoId}`, '--intent=добавить примечание к контакту', '--limit=1', '--json']),
-      run(['action', 'list', `--connectionId=${amoId}`, '--intent=create a deal', '--limit=1']),
+      run(['action', 'list', `--connectionId=${ids.amocrm}`, '--intent=create a deal', '--json']),
+      run(['action', 'list', `--connectionId=${ids.amocrm}`, "--intent=what's the weather in Moscow", '--json']),
+      run(['action', 'list', `--connectionId=${ids.amocrm}`, '--intent=добавить примечание к контакту', '--limit=1', '--json']),
+      run(['action', 'list', `--connectionId=${ids.amocrm}`, '--intent=create a deal', '--limit=1']),
     ]);
     const scored = items(deal) as (Json & { score: number })[];
     expect(scored[0]).toMatchObject({ key: 'create-lead', score: 1 });
@@ -112,7 +104,7 @@ describe('action list', () => {
 
   it('human output is one line per action; an unknown connection is not_found', async () => {
     const [human, unknown] = await Promise.all([
-      run(['action', 'list', `--connectionId=${oneId}`, '--intent=delete an invoice', '--limit=2']),
+      run(['action', 'list', `--connectionId=${ids.onecrm}`, '--intent=delete an invoice', '--limit=2']),
       run(['action', 'list', '--connectionId=ffffffffffffffffffffffff', '--json']),
     ]);
     expect(human.stdout.split('\n')[0]).toMatch(/^delete-invoice\s+READY\s+[0-9a-f]{24}/);
@@ -123,14 +115,14 @@ describe('action list', () => {
 
 describe('action get', () => {
   it('by key with a connection, by id without one, in either flag spelling', async () => {
-    const byKey = await run(['action', 'get', 'create-account', '--connectionId', oneId, '--json']);
+    const byKey = await run(['action', 'get', 'create-account', '--connectionId', ids.onecrm, '--json']);
     expect(byKey.exitCode).toBe(0);
     const a = byKey.json as Json;
-    expect(a).toMatchObject({ key: 'create-account', state: 'READY', connectionId: oneId, type: 'create-data-record' });
+    expect(a).toMatchObject({ key: 'create-account', state: 'READY', connectionId: ids.onecrm, type: 'create-data-record' });
     expect(a.inputSchema.properties).toHaveProperty('name');
     const [byId, human] = await Promise.all([
       run(['action', 'get', a.id, '--json']),
-      run(['action', 'get', '--connectionId=' + oneId, a.id]),
+      run(['action', 'get', '--connectionId=' + ids.onecrm, a.id]),
     ]);
     expect(byId.json).toMatchObject({ id: a.id, key: 'create-account', integrationKey: '1crm' });
     expect(human.stdout).toContain('create-account');
@@ -138,7 +130,7 @@ describe('action get', () => {
 
   it('unknown action → not_found (1); missing argument → usage (2)', async () => {
     const [unknown, missing] = await Promise.all([
-      run(['action', 'get', 'no-such-action', `--connectionId=${oneId}`, '--json']),
+      run(['action', 'get', 'no-such-action', `--connectionId=${ids.onecrm}`, '--json']),
       run(['action', 'get', '--json']),
     ]);
     expect(unknown.exitCode).toBe(1);
@@ -150,8 +142,8 @@ describe('action get', () => {
 describe('action run', () => {
   it('runs a prebuilt action: {output, actionRunId}; both argument orders parse', async () => {
     const [first, old] = await Promise.all([
-      run(['action', 'run', 'list-accounts', `--connectionId=${oneId}`, '--input={"limit":2}', '--json']),
-      run(['action', 'run', `--connectionId=${oneId}`, 'list-accounts', '--input', '{"limit":3}', '--json']),
+      run(['action', 'run', 'list-accounts', `--connectionId=${ids.onecrm}`, '--input={"limit":2}', '--json']),
+      run(['action', 'run', `--connectionId=${ids.onecrm}`, 'list-accounts', '--input', '{"limit":3}', '--json']),
     ]);
     expect(first.exitCode).toBe(0);
     const out = first.json as Json;
@@ -166,7 +158,7 @@ describe('action run', () => {
       'action',
       'run',
       'create-account',
-      `--connectionId=${oneId}`,
+      `--connectionId=${ids.onecrm}`,
       '--input={"name":"Sandbox Test Ltd"}',
       '--json',
     ]);
@@ -174,9 +166,9 @@ describe('action run', () => {
     const { id, record } = (created.json as Json).output;
     expect(record).toMatchObject({ id, name: 'Sandbox Test Ltd' });
     const [got, viaRequest, human] = await Promise.all([
-      run(['action', 'run', 'get-account', `--connectionId=${oneId}`, `--input={"id":"${id}"}`, '--json']),
-      run(['request', oneId, `/data/Account/${id}`, '--json']),
-      run(['action', 'run', 'get-account', `--connectionId=${oneId}`, `--input={"id":"${id}"}`]),
+      run(['action', 'run', 'get-account', `--connectionId=${ids.onecrm}`, `--input={"id":"${id}"}`, '--json']),
+      run(['request', ids.onecrm, `/data/Account/${id}`, '--json']),
+      run(['action', 'run', 'get-account', `--connectionId=${ids.onecrm}`, `--input={"id":"${id}"}`]),
     ]);
     expect((got.json as Json).output).toMatchObject({ id, name: 'Sandbox Test Ltd' });
     expect((viaRequest.json as Json).body.record).toMatchObject({ id, name: 'Sandbox Test Ltd' });
@@ -185,9 +177,9 @@ describe('action run', () => {
 
   it('input errors: bad JSON, schema violations (all of them, with paths), non-object input', async () => {
     const [badJson, schema, notObject] = await Promise.all([
-      run(['action', 'run', 'create-account', `--connectionId=${oneId}`, '--input={name:', '--json']),
-      run(['action', 'run', 'create-account', `--connectionId=${oneId}`, '--input={"nam":"x","account_type":"Bogus"}', '--json']),
-      run(['action', 'run', 'list-accounts', `--connectionId=${oneId}`, '--input=[1,2]', '--json']),
+      run(['action', 'run', 'create-account', `--connectionId=${ids.onecrm}`, '--input={name:', '--json']),
+      run(['action', 'run', 'create-account', `--connectionId=${ids.onecrm}`, '--input={"nam":"x","account_type":"Bogus"}', '--json']),
+      run(['action', 'run', 'list-accounts', `--connectionId=${ids.onecrm}`, '--input=[1,2]', '--json']),
     ]);
     expect(badJson.exitCode).toBe(1);
     expect(badJson.json).toMatchObject({
@@ -207,7 +199,7 @@ describe('action run', () => {
   });
 
   it('a CRM error is ErrorData action_run with the actionRunId and the CRM response', async () => {
-    const r = await run(['action', 'run', 'get-account', `--connectionId=${oneId}`, '--input={"id":"no-such-id"}', '--json']);
+    const r = await run(['action', 'run', 'get-account', `--connectionId=${ids.onecrm}`, '--input={"id":"no-such-id"}', '--json']);
     expect(r.exitCode).toBe(1);
     const e = r.json as Json;
     expect(e).toMatchObject({ type: 'action_run', message: expect.any(String) });
@@ -217,9 +209,9 @@ describe('action run', () => {
 
   it('values that look like flags stay values: --input=--help, --intent=-X DELETE', async () => {
     const [input, spaced, intent] = await Promise.all([
-      run(['action', 'run', 'list-accounts', `--connectionId=${oneId}`, '--input=--help', '--json']),
-      run(['action', 'run', 'list-accounts', `--connectionId=${oneId}`, '--input', '--help', '--json']),
-      run(['action', 'list', `--connectionId=${oneId}`, '--intent=-X DELETE', '--json']),
+      run(['action', 'run', 'list-accounts', `--connectionId=${ids.onecrm}`, '--input=--help', '--json']),
+      run(['action', 'run', 'list-accounts', `--connectionId=${ids.onecrm}`, '--input', '--help', '--json']),
+      run(['action', 'list', `--connectionId=${ids.onecrm}`, '--intent=-X DELETE', '--json']),
     ]);
     for (const r of [input, spaced]) {
       expect(r.exitCode).toBe(1);
@@ -230,12 +222,12 @@ describe('action run', () => {
   });
 
   it('connection errors: unknown, missing (usage), another connector, disconnected, expired', async () => {
-    const prebuiltId = ((await run(['action', 'get', 'list-accounts', `--connectionId=${oneId}`, '--json'])).json as Json).id;
+    const prebuiltId = ((await run(['action', 'get', 'list-accounts', `--connectionId=${ids.onecrm}`, '--json'])).json as Json).id;
     const [unknown, missing, wrongConnector, expired] = await Promise.all([
       run(['action', 'run', 'list-accounts', '--connectionId=ffffffffffffffffffffffff', '--json']),
       run(['action', 'run', 'list-accounts', '--json']),
-      run(['action', 'run', prebuiltId, `--connectionId=${amoId}`, '--json']),
-      run(['action', 'run', 'list-accounts', `--connectionId=${oneId}`, '--json'], { MEMBRANE_SANDBOX_FAULT: 'expired-connection' }),
+      run(['action', 'run', prebuiltId, `--connectionId=${ids.amocrm}`, '--json']),
+      run(['action', 'run', 'list-accounts', `--connectionId=${ids.onecrm}`, '--json'], { MEMBRANE_SANDBOX_FAULT: 'expired-connection' }),
     ]);
     expect(unknown.exitCode).toBe(1);
     expect(unknown.json).toMatchObject({ key: 'not_found', message: "Connection with id 'ffffffffffffffffffffffff' not found" });
@@ -244,7 +236,7 @@ describe('action run', () => {
     expect(wrongConnector.exitCode).toBe(1);
     expect(wrongConnector.json).toMatchObject({ type: 'bad_request', message: expect.stringContaining('1crm') });
     expect(expired.exitCode).toBe(1);
-    expect(expired.json).toMatchObject({ type: 'connection', key: 'connection_is_defunct', data: { connectionId: oneId } });
+    expect(expired.json).toMatchObject({ type: 'connection', key: 'connection_is_defunct', data: { connectionId: ids.onecrm } });
 
     const second = (await run(['connect', '--connectorKey=1crm', '--allowMultipleConnections', '--json'])).json as Json;
     await run(['sandbox', 'disconnect', second.id]);
@@ -263,12 +255,12 @@ describe('action run', () => {
 
 describe('action create', () => {
   it('builds an action: BUILDING, then READY via get --wait; it runs like a prebuilt one', async () => {
-    const created = await run(['action', 'create', 'close the ticket', `--connectionId=${oneId}`, '--json'], {
+    const created = await run(['action', 'create', 'close the ticket', `--connectionId=${ids.onecrm}`, '--json'], {
       MEMBRANE_SANDBOX_BUILD_MS: '400',
     });
     expect(created.exitCode).toBe(0);
     const a = created.json as Json;
-    expect(a).toMatchObject({ id: expect.stringMatching(HEX24), state: 'BUILDING', connectionId: oneId, integrationKey: '1crm' });
+    expect(a).toMatchObject({ id: expect.stringMatching(HEX24), state: 'BUILDING', connectionId: ids.onecrm, integrationKey: '1crm' });
     expect(a.key).toBe('close-the-ticket');
 
     const ready = await run(['action', 'get', a.id, '--wait', '--timeout=10', '--json']);
@@ -276,22 +268,23 @@ describe('action create', () => {
     expect(ready.json).toMatchObject({ id: a.id, state: 'READY', type: expect.any(String) });
     expect((ready.json as Json).inputSchema.properties).toHaveProperty('id');
 
-    const cases = ((await run(['action', 'run', 'list-cases', `--connectionId=${oneId}`, '--input={"limit":1}', '--json'])).json as Json)
-      .output.records as Json[];
-    const closed = await run(['action', 'run', a.key, `--connectionId=${oneId}`, `--input={"id":"${cases[0].id}"}`, '--json']);
+    const cases = (
+      (await run(['action', 'run', 'list-cases', `--connectionId=${ids.onecrm}`, '--input={"limit":1}', '--json'])).json as Json
+    ).output.records as Json[];
+    const closed = await run(['action', 'run', a.key, `--connectionId=${ids.onecrm}`, `--input={"id":"${cases[0].id}"}`, '--json']);
     expect(closed.exitCode).toBe(0);
     expect((closed.json as Json).output).toMatchObject({ id: cases[0].id });
   });
 
   it('while BUILDING: run fails with action_instance_setup; get --wait times out with exit 0 and state BUILDING', async () => {
-    const created = await run(['action', 'create', '--connectionId', oneId, 'create a new product', '--name=Slow build', '--json'], {
+    const created = await run(['action', 'create', '--connectionId', ids.onecrm, 'create a new product', '--name=Slow build', '--json'], {
       MEMBRANE_SANDBOX_BUILD_MS: '60000',
     });
     const a = created.json as Json;
     expect(a).toMatchObject({ name: 'Slow build', key: 'slow-build', state: 'BUILDING' });
     const [runIt, waited] = await Promise.all([
-      run(['action', 'run', a.id, `--connectionId=${oneId}`, '--input={}', '--json']),
-      run(['action', 'get', a.key, `--connectionId=${oneId}`, '--wait', '--timeout', '0.3', '--json']),
+      run(['action', 'run', a.id, `--connectionId=${ids.onecrm}`, '--input={}', '--json']),
+      run(['action', 'get', a.key, `--connectionId=${ids.onecrm}`, '--wait', '--timeout', '0.3', '--json']),
     ]);
     expect(runIt.exitCode).toBe(1);
     expect(runIt.json).toEqual({ type: 'action_instance_setup', message: 'Action is not ready (state BUILDING)' });
@@ -301,13 +294,13 @@ describe('action create', () => {
 
   it('a description that maps to nothing ends in SETUP_FAILED with error and errors[]', async () => {
     const [moon, hubspotConn] = await Promise.all([
-      run(['action', 'create', 'fly to the moon', `--connectionId=${oneId}`, '--json']),
+      run(['action', 'create', 'fly to the moon', `--connectionId=${ids.onecrm}`, '--json']),
       run(['connect', '--connectorKey=hubspot', '--json']),
     ]);
     const onHubspot = await run(['action', 'create', 'create a deal', `--connectionId=${(hubspotConn.json as Json).id}`, '--json']);
     const hubspotId = (hubspotConn.json as Json).id as string;
     const cases = [
-      { created: moon, connectionId: oneId },
+      { created: moon, connectionId: ids.onecrm },
       { created: onHubspot, connectionId: hubspotId },
     ];
     const failed = await Promise.all(
@@ -334,10 +327,10 @@ describe('action create', () => {
 
   it('keys stay unique; a description is required; human output says how to wait', async () => {
     const [a, b, none, human] = await Promise.all([
-      run(['action', 'create', 'list all meetings', `--connectionId=${oneId}`, '--json']),
-      run(['action', 'create', 'list all meetings', `--connectionId=${oneId}`, '--json']),
-      run(['action', 'create', `--connectionId=${oneId}`, '--json']),
-      run(['action', 'create', 'show', 'all', 'calls', `--connectionId=${oneId}`]),
+      run(['action', 'create', 'list all meetings', `--connectionId=${ids.onecrm}`, '--json']),
+      run(['action', 'create', 'list all meetings', `--connectionId=${ids.onecrm}`, '--json']),
+      run(['action', 'create', `--connectionId=${ids.onecrm}`, '--json']),
+      run(['action', 'create', 'show', 'all', 'calls', `--connectionId=${ids.onecrm}`]),
     ]);
     expect(new Set([(a.json as Json).key, (b.json as Json).key])).toEqual(new Set(['list-all-meetings', 'list-all-meetings-2']));
     expect(none.exitCode).toBe(2);
@@ -349,18 +342,18 @@ describe('action create', () => {
 
 describe('AmoCRM actions', () => {
   it('acceptance: --intent="create a deal" returns create-lead first', async () => {
-    const r = await run(['action', 'list', `--connectionId=${amoId}`, '--intent=create a deal', '--json']);
+    const r = await run(['action', 'list', `--connectionId=${ids.amocrm}`, '--intent=create a deal', '--json']);
     expect(r.exitCode).toBe(0);
     expect(keys(r)[0]).toBe('create-lead');
-    expect(items(r)[0]).toMatchObject({ state: 'READY', type: 'create-data-record', integrationKey: 'amocrm', connectionId: amoId });
-    const person = await run(['action', 'list', `--connectionId=${amoId}`, '--intent=find a person by email', '--limit=3', '--json']);
+    expect(items(r)[0]).toMatchObject({ state: 'READY', type: 'create-data-record', integrationKey: 'amocrm', connectionId: ids.amocrm });
+    const person = await run(['action', 'list', `--connectionId=${ids.amocrm}`, '--intent=find a person by email', '--limit=3', '--json']);
     expect(keys(person)).toContain('search-contacts');
   });
 
   it('a key both connectors use needs a connection to choose', async () => {
     const [ambiguous, chosen] = await Promise.all([
       run(['action', 'get', 'create-contact', '--json']),
-      run(['action', 'get', 'create-contact', `--connectionId=${amoId}`, '--json']),
+      run(['action', 'get', 'create-contact', `--connectionId=${ids.amocrm}`, '--json']),
     ]);
     expect(ambiguous.exitCode).toBe(1);
     expect(ambiguous.json).toMatchObject({ type: 'bad_request', message: expect.stringContaining('--connectionId') });
@@ -369,8 +362,8 @@ describe('AmoCRM actions', () => {
 
   it('create-lead runs; a missing lead is action_run with the problem+json body', async () => {
     const [created, missing] = await Promise.all([
-      run(['action', 'run', 'create-lead', `--connectionId=${amoId}`, '--input={"name":"CLI deal","price":1200}', '--json']),
-      run(['action', 'run', 'get-lead', `--connectionId=${amoId}`, '--input={"id":1}', '--json']),
+      run(['action', 'run', 'create-lead', `--connectionId=${ids.amocrm}`, '--input={"name":"CLI deal","price":1200}', '--json']),
+      run(['action', 'run', 'get-lead', `--connectionId=${ids.amocrm}`, '--input={"id":1}', '--json']),
     ]);
     expect(created.exitCode).toBe(0);
     const out = (created.json as Json).output;
@@ -384,7 +377,9 @@ describe('AmoCRM actions', () => {
 
   it('under the rate-limit fault a full window gives rate_limit_exceeded with Retry-After', async () => {
     await run(['sandbox', 'rate-fill', '--connectorKey=amocrm', '--holdMs=20000']);
-    const r = await run(['action', 'run', 'list-leads', `--connectionId=${amoId}`, '--json'], { MEMBRANE_SANDBOX_FAULT: 'rate-limit' });
+    const r = await run(['action', 'run', 'list-leads', `--connectionId=${ids.amocrm}`, '--json'], {
+      MEMBRANE_SANDBOX_FAULT: 'rate-limit',
+    });
     expect(r.exitCode).toBe(1);
     expect(r.json).toMatchObject({
       type: 'connection',
@@ -395,8 +390,8 @@ describe('AmoCRM actions', () => {
 
   it('action create: "delete a lead" cannot be built on AmoCRM (no DELETE), "create a deal" can', async () => {
     const [del, deal] = await Promise.all([
-      run(['action', 'create', 'delete a lead', `--connectionId=${amoId}`, '--json']),
-      run(['action', 'create', 'create a deal with a budget', `--connectionId=${amoId}`, '--json']),
+      run(['action', 'create', 'delete a lead', `--connectionId=${ids.amocrm}`, '--json']),
+      run(['action', 'create', 'create a deal with a budget', `--connectionId=${ids.amocrm}`, '--json']),
     ]);
     const [delDone, dealDone] = await Promise.all([
       run(['action', 'get', (del.json as Json).id, '--wait', '--json']),
@@ -408,7 +403,7 @@ describe('AmoCRM actions', () => {
       'action',
       'run',
       (deal.json as Json).key,
-      `--connectionId=${amoId}`,
+      `--connectionId=${ids.amocrm}`,
       '--input={"name":"Built deal","price":5}',
       '--json',
     ]);

@@ -1,19 +1,11 @@
 // MEMBRANE_SANDBOX_FAULT and MEMBRANE_SANDBOX_ARGV_LOG, against the built binary.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runSandbox, SANDBOX_CLI, tempDb, seededConnectionIds, type Json } from '../helpers/sandbox.js';
+import { SANDBOX_CLI, seededSandbox, type Json } from '../helpers/sandbox.js';
 
-const db = tempDb('sbx-faults-');
-const run = (args: string[], env?: Record<string, string>) => runSandbox(args, { db: db.path, env });
-let amoId = '';
-let oneId = '';
-
-beforeAll(async () => {
-  ({ amocrm: amoId, onecrm: oneId } = await seededConnectionIds(db.path));
-});
-afterAll(() => db.cleanup());
+const { db, ids, run } = seededSandbox('sbx-faults-');
 
 const fault = (spec: string) => ({ MEMBRANE_SANDBOX_FAULT: spec });
 
@@ -30,7 +22,7 @@ describe('faults', () => {
     const env = fault('not-logged-in');
     const [list, request, status, login, info] = await Promise.all([
       run(['connection', 'list', '--json'], env),
-      run(['request', amoId, '/api/v4/leads', '--json'], env),
+      run(['request', ids.amocrm, '/api/v4/leads', '--json'], env),
       run(['status', '--json'], env),
       run(['login', '--json'], env),
       run(['sandbox', 'info', '--json'], env),
@@ -51,23 +43,23 @@ describe('faults', () => {
     const env = fault('expired-connection');
     const [list, get, request] = await Promise.all([
       run(['connection', 'list', '--json'], env),
-      run(['connection', 'get', oneId, '--json'], env),
-      run(['request', amoId, '/api/v4/leads', '--json'], env),
+      run(['connection', 'get', ids.onecrm, '--json'], env),
+      run(['request', ids.amocrm, '/api/v4/leads', '--json'], env),
     ]);
     for (const c of (list.json as Json).items as Json[]) {
       expect(c).toMatchObject({ state: 'CLIENT_ACTION_REQUIRED', disconnected: true, connected: false });
       expect(c.clientAction).toMatchObject({ type: 'connect', uiUrl: `https://sandbox.membrane.local/connections/${c.id}/reconnect` });
     }
-    expect(get.json).toMatchObject({ id: oneId, disconnected: true });
+    expect(get.json).toMatchObject({ id: ids.onecrm, disconnected: true });
     expect(request.exitCode).toBe(1);
     expect(request.json).toMatchObject({
       type: 'connection',
       key: 'connection_is_defunct',
       message: expect.stringContaining('expired'),
-      data: { connectionId: amoId, uiUrl: `https://sandbox.membrane.local/connections/${amoId}/reconnect` },
+      data: { connectionId: ids.amocrm, uiUrl: `https://sandbox.membrane.local/connections/${ids.amocrm}/reconnect` },
     });
     // Without the fault the same connection is fine: the fault changes no stored state.
-    const normal = await run(['connection', 'get', amoId, '--json']);
+    const normal = await run(['connection', 'get', ids.amocrm, '--json']);
     expect(normal.json).toMatchObject({ state: 'READY', disconnected: false });
   });
 
@@ -76,7 +68,7 @@ describe('faults', () => {
     const fill = await run(['sandbox', 'rate-fill', '--json']);
     expect(fill.json).toMatchObject({ connectorKey: 'amocrm', events: 7, windowMs: 1000, at: expect.any(String) });
     await new Promise((r) => setTimeout(r, 1100));
-    const later = await run(['request', amoId, '/api/v4/leads', '--json'], env);
+    const later = await run(['request', ids.amocrm, '/api/v4/leads', '--json'], env);
     expect((later.json as Json).status).not.toBe(429);
   });
 
@@ -86,9 +78,9 @@ describe('faults', () => {
     const fill = await run(['sandbox', 'rate-fill', '--holdMs=20000', '--json']);
     expect(Date.parse((fill.json as Json).until) - Date.parse((fill.json as Json).at)).toBe(20000);
     const [a, b, one] = await Promise.all([
-      run(['request', amoId, '/api/v4/leads', '--json'], env),
-      run(['request', amoId, '/api/v4/account'], env),
-      run(['request', oneId, '/data/Account', '--json'], env),
+      run(['request', ids.amocrm, '/api/v4/leads', '--json'], env),
+      run(['request', ids.amocrm, '/api/v4/account'], env),
+      run(['request', ids.onecrm, '/data/Account', '--json'], env),
     ]);
     expect(a.exitCode).toBe(1);
     expect(a.json).toMatchObject({ status: 429, headers: { 'retry-after': '1' } });
@@ -97,7 +89,7 @@ describe('faults', () => {
     expect(b.stderr).toContain('HTTP 429');
     expect((one.json as Json).status).not.toBe(429);
     // Without the fault nothing is limited.
-    const free = await run(['request', amoId, '/api/v4/leads', '--json']);
+    const free = await run(['request', ids.amocrm, '/api/v4/leads', '--json']);
     expect((free.json as Json).status).toBe(200);
   });
 

@@ -1,37 +1,30 @@
 // `sandbox disconnect | rate-fill | info` and the test recipes the docs give (disconnected, two, or no connections).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSandbox, tempDb, seededConnectionIds, type Json } from '../helpers/sandbox.js';
+import { describe, expect, it } from 'vitest';
+import { seededSandbox, type Json } from '../helpers/sandbox.js';
 
-const db = tempDb('sbx-maint-');
-const run = (args: string[], env?: Record<string, string>) => runSandbox(args, { db: db.path, env });
-let amoId = '';
-
-beforeAll(async () => {
-  amoId = (await seededConnectionIds(db.path)).amocrm;
-});
-afterAll(() => db.cleanup());
+const { ids, run } = seededSandbox('sbx-maint-');
 
 describe('sandbox maintenance commands', () => {
   it('disconnect marks a connection disconnected until `connect --connectionId` brings it back', async () => {
-    const r = await run(['sandbox', 'disconnect', amoId, '--json']);
+    const r = await run(['sandbox', 'disconnect', ids.amocrm, '--json']);
     expect(r.exitCode).toBe(0);
     expect(r.json).toMatchObject({
-      id: amoId,
+      id: ids.amocrm,
       state: 'CLIENT_ACTION_REQUIRED',
       connected: false,
       disconnected: true,
-      clientAction: { type: 'connect', uiUrl: `https://sandbox.membrane.local/connections/${amoId}/reconnect` },
+      clientAction: { type: 'connect', uiUrl: `https://sandbox.membrane.local/connections/${ids.amocrm}/reconnect` },
     });
     const [get, request] = await Promise.all([
-      run(['connection', 'get', amoId, '--json']),
-      run(['request', amoId, '/api/v4/leads', '--json']),
+      run(['connection', 'get', ids.amocrm, '--json']),
+      run(['request', ids.amocrm, '/api/v4/leads', '--json']),
     ]);
     expect(get.json).toMatchObject({ disconnected: true });
     expect(request.exitCode).toBe(1);
     expect(request.json).toMatchObject({ type: 'connection', key: 'connection_is_defunct' });
 
     const back = await run(['connect', '--connectorKey', 'amocrm', '--json']);
-    expect(back.json).toMatchObject({ id: amoId, state: 'READY', disconnected: false });
+    expect(back.json).toMatchObject({ id: ids.amocrm, state: 'READY', disconnected: false });
   });
 
   it('rate-fill records a full window; info and human output', async () => {
@@ -84,8 +77,8 @@ describe('sandbox maintenance commands', () => {
     const seed = await run(['sandbox', 'seed']);
     expect(seed.exitCode).toBe(0);
     expect(seed.stdout).toMatch(/^Sandbox already seeded/);
-    const disconnect = await run(['sandbox', 'disconnect', amoId]);
-    expect(disconnect.stdout).toMatch(new RegExp(`^${amoId}\\s+CLIENT_ACTION_REQUIRED`));
+    const disconnect = await run(['sandbox', 'disconnect', ids.amocrm]);
+    expect(disconnect.stdout).toMatch(new RegExp(`^${ids.amocrm}\\s+CLIENT_ACTION_REQUIRED`));
     const reset = await run(['sandbox', 'reset']);
     expect(reset.exitCode).toBe(0);
     expect(reset.stdout).toMatch(/^Sandbox reset/);

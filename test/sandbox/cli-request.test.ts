@@ -1,22 +1,14 @@
 // `request`: the proxied REST call to the emulated CRMs, against the built binary.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSandbox, tempDb, seededConnectionIds, type Json } from '../helpers/sandbox.js';
+import { describe, expect, it } from 'vitest';
+import { seededSandbox, type Json } from '../helpers/sandbox.js';
 
-const db = tempDb('sbx-request-');
-const run = (args: string[], env?: Record<string, string>) => runSandbox(args, { db: db.path, env });
-let amoId = '';
-let oneId = '';
-
-beforeAll(async () => {
-  ({ amocrm: amoId, onecrm: oneId } = await seededConnectionIds(db.path));
-});
-afterAll(() => db.cleanup());
+const { ids, run } = seededSandbox('sbx-request-');
 
 describe('request: output shape and exit codes', () => {
   it('GET prints {status, headers, body} with the parsed JSON body; exit 0', async () => {
     const [amo, one] = await Promise.all([
-      run(['request', amoId, '/api/v4/leads', '--query', 'limit=2', '--json']),
-      run(['request', oneId, '/data/Account?limit=2', '--json']),
+      run(['request', ids.amocrm, '/api/v4/leads', '--query', 'limit=2', '--json']),
+      run(['request', ids.onecrm, '/data/Account?limit=2', '--json']),
     ]);
     expect(amo.exitCode).toBe(0);
     expect(Object.keys(amo.json as Json).sort()).toEqual(['body', 'headers', 'status']);
@@ -28,20 +20,20 @@ describe('request: output shape and exit codes', () => {
   });
 
   it('204 (empty AmoCRM list) → body null, exit 0', async () => {
-    const r = await run(['request', amoId, '/api/v4/leads', '--query=query=no-such-lead-zzzz', '--json']);
+    const r = await run(['request', ids.amocrm, '/api/v4/leads', '--query=query=no-such-lead-zzzz', '--json']);
     expect(r.exitCode).toBe(0);
     expect(r.json).toEqual({ status: 204, headers: expect.any(Object), body: null });
-    const human = await run(['request', amoId, '/api/v4/leads', '--query', 'query=no-such-lead-zzzz']);
+    const human = await run(['request', ids.amocrm, '/api/v4/leads', '--query', 'query=no-such-lead-zzzz']);
     expect(human.exitCode).toBe(0);
     expect(human.stdout).toBe('');
   });
 
   it('status ≥ 400 → exit 1, the same document on stdout, `HTTP <status>` on stderr', async () => {
     const [notFound, methodNotAllowed, invalid, human] = await Promise.all([
-      run(['request', amoId, '/api/v4/leads/{id}', '--pathParam', 'id=999999999', '--json']),
-      run(['request', amoId, '/api/v4/leads/1', '-X', 'DELETE', '--json']),
-      run(['request', amoId, '/api/v4/leads', '-X', 'POST', '-d', '[{"price":"abc"}]', '--json']),
-      run(['request', oneId, '/data/Account/no-such-id']),
+      run(['request', ids.amocrm, '/api/v4/leads/{id}', '--pathParam', 'id=999999999', '--json']),
+      run(['request', ids.amocrm, '/api/v4/leads/1', '-X', 'DELETE', '--json']),
+      run(['request', ids.amocrm, '/api/v4/leads', '-X', 'POST', '-d', '[{"price":"abc"}]', '--json']),
+      run(['request', ids.onecrm, '/data/Account/no-such-id']),
     ]);
     expect(notFound.exitCode).toBe(1);
     expect(notFound.json).toMatchObject({ status: 404, headers: { 'content-type': 'application/problem+json' }, body: { status: 404 } });
@@ -56,7 +48,7 @@ describe('request: output shape and exit codes', () => {
   });
 
   it('HEAD → body null', async () => {
-    const r = await run(['request', oneId, '/data/Account', '-X', 'HEAD', '--json']);
+    const r = await run(['request', ids.onecrm, '/data/Account', '-X', 'HEAD', '--json']);
     expect(r.exitCode).toBe(0);
     expect(r.json).toMatchObject({ status: 200, body: null });
   });
@@ -66,7 +58,7 @@ describe('request: building the HTTP request', () => {
   it('-d JSON body with -H headers (short and long spellings), -X POST; the write is visible', async () => {
     const created = await run([
       'request',
-      oneId,
+      ids.onecrm,
       '/data/Contact',
       '-X',
       'POST',
@@ -80,21 +72,21 @@ describe('request: building the HTTP request', () => {
     expect(created.exitCode).toBe(0);
     const id = (created.json as Json).body.id as string;
     expect(id).toEqual(expect.any(String));
-    const got = await run(['request', oneId, '/data/Contact/{id}', '--pathParam=id=' + id, '--json']);
+    const got = await run(['request', ids.onecrm, '/data/Contact/{id}', '--pathParam=id=' + id, '--json']);
     expect((got.json as Json).body.record).toMatchObject({ id, last_name: 'Request' });
   });
 
   it('--json <{…}> is a JSON body; a bare --json is the output flag; the method stays GET unless -X says otherwise', async () => {
-    const r = await run(['request', oneId, '/data/Contact', '-X', 'POST', '--json', '{"data":{"last_name":"Shorthand"}}', '--json']);
+    const r = await run(['request', ids.onecrm, '/data/Contact', '-X', 'POST', '--json', '{"data":{"last_name":"Shorthand"}}', '--json']);
     expect(r.exitCode).toBe(0);
     expect(r.json).toMatchObject({ status: 200, body: { id: expect.any(String) } });
-    const amo = await run(['request', amoId, '/api/v4/leads', '-X', 'POST', '--json', '[{"name":"Via --json","price":10}]']);
+    const amo = await run(['request', ids.amocrm, '/api/v4/leads', '-X', 'POST', '--json', '[{"name":"Via --json","price":10}]']);
     expect(amo.exitCode).toBe(0);
     expect(JSON.parse(amo.stdout)._embedded.leads[0].id).toEqual(expect.any(Number));
     // Contract: "Default GET" [SEEN S1], body or not (curl would POST).
     const get = await run([
       'request',
-      oneId,
+      ids.onecrm,
       '/data/Contact',
       '--query',
       'limit=1',
@@ -105,10 +97,10 @@ describe('request: building the HTTP request', () => {
     expect(get.exitCode).toBe(0);
     expect((get.json as Json).body).toHaveProperty('records');
     expect(get.stderr).toMatch(/a body was given with GET/);
-    const slash = await run(['request', amoId, '/api/v4/leads%2F..%2Fusers', '--json']);
+    const slash = await run(['request', ids.amocrm, '/api/v4/leads%2F..%2Fusers', '--json']);
     expect(slash.exitCode).toBe(1);
     expect(slash.json).toMatchObject({ type: 'bad_request' });
-    const bad = await run(['request', oneId, '/data/Contact', '-X', 'POST', '--json', '{nope', '--json']);
+    const bad = await run(['request', ids.onecrm, '/data/Contact', '-X', 'POST', '--json', '{nope', '--json']);
     expect(bad.exitCode).toBe(1);
     expect(bad.json).toMatchObject({ type: 'bad_request', key: 'invalid_input' });
   });
@@ -116,7 +108,7 @@ describe('request: building the HTTP request', () => {
   it('-X PATCH with --pathParam (percent-encoded), repeated --query, the base URL as a prefix', async () => {
     const list = await run([
       'request',
-      amoId,
+      ids.amocrm,
       'https://sandbox.amocrm.ru/api/v4/leads',
       '--query',
       'limit=1',
@@ -129,7 +121,7 @@ describe('request: building the HTTP request', () => {
     expect((list.json as Json).body._page).toBe(2);
     const patched = await run([
       'request',
-      amoId,
+      ids.amocrm,
       '/api/v4/leads/{id}',
       '-X',
       'PATCH',
@@ -140,18 +132,18 @@ describe('request: building the HTTP request', () => {
       '--json',
     ]);
     expect(patched.exitCode).toBe(0);
-    const got = await run(['request', amoId, `/api/v4/leads/${lead.id}`, '--json']);
+    const got = await run(['request', ids.amocrm, `/api/v4/leads/${lead.id}`, '--json']);
     expect((got.json as Json).body.name).toBe('Renamed by request');
     // A path parameter is percent-encoded into its segment: the CRM sees the id "a b" and answers 404.
-    const encoded = await run(['request', oneId, '/data/Account/{id}', '--pathParam', 'id=a b', '--json']);
+    const encoded = await run(['request', ids.onecrm, '/data/Account/{id}', '--pathParam', 'id=a b', '--json']);
     expect(encoded.exitCode).toBe(1);
     expect((encoded.json as Json).status).toBe(404);
   });
 
   it('-d text that is not JSON reaches the CRM as text; --rawData JSON text is still JSON on the wire', async () => {
     const [text, raw] = await Promise.all([
-      run(['request', oneId, '/data/Contact', '-X', 'POST', '-d', 'not json', '--json']),
-      run(['request', oneId, '/data/Contact', '-X', 'POST', '--rawData', '-d', '{"data":{"last_name":"Raw"}}', '--json']),
+      run(['request', ids.onecrm, '/data/Contact', '-X', 'POST', '-d', 'not json', '--json']),
+      run(['request', ids.onecrm, '/data/Contact', '-X', 'POST', '--rawData', '-d', '{"data":{"last_name":"Raw"}}', '--json']),
     ]);
     expect(text.exitCode).toBe(1);
     expect(text.json).toMatchObject({ status: 400 });
@@ -161,13 +153,13 @@ describe('request: building the HTTP request', () => {
 
   it('argument errors: bad method/header/pathParam → usage (2); a URL elsewhere or `..` → bad_request (1)', async () => {
     const results = await Promise.all([
-      run(['request', oneId, '/data/Account', '-X', 'FETCH', '--json']),
-      run(['request', oneId, '/data/Account', '-H', 'no colon here', '--json']),
-      run(['request', oneId, '/data/Account', '--pathParam', 'id=1', '--json']),
-      run(['request', oneId, '--json']),
-      run(['request', oneId, '/data/Account', '-d', '{}', '--json', '{}', '--json']),
-      run(['request', oneId, 'https://evil.example/steal', '--json']),
-      run(['request', oneId, '/data/{x}/Account', '--pathParam', 'x=..', '--json']),
+      run(['request', ids.onecrm, '/data/Account', '-X', 'FETCH', '--json']),
+      run(['request', ids.onecrm, '/data/Account', '-H', 'no colon here', '--json']),
+      run(['request', ids.onecrm, '/data/Account', '--pathParam', 'id=1', '--json']),
+      run(['request', ids.onecrm, '--json']),
+      run(['request', ids.onecrm, '/data/Account', '-d', '{}', '--json', '{}', '--json']),
+      run(['request', ids.onecrm, 'https://evil.example/steal', '--json']),
+      run(['request', ids.onecrm, '/data/{x}/Account', '--pathParam', 'x=..', '--json']),
       run(['request', 'ffffffffffffffffffffffff', '/data/Account', '--json']),
     ]);
     const [method, header, pathParam, missing, twoBodies, elsewhere, dotdot, unknown] = results;

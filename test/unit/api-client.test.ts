@@ -11,7 +11,7 @@ import { readApiCredentials, credentialVariables } from '../../src/membrane/api/
 import { apiHints } from '../../src/membrane/api/api-hints.js';
 import { sdkTransport } from '../../src/membrane/api/sdk-transport.js';
 import { withCallSafety } from '../../src/membrane/call-safety.js';
-import { MEMBRANE_ERROR_TYPES } from '../../src/membrane/error-data.js';
+import { MEMBRANE_ERROR_TYPES } from '../../src/membrane/membrane-errors.js';
 import type { MembraneClient } from '../../src/membrane/membrane-client.js';
 import { type ApiDouble, type DoubleOptions, startApiDouble } from '../helpers/membrane-api-double.js';
 

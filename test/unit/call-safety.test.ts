@@ -1,41 +1,29 @@
-// The rules every backend gets from call-safety.ts, over a scripted fake MembraneClient: which calls are reads and are
+// The rules every backend gets from call-safety.ts, over the shared FakeMembraneClient (scripted failures): which calls are reads and are
 // retried (and how long each attempt may take), which are writes and never are, and which write failures say the
 // write may have been applied.
 import { describe, expect, it } from 'vitest';
 import { ToolError } from '../../src/errors.js';
 import { createLogger } from '../../src/log.js';
 import { asWriteFailure, withCallSafety } from '../../src/membrane/call-safety.js';
-import { cliHints } from '../../src/membrane/cli/cli-hints.js';
-import type { CallOptions, MembraneClient } from '../../src/membrane/membrane-client.js';
+import type { MembraneClient } from '../../src/membrane/membrane-client.js';
+import { FakeMembraneClient, fakeAction } from '../helpers/fake-membrane-client.js';
 
 type Step = ToolError | 'ok';
 
-/** A client whose every call takes the next scripted outcome, recording the options it was given. */
+/**
+ * A backend whose calls fail with the scripted errors, in order, until the first 'ok' (every test calls one
+ * operation), recording the options each call was given.
+ */
 function scripted(steps: Step[]) {
-  const seen: { method: string; opts?: CallOptions }[] = [];
-  const next = async <T>(method: string, value: T, opts?: CallOptions): Promise<T> => {
-    seen.push({ method, opts });
-    const step = steps.shift() ?? 'ok';
-    if (step === 'ok') return value;
-    throw step;
-  };
-  const inner: MembraneClient = {
-    backend: 'membrane-api',
-    hints: cliHints('membrane', 'membrane-cli'),
-    listConnections: (o) => next('listConnections', [], o),
-    listActions: (_q, o) => next('listActions', [], o),
-    getAction: (q, o) => next('getAction', { id: q.id, name: 'A' }, o),
-    createAction: (_q, o) => next('createAction', { id: 'new', name: 'N' }, o),
-    runAction: (_q, o) => next('runAction', { output: 1 }, o),
-    request: (_q, o) => next('request', { status: 200, headers: {}, body: null }, o),
-    describe: () => Promise.resolve({ version: 'v', details: [] }),
-    checkAccess: () => Promise.resolve({ loggedIn: true, summary: 'ok' }),
-    close: () => Promise.resolve(),
-  };
+  const failures = steps.slice(0, steps.includes('ok') ? steps.indexOf('ok') : steps.length) as ToolError[];
+  const inner = new FakeMembraneClient({ backend: 'membrane-api', actions: [fakeAction('a', 'list-data-records')] });
+  for (const op of ['listConnections', 'listActions', 'getAction', 'createAction', 'runAction', 'request'] as const) {
+    for (const failure of failures) inner.failNext(op, failure);
+  }
   const lines: string[] = [];
   const log = createLogger({ level: 'info', write: (l) => lines.push(l) });
   const client = withCallSafety(inner, { log, defaultTimeoutMs: 10_000, retry: { baseDelayMs: 5, random: () => 0 } });
-  return { client, seen, lines, inner };
+  return { client, seen: inner.calls, lines, inner };
 }
 
 const rateLimited = (after?: number) =>
@@ -145,7 +133,7 @@ describe('the rest passes through', () => {
     const { client, inner } = scripted([]);
     expect(client.backend).toBe('membrane-api');
     expect(client.hints).toBe(inner.hints);
-    expect(await client.describe()).toEqual({ version: 'v', details: [] });
+    expect(await client.describe()).toEqual(await inner.describe());
     expect(await client.checkAccess()).toMatchObject({ loggedIn: true });
     await expect(client.close()).resolves.toBeUndefined();
   });

@@ -4,34 +4,39 @@
 import { describe, expect, it } from 'vitest';
 import { ToolError } from '../../src/errors.js';
 import { createLogger } from '../../src/log.js';
-import type { AccessCheck, MembraneClient } from '../../src/membrane/membrane-client.js';
+import type { AccessCheck } from '../../src/membrane/membrane-client.js';
 import { MemoryStateStore } from '../../src/state/memory-state-store.js';
 import type { StateStore } from '../../src/state/state-store.js';
 import { CallerTenants, tenantKeyOf, type Tenant } from '../../src/tenants/caller-tenants.js';
 import type { ServerContext } from '../../src/tools/tool-context.js';
 import { readinessCheck } from '../../src/transports/health-checks.js';
+import { FakeMembraneClient } from '../helpers/fake-membrane-client.js';
 
 const log = createLogger({ level: 'error', write: () => undefined });
 const jwt = (claims: Record<string, unknown>) =>
   `${Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
 
-/** A client whose checkAccess answers `answer` (after `delayMs`), counting calls and closes. */
+/** A client whose checkAccess answers `answer` (after `delayMs`); counts its checks and closes. */
 function fakeClient(answer: () => AccessCheck | Error, delayMs = 0) {
-  const counts = { checks: 0, closed: 0 };
-  const client = {
+  const client = new FakeMembraneClient({
     backend: 'membrane-api',
-    async checkAccess(): Promise<AccessCheck> {
-      counts.checks++;
-      await new Promise((r) => setTimeout(r, delayMs));
-      const a = answer();
-      if (a instanceof Error) throw a;
-      return a;
+    answer: {
+      checkAccess: async () => {
+        await new Promise((r) => setTimeout(r, delayMs));
+        const a = answer();
+        if (a instanceof Error) throw a;
+        return a;
+      },
     },
-    close() {
-      counts.closed++;
-      return Promise.resolve();
+  });
+  const counts = {
+    get checks() {
+      return client.callsOf('checkAccess').length;
     },
-  } as unknown as MembraneClient;
+    get closed() {
+      return client.closes;
+    },
+  };
   return { client, counts };
 }
 

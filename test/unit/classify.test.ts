@@ -1,6 +1,6 @@
 // Classification of finished CLI processes into the error codes of errors.ts, from every place the
 // CLI may print an error (stdout or stderr, JSON or text), and the secrets that must never leak from it.
-// (What an ErrorData means on every backend: error-data.test.ts.)
+// (What an ErrorData means on every backend: membrane-errors.test.ts.)
 import { describe, expect, it } from 'vitest';
 import { ToolError } from '../../src/errors.js';
 import {

@@ -2,7 +2,7 @@
 // documents with surprises in them, normalize to the shapes of membrane-client.ts without failing.
 import { describe, expect, it } from 'vitest';
 import { findJson } from '../../src/membrane/cli/cli-output.js';
-import { excerpt } from '../../src/membrane/error-data.js';
+import { excerpt } from '../../src/membrane/membrane-errors.js';
 import {
   toAction,
   toActions,

@@ -8,34 +8,22 @@ import type { Client } from '@modelcontextprotocol/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SettingsSchema } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
-import type { Connection, MembraneClient, ProxyResponse } from '../../src/membrane/membrane-client.js';
+import type { MembraneClient } from '../../src/membrane/membrane-client.js';
 import { createServerFactory } from '../../src/server.js';
 import { MemoryStateStore } from '../../src/state/memory-state-store.js';
 import type { StateStore } from '../../src/state/state-store.js';
+import { FakeMembraneClient } from '../helpers/fake-membrane-client.js';
 import { connectInProcess } from '../helpers/in-process.js';
 
-const CONNECTIONS: Connection[] = [{ id: 'conn-amo', name: 'AmoCRM', state: 'READY', disconnected: false, connectorKey: 'amocrm' }];
 const SECRET = 'dialog-test-secret-0123456789abcdef-0123';
 
-/** A Membrane client that records the proxied requests (the writes that ran). */
-function recordingClient(): MembraneClient & { requests: string[] } {
-  const requests: string[] = [];
-  const unused = () => Promise.reject(new Error('not used by this test'));
-  return {
-    backend: 'sandbox-cli',
-    requests,
-    listConnections: () => Promise.resolve(CONNECTIONS),
-    listActions: unused,
-    getAction: unused,
-    createAction: unused,
-    runAction: unused,
-    request(q: { method?: string; path: string }): Promise<ProxyResponse> {
-      requests.push(`${q.method ?? 'GET'} ${q.path}`);
-      return Promise.resolve({ status: 204, headers: {}, body: null });
-    },
-    close: () => Promise.resolve(),
-  } as unknown as MembraneClient & { requests: string[] };
+/** A Membrane client whose proxied requests (the writes that ran) are recorded; each answers 204. */
+function recordingClient(): FakeMembraneClient {
+  return new FakeMembraneClient({ answer: { request: () => ({ status: 204, headers: {}, body: null }) } });
 }
+
+/** The writes that ran, as `METHOD path`. */
+const ran = (membrane: FakeMembraneClient) => membrane.callsOf('request').map((c) => `${c.q.method} ${c.q.path}`);
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -82,7 +70,7 @@ describe('confirmation dialog rounds (2026 client, driven by hand)', () => {
     expect(first.resultType).toBe('input_required');
     expect(first.inputRequests?.confirm.method).toBe('elicitation/create');
     expect(first.inputRequests?.confirm.params.message).toMatch(/^Allow this destructive call\?[\s\S]*\/api\/v4\/leads\/1/);
-    expect(membrane.requests).toEqual([]);
+    expect(ran(membrane)).toEqual([]);
     const state = first.requestState!;
 
     // The state of the call about lead 1, sent with the call about lead 2: refused, nothing runs.
@@ -93,17 +81,17 @@ describe('confirmation dialog rounds (2026 client, driven by hand)', () => {
     // An altered state never reaches the handler (the SDK checks the HMAC): a protocol error.
     const altered = `${state.slice(0, -2)}${state.endsWith('A') ? 'B' : 'A'}${state.slice(-1)}`;
     await expect(ask(client, DELETE(1), { inputResponses: yes, requestState: altered })).rejects.toThrow(/Invalid or expired requestState/);
-    expect(membrane.requests).toEqual([]);
+    expect(ran(membrane)).toEqual([]);
 
     // The honest answer runs the call once…
     const done = await ask(client, DELETE(1), { inputResponses: yes, requestState: state });
     expect(done.isError).toBeFalsy();
-    expect(membrane.requests).toEqual(['DELETE /api/v4/leads/1']);
+    expect(ran(membrane)).toEqual(['DELETE /api/v4/leads/1']);
     // …and replaying it runs nothing.
     const replay = await ask(client, DELETE(1), { inputResponses: yes, requestState: state });
     expect(replay.structuredContent?.error?.code).toBe('CONFIRMATION_REQUIRED');
     expect(replay.structuredContent?.error?.message).toMatch(/already used/);
-    expect(membrane.requests).toEqual(['DELETE /api/v4/leads/1']);
+    expect(ran(membrane)).toEqual(['DELETE /api/v4/leads/1']);
   });
 
   it('the ticket inside the (readable) state is not a confirm token; a "no" is final and frees the call to be asked again', async () => {
@@ -117,7 +105,7 @@ describe('confirmation dialog rounds (2026 client, driven by hand)', () => {
     const forced = await ask(client, { ...DELETE(3), confirm: payload.p.ticket, allowRepeat: true });
     expect(forced.structuredContent?.error?.code).toBe('CONFIRMATION_REQUIRED');
     expect(forced.structuredContent?.error?.message).toMatch(/different call|unknown/);
-    expect(membrane.requests).toEqual([]);
+    expect(ran(membrane)).toEqual([]);
 
     const second = await ask(client, DELETE(4));
     const no = await ask(client, DELETE(4), {
@@ -126,7 +114,7 @@ describe('confirmation dialog rounds (2026 client, driven by hand)', () => {
     });
     expect(no.structuredContent?.error?.code).toBe('USER_DECLINED');
     expect((await ask(client, DELETE(4))).resultType).toBe('input_required');
-    expect(membrane.requests).toEqual([]);
+    expect(ran(membrane)).toEqual([]);
   });
 
   it('the two rounds may reach two replicas that share the state store and the key; with another key the answer is refused', async () => {
@@ -137,7 +125,7 @@ describe('confirmation dialog rounds (2026 client, driven by hand)', () => {
     const first = await ask(a, DELETE(5));
     const done = await ask(b, DELETE(5), { inputResponses: yes, requestState: first.requestState! });
     expect(done.isError).toBeFalsy();
-    expect(membrane.requests).toEqual(['DELETE /api/v4/leads/5']);
+    expect(ran(membrane)).toEqual(['DELETE /api/v4/leads/5']);
     // The identical write again, on the first replica: the shared repeat guard knows it ran.
     const again = await ask(a, DELETE(5));
     expect(again.structuredContent?.error?.code).toBe('DUPLICATE_WRITE');
@@ -147,6 +135,6 @@ describe('confirmation dialog rounds (2026 client, driven by hand)', () => {
     await expect(ask(other, DELETE(6), { inputResponses: yes, requestState: asked.requestState! })).rejects.toThrow(
       /Invalid or expired requestState/,
     );
-    expect(membrane.requests).toEqual(['DELETE /api/v4/leads/5']);
+    expect(ran(membrane)).toEqual(['DELETE /api/v4/leads/5']);
   });
 });

@@ -19,8 +19,9 @@ import { renderHuman, verdict, type DoctorReport } from '../../src/doctor/report
 import { exitCodeFor, type Check } from '../../src/doctor/check-types.js';
 import { createLogger } from '../../src/log.js';
 import type { ProcessResult } from '../../src/membrane/cli/cli-runner.js';
-import type { Connection, MembraneClient } from '../../src/membrane/membrane-client.js';
+import type { Connection } from '../../src/membrane/membrane-client.js';
 import { ConnectionDirectory } from '../../src/lookups/connection-directory.js';
+import { FakeMembraneClient } from '../helpers/fake-membrane-client.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mcrm-doctor-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -30,7 +31,7 @@ const SANDBOX_CMD = 'MEMBRANE_SANDBOX_DB=/tmp/s.db node /pkg/dist/sandbox/cli.js
 const SANDBOX: Target = { backend: 'sandbox-cli', hints: cliHints(SANDBOX_CMD, 'sandbox-cli'), command: SANDBOX_CMD };
 
 /** The tools' own directory (it sorts connections by connector): nothing here calls Membrane. */
-const directory = new ConnectionDirectory({} as MembraneClient, {}, createLogger({ level: 'error', write: () => {} }), false);
+const directory = new ConnectionDirectory(new FakeMembraneClient(), {}, createLogger({ level: 'error', write: () => {} }), false);
 const sandboxDirectory = directory;
 
 /** The login check of what `status --json` printed, as the doctor gets it through the CLI client. */

@@ -1,21 +1,12 @@
 // Proxy hardening: the path stays a relative API path of the connector, headers cannot carry
 // credentials or reroute the request, pathParams are percent-encoded. Each refusal is INVALID_INPUT naming its rule.
 import { describe, expect, it } from 'vitest';
-import { ToolError } from '../../src/errors.js';
+import type { ToolError } from '../../src/errors.js';
+import { caught } from '../helpers/errors.js';
 import { applyPathParams, checkBody, checkHeaders, checkPath, checkQuery, MAX_QUERY_CHARS } from '../../src/policy/proxy-rules.js';
 
-function refusal(fn: () => unknown): ToolError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ToolError);
-    return e as ToolError;
-  }
-  throw new Error('expected a refusal');
-}
-
 function expectRule(fn: () => unknown, rule: string, field?: string): ToolError {
-  const e = refusal(fn);
+  const e = caught(fn);
   expect(e.code).toBe('INVALID_INPUT');
   expect(e.retryable).toBe(false);
   const fields = e.details?.fields as { field: string; problem: string; rule: string }[];
@@ -131,7 +122,7 @@ describe('checkPath: hostile paths', () => {
   });
 
   it('tells the agent what to do instead', () => {
-    const e = refusal(() => checkPath('https://evil.com/x'));
+    const e = caught(() => checkPath('https://evil.com/x'));
     expect(e.nextStep).toContain('relative API path');
     expect(e.nextStep).toContain('query');
   });

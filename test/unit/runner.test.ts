@@ -33,6 +33,9 @@ function runnerFor(script: string, opts: Partial<RunnerOptions> = {}): CliRunner
   return r;
 }
 
+/** A runner whose command is `file` itself, not node running a fixture: for the ways a command fails to start. */
+const directRunner = (file: string) => runnerFor('', { command: { file, prefixArgs: [], display: 'membrane' } });
+
 /** Pids the hang fixture reported: if a test fails, afterEach still makes sure none outlives it. */
 const reported: number[] = [];
 
@@ -179,15 +182,7 @@ describe('CliRunner', () => {
   });
 
   it('a missing executable → CLI_NOT_FOUND with install instructions', async () => {
-    const runner = new CliRunner({
-      command: { file: join(tmp, 'no-such-dir', 'membrane'), prefixArgs: [], display: 'membrane' },
-      cwd: tmp,
-      maxConcurrency: 1,
-      maxOutputBytes: 1 << 20,
-      defaultTimeoutMs: 5_000,
-      log,
-    });
-    runners.push(runner);
+    const runner = directRunner(join(tmp, 'no-such-dir', 'membrane'));
     const e = await failure(runner.run({ args: ['connection', 'list', '--json'] }));
     expect(e.code).toBe('CLI_NOT_FOUND');
     expect(e.nextStep).toContain('npm install -g @membranehq/cli');
@@ -203,15 +198,7 @@ describe('CliRunner', () => {
   });
 
   it('a non-executable file → CLI_ERROR saying it could not be started', async () => {
-    const runner = new CliRunner({
-      command: { file: join(FIXTURES, 'echo.mjs'), prefixArgs: [], display: 'membrane' },
-      cwd: tmp,
-      maxConcurrency: 1,
-      maxOutputBytes: 1 << 20,
-      defaultTimeoutMs: 5_000,
-      log,
-    });
-    runners.push(runner);
+    const runner = directRunner(join(FIXTURES, 'echo.mjs'));
     const e = await failure(runner.run({ args: [] }));
     expect(e.code).toBe('CLI_ERROR');
     expect(e.message).toMatch(/could not be started \(EACCES/);

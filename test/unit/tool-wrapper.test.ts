@@ -2,50 +2,20 @@
 // unexpected exception, not a ToolError) becomes an INTERNAL_ERROR result without a stack trace, the
 // details go to the log (stderr only: a client's log notifications carry the code and a short message,
 // never a stack or a path), and the server keeps serving every other call. The server factory with a
-// fake MembraneClient, served in process to an SDK Client of each protocol era.
+// shared FakeMembraneClient, served in process to an SDK Client of each protocol era.
 import type { CallToolResult, Client } from '@modelcontextprotocol/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SettingsSchema } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
-import { cliHints } from '../../src/membrane/cli/cli-hints.js';
 import type { Connection, MembraneClient, ProxyResponse } from '../../src/membrane/membrane-client.js';
 import { createServerFactory } from '../../src/server.js';
+import { FAKE_CONNECTIONS, FakeMembraneClient } from '../helpers/fake-membrane-client.js';
 import { connectInProcess } from '../helpers/in-process.js';
 import { type Era, logLevelMeta } from '../helpers/mcp.js';
 
-const CONNECTIONS: Connection[] = [
-  { id: 'conn-amo', name: 'AmoCRM', state: 'READY', disconnected: false, connectorKey: 'amocrm' },
-  { id: 'conn-1crm', name: '1CRM', state: 'READY', disconnected: false, connectorKey: '1crm' },
-];
-
-/** A client whose methods do what the test says: a value, or an exception thrown from inside. */
-function fakeClient(behaviour: {
-  listConnections?: () => Connection[];
-  request?: () => ProxyResponse;
-}): MembraneClient & { calls: string[] } {
-  const calls: string[] = [];
-  const unused = (name: string) => () => Promise.reject(new Error(`${name} is not used by this test`));
-  return {
-    backend: 'sandbox-cli',
-    hints: cliHints('membrane-sandbox', 'sandbox-cli'),
-    calls,
-    async listConnections() {
-      calls.push('listConnections');
-      return (behaviour.listConnections ?? (() => CONNECTIONS))();
-    },
-    listActions: unused('listActions'),
-    getAction: unused('getAction'),
-    createAction: unused('createAction'),
-    runAction: unused('runAction'),
-    // Not async: the exception is thrown synchronously, before any promise exists.
-    request() {
-      calls.push('request');
-      return Promise.resolve((behaviour.request ?? (() => ({ status: 200, headers: {}, body: { ok: true } })))());
-    },
-    describe: unused('describe'),
-    checkAccess: unused('checkAccess'),
-    close: () => Promise.resolve(),
-  };
+/** A client whose answers do what the test says: a value, or an exception thrown from inside. */
+function fakeClient(behaviour: { listConnections?: () => Connection[]; request?: () => ProxyResponse }): FakeMembraneClient {
+  return new FakeMembraneClient({ answer: behaviour });
 }
 
 const closers: (() => Promise<void>)[] = [];
@@ -113,7 +83,7 @@ describe.each<Era>(['legacy', 'modern'])('tool call wrapper (%s client)', (clien
           const missing = undefined as unknown as { id: string };
           return [{ id: missing.id } as Connection]; // TypeError: Cannot read properties of undefined
         }
-        return CONNECTIONS;
+        return [...FAKE_CONNECTIONS];
       },
     });
     const { mcp, logLines, notified } = await connect(client);
@@ -160,7 +130,7 @@ describe.each<Era>(['legacy', 'modern'])('tool call wrapper (%s client)', (clien
     const good = await call(mcp, 'amocrm_proxy_request', { path: '/api/v4/leads', connectionId: 'conn-amo' });
     expect(good.isError).toBeFalsy();
     expect((good.structuredContent as { status: number }).status).toBe(201);
-    expect(client.calls.filter((c) => c === 'request')).toHaveLength(2);
+    expect(client.callsOf('request')).toHaveLength(2);
   });
 
   it('a thrown non-Error value and a rejected promise are INTERNAL_ERROR too, concurrent calls unaffected', async () => {
@@ -169,7 +139,7 @@ describe.each<Era>(['legacy', 'modern'])('tool call wrapper (%s client)', (clien
       listConnections: () => {
         if (mode === 'string') throw 'not an Error object';
         if (mode === 'reject') return Promise.reject(new RangeError('Invalid array length')) as unknown as Connection[];
-        return CONNECTIONS;
+        return [...FAKE_CONNECTIONS];
       },
     });
     // With the cache on: the side-by-side call checks its connectionId against the cached list.

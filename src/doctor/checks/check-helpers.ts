@@ -1,7 +1,7 @@
 // What the doctor's checks share: the backend they talk to, the CLI they found, the fixes for people derived from
 // the next steps the tools give agents, and the short excerpts of output that go into summaries.
 import { ToolError } from '../../errors.js';
-import { excerpt } from '../../membrane/error-data.js';
+import { excerpt } from '../../membrane/membrane-errors.js';
 import { errorLine } from '../../membrane/cli/cli-status.js';
 import type { ResolvedCli } from '../../membrane/cli/resolve-cli.js';
 import type { Backend, UserActionHints } from '../../membrane/membrane-client.js';

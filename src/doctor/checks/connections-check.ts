@@ -2,7 +2,7 @@
 // tools to pick, and if not, what the user does about it (in the backend's words).
 import type { Settings } from '../../config.js';
 import { resolveConnectors, type Connector } from '../../connectors.js';
-import { askUser } from '../../membrane/error-data.js';
+import { askUser } from '../../membrane/membrane-errors.js';
 import { type Connection, isSandbox } from '../../membrane/membrane-client.js';
 import { redact } from '../../redact.js';
 import { isReady, type ConnectionDirectory } from '../../lookups/connection-directory.js';

@@ -1,5 +1,5 @@
 // Whether the credentials work: the CLI's login (`status --json`) or the API's token, from the client's checkAccess().
-import { askUser } from '../../membrane/error-data.js';
+import { askUser } from '../../membrane/membrane-errors.js';
 import type { AccessCheck } from '../../membrane/membrane-client.js';
 import type { Check } from '../check-types.js';
 import { type Target, userFix } from './check-helpers.js';

@@ -12,12 +12,17 @@
 import { ToolError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { redactDeep } from '../../redact.js';
-import { type ErrorContext, fromErrorData, upstreamError } from '../error-data.js';
+import { type ErrorContext, fromErrorData, upstreamError } from '../membrane-errors.js';
+import { allConnections } from '../connection-pages.js';
 import { ID_PATTERN } from '../identifiers.js';
 import { Limiter, QueueAbort } from '../limiter.js';
 import {
   type AccessCheck,
   type Action,
+  type ActionCreateQuery,
+  type ActionGetQuery,
+  type ActionListQuery,
+  type ActionRunQuery,
   type Backend,
   type BackendInfo,
   type CallOptions,
@@ -34,9 +39,8 @@ import { toAction, toActions, toConnections, toRunResult } from '../response-sch
 import { type StopReason, membraneErrorData, responseFailure, transportFailure, unexpectedBody } from './api-failures.js';
 import { type ApiMethod, type ApiResponse, type ApiTransport, loadSdk } from './sdk-transport.js';
 
-/** Pages of at most PAGE_SIZE connections, at most MAX_CONNECTION_PAGES of them (as the CLI backend). */
+/** Connections asked for per page (connection-pages.ts follows the cursor). */
 const PAGE_SIZE = 100;
-const MAX_CONNECTION_PAGES = 20;
 /** Membrane's intent search takes at most this many characters. */
 export const MAX_INTENT_CHARS = 200;
 /** The SDK this backend is built on (pinned exactly in package.json). */
@@ -201,26 +205,17 @@ export class ApiMembraneClient implements MembraneClient {
     return { operation, hints: this.hints, ...ids };
   }
 
-  async listConnections(opts?: CallOptions): Promise<Connection[]> {
-    const deadline = Date.now() + (opts?.timeoutMs ?? this.opts.defaultTimeoutMs);
-    const all: Connection[] = [];
-    let cursor: string | undefined;
-    for (let page = 0; page < MAX_CONNECTION_PAGES; page++) {
-      const res = await this.call(
-        { operation: 'connection list', method: 'GET', path: `/connections${queryString({ limit: PAGE_SIZE, cursor })}` },
-        { ...opts, timeoutMs: Math.max(1, deadline - Date.now()) },
-      );
-      const list = toConnections(res.body);
-      if (!list) throw unexpectedBody(res, this.context('connection list'), 'a list of connections');
-      all.push(...list);
-      const next = (res.body as { cursor?: unknown } | null)?.cursor;
-      if (typeof next !== 'string' || !next || next === cursor || list.length === 0) break;
-      cursor = next;
-    }
-    return all;
+  listConnections(opts?: CallOptions): Promise<Connection[]> {
+    return allConnections(opts?.timeoutMs ?? this.opts.defaultTimeoutMs, async (cursor, timeoutMs) => {
+      const path = `/connections${queryString({ limit: PAGE_SIZE, cursor })}`;
+      const res = await this.call({ operation: 'connection list', method: 'GET', path }, { ...opts, timeoutMs });
+      const connections = toConnections(res.body);
+      if (!connections) throw unexpectedBody(res, this.context('connection list'), 'a list of connections');
+      return { connections, cursor: (res.body as { cursor?: unknown } | null)?.cursor };
+    });
   }
 
-  async listActions(q: { connectionId: string; intent?: string; limit: number }, opts?: CallOptions): Promise<Action[]> {
+  async listActions(q: ActionListQuery, opts?: CallOptions): Promise<Action[]> {
     const ids = { connectionId: q.connectionId };
     segment('connectionId', q.connectionId);
     const query = queryString({ connectionId: q.connectionId, intent: q.intent?.slice(0, MAX_INTENT_CHARS), limit: q.limit });
@@ -230,7 +225,7 @@ export class ApiMembraneClient implements MembraneClient {
     return list;
   }
 
-  async getAction(q: { id: string; connectionId?: string; wait?: boolean; timeoutSeconds?: number }, opts?: CallOptions): Promise<Action> {
+  async getAction(q: ActionGetQuery, opts?: CallOptions): Promise<Action> {
     const ids = { connectionId: q.connectionId, actionId: q.id };
     if (q.connectionId) segment('connectionId', q.connectionId);
     const wait = longPollSeconds(q);
@@ -244,7 +239,7 @@ export class ApiMembraneClient implements MembraneClient {
     return action;
   }
 
-  async createAction(q: { description: string; connectionId: string; name?: string }, opts?: CallOptions): Promise<Action> {
+  async createAction(q: ActionCreateQuery, opts?: CallOptions): Promise<Action> {
     const ids = { connectionId: q.connectionId };
     segment('connectionId', q.connectionId);
     const body = { intent: q.description, connectionId: q.connectionId, ...(q.name ? { name: q.name } : {}) };
@@ -254,7 +249,7 @@ export class ApiMembraneClient implements MembraneClient {
     return action;
   }
 
-  async runAction(q: { actionId: string; connectionId: string; input?: Record<string, unknown> }, opts?: CallOptions): Promise<RunResult> {
+  async runAction(q: ActionRunQuery, opts?: CallOptions): Promise<RunResult> {
     const ids = { connectionId: q.connectionId, actionId: q.actionId };
     const action = segment('actionId', q.actionId);
     segment('connectionId', q.connectionId);

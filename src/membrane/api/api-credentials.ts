@@ -4,6 +4,7 @@
 // a tenant token. A partial set is a configuration error that names what is missing.
 import { ConfigError } from '../../config.js';
 import { addSecret } from '../../redact.js';
+import { looksLikeToken } from '../identifiers.js';
 
 export const API_ENV = {
   token: 'MEMBRANE_ACCESS_TOKEN',
@@ -21,13 +22,6 @@ export type ApiCredentials =
 /** The variables that hold these credentials (names, for messages and the doctor). */
 export function credentialVariables(c: ApiCredentials): string[] {
   return c.kind === 'token' ? [API_ENV.token] : [API_ENV.workspaceKey, API_ENV.workspaceSecret, API_ENV.tenantKey];
-}
-
-/** A `pat-` token, or three base64url segments of which the first two are JSON (a JWT). */
-export function looksLikeToken(token: string): boolean {
-  if (token.startsWith('pat-')) return token.length > 4;
-  const parts = token.split('.');
-  return parts.length === 3 && parts.slice(0, 2).every((p) => /^eyJ[A-Za-z0-9_-]+$/.test(p));
 }
 
 function value(env: NodeJS.ProcessEnv, name: string): string | undefined {

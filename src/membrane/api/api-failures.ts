@@ -1,9 +1,9 @@
 // What went wrong with one API request, as a ToolError: an HTTP answer that is an error (Membrane's ErrorData, or a
 // bare status such as an HTML 502 from a load balancer), or no answer at all (network, timeout, cancel, the SDK
-// refusing the token). What an ErrorData means is shared with the CLI backend (../error-data.ts).
+// refusing the token). What an ErrorData means is shared with the CLI backend (../membrane-errors.ts).
 import { ToolError } from '../../errors.js';
 import { redact } from '../../redact.js';
-import { type ErrorContext, MEMBRANE_ERROR_TYPES, askUser, excerpt, fromErrorData } from '../error-data.js';
+import { type ErrorContext, MEMBRANE_ERROR_TYPES, askUser, excerpt, fromErrorData } from '../membrane-errors.js';
 import { type ErrorData, toErrorData } from '../response-schemas.js';
 import type { ApiResponse } from './sdk-transport.js';
 

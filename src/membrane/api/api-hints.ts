@@ -7,6 +7,28 @@ import { API_ENV, type ApiCredentials, credentialVariables } from './api-credent
 /** The variable that points the server at another API, when it is set: a wrong address looks like refused credentials too. */
 const API_URI_VARIABLE = 'MEMBRANE_API_URI';
 
+/**
+ * Connecting and reconnecting, which the REST API cannot do (it needs a browser): the page Membrane gave, else
+ * the Membrane console or the Membrane CLI logged in to `sameTenant`. No `command`: the CLI is one way among two
+ * here, and the server does not run it.
+ */
+function connectSteps(sameTenant: string): Pick<UserActionHints, 'connect' | 'reconnect'> {
+  return {
+    connect(connector): UserStep {
+      return {
+        action: `connect ${connector.displayName} for ${sameTenant} in the Membrane console, or with the Membrane CLI logged in to that tenant: \`membrane connect --connectorKey=${connector.key}\``,
+      };
+    },
+    reconnect(connection): UserStep {
+      const uiUrl = connection.clientAction?.uiUrl;
+      if (uiUrl) return { action: `open ${uiUrl} to reconnect`, uiUrl };
+      return {
+        action: `reconnect connection ${connection.id ?? '(its id)'} in the Membrane console, or with the Membrane CLI logged in to ${sameTenant}: \`membrane connect --connectionId=${connection.id ?? '<id>'}\``,
+      };
+    },
+  };
+}
+
 export function apiHints(credentials: ApiCredentials, customApiUri: boolean): UserActionHints {
   const variables = credentialVariables(credentials);
   const uri = customApiUri ? ` and ${API_URI_VARIABLE}` : '';
@@ -24,19 +46,7 @@ export function apiHints(credentials: ApiCredentials, customApiUri: boolean): Us
             action: `check ${variables.join(', ')}${uri} in the MCP server's environment (Membrane refused the token minted from them: a wrong or rotated secret, or a key of another workspace) and restart the server`,
           };
     },
-    // No `command`: the CLI is one way among two here, and the server does not run it.
-    connect(connector): UserStep {
-      return {
-        action: `connect ${connector.displayName} for ${sameTenant} in the Membrane console, or with the Membrane CLI logged in to that tenant: \`membrane connect --connectorKey=${connector.key}\``,
-      };
-    },
-    reconnect(connection): UserStep {
-      const uiUrl = connection.clientAction?.uiUrl;
-      if (uiUrl) return { action: `open ${uiUrl} to reconnect`, uiUrl };
-      return {
-        action: `reconnect connection ${connection.id ?? '(its id)'} in the Membrane console, or with the Membrane CLI logged in to ${sameTenant}: \`membrane connect --connectionId=${connection.id ?? '<id>'}\``,
-      };
-    },
+    ...connectSteps(sameTenant),
     checkAccess(operation): UserStep {
       if (operation === 'action create') {
         return {
@@ -63,18 +73,7 @@ export function callerHints(customApiUri: boolean): UserActionHints {
         action: `send a valid Membrane access token (a JWT or \`pat-\` token) as your MCP client's bearer token (Authorization: Bearer <token>): Membrane refused this one (wrong, revoked or expired)${customApiUri ? `, or the server's ${API_URI_VARIABLE} is wrong` : ''}`,
       };
     },
-    connect(connector): UserStep {
-      return {
-        action: `connect ${connector.displayName} for ${sameTenant} in the Membrane console, or with the Membrane CLI logged in to that tenant: \`membrane connect --connectorKey=${connector.key}\``,
-      };
-    },
-    reconnect(connection): UserStep {
-      const uiUrl = connection.clientAction?.uiUrl;
-      if (uiUrl) return { action: `open ${uiUrl} to reconnect`, uiUrl };
-      return {
-        action: `reconnect connection ${connection.id ?? '(its id)'} in the Membrane console, or with the Membrane CLI logged in to ${sameTenant}: \`membrane connect --connectionId=${connection.id ?? '<id>'}\``,
-      };
-    },
+    ...connectSteps(sameTenant),
     checkAccess(operation): UserStep {
       if (operation === 'action create') {
         return {

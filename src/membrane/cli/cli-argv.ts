@@ -5,7 +5,7 @@
 // - no value may contain NUL (the OS would reject the argv) or exceed MAX_ARG_CHARS UTF-8 bytes (Linux MAX_ARG_STRLEN is 128 KiB).
 import { ToolError } from '../../errors.js';
 import { HEADER_NAME, ID_PATTERN } from '../identifiers.js';
-import type { HttpMethod, ProxyRequest } from '../membrane-client.js';
+import type { ActionCreateQuery, ActionGetQuery, ActionListQuery, ActionRunQuery, HttpMethod, ProxyRequest } from '../membrane-client.js';
 
 export const MAX_ARG_CHARS = 120_000;
 
@@ -41,7 +41,7 @@ export function connectionListArgs(cursor?: string): string[] {
   return cursor ? ['connection', 'list', flag('cursor', cursor), '--json'] : ['connection', 'list', '--json'];
 }
 
-export function actionListArgs(q: { connectionId: string; intent?: string; limit: number }): string[] {
+export function actionListArgs(q: ActionListQuery): string[] {
   return [
     'action',
     'list',
@@ -52,7 +52,7 @@ export function actionListArgs(q: { connectionId: string; intent?: string; limit
   ];
 }
 
-export function actionGetArgs(q: { id: string; connectionId?: string; wait?: boolean; timeoutSeconds?: number }): string[] {
+export function actionGetArgs(q: ActionGetQuery): string[] {
   const args = ['action', 'get', checkId('actionId', q.id)];
   if (q.connectionId) args.push(flag('connectionId', checkId('connectionId', q.connectionId)));
   if (q.wait) {
@@ -63,14 +63,14 @@ export function actionGetArgs(q: { id: string; connectionId?: string; wait?: boo
   return args;
 }
 
-export function actionCreateArgs(q: { description: string; connectionId: string; name?: string }): string[] {
+export function actionCreateArgs(q: ActionCreateQuery): string[] {
   const args = ['action', 'create', flag('connectionId', checkId('connectionId', q.connectionId))];
   if (q.name) args.push(flag('name', q.name));
   args.push('--json', '--', checkValue('description', q.description));
   return args;
 }
 
-export function actionRunArgs(q: { actionId: string; connectionId: string; input?: Record<string, unknown> }): string[] {
+export function actionRunArgs(q: ActionRunQuery): string[] {
   const args = ['action', 'run', checkId('actionId', q.actionId), flag('connectionId', checkId('connectionId', q.connectionId))];
   if (q.input !== undefined) args.push(flag('input', JSON.stringify(q.input)));
   args.push('--json');

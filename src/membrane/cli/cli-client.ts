@@ -14,12 +14,17 @@ import {
   proxyFromSuccess,
 } from './cli-failures.js';
 import { accessFromStatus, versionFromOutput } from './cli-status.js';
-import { excerpt } from '../error-data.js';
+import { excerpt } from '../membrane-errors.js';
+import { allConnections } from '../connection-pages.js';
 import type { CliRunner } from './cli-runner.js';
 import { toAction, toActions, toConnections, toErrorData, toRunResult } from '../response-schemas.js';
 import type {
   AccessCheck,
   Action,
+  ActionCreateQuery,
+  ActionGetQuery,
+  ActionListQuery,
+  ActionRunQuery,
   Backend,
   BackendInfo,
   CallOptions,
@@ -31,8 +36,6 @@ import type {
   UserActionHints,
 } from '../membrane-client.js';
 
-/** A workspace with more connections than this is not one an agent should pick from blindly. */
-const MAX_CONNECTION_PAGES = 20;
 /** `<cli> --version` gets this long (the doctor). */
 export const VERSION_TIMEOUT_MS = 10_000;
 /** `<cli> status --json` gets this long (it may ask Membrane). */
@@ -91,48 +94,38 @@ export class CliMembraneClient implements MembraneClient {
     );
   }
 
-  /** All connections: follows `cursor` (the API pages lists) up to MAX_CONNECTION_PAGES pages, all within one timeout. */
-  async listConnections(opts?: CallOptions): Promise<Connection[]> {
-    const deadline = Date.now() + (opts?.timeoutMs ?? this.opts.defaultTimeoutMs);
-    const all: Connection[] = [];
-    let cursor: string | undefined;
-    for (let page = 0; page < MAX_CONNECTION_PAGES; page++) {
-      const doc = await this.call('connection list', argv.connectionListArgs(cursor), {
-        ...opts,
-        timeoutMs: Math.max(1, deadline - Date.now()),
-      });
-      const list = toConnections(doc);
-      if (!list) throw this.unexpected('connection list', doc, 'a list of connections');
-      all.push(...list);
-      const next = (doc as { cursor?: unknown } | null)?.cursor;
-      if (typeof next !== 'string' || !next || next === cursor || list.length === 0) break;
-      cursor = next;
-    }
-    return all;
+  /** All connections: follows `cursor` (the CLI pages lists as the API does), all within one timeout. */
+  listConnections(opts?: CallOptions): Promise<Connection[]> {
+    return allConnections(opts?.timeoutMs ?? this.opts.defaultTimeoutMs, async (cursor, timeoutMs) => {
+      const doc = await this.call('connection list', argv.connectionListArgs(cursor), { ...opts, timeoutMs });
+      const connections = toConnections(doc);
+      if (!connections) throw this.unexpected('connection list', doc, 'a list of connections');
+      return { connections, cursor: (doc as { cursor?: unknown } | null)?.cursor };
+    });
   }
 
-  async listActions(q: { connectionId: string; intent?: string; limit: number }, opts?: CallOptions): Promise<Action[]> {
+  async listActions(q: ActionListQuery, opts?: CallOptions): Promise<Action[]> {
     const doc = await this.call('action list', argv.actionListArgs(q), opts, { connectionId: q.connectionId });
     const list = toActions(doc);
     if (!list) throw this.unexpected('action list', doc, 'a list of actions');
     return list;
   }
 
-  async getAction(q: { id: string; connectionId?: string; wait?: boolean; timeoutSeconds?: number }, opts?: CallOptions): Promise<Action> {
+  async getAction(q: ActionGetQuery, opts?: CallOptions): Promise<Action> {
     const doc = await this.call('action get', argv.actionGetArgs(q), opts, { connectionId: q.connectionId, actionId: q.id });
     const a = toAction(doc);
     if (!a) throw this.unexpected('action get', doc, 'an action');
     return a;
   }
 
-  async createAction(q: { description: string; connectionId: string; name?: string }, opts?: CallOptions): Promise<Action> {
+  async createAction(q: ActionCreateQuery, opts?: CallOptions): Promise<Action> {
     const doc = await this.call('action create', argv.actionCreateArgs(q), opts, { connectionId: q.connectionId });
     const a = toAction(doc);
     if (!a) throw this.unexpected('action create', doc, 'an action');
     return a;
   }
 
-  async runAction(q: { actionId: string; connectionId: string; input?: Record<string, unknown> }, opts?: CallOptions): Promise<RunResult> {
+  async runAction(q: ActionRunQuery, opts?: CallOptions): Promise<RunResult> {
     const ids = { connectionId: q.connectionId, actionId: q.actionId };
     const doc = await this.call('action run', argv.actionRunArgs(q), opts, ids);
     // The CLI's exit code on failures is not documented: an error envelope with exit 0 is still an error.

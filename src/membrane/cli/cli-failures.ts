@@ -1,12 +1,12 @@
 // Turns a finished CLI process into a document or a ToolError (codes in errors.ts). The CLI does not document
 // where errors go or which exit codes mean what, so we look everywhere: ErrorData,
 // {error: ErrorData} or {error, message} on stdout or stderr, then plain-text patterns, then an excerpt.
-// What an ErrorData means is the same on every backend (../error-data.ts); here: where to find it, and crashes.
+// What an ErrorData means is the same on every backend (../membrane-errors.ts); here: where to find it, and crashes.
 import { ToolError } from '../../errors.js';
 import { redact, redactDeep } from '../../redact.js';
 import { findJson } from './cli-output.js';
 import type { ProcessResult } from './cli-runner.js';
-import { type ErrorContext, excerpt, fromErrorData, loginError, upstreamError } from '../error-data.js';
+import { type ErrorContext, excerpt, fromErrorData, loginError, upstreamError } from '../membrane-errors.js';
 import { type ErrorData, toErrorData, toProxyResponse } from '../response-schemas.js';
 import type { MembraneOperation, ProxyResponse, UserActionHints } from '../membrane-client.js';
 

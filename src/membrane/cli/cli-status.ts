@@ -1,7 +1,7 @@
 // What `<cli> --version` and `<cli> status --json` say about the CLI: its version, and whether (and as whom)
 // it is logged in. The doctor asks through MembraneClient.describe() and checkAccess(), which use these.
 import { redact } from '../../redact.js';
-import { excerpt } from '../error-data.js';
+import { excerpt } from '../membrane-errors.js';
 import type { AccessCheck, Backend, BackendInfo } from '../membrane-client.js';
 import { toErrorData } from '../response-schemas.js';
 import { findJson } from './cli-output.js';

@@ -2,7 +2,7 @@
 // collection, GET/PATCH on one record. Entity modules supply the data rules; this supplies the
 // HTTP behaviour they share.
 import type { HttpRequest, HttpResponse } from '../emulator-types.js';
-import type { ApiContext } from './common.js';
+import { type ApiContext, auditOnCreate, auditOnUpdate, readAudit } from './common.js';
 import type { FilterSpec } from './filters.js';
 import { href, selfLink } from './hal.js';
 import { hal, methodNotAllowed, notFound } from './responses.js';
@@ -29,6 +29,37 @@ export interface CollectionSpec<K extends CollectionKey> {
   patchedExtras?: (doc: DocsByModel[K]) => Record<string, unknown>;
   /** Checks on the list query beyond the generic filters (e.g. tasks' entity_id needs entity_type). */
   checkListQuery?: (req: HttpRequest) => HttpResponse | undefined;
+}
+
+/** What a new record starts from: its id, its audit fields (the body's, or AmoCRM's defaults) and the account. */
+export interface NewRecord {
+  id: number;
+  audit: ReturnType<typeof auditOnCreate>;
+  accountId: number;
+}
+
+/**
+ * prepareCreate and preparePatch of an entity whose writes follow AmoCRM's one pattern: the body's audit fields
+ * and the entity's own fields are read first (a bad body fails before anything is saved); a create applies them
+ * to the entity's blank record, a patch to the current one, with the update's audit fields on top.
+ */
+export function auditedWrites<K extends CollectionKey>(
+  key: K,
+  readWrite: (body: Reader, ctx: ApiContext, current?: DocsByModel[K]) => (doc: DocsByModel[K]) => DocsByModel[K],
+  blank: (r: NewRecord) => DocsByModel[K],
+): Pick<CollectionSpec<K>, 'prepareCreate' | 'preparePatch'> {
+  return {
+    prepareCreate(body, ctx) {
+      const audit = readAudit(body, ctx.repo);
+      const write = readWrite(body, ctx);
+      return () => write(blank({ id: ctx.repo.nextId(key), audit: auditOnCreate(audit, ctx), accountId: ctx.repo.account().id }));
+    },
+    preparePatch(doc, body, ctx) {
+      const audit = readAudit(body, ctx.repo);
+      const write = readWrite(body, ctx, doc);
+      return () => ({ ...write(doc), ...auditOnUpdate(audit, doc, ctx) });
+    },
+  };
 }
 
 function patchTarget<K extends CollectionKey>(spec: CollectionSpec<K>, ctx: ApiContext, single: boolean): PatchTarget<DocsByModel[K]> {

@@ -1,28 +1,21 @@
 // Companies: fields, filters and write rules of `/api/v4/companies`. Phone, email, web and
 // address are custom fields (PHONE, EMAIL, WEB, ADDRESS codes).
-import type { CollectionSpec } from './collection.js';
-import { auditOnCreate, auditOnUpdate, readAudit, type ApiContext } from './common.js';
+import { type CollectionSpec, auditedWrites } from './collection.js';
+import type { ApiContext } from './common.js';
 import { applyCustomFieldWrites, customFieldText, fieldDefs, readCustomFieldWrites } from './custom-fields.js';
 import { partyFilters } from './filters.js';
-import { selfLink } from './hal.js';
 import type { CompanyDoc } from './model.js';
-import { closestTaskAt, contactIdsOfCompany, embeddedRef, leadIdsOfCompany } from './relations.js';
+import { contactIdsOfCompany, embeddedRef, leadIdsOfCompany, partyResource } from './relations.js';
 import { applyTagWrites, readTagWrites } from './tags.js';
 import type { Reader } from './validation.js';
 
 const filters = partyFilters<CompanyDoc>();
 
 function render(company: CompanyDoc, ctx: ApiContext): Record<string, unknown> {
-  const { _embedded, ...fields } = company;
-  const embedded: Record<string, unknown> = { tags: _embedded.tags };
+  const embedded: Record<string, unknown> = { tags: company._embedded.tags };
   if (ctx.with.has('contacts')) embedded.contacts = contactIdsOfCompany(ctx.repo, company.id).map((id) => embeddedRef('contacts', id));
   if (ctx.with.has('leads')) embedded.leads = leadIdsOfCompany(ctx.repo, company.id).map((id) => embeddedRef('leads', id));
-  return {
-    ...fields,
-    closest_task_at: closestTaskAt(ctx.repo, 'companies', company.id),
-    _links: selfLink(`/companies/${company.id}`),
-    _embedded: embedded,
-  };
+  return partyResource('companies', company, embedded, ctx.repo);
 }
 
 function readCompanyWrite(body: Reader, ctx: ApiContext): (company: CompanyDoc) => CompanyDoc {
@@ -45,24 +38,14 @@ export const companies: CollectionSpec<'companies'> = {
   filters,
   searchTexts: (c) => [c.name, ...customFieldText(c.custom_fields_values)],
   render,
-  prepareCreate(body, ctx) {
-    const audit = readAudit(body, ctx.repo);
-    const write = readCompanyWrite(body, ctx);
-    return () =>
-      write({
-        id: ctx.repo.nextId('companies'),
-        name: '',
-        ...auditOnCreate(audit, ctx),
-        group_id: 0,
-        is_deleted: false,
-        custom_fields_values: null,
-        account_id: ctx.repo.account().id,
-        _embedded: { tags: [] },
-      });
-  },
-  preparePatch(company, body, ctx) {
-    const audit = readAudit(body, ctx.repo);
-    const write = readCompanyWrite(body, ctx);
-    return () => ({ ...write(company), ...auditOnUpdate(audit, company, ctx) });
-  },
+  ...auditedWrites('companies', readCompanyWrite, (r) => ({
+    id: r.id,
+    name: '',
+    ...r.audit,
+    group_id: 0,
+    is_deleted: false,
+    custom_fields_values: null,
+    account_id: r.accountId,
+    _embedded: { tags: [] },
+  })),
 };

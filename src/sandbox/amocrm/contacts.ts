@@ -1,30 +1,23 @@
 // Contacts: fields, filters and write rules of `/api/v4/contacts`. Phones and emails are not
 // top-level fields; they are the PHONE/EMAIL multitext custom fields.
-import type { CollectionSpec } from './collection.js';
-import { auditOnCreate, auditOnUpdate, readAudit, readLinkIds, type ApiContext } from './common.js';
+import { type CollectionSpec, auditedWrites } from './collection.js';
+import { readLinkIds, type ApiContext } from './common.js';
 import { applyCustomFieldWrites, customFieldText, fieldDefs, readCustomFieldWrites } from './custom-fields.js';
 import { partyFilters } from './filters.js';
-import { selfLink } from './hal.js';
 import type { ContactDoc } from './model.js';
-import { closestTaskAt, embeddedRef, leadIdsOfContact } from './relations.js';
+import { embeddedRef, leadIdsOfContact, partyResource } from './relations.js';
 import { applyTagWrites, readTagWrites } from './tags.js';
 import type { Reader } from './validation.js';
 
 const filters = partyFilters<ContactDoc>();
 
 function render(contact: ContactDoc, ctx: ApiContext): Record<string, unknown> {
-  const { _embedded, ...fields } = contact;
   const embedded: Record<string, unknown> = {
-    tags: _embedded.tags,
-    companies: _embedded.companies.map((c) => embeddedRef('companies', c.id)),
+    tags: contact._embedded.tags,
+    companies: contact._embedded.companies.map((c) => embeddedRef('companies', c.id)),
   };
   if (ctx.with.has('leads')) embedded.leads = leadIdsOfContact(ctx.repo, contact.id).map((id) => embeddedRef('leads', id));
-  return {
-    ...fields,
-    closest_task_at: closestTaskAt(ctx.repo, 'contacts', contact.id),
-    _links: selfLink(`/contacts/${contact.id}`),
-    _embedded: embedded,
-  };
+  return partyResource('contacts', contact, embedded, ctx.repo);
 }
 
 /** `name` wins; otherwise it is built from first_name + last_name (as AmoCRM does). */
@@ -68,29 +61,19 @@ export const contacts: CollectionSpec<'contacts'> = {
   filters,
   searchTexts: (c) => [c.name, c.first_name, c.last_name, ...customFieldText(c.custom_fields_values)],
   render,
-  prepareCreate(body, ctx) {
-    const audit = readAudit(body, ctx.repo);
-    const write = readContactWrite(body, ctx);
-    return () =>
-      write({
-        id: ctx.repo.nextId('contacts'),
-        name: '',
-        first_name: '',
-        last_name: '',
-        ...auditOnCreate(audit, ctx),
-        group_id: 0,
-        is_deleted: false,
-        is_unsorted: false,
-        custom_fields_values: null,
-        account_id: ctx.repo.account().id,
-        _embedded: { tags: [], companies: [] },
-      });
-  },
-  preparePatch(contact, body, ctx) {
-    const audit = readAudit(body, ctx.repo);
-    const write = readContactWrite(body, ctx);
-    return () => ({ ...write(contact), ...auditOnUpdate(audit, contact, ctx) });
-  },
+  ...auditedWrites('contacts', readContactWrite, (r) => ({
+    id: r.id,
+    name: '',
+    first_name: '',
+    last_name: '',
+    ...r.audit,
+    group_id: 0,
+    is_deleted: false,
+    is_unsorted: false,
+    custom_fields_values: null,
+    account_id: r.accountId,
+    _embedded: { tags: [], companies: [] },
+  })),
   createdExtras: (c) => ({ is_deleted: c.is_deleted, is_unsorted: c.is_unsorted }),
   patchedExtras: (c) => ({ name: c.name }),
 };

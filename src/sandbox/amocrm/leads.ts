@@ -1,7 +1,7 @@
 // Leads (deals): fields, filters and write rules of `/api/v4/leads`.
 import { STATUS_LOST } from './constants.js';
-import type { CollectionSpec } from './collection.js';
-import { auditOnCreate, auditOnUpdate, readAudit, readLinkIds, type ApiContext } from './common.js';
+import { type CollectionSpec, auditedWrites } from './collection.js';
+import { readLinkIds, type ApiContext } from './common.js';
 import { applyCustomFieldWrites, customFieldText, fieldDefs, readCustomFieldWrites } from './custom-fields.js';
 import { customFieldFilter, type FilterSpec } from './filters.js';
 import { selfLink } from './hal.js';
@@ -139,34 +139,21 @@ export const leads: CollectionSpec<'leads'> = {
   filters,
   searchTexts: (l) => [l.name, ...customFieldText(l.custom_fields_values), ...l._embedded.tags.map((t) => t.name)],
   render,
-  prepareCreate(body, ctx) {
-    const audit = readAudit(body, ctx.repo);
-    const write = readLeadWrite(body, ctx);
-    return () => {
-      const responsible = auditOnCreate(audit, ctx);
-      const blank: LeadDoc = {
-        id: ctx.repo.nextId('leads'),
-        name: null,
-        price: null,
-        ...responsible,
-        group_id: 0,
-        status_id: 0,
-        pipeline_id: 0,
-        loss_reason_id: null,
-        closed_at: null,
-        is_deleted: false,
-        custom_fields_values: null,
-        score: null,
-        account_id: ctx.repo.account().id,
-        labor_cost: null,
-        _embedded: { tags: [], companies: [], contacts: [] },
-      };
-      return write(blank);
-    };
-  },
-  preparePatch(lead, body, ctx) {
-    const audit = readAudit(body, ctx.repo);
-    const write = readLeadWrite(body, ctx, lead);
-    return () => ({ ...write(lead), ...auditOnUpdate(audit, lead, ctx) });
-  },
+  ...auditedWrites('leads', readLeadWrite, (r) => ({
+    id: r.id,
+    name: null,
+    price: null,
+    ...r.audit,
+    group_id: 0,
+    status_id: 0,
+    pipeline_id: 0,
+    loss_reason_id: null,
+    closed_at: null,
+    is_deleted: false,
+    custom_fields_values: null,
+    score: null,
+    account_id: r.accountId,
+    labor_cost: null,
+    _embedded: { tags: [], companies: [], contacts: [] },
+  })),
 };

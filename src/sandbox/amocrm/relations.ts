@@ -33,6 +33,20 @@ export function contactIdsOfCompany(repo: Repo, companyId: number): number[] {
 const closestTaskIndexes = new WeakMap<Repo, Map<string, number>>();
 
 /** Earliest `complete_till` of the entity's open tasks, or null (computed once per request). */
+/**
+ * A contact or a company as the API returns it: its fields, the due time of its nearest open task, its self
+ * link, and `embedded` (what the render chose to embed) in place of the stored `_embedded`.
+ */
+export function partyResource(
+  key: 'contacts' | 'companies',
+  doc: { id: number; _embedded: unknown },
+  embedded: Record<string, unknown>,
+  repo: Repo,
+): Record<string, unknown> {
+  const { _embedded: _stored, ...fields } = doc;
+  return { ...fields, closest_task_at: closestTaskAt(repo, key, doc.id), _links: selfLink(`/${key}/${doc.id}`), _embedded: embedded };
+}
+
 export function closestTaskAt(repo: Repo, entityType: EntityType, id: number): number | null {
   let index = closestTaskIndexes.get(repo);
   if (!index) {

@@ -1,8 +1,8 @@
 // Tasks: fields, filters and write rules of `/api/v4/tasks`. `text` and `complete_till` are
 // required on create; completing a task is a PATCH with `is_completed: true` and `result.text`.
 import type { HttpRequest } from '../emulator-types.js';
-import type { CollectionSpec } from './collection.js';
-import { auditOnCreate, auditOnUpdate, readAudit, type ApiContext } from './common.js';
+import { type CollectionSpec, auditedWrites } from './collection.js';
+import type { ApiContext } from './common.js';
 import { TASK_TYPES } from './constants.js';
 import type { FilterSpec } from './filters.js';
 import { selfLink } from './hal.js';
@@ -106,28 +106,18 @@ export const tasks: CollectionSpec<'tasks'> = {
   searchTexts: (t) => [t.text, Array.isArray(t.result) ? undefined : t.result.text],
   render,
   checkListQuery,
-  prepareCreate(body, ctx) {
-    const audit = readAudit(body, ctx.repo);
-    const write = readTaskWrite(body, ctx);
-    return () =>
-      write({
-        id: ctx.repo.nextId('tasks'),
-        ...auditOnCreate(audit, ctx),
-        group_id: 0,
-        entity_id: null,
-        entity_type: null,
-        is_completed: false,
-        task_type_id: 1,
-        text: '',
-        duration: 0,
-        complete_till: 0,
-        result: [],
-        account_id: ctx.repo.account().id,
-      });
-  },
-  preparePatch(task, body, ctx) {
-    const audit = readAudit(body, ctx.repo);
-    const write = readTaskWrite(body, ctx, task);
-    return () => ({ ...write(task), ...auditOnUpdate(audit, task, ctx) });
-  },
+  ...auditedWrites('tasks', readTaskWrite, (r) => ({
+    id: r.id,
+    ...r.audit,
+    group_id: 0,
+    entity_id: null,
+    entity_type: null,
+    is_completed: false,
+    task_type_id: 1,
+    text: '',
+    duration: 0,
+    complete_till: 0,
+    result: [],
+    account_id: r.accountId,
+  })),
 };

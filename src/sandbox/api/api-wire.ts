@@ -1,7 +1,7 @@
 // The wire rules of the Membrane REST API that the official SDK relies on: JSON in and out, query
 // values as strings (booleans as "true"/"false"), unknown query keys ignored, `cursor=0` as the
 // first page, and every Membrane-side error as an ErrorData body whose status follows its key.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { badRequest, SandboxError, type ErrorData } from '../error-data.js';
 
 /** The status Membrane answers an ErrorData with: by key, 500 for internal errors, else 400. */
@@ -20,20 +20,6 @@ export function httpStatusOf(err: SandboxError): number {
     default:
       return data.type === 'internal' ? 500 : 400;
   }
-}
-
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    ...headers,
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-  });
-  res.end(text);
-}
-
-export function sendError(res: ServerResponse, err: SandboxError): void {
-  sendJson(res, httpStatusOf(err), err.errorData, err.httpHeaders);
 }
 
 /** Request bodies above this are refused (413): the emulations never need more. */

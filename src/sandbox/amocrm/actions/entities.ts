@@ -3,7 +3,7 @@
 import type { EmulatorContext, JsonSchema } from '../../emulator-types.js';
 import { InvalidInput } from '../../emulator-types.js';
 import { call, embeddedList, expectOk, type QueryPairs } from './client.js';
-import { intList, multitextWrite, optionalInt, optionalString, pushFilter, pushRange, textWrite, toUnixSeconds } from './inputs.js';
+import { intList, optionalInt, optionalString, partyBody, pushFilter, pushRange, toUnixSeconds } from './inputs.js';
 import { arr, bool, companyRecord, contactRecord, int, leadRecord, str, taskRecord, timeInput } from './action-schemas.js';
 
 export type RecordEntityId = 'lead' | 'contact' | 'company' | 'task';
@@ -151,16 +151,15 @@ export const CONTACT: RecordEntity = {
     if (!named) throw new InvalidInput('A contact needs a name: give first_name, last_name or name', 'name');
   },
   toBody(input) {
-    const body: Record<string, unknown> = {};
-    for (const key of ['first_name', 'last_name', 'name', 'responsible_user_id']) if (input[key] !== undefined) body[key] = input[key];
-    const fields: Record<string, unknown>[] = [];
-    const phone = optionalString(input, 'phone');
-    const email = optionalString(input, 'email');
-    const position = optionalString(input, 'position');
-    if (phone !== undefined) fields.push(multitextWrite('PHONE', phone));
-    if (email !== undefined) fields.push(multitextWrite('EMAIL', email));
-    if (position !== undefined) fields.push(textWrite('POSITION', position));
-    if (fields.length > 0) body.custom_fields_values = fields;
+    const body = partyBody(
+      input,
+      ['first_name', 'last_name', 'name', 'responsible_user_id'],
+      [
+        ['phone', 'PHONE', 'multitext'],
+        ['email', 'EMAIL', 'multitext'],
+        ['position', 'POSITION', 'text'],
+      ],
+    );
     const companyId = optionalInt(input, 'company_id');
     if (companyId !== undefined) body._embedded = { companies: [{ id: companyId }] };
     return body;
@@ -187,19 +186,16 @@ export const COMPANY: RecordEntity = {
     responsible_user_id: responsibleInput,
   },
   createRequired: ['name'],
-  toBody(input) {
-    const body: Record<string, unknown> = {};
-    for (const key of ['name', 'responsible_user_id']) if (input[key] !== undefined) body[key] = input[key];
-    const fields: Record<string, unknown>[] = [];
-    const phone = optionalString(input, 'phone');
-    const email = optionalString(input, 'email');
-    const website = optionalString(input, 'website');
-    if (phone !== undefined) fields.push(multitextWrite('PHONE', phone));
-    if (email !== undefined) fields.push(multitextWrite('EMAIL', email));
-    if (website !== undefined) fields.push(textWrite('WEB', website));
-    if (fields.length > 0) body.custom_fields_values = fields;
-    return body;
-  },
+  toBody: (input) =>
+    partyBody(
+      input,
+      ['name', 'responsible_user_id'],
+      [
+        ['phone', 'PHONE', 'multitext'],
+        ['email', 'EMAIL', 'multitext'],
+        ['website', 'WEB', 'text'],
+      ],
+    ),
   createSummary: 'Create a company in AmoCRM. Required: name. Optional: phone, email, website, responsible_user_id.',
   updateSummary: 'Update a company in AmoCRM by id: name, phone, email, website, responsible_user_id.',
 };

@@ -17,6 +17,25 @@ export function optionalString(input: Record<string, unknown>, key: string): str
   return typeof v === 'string' ? v : undefined;
 }
 
+/** A friendly input that becomes a custom field write: `phone` → the PHONE multitext field. */
+export type CustomFieldInput = [input: string, fieldCode: string, kind: 'multitext' | 'text'];
+
+/**
+ * The body a contact or a company is created or updated with: the `plain` inputs copied as given, the others
+ * written as their custom fields (an empty string clears one).
+ */
+export function partyBody(input: Record<string, unknown>, plain: string[], custom: CustomFieldInput[]): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  for (const key of plain) if (input[key] !== undefined) body[key] = input[key];
+  const fields = custom.flatMap(([name, code, kind]) => {
+    const value = optionalString(input, name);
+    if (value === undefined) return [];
+    return [kind === 'multitext' ? multitextWrite(code, value) : textWrite(code, value)];
+  });
+  if (fields.length > 0) body.custom_fields_values = fields;
+  return body;
+}
+
 export function optionalInt(input: Record<string, unknown>, key: string): number | undefined {
   const v = input[key];
   return typeof v === 'number' && Number.isInteger(v) ? v : undefined;

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../../src/errors.js';
 import { apiHints } from '../../src/membrane/api/api-hints.js';
 import { cliHints } from '../../src/membrane/cli/cli-hints.js';
-import { type ErrorContext, askUser, fromErrorData, retryAfterSeconds, upstreamError } from '../../src/membrane/error-data.js';
+import { type ErrorContext, askUser, fromErrorData, retryAfterSeconds, upstreamError } from '../../src/membrane/membrane-errors.js';
 
 const cli = cliHints('membrane', 'membrane-cli');
 const ctx = (extra: Partial<ErrorContext> = {}): ErrorContext => ({
