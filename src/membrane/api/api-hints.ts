@@ -1,6 +1,7 @@
 // What users must do, in the API backend's terms: which environment variable to fix (and that the server must
 // restart to read it), or the page Membrane gave. Connecting a CRM needs a browser, which the REST API cannot
 // open: the Membrane console or the Membrane CLI (logged in to the same workspace and tenant) does it.
+// Every text here goes out through redaction, so none is worded like a credential field (`token: …`).
 import type { UserActionHints, UserStep } from '../membrane-client.js';
 import { API_ENV, type ApiCredentials, credentialVariables } from './api-credentials.js';
 
@@ -16,14 +17,14 @@ function connectSteps(sameTenant: string): Pick<UserActionHints, 'connect' | 're
   return {
     connect(connector): UserStep {
       return {
-        action: `connect ${connector.displayName} for ${sameTenant} in the Membrane console, or with the Membrane CLI logged in to that tenant: \`membrane connect --connectorKey=${connector.key}\``,
+        action: `connect ${connector.displayName} for ${sameTenant} in the Membrane console, or with the Membrane CLI logged in to that tenant (run \`membrane connect --connectorKey=${connector.key}\`)`,
       };
     },
     reconnect(connection): UserStep {
       const uiUrl = connection.clientAction?.uiUrl;
       if (uiUrl) return { action: `open ${uiUrl} to reconnect`, uiUrl };
       return {
-        action: `reconnect connection ${connection.id ?? '(its id)'} in the Membrane console, or with the Membrane CLI logged in to ${sameTenant}: \`membrane connect --connectionId=${connection.id ?? '<id>'}\``,
+        action: `reconnect connection ${connection.id ?? '(its id)'} in the Membrane console, or with the Membrane CLI logged in to ${sameTenant} (run \`membrane connect --connectionId=${connection.id ?? '<id>'}\`)`,
       };
     },
   };
@@ -40,7 +41,7 @@ export function apiHints(credentials: ApiCredentials, customApiUri: boolean): Us
     login(): UserStep {
       return credentials.kind === 'token'
         ? {
-            action: `replace ${API_ENV.token}${uri} in the MCP server's environment (Membrane refused the token: wrong, revoked or expired) and restart the server`,
+            action: `replace ${API_ENV.token}${uri} in the MCP server's environment (Membrane refused the token as wrong, revoked or expired) and restart the server`,
           }
         : {
             action: `check ${variables.join(', ')}${uri} in the MCP server's environment (Membrane refused the token minted from them: a wrong or rotated secret, or a key of another workspace) and restart the server`,
@@ -70,7 +71,7 @@ export function callerHints(customApiUri: boolean): UserActionHints {
   return {
     login(): UserStep {
       return {
-        action: `send a valid Membrane access token (a JWT or \`pat-\` token) as your MCP client's bearer token (Authorization: Bearer <token>): Membrane refused this one (wrong, revoked or expired)${customApiUri ? `, or the server's ${API_URI_VARIABLE} is wrong` : ''}`,
+        action: `send a valid Membrane access token (a JWT or \`pat-\` token) as your MCP client's bearer token (the Authorization header, Bearer scheme); Membrane refused this one (wrong, revoked or expired)${customApiUri ? `, or the server's ${API_URI_VARIABLE} is wrong` : ''}`,
       };
     },
     ...connectSteps(sameTenant),
