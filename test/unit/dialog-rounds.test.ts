@@ -5,7 +5,7 @@
 // inside it as a confirm token. None of that runs a write; the honest round runs it exactly once, also when
 // the two rounds reach two replicas that share the state store and the key.
 import type { Client } from '@modelcontextprotocol/client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SettingsSchema } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import type { Connection, MembraneClient, ProxyResponse } from '../../src/membrane/membrane-client.js';
@@ -17,8 +17,8 @@ import { connectInProcess } from '../helpers/in-process.js';
 const CONNECTIONS: Connection[] = [{ id: 'conn-amo', name: 'AmoCRM', state: 'READY', disconnected: false, connectorKey: 'amocrm' }];
 const SECRET = 'dialog-test-secret-0123456789abcdef-0123';
 
-/** A Membrane client that records the proxied requests (the writes that ran). */
-function recordingClient(): MembraneClient & { requests: string[] } {
+/** A Membrane client that records the proxied requests (the writes that ran); `hold` keeps each request open until it resolves. */
+function recordingClient(hold?: Promise<void>): MembraneClient & { requests: string[] } {
   const requests: string[] = [];
   const unused = () => Promise.reject(new Error('not used by this test'));
   return {
@@ -29,9 +29,10 @@ function recordingClient(): MembraneClient & { requests: string[] } {
     getAction: unused,
     createAction: unused,
     runAction: unused,
-    request(q: { method?: string; path: string }): Promise<ProxyResponse> {
+    async request(q: { method?: string; path: string }): Promise<ProxyResponse> {
       requests.push(`${q.method ?? 'GET'} ${q.path}`);
-      return Promise.resolve({ status: 204, headers: {}, body: null });
+      await hold;
+      return { status: 204, headers: {}, body: null };
     },
     close: () => Promise.resolve(),
   } as unknown as MembraneClient & { requests: string[] };
@@ -99,11 +100,59 @@ describe('confirmation dialog rounds (2026 client, driven by hand)', () => {
     const done = await ask(client, DELETE(1), { inputResponses: yes, requestState: state });
     expect(done.isError).toBeFalsy();
     expect(membrane.requests).toEqual(['DELETE /api/v4/leads/1']);
-    // …and replaying it runs nothing.
+    // …and replaying it runs nothing, saying what the round that used it did.
     const replay = await ask(client, DELETE(1), { inputResponses: yes, requestState: state });
-    expect(replay.structuredContent?.error?.code).toBe('CONFIRMATION_REQUIRED');
-    expect(replay.structuredContent?.error?.message).toMatch(/already used/);
+    expect(replay.structuredContent?.error?.code).toBe('DUPLICATE_WRITE');
+    expect(replay.structuredContent?.error?.message).toMatch(/already used \(this round ran nothing\); the identical write succeeded/);
     expect(membrane.requests).toEqual(['DELETE /api/v4/leads/1']);
+  });
+
+  it('F1: a replayed yes leaves the repeat guard as the run left it: the identical call meets DUPLICATE_WRITE, not a second dialog', async () => {
+    const membrane = recordingClient();
+    const client = await replica(membrane, new MemoryStateStore());
+    const first = await ask(client, DELETE(11));
+    expect((await ask(client, DELETE(11), { inputResponses: yes, requestState: first.requestState! })).isError).toBeFalsy();
+    for (const answer of [yes, { confirm: { action: 'decline' } }, { confirm: { action: 'cancel' } }]) {
+      const replay = await ask(client, DELETE(11), { inputResponses: answer, requestState: first.requestState! });
+      expect(replay.structuredContent?.error?.code).toBe('DUPLICATE_WRITE');
+    }
+    const again = await ask(client, DELETE(11));
+    expect(again.resultType).toBeUndefined();
+    expect(again.structuredContent?.error?.code).toBe('DUPLICATE_WRITE');
+    expect(again.structuredContent?.error?.message).toMatch(/^The identical write succeeded/);
+    expect(membrane.requests).toEqual(['DELETE /api/v4/leads/11']);
+  });
+
+  it('F1: six copies of one yes raced in parallel run the call once, and the guard still holds it afterwards', async () => {
+    const membrane = recordingClient();
+    const client = await replica(membrane, new MemoryStateStore());
+    const first = await ask(client, DELETE(12));
+    const rounds = await Promise.all(
+      Array.from({ length: 6 }, () => ask(client, DELETE(12), { inputResponses: yes, requestState: first.requestState! })),
+    );
+    expect(rounds.filter((r) => !r.isError)).toHaveLength(1);
+    for (const r of rounds.filter((r) => r.isError)) expect(r.structuredContent?.error?.code).toBe('DUPLICATE_WRITE');
+    expect((await ask(client, DELETE(12))).structuredContent?.error?.code).toBe('DUPLICATE_WRITE');
+    expect(membrane.requests).toEqual(['DELETE /api/v4/leads/12']);
+  });
+
+  it('F1: an answer round retried while its write runs reports it running; the agent cannot open a second dialog for it', async () => {
+    let finish!: () => void;
+    const membrane = recordingClient(new Promise<void>((r) => (finish = r)));
+    const client = await replica(membrane, new MemoryStateStore());
+    const first = await ask(client, DELETE(13));
+    const running = ask(client, DELETE(13), { inputResponses: yes, requestState: first.requestState! });
+    await vi.waitFor(() => expect(membrane.requests).toHaveLength(1));
+    const retried = await ask(client, DELETE(13), { inputResponses: yes, requestState: first.requestState! });
+    expect(retried.structuredContent?.error?.code).toBe('DUPLICATE_WRITE');
+    expect(retried.structuredContent?.error?.message).toMatch(/already used \(this round ran nothing\); the identical write is still running/);
+    const meanwhile = await ask(client, DELETE(13));
+    expect(meanwhile.resultType).toBeUndefined();
+    expect(meanwhile.structuredContent?.error?.message).toMatch(/is still running/);
+    finish();
+    expect((await running).isError).toBeFalsy();
+    expect((await ask(client, DELETE(13))).structuredContent?.error?.code).toBe('DUPLICATE_WRITE');
+    expect(membrane.requests).toEqual(['DELETE /api/v4/leads/13']);
   });
 
   it('the ticket inside the (readable) state is not a confirm token; a "no" is final and frees the call to be asked again', async () => {
