@@ -89,6 +89,8 @@ function parseWriteRecord(text: string): WriteRecord {
   return { phase: rec.phase ?? 'unknown', owner: String(rec.owner ?? ''), at: Number(rec.at ?? 0) };
 }
 
+const SCRIPTS = [TAKE_TOKEN, CLAIM_WRITE, SETTLE_WRITE];
+
 /** The client as the store configures it: no offline queue, a bounded queue, our reconnection policy. */
 function newClient(url: string, connectTimeoutMs: number, reconnectStrategy: (retries: number, cause: Error) => number | Error) {
   return createClient({
@@ -271,6 +273,9 @@ export async function connectRedisStateStore(opts: RedisStateStoreOptions): Prom
   client.on('ready', () => {
     if (reported) opts.log.info(`state store ${shown}: connected again`);
     reported = false;
+    // Cached before the first call needs them: a NOSCRIPT fallback resends a script only once the first answer is
+    // back, which would let a command sent after it (a release behind a timed-out claim) run first.
+    void Promise.all(SCRIPTS.map((s) => client.scriptLoad(s.lua))).catch(() => undefined);
   });
   try {
     await client.connect();

@@ -12,7 +12,9 @@ import type { Connection, MembraneClient, ProxyResponse } from '../../src/membra
 import { createServerFactory } from '../../src/server.js';
 import { MemoryStateStore } from '../../src/state/memory-state-store.js';
 import type { StateStore } from '../../src/state/state-store.js';
+import { connectRedisStateStore } from '../../src/state/redis-state-store.js';
 import { connectInProcess } from '../helpers/in-process.js';
+import { startRedisServer } from '../helpers/redis-server.js';
 
 const CONNECTIONS: Connection[] = [{ id: 'conn-amo', name: 'AmoCRM', state: 'READY', disconnected: false, connectorKey: 'amocrm' }];
 const SECRET = 'dialog-test-secret-0123456789abcdef-0123';
@@ -197,5 +199,41 @@ describe('confirmation dialog rounds (2026 client, driven by hand)', () => {
       /Invalid or expired requestState/,
     );
     expect(membrane.requests).toEqual(['DELETE /api/v4/leads/5']);
+  });
+});
+
+describe('confirmation dialog rounds over a Redis that stalls', () => {
+  it("F2: a stall while the yes is used says the answer cannot be reused; the next call asks again (not DUPLICATE_WRITE) and runs once", async () => {
+    const redis = await startRedisServer();
+    const log = createLogger({ level: 'error', write: () => undefined });
+    const store = await connectRedisStateStore({ url: redis.url, log, commandTimeoutMs: 300 });
+    closers.push(async () => {
+      process.kill(redis.pid()!, 'SIGCONT');
+      await store.close();
+      await redis.close();
+    });
+    const membrane = recordingClient();
+    const client = await replica(membrane, store);
+    const first = await ask(client, DELETE(21));
+    expect(first.resultType).toBe('input_required');
+
+    process.kill(redis.pid()!, 'SIGSTOP');
+    const stalled = await ask(client, DELETE(21), { inputResponses: yes, requestState: first.requestState! });
+    process.kill(redis.pid()!, 'SIGCONT');
+    const error = (stalled.structuredContent as { error: { code: string; message: string; nextStep: string; retryable: boolean } }).error;
+    expect(error.code).toBe('STATE_UNAVAILABLE');
+    expect(error.message).toMatch(/nothing ran, and this answer cannot be used again/);
+    expect(error.nextStep).toMatch(/again in a few seconds \(without the answer\): the user will be asked again/);
+    expect(membrane.requests).toEqual([]);
+    await vi.waitFor(() => store.ping(), { timeout: 5000, interval: 50 });
+
+    // The late take spent the ticket: the same answer sent again runs nothing.
+    const replay = await ask(client, DELETE(21), { inputResponses: yes, requestState: first.requestState! });
+    expect(replay.structuredContent?.error?.code).toBe('CONFIRMATION_REQUIRED');
+    // What the error told the agent to do works: a new dialog, and its yes runs the call once.
+    const again = await ask(client, DELETE(21));
+    expect(again.resultType).toBe('input_required');
+    expect((await ask(client, DELETE(21), { inputResponses: yes, requestState: again.requestState! })).isError).toBeFalsy();
+    expect(membrane.requests).toEqual(['DELETE /api/v4/leads/21']);
   });
 });
