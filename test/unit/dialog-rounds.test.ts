@@ -109,6 +109,13 @@ describe('confirmation dialog rounds (2026 client, driven by hand)', () => {
     expect(membrane.requests).toEqual(['DELETE /api/v4/leads/1']);
   });
 
+  it('F4b: the dialog shows the headers a proxy request sends, quoted, on their own line', async () => {
+    const client = await replica(recordingClient(), new MemoryStateStore());
+    const first = await ask(client, { ...DELETE(14), headers: { 'X-Cascade-Delete': 'all-related-records', Prefer: 'hard-delete' } });
+    const lines = first.inputRequests!.confirm.params.message.split('\n');
+    expect(lines).toContain('headers: "X-Cascade-Delete: all-related-records", "Prefer: hard-delete"');
+  });
+
   it('F1: a replayed yes leaves the repeat guard as the run left it: the identical call meets DUPLICATE_WRITE, not a second dialog', async () => {
     const membrane = recordingClient();
     const client = await replica(membrane, new MemoryStateStore());
