@@ -65,7 +65,7 @@ export interface HttpOptions {
   host: string;
   token?: string;
   /** Per-caller credentials (--http-auth membrane): each request is admitted by its own bearer token; its authInfo reaches the factory. */
-  callers?: { admit(authorization: string | undefined): Promise<CallerAdmission> };
+  callers?: { admit(authorization: string | undefined, address: string): Promise<CallerAdmission> };
   /** What GET /readyz reports (default: ready once listening). */
   readiness?: () => Promise<Readiness>;
   allowedHosts: string[];
@@ -273,7 +273,7 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
     // The caller's token is checked before the body is read; their tenant stays held until the answer is sent.
     let authInfo: AuthInfo | undefined;
     if (opts.callers) {
-      const admission = await opts.callers.admit(req.headers.authorization);
+      const admission = await opts.callers.admit(req.headers.authorization, req.socket.remoteAddress ?? 'unknown');
       if (!admission.ok) {
         const challenge = `Bearer realm="membrane-crm-mcp"${admission.invalidToken ? ', error="invalid_token"' : ''}`;
         return rpcError(
