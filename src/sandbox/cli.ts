@@ -230,8 +230,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     path: ['sandbox', 'rate-fill'],
-    synopsis: 'sandbox rate-fill [--connectorKey=amocrm] [--holdMs=<ms>] [--json]',
-    options: ['connectorKey', 'holdMs'],
+    synopsis: 'sandbox rate-fill [--connectorKey=amocrm] [--holdMs=<ms> | --requests=<n>] [--json]',
+    options: ['connectorKey', 'holdMs', 'requests'],
     positionals: { min: 0, max: 0 },
     tenant: false,
     maintenance: true,
