@@ -58,6 +58,11 @@ export function quoted(text: string, max = NAME_CHARS): string {
   return oneLine(text, max, true);
 }
 
+/** `text` with its unsafe characters escaped, unquoted and uncut (the caller caps it): a value to offer as is. */
+export function escaped(text: string): string {
+  return oneLine(text, Number.POSITIVE_INFINITY, false);
+}
+
 /** A value the server knows (an id, a type) on one line, escaped all the same: it came from outside the process. */
 function plain(text: string): string {
   return oneLine(text, NAME_CHARS, false);
