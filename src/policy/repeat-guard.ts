@@ -98,16 +98,12 @@ export class RepeatGuard {
       const running = held.phase === 'confirming' ? { ...held, phase: 'running' as const } : held;
       return this.duplicate(running, toolName, 'This confirmation answer was already used (this round ran nothing); the identical write');
     }
-    return new ToolError(
-      'CONFIRMATION_REQUIRED',
-      'This confirmation answer was already used or has expired; the call did not run again',
-      {
-        nextStep: held
-          ? `Another confirmation dialog for the identical call waits for the user's answer: wait for it. If it was dismissed or lost, call ${toolName} with the same arguments plus allowRepeat: true.`
-          : `Call ${toolName} again without the answer if the user still wants it.`,
-        retryable: false,
-      },
-    );
+    return new ToolError('CONFIRMATION_REQUIRED', 'This confirmation answer was already used or has expired; the call did not run again', {
+      nextStep: held
+        ? `Another confirmation dialog for the identical call waits for the user's answer: wait for it. If it was dismissed or lost, call ${toolName} with the same arguments plus allowRepeat: true.`
+        : `Call ${toolName} again without the answer if the user still wants it.`,
+      retryable: false,
+    });
   }
 
   private duplicate(held: WriteRecord, toolName: string, subject = 'The identical write'): ToolError {

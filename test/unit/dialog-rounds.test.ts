@@ -154,7 +154,9 @@ describe('confirmation dialog rounds (2026 client, driven by hand)', () => {
     await vi.waitFor(() => expect(membrane.requests).toHaveLength(1));
     const retried = await ask(client, DELETE(13), { inputResponses: yes, requestState: first.requestState! });
     expect(retried.structuredContent?.error?.code).toBe('DUPLICATE_WRITE');
-    expect(retried.structuredContent?.error?.message).toMatch(/already used \(this round ran nothing\); the identical write is still running/);
+    expect(retried.structuredContent?.error?.message).toMatch(
+      /already used \(this round ran nothing\); the identical write is still running/,
+    );
     const meanwhile = await ask(client, DELETE(13));
     expect(meanwhile.resultType).toBeUndefined();
     expect(meanwhile.structuredContent?.error?.message).toMatch(/is still running/);
@@ -210,7 +212,7 @@ describe('confirmation dialog rounds (2026 client, driven by hand)', () => {
 });
 
 describe('confirmation dialog rounds over a Redis that stalls', () => {
-  it("F2: a stall while the yes is used says the answer cannot be reused; the next call asks again (not DUPLICATE_WRITE) and runs once", async () => {
+  it('F2: a stall while the yes is used says the answer cannot be reused; the next call asks again (not DUPLICATE_WRITE) and runs once', async () => {
     const redis = await startRedisServer();
     const log = createLogger({ level: 'error', write: () => undefined });
     const store = await connectRedisStateStore({ url: redis.url, log, commandTimeoutMs: 300 });

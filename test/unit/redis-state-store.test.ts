@@ -215,7 +215,13 @@ describe('Redis unreachable, lost and back', () => {
 /** Resolves once the store answers again (a command sent now runs after everything queued before it). */
 async function waitUntilServing(store: RedisStateStore): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    if (await store.ping().then(() => true, () => false)) return;
+    if (
+      await store.ping().then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
     await sleep(50);
   }
   throw new Error('Redis did not answer again within 5 s');
