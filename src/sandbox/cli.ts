@@ -382,6 +382,10 @@ function environmentHelp(env: NodeJS.ProcessEnv): [string, string][] {
     ['MEMBRANE_SANDBOX_ACCESS_TOKEN', '`serve`: the `pat-…` token it accepts besides JWTs (default: random per start).'],
     ['MEMBRANE_SANDBOX_REQUEST_LOG', '`serve`: append every answered request to this file, one JSON line each (never a token).'],
     [
+      'MEMBRANE_SANDBOX_LIFELINE',
+      '`stdin`: stdin is a pipe held by the parent (the MCP server sets it); when it ends, the command ends with its process group. Unset: stdin is never read.',
+    ],
+    [
       'MEMBRANE_SANDBOX_ANY_TENANT',
       '`serve`: `1` accepts tokens (signed with the workspace secret) for any tenant key; each other tenant gets its own store, `<db>.tenant-<key>`.',
     ],
