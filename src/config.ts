@@ -201,7 +201,8 @@ export const SETTINGS: readonly SettingSpec[] = [
     env: 'MEMBRANE_CRM_HTTP_HOST',
     kind: 'string',
     shownDefault: '127.0.0.1',
-    description: 'Address `--http` listens on. A non-loopback address is refused unless `--http-token` is set.',
+    description:
+      'Address `--http` listens on. A non-loopback address needs authenticated requests: `--http-token`, or `--http-auth membrane` (each caller brings its own Membrane token); otherwise it is refused.',
   },
   {
     key: 'httpToken',

@@ -3,15 +3,24 @@
 // the agent (or whoever built the action), and the agent may be following injected text, so every such string
 // is quoted, kept on one line (control, format and line-separator characters escaped, so no newline, Unicode
 // line separator or right-to-left override survives) and capped. What the server itself knows (the kind, the
-// connection, the action id and type) comes first, so no name can push it out of view.
+// connection, the action id and type) comes first, so no name can push it out of view. An input or body lists
+// every top-level key with its value capped on its own (a long value cannot hide the keys after it), and
+// whatever was cut says so; proxy headers are shown too, since they are sent.
 import { sanitize } from '../results/budget.js';
 import type { ActionKind } from './action-kind.js';
 
 /** Longest agent-chosen name, key or path shown, in characters of the original. */
 const NAME_CHARS = 120;
 const PATH_CHARS = 300;
-/** Longest input, query or body shown (its one-line JSON). */
+/** Longest scalar input, query or body shown (its one-line JSON). */
 const VALUE_CHARS = 600;
+/** Longest top-level key, and value of one key or item, shown. */
+const KEY_CHARS = 60;
+const PART_CHARS = 200;
+/** Characters of values shown in one input or body in all; past it, values are only marked (their keys still show). */
+const PARTS_BUDGET = 2400;
+/** Top-level keys or items listed at most; the rest are counted. */
+const PARTS_SHOWN = 60;
 
 // Controls (C0, C1, DEL), format characters (bidi overrides and isolates, zero-width joiners, BOM), line and
 // paragraph separators, and lone surrogates.
@@ -49,6 +58,11 @@ export function quoted(text: string, max = NAME_CHARS): string {
   return oneLine(text, max, true);
 }
 
+/** `text` with its unsafe characters escaped, unquoted and uncut (the caller caps it): a value to offer as is. */
+export function escaped(text: string): string {
+  return oneLine(text, Number.POSITIVE_INFINITY, false);
+}
+
 /** A value the server knows (an id, a type) on one line, escaped all the same: it came from outside the process. */
 function plain(text: string): string {
   return oneLine(text, NAME_CHARS, false);
@@ -59,6 +73,41 @@ export function jsonLine(value: unknown, max = VALUE_CHARS): string {
   const text = JSON.stringify(sanitize(value)) ?? 'undefined';
   // JSON.stringify already escapes quotes, backslashes and C0 controls; the rest is escaped here.
   return oneLine(text, max, false);
+}
+
+/**
+ * An input, query or body on one line: an object lists every top-level key (up to PARTS_SHOWN, then how many
+ * more) with its value capped on its own, an array its items the same way, so no long or reordered value
+ * can push a later key out of view. Uncut, it is the value's JSON; every cut says so (`… (N characters)`).
+ */
+export function valueLine(value: unknown): string {
+  if (value === null || typeof value !== 'object') return jsonLine(value);
+  const array = Array.isArray(value);
+  // The value's own keys (also `__proto__`), each value sanitised on its own.
+  const entries: [string | undefined, unknown][] = array
+    ? (value as unknown[]).map((v) => [undefined, v])
+    : Object.keys(value).map((k) => [k, (value as Record<string, unknown>)[k]]);
+  let used = 0;
+  const parts: string[] = [];
+  for (const [i, [key, v]] of entries.entries()) {
+    if (i >= PARTS_SHOWN) {
+      parts.push(`… (${entries.length - i} more ${array ? 'items' : 'keys'})`);
+      break;
+    }
+    const text = JSON.stringify(sanitize(v)) ?? 'null';
+    const room = Math.min(PART_CHARS, PARTS_BUDGET - used);
+    used += Math.min(text.length, Math.max(room, 0));
+    const shown = room > 0 ? oneLine(text, room, false) : `… (${[...text].length} characters)`;
+    parts.push(key === undefined ? shown : `${oneLine(JSON.stringify(key), KEY_CHARS, false)}:${shown}`);
+  }
+  return array ? `[${parts.join(',')}]` : `{${parts.join(',')}}`;
+}
+
+/** Request headers as people see them: each `"Name: value"` quoted and escaped, in the order given. */
+export function headersLine(headers: Record<string, string>): string {
+  return Object.entries(headers)
+    .map(([name, v]) => quoted(`${name}: ${v}`))
+    .join(', ');
 }
 
 /** Ordered label → one-line text: server-known lines first, agent-chosen (quoted) lines last. */
@@ -82,18 +131,21 @@ export function actionPreview(
     ...previewHead(p),
     actionId: plain(p.action.id),
     ...(p.action.type ? { actionType: plain(p.action.type) } : {}),
-    input: jsonLine(p.input),
+    input: valueLine(p.input),
     ...(p.action.key ? { actionKey: quoted(p.action.key) } : {}),
     actionName: quoted(p.action.name),
   };
 }
 
-export function requestPreview(p: PreviewHead & { method: string; path: string; query?: unknown; body?: unknown }): CallPreview {
+export function requestPreview(
+  p: PreviewHead & { method: string; path: string; query?: unknown; body?: unknown; headers?: Record<string, string> },
+): CallPreview {
   return {
     ...previewHead(p),
     request: `${p.method} ${quoted(p.path, PATH_CHARS)}`,
-    ...(p.query !== undefined ? { query: jsonLine(p.query) } : {}),
-    ...(p.body !== undefined ? { body: jsonLine(p.body) } : {}),
+    ...(p.query !== undefined ? { query: valueLine(p.query) } : {}),
+    ...(p.body !== undefined ? { body: valueLine(p.body) } : {}),
+    ...(p.headers && Object.keys(p.headers).length ? { headers: headersLine(p.headers) } : {}),
   };
 }
 

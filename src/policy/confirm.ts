@@ -39,7 +39,21 @@ export class Confirmations {
 
   /** Uses up `token` for the call `key`; throws when it is unknown, expired, used, or for another call. */
   async consume(token: string, key: string): Promise<void> {
-    const outcome = await this.state.takeToken(this.scope, token, key);
+    const outcome = await this.state.takeToken(this.scope, token, key).catch((e: unknown) => {
+      // The take may still land after we stopped waiting (a stalled store runs it late): the token may be spent.
+      if (!(e instanceof ToolError) || e.code !== 'STATE_UNAVAILABLE') throw e;
+      throw new ToolError(
+        'STATE_UNAVAILABLE',
+        'The shared state store did not answer while the confirm token was being used; nothing ran, and the token may have been used up',
+        {
+          nextStep:
+            'Retry in a few seconds with the same arguments and token. If the token is then refused as used, call again without confirm for a new one, and confirm with the user again.',
+          retryable: true,
+          retryAfterSeconds: 2,
+          details: { started: false },
+        },
+      );
+    });
     if (outcome === 'missing') {
       throw new ToolError('CONFIRMATION_REQUIRED', 'The confirm token is unknown, expired or already used', {
         nextStep: 'Call again without confirm to get a new preview and token, and confirm with the user.',

@@ -57,12 +57,20 @@ export class RepeatGuard {
     toolName: string,
     opts: { phase?: 'confirming' | 'running'; ttlMs?: number; force?: boolean } = {},
   ): Promise<void> {
-    const held = await this.state.claimWrite(this.scope, key, {
-      owner,
-      phase: opts.phase ?? 'running',
-      ttlMs: opts.ttlMs ?? RUNNING_CLAIM_MS,
-      force: opts.force,
-    });
+    let held: WriteRecord | undefined;
+    try {
+      held = await this.state.claimWrite(this.scope, key, {
+        owner,
+        phase: opts.phase ?? 'running',
+        ttlMs: opts.ttlMs ?? RUNNING_CLAIM_MS,
+        force: opts.force,
+      });
+    } catch (e) {
+      // A store that stalled may still record this claim after we stopped waiting (nothing runs on it): a release
+      // sent now is applied after it, in order, so the retry the error recommends finds the write free, not "running".
+      if (e instanceof ToolError && e.code === 'STATE_UNAVAILABLE') this.release(key, owner);
+      throw e;
+    }
     if (held) throw this.duplicate(held, toolName);
   }
 
@@ -71,7 +79,34 @@ export class RepeatGuard {
     await this.state.settleWrite(this.scope, key, owner, outcomeOf(error), this.windowMs);
   }
 
-  private duplicate(held: WriteRecord, toolName: string): ToolError {
+  /**
+   * Drops `owner`'s live claim without waiting for the store (it may not be answering): applied after whatever
+   * was sent before it. A recorded outcome, or a claim another owner holds, is left alone.
+   */
+  release(key: string, owner: string): void {
+    void this.state.settleWrite(this.scope, key, owner, 'forget', this.windowMs).catch(() => undefined);
+  }
+
+  /**
+   * Why a confirmation answer that was already used runs nothing: what the guard knows about the write `key`
+   * (it ran, runs, may have been applied), else that the answer is spent. `owner` is the answer's dialog.
+   */
+  async answerUsed(key: string, owner: string, toolName: string): Promise<ToolError> {
+    const held = await this.state.getWrite(this.scope, key).catch(() => undefined);
+    if (held && !(held.phase === 'confirming' && held.owner !== owner)) {
+      // The dialog's own claim still `confirming`: the round that used the answer is about to run it.
+      const running = held.phase === 'confirming' ? { ...held, phase: 'running' as const } : held;
+      return this.duplicate(running, toolName, 'This confirmation answer was already used (this round ran nothing); the identical write');
+    }
+    return new ToolError('CONFIRMATION_REQUIRED', 'This confirmation answer was already used or has expired; the call did not run again', {
+      nextStep: held
+        ? `Another confirmation dialog for the identical call waits for the user's answer: wait for it. If it was dismissed or lost, call ${toolName} with the same arguments plus allowRepeat: true.`
+        : `Call ${toolName} again without the answer if the user still wants it.`,
+      retryable: false,
+    });
+  }
+
+  private duplicate(held: WriteRecord, toolName: string, subject = 'The identical write'): ToolError {
     const ago = Math.max(0, Math.round((this.now() - held.at) / 1000));
     const what =
       held.phase === 'confirming'
@@ -87,7 +122,7 @@ export class RepeatGuard {
         : held.phase === 'confirming'
           ? `Wait for that answer. If the dialog was dismissed or lost, call ${toolName} with the same arguments plus allowRepeat: true.`
           : `Do not repeat it unless the user wants it twice; then call ${toolName} with the same arguments plus allowRepeat: true.`;
-    return new ToolError('DUPLICATE_WRITE', `The identical write ${what}`, {
+    return new ToolError('DUPLICATE_WRITE', `${subject} ${what}`, {
       nextStep,
       retryable: false,
       details: { secondsAgo: ago, outcome: held.phase },

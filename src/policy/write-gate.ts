@@ -63,14 +63,11 @@ async function answered<T>(
   }
   const { ticket } = answer.state;
   // Used up whatever the answer: a replayed answer can never run the call a second time.
-  const fresh = await ctx.confirmations.closeDialog(ticket, key);
-  if (answer.outcome !== 'accept' || !fresh) await ctx.repeats.finish(key, ticket, new ToolError('USER_DECLINED', 'no'));
-  if (!fresh) {
-    throw new ToolError('CONFIRMATION_REQUIRED', 'This confirmation was already used or has expired; the call did not run again', {
-      nextStep: `Call ${call.tool} again without the answer if the user still wants it.`,
-      retryable: false,
-    });
-  }
+  const fresh = await closeDialog(ctx, call, key, ticket);
+  // An answer already used reports what the round that used it did; the claim it made (running, or the recorded
+  // outcome) is that round's, never released here, so the identical call still meets DUPLICATE_WRITE.
+  if (!fresh) throw await ctx.repeats.answerUsed(key, ticket, call.tool);
+  if (answer.outcome !== 'accept') await ctx.repeats.finish(key, ticket, new ToolError('USER_DECLINED', 'no'));
   if (answer.outcome === 'decline') {
     throw new ToolError('USER_DECLINED', 'The user declined this call in the confirmation dialog; nothing was changed', {
       nextStep: 'Do not retry it; ask the user what they want instead.',
@@ -83,6 +80,31 @@ async function answered<T>(
   // The dialog's claim becomes the run's (same owner); if allowRepeat took it over meanwhile, that call runs, not this one.
   await ctx.repeats.claim(key, ticket, call.tool);
   return runClaimed(ctx, call, key, ticket, run);
+}
+
+/**
+ * Uses up the dialog's ticket. When the state store does not answer, the take may still land later (a stalled
+ * Redis runs it late), so the answer counts as used: the ticket is taken again and the dialog's claim released,
+ * both sent behind the first take so they apply after it, and the user is asked again on the next call.
+ */
+async function closeDialog(ctx: ServerContext, call: CallContext, key: string, ticket: string): Promise<boolean> {
+  try {
+    return await ctx.confirmations.closeDialog(ticket, key);
+  } catch (e) {
+    if (!(e instanceof ToolError) || e.code !== 'STATE_UNAVAILABLE') throw e;
+    void ctx.confirmations.closeDialog(ticket, key).catch(() => undefined);
+    ctx.repeats.release(key, ticket);
+    throw new ToolError(
+      'STATE_UNAVAILABLE',
+      "The shared state store did not answer while the user's confirmation was being used; nothing ran, and this answer cannot be used again",
+      {
+        nextStep: `Call ${call.tool} again in a few seconds (without the answer): the user will be asked again.`,
+        retryable: true,
+        retryAfterSeconds: 2,
+        details: { started: false },
+      },
+    );
+  }
 }
 
 /** Runs a claimed write and records its outcome; a refused confirmation or a definite failure releases the claim. */

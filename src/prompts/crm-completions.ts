@@ -7,6 +7,7 @@
 import type { Connector } from '../connectors.js';
 import type { Action, JsonSchema } from '../membrane/membrane-client.js';
 import { classifyAction } from '../policy/action-kind.js';
+import { escaped } from '../policy/call-preview.js';
 import { actionRef } from '../policy/rules.js';
 import { matchStrength } from '../results/cards.js';
 import { TtlCache } from '../lookups/ttl-cache.js';
@@ -16,6 +17,10 @@ import { ACTIVITIES, type CompletionSource } from './workflow-prompts.js';
 
 /** Values suggested at most (the protocol caps a completion at 100). */
 export const MAX_SUGGESTIONS = 20;
+/** Characters of all suggested values together: names come from CRM records, which anyone may have written. */
+export const MAX_SUGGESTION_CHARS = 2000;
+/** Candidates kept per lookup (and cached) before the budget picks what is sent. */
+const MAX_CANDIDATES = 100;
 /** How long one completion may take, CRM calls included. */
 const COMPLETION_TIMEOUT_MS = 5000;
 const CACHE_TTL_MS = 30_000;
@@ -34,8 +39,26 @@ export function matching(values: Iterable<string>, typed: string): string[] {
   const hits = unique.filter((v) => v.toLowerCase().includes(t));
   return [...hits.filter((v) => v.toLowerCase().startsWith(t)), ...hits.filter((v) => !v.toLowerCase().startsWith(t))].slice(
     0,
-    MAX_SUGGESTIONS,
+    MAX_CANDIDATES,
   );
+}
+
+/**
+ * What a completion sends: each value on one line with control, format and line-separator characters escaped
+ * (record names are agent- or user-written text), values longer than the argument takes left out (they could not
+ * be used), then at most MAX_SUGGESTIONS values and MAX_SUGGESTION_CHARS characters. `total` counts the usable
+ * values; `hasMore` says some were not sent (typing more narrows them).
+ */
+export function budgetedCompletion(candidates: string[], maxValueChars: number): { values: string[]; total: number; hasMore: boolean } {
+  const usable = [...new Set(candidates.map(escaped))].filter((v) => v.length <= maxValueChars);
+  const values: string[] = [];
+  let chars = 0;
+  for (const v of usable) {
+    if (values.length >= MAX_SUGGESTIONS || chars + v.length > MAX_SUGGESTION_CHARS) break;
+    values.push(v);
+    chars += v.length;
+  }
+  return { values, total: usable.length, hasMore: values.length < usable.length };
 }
 
 /** The records array of an action's output, wherever the CRM put it. */

@@ -5,7 +5,8 @@ import { ProtocolError, ProtocolErrorCode, type GetPromptResult, type Prompt, ty
 import { refFor } from '../tools/registry.js';
 import type { ServerContext } from '../tools/tool-context.js';
 import { ACTION_URI_TEMPLATE, CATALOG_URI_TEMPLATE } from '../resources/resource-uris.js';
-import { CrmCompletions } from './crm-completions.js';
+import { CrmCompletions, budgetedCompletion } from './crm-completions.js';
+import { quoted } from '../policy/call-preview.js';
 import { type WorkflowPrompt, promptText, workflowPrompts } from './workflow-prompts.js';
 
 /** The prompts offered with these connectors (a connector argument is required when there are several). */
@@ -24,6 +25,19 @@ function listed(p: WorkflowPrompt): Prompt {
 
 const invalid = (message: string) => new ProtocolError(ProtocolErrorCode.InvalidParams, message);
 
+/** Longest completed value of a resource template variable (a connector key, an action id or key). */
+const RESOURCE_ARGUMENT_CHARS = 200;
+/** Unknown argument names named in a refusal, each quoted, escaped and capped; the rest are counted. */
+const UNKNOWN_NAMES_SHOWN = 5;
+const UNKNOWN_NAME_CHARS = 40;
+
+/** Agent-chosen argument names as a refusal shows them. */
+function unknownNames(names: string[]): string {
+  const shown = names.slice(0, UNKNOWN_NAMES_SHOWN).map((n) => quoted(n, UNKNOWN_NAME_CHARS));
+  const more = names.length - shown.length;
+  return shown.join(', ') + (more > 0 ? ` and ${more} more` : '');
+}
+
 /** The messages of a prompt for these arguments; -32602 for a prompt or argument that does not fit. */
 export function renderPrompt(
   ctx: Pick<ServerContext, 'connectors' | 'settings'>,
@@ -32,10 +46,13 @@ export function renderPrompt(
   args: Record<string, string>,
 ): GetPromptResult {
   const prompt = prompts.find((p) => p.name === name);
-  if (!prompt) throw invalid(`Unknown prompt "${name.slice(0, 80)}"; prompts/list names the prompts of this server.`);
+  if (!prompt) throw invalid(`Unknown prompt ${quoted(name, 80)}; prompts/list names the prompts of this server.`);
   const known = new Set(prompt.arguments.map((a) => a.name));
   const unknown = Object.keys(args).filter((k) => !known.has(k));
-  if (unknown.length) throw invalid(`Prompt ${prompt.name} has no argument ${unknown.map((k) => `"${k.slice(0, 40)}"`).join(', ')}.`);
+  if (unknown.length) {
+    const names = prompt.arguments.map((a) => a.name).join(', ');
+    throw invalid(`Prompt ${prompt.name} has no argument ${unknownNames(unknown)}; its arguments are: ${names}.`);
+  }
   const values: Record<string, string> = {};
   for (const a of prompt.arguments) {
     const value = args[a.name]?.trim();
@@ -84,9 +101,13 @@ export function registerPrompts(server: Server, ctx: ServerContext, serving: Pro
     const context = request.params.context?.arguments ?? {};
     const signal = sdk.mcpReq.signal;
     let values: string[] = [];
+    let maxValueChars = RESOURCE_ARGUMENT_CHARS;
     if (ref.type === 'ref/prompt') {
-      const source = prompts.find((p) => p.name === ref.name)?.arguments.find((a) => a.name === argument.name)?.complete;
-      if (source) values = await completions.complete(source, argument.value, context, signal);
+      const promptArgument = prompts.find((p) => p.name === ref.name)?.arguments.find((a) => a.name === argument.name);
+      if (promptArgument?.complete) {
+        maxValueChars = promptArgument.maxChars;
+        values = await completions.complete(promptArgument.complete, argument.value, context, signal);
+      }
     } else if (ref.uri === CATALOG_URI_TEMPLATE || ref.uri === ACTION_URI_TEMPLATE) {
       if (argument.name === 'connector') values = await completions.complete('connector', argument.value, context, signal);
       else if (argument.name === 'actionId') {
@@ -94,6 +115,6 @@ export function registerPrompts(server: Server, ctx: ServerContext, serving: Pro
         if (connector) values = await completions.actionKeys(connector, argument.value, signal);
       }
     }
-    return { completion: { values, total: values.length, hasMore: false } };
+    return { completion: budgetedCompletion(values, maxValueChars) };
   });
 }

@@ -19,8 +19,26 @@ import type { ServerContext } from '../tools/tool-context.js';
 import { connectorResources, readAction, readCatalog, readStoredResult, servedConnector } from './resource-reads.js';
 import { ACTION_URI_TEMPLATE, CATALOG_URI_TEMPLATE, RESULT_URI_TEMPLATE, parseResourceUri } from './resource-uris.js';
 
-/** Entries per resources/list page. */
+/** Entries per resources/list page at most; a page also stays within the result budget (--max-result-chars). */
 const LIST_PAGE = 100;
+
+/**
+ * The entries of one page from `start`: up to LIST_PAGE, and no more than fit `maxChars` of JSON (at least one,
+ * so a listing always moves on). Returns the page and where the next one starts (undefined at the end).
+ */
+export function resourcePage(all: Resource[], start: number, maxChars: number): { page: Resource[]; next?: number } {
+  const page: Resource[] = [];
+  // The envelope: {"resources":[...],"nextCursor":"..."}.
+  let chars = 64;
+  for (let i = start; i < all.length && page.length < LIST_PAGE; i++) {
+    const size = JSON.stringify(all[i]).length + 1;
+    if (page.length > 0 && chars + size > maxChars) break;
+    page.push(all[i]);
+    chars += size;
+  }
+  const next = start + page.length;
+  return { page, ...(next < all.length ? { next } : {}) };
+}
 
 export function resourceTemplates(ctx: Pick<ServerContext, 'connectors'>): ResourceTemplateType[] {
   const keys = ctx.connectors.map((c) => c.key).join(', ');
@@ -108,10 +126,8 @@ export function registerResources(server: Server, ctx: ServerContext, serving: P
     for (const connector of ctx.connectors) {
       all.push(...(await connectorResources(ctx, requestCall(ctx, connector, 'resources/list', sdk.mcpReq.signal))));
     }
-    const start = decodeCursor(request.params?.cursor);
-    const page = all.slice(start, start + LIST_PAGE);
-    const next = start + LIST_PAGE < all.length ? encodeCursor(start + LIST_PAGE) : undefined;
-    return { resources: page, ...(next ? { nextCursor: next } : {}) };
+    const { page, next } = resourcePage(all, decodeCursor(request.params?.cursor), ctx.settings.maxResultChars);
+    return { resources: page, ...(next !== undefined ? { nextCursor: encodeCursor(next) } : {}) };
   });
 
   server.setRequestHandler('resources/read', async (request, sdk): Promise<ReadResourceResult | InputRequiredResult> => {

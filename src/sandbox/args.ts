@@ -36,6 +36,7 @@ export const OPTION_SPECS = {
   connectionId: { type: 'string' },
   connectionKey: { type: 'string' },
   holdMs: { type: 'string' },
+  requests: { type: 'string' },
   name: { type: 'string' },
   allowMultipleConnections: { type: 'boolean' },
   wait: { type: 'boolean' },

@@ -26,6 +26,7 @@ import {
   type Faults,
 } from './faults.js';
 import { ensureSeeded } from './seeding.js';
+import { whenStdinEnds } from './parent-pipe.js';
 import { DEFAULT_BUILD_MS, refusalByFault } from './engine/engine-context.js';
 import { readSession } from './session.js';
 import type { CommandContext, CommandOutput, CommandSpec } from './commands/command-context.js';
@@ -229,8 +230,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     path: ['sandbox', 'rate-fill'],
-    synopsis: 'sandbox rate-fill [--connectorKey=amocrm] [--holdMs=<ms>] [--json]',
-    options: ['connectorKey', 'holdMs'],
+    synopsis: 'sandbox rate-fill [--connectorKey=amocrm] [--holdMs=<ms> | --requests=<n>] [--json]',
+    options: ['connectorKey', 'holdMs', 'requests'],
     positionals: { min: 0, max: 0 },
     tenant: false,
     maintenance: true,
@@ -384,6 +385,10 @@ function environmentHelp(env: NodeJS.ProcessEnv): [string, string][] {
       '`serve`: append every request to this file, one JSON line each, written before its answer leaves (never a token).',
     ],
     [
+      'MEMBRANE_SANDBOX_LIFELINE',
+      '`stdin`: stdin is a pipe held by the parent (the MCP server sets it); when it ends, the command ends with its process group. Unset: stdin is never read.',
+    ],
+    [
       'MEMBRANE_SANDBOX_ANY_TENANT',
       '`serve`: `1` accepts tokens (signed with the workspace secret) for any tenant key; each other tenant gets its own store, `<db>.tenant-<key>`.',
     ],
@@ -525,11 +530,30 @@ function safeSynopsis(args: ParsedArgs): string {
   }
 }
 
+/**
+ * MEMBRANE_SANDBOX_LIFELINE=stdin (the MCP server sets it on each CLI call, with a stdin pipe it holds open):
+ * when that pipe ends the server is gone, even killed with SIGKILL, so this call ends with everything it
+ * spawned (its process group; the server starts it as the group's leader). Unset, stdin is never read, so a
+ * command in a shell pipeline is not stopped by its input ending.
+ */
+function exitWithParent(env: NodeJS.ProcessEnv): void {
+  if (env.MEMBRANE_SANDBOX_LIFELINE !== 'stdin') return;
+  whenStdinEnds(() => {
+    try {
+      process.kill(-process.pid, 'SIGKILL');
+    } catch {
+      // Not a group leader: only this process ends.
+    }
+    process.exit(1);
+  }, false);
+}
+
 async function run(): Promise<void> {
   // A reader that stops early (`| head`) closes the pipe: that is not an error of the command.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code !== 'EPIPE') throw err;
   });
+  exitWithParent(process.env);
   let printed: Printed;
   try {
     printed = await main(process.argv.slice(2), process.env);

@@ -110,11 +110,21 @@ export const RATE_LIMIT_REQUESTS = 7;
 export const RATE_LIMIT_WINDOW_MS = 1000;
 const RATE_EVENTS_KEEP_MS = 10_000;
 
+/** The counter of requests still to refuse (`rate-fill --requests`), per connector. */
+const refusalsCounter = (connectorKey: string) => `rate-refusals:${connectorKey}`;
+
 /**
  * Counts one request against the connector's window. Call inside a write transaction.
- * Returns false (and records nothing) when the window is already full.
+ * Returns false (and records nothing) when the window is already full, or when a refusal armed by
+ * `rate-fill --requests` is still pending (one used per request, whatever the clock).
  */
 export function takeRateSlot(db: Db, connectorKey: string, nowMs: number): boolean {
+  const pending = prepared(db, 'SELECT value FROM counters WHERE name = ?').get(refusalsCounter(connectorKey)) as
+    { value: number } | undefined;
+  if (pending && pending.value > 0) {
+    prepared(db, 'UPDATE counters SET value = value - 1 WHERE name = ?').run(refusalsCounter(connectorKey));
+    return false;
+  }
   prepared(db, 'DELETE FROM rate_events WHERE at_ms < ?').run(nowMs - RATE_EVENTS_KEEP_MS);
   const { n } = prepared(db, 'SELECT COUNT(*) AS n FROM rate_events WHERE connector_key = ? AND at_ms > ?').get(
     connectorKey,
@@ -134,6 +144,19 @@ export function fillRateWindow(db: Db, connectorKey: string, atMs: number): numb
   const insert = prepared(db, 'INSERT INTO rate_events (connector_key, at_ms) VALUES (?, ?)');
   for (let i = 0; i < RATE_LIMIT_REQUESTS; i++) insert.run(connectorKey, atMs);
   return RATE_LIMIT_REQUESTS;
+}
+
+/**
+ * `sandbox rate-fill --requests=<n>`: the next n requests of the connector meet the limit, then the window
+ * decides again. Counted per request, not per millisecond, so a test on a loaded machine is deterministic.
+ * Call inside a write transaction.
+ */
+export function refuseNextRequests(db: Db, connectorKey: string, requests: number): number {
+  prepared(db, 'INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value').run(
+    refusalsCounter(connectorKey),
+    requests,
+  );
+  return requests;
 }
 
 /** The 429 AmoCRM answers over the limit (problem+json, like its other errors). */

@@ -96,12 +96,18 @@ export class MemoryStateStore implements StateStore {
     const k = at(scope, key);
     const held = this.live(this.writes, k)?.value;
     if (!held || held.owner !== owner) return Promise.resolve();
-    if (outcome === 'forget') this.writes.delete(k);
-    else {
+    if (outcome === 'forget') {
+      if (held.phase === 'confirming' || held.phase === 'running') this.writes.delete(k);
+    } else {
       const now = this.now();
       this.writes.set(k, { value: { phase: outcome, owner, at: now }, expiresAt: now + ttlMs });
     }
     return Promise.resolve();
+  }
+
+  getWrite(scope: string, key: string): Promise<WriteRecord | undefined> {
+    const held = this.live(this.writes, at(scope, key))?.value;
+    return Promise.resolve(held ? { ...held } : undefined);
   }
 
   ping(): Promise<void> {

@@ -67,18 +67,29 @@ end
 redis.call('SET', KEYS[1], cjson.encode({phase = ARGV[2], owner = ARGV[1], at = tonumber(ARGV[5])}), 'PX', ARGV[3])
 return false`);
 
-/** KEYS[1] write record; ARGV owner, outcome (succeeded | unknown | forget), ttl ms, now ms. Only the owner settles. */
+/**
+ * KEYS[1] write record; ARGV owner, outcome (succeeded | unknown | forget), ttl ms, now ms. Only the owner
+ * settles, and forget deletes only a live claim (an outcome already recorded keeps its window).
+ */
 const SETTLE_WRITE = script(`
 local cur = redis.call('GET', KEYS[1])
 if not cur then return 0 end
 local rec = cjson.decode(cur)
 if rec.owner ~= ARGV[1] then return 0 end
 if ARGV[2] == 'forget' then
+  if rec.phase ~= 'confirming' and rec.phase ~= 'running' then return 0 end
   redis.call('DEL', KEYS[1])
 else
   redis.call('SET', KEYS[1], cjson.encode({phase = ARGV[2], owner = ARGV[1], at = tonumber(ARGV[4])}), 'PX', ARGV[3])
 end
 return 1`);
+
+function parseWriteRecord(text: string): WriteRecord {
+  const rec = JSON.parse(text) as Partial<WriteRecord>;
+  return { phase: rec.phase ?? 'unknown', owner: String(rec.owner ?? ''), at: Number(rec.at ?? 0) };
+}
+
+const SCRIPTS = [TAKE_TOKEN, CLAIM_WRITE, SETTLE_WRITE];
 
 /** The client as the store configures it: no offline queue, a bounded queue, our reconnection policy. */
 function newClient(url: string, connectTimeoutMs: number, reconnectStrategy: (retries: number, cause: Error) => number | Error) {
@@ -202,9 +213,12 @@ export class RedisStateStore implements StateStore {
         [claim.owner, claim.phase, String(Math.max(1, Math.round(claim.ttlMs))), claim.force ? '1' : '0', String(Date.now())],
       ),
     );
-    if (typeof held !== 'string') return undefined;
-    const rec = JSON.parse(held) as Partial<WriteRecord>;
-    return { phase: rec.phase ?? 'unknown', owner: String(rec.owner ?? ''), at: Number(rec.at ?? 0) };
+    return typeof held === 'string' ? parseWriteRecord(held) : undefined;
+  }
+
+  async getWrite(scope: string, key: string): Promise<WriteRecord | undefined> {
+    const held = await this.run('read a write record', (c) => c.get(this.key(scope, 'w', key)));
+    return typeof held === 'string' ? parseWriteRecord(held) : undefined;
   }
 
   async settleWrite(scope: string, key: string, owner: string, outcome: 'succeeded' | 'unknown' | 'forget', ttlMs: number): Promise<void> {
@@ -259,6 +273,9 @@ export async function connectRedisStateStore(opts: RedisStateStoreOptions): Prom
   client.on('ready', () => {
     if (reported) opts.log.info(`state store ${shown}: connected again`);
     reported = false;
+    // Cached before the first call needs them: a NOSCRIPT fallback resends a script only once the first answer is
+    // back, which would let a command sent after it (a release behind a timed-out claim) run first.
+    void Promise.all(SCRIPTS.map((s) => client.scriptLoad(s.lua))).catch(() => undefined);
   });
   try {
     await client.connect();

@@ -8,6 +8,8 @@
 //   single-user server): nothing written in one scope is visible in another.
 // - TTLs are set by the caller, in milliseconds; an expired record reads as absent.
 // - The single-use and claim operations are atomic: two callers racing for the same record never both win.
+// - One store instance applies operations in the order it was given them, also when the caller stopped waiting
+//   for an answer: a stalled Redis runs a command that timed out late, and whatever was sent after it, after it.
 // Each method says which Redis primitive it maps to, so a Redis store needs no change in the callers.
 
 /** The scope of a single-user server (no tenants). */
@@ -74,10 +76,13 @@ export interface StateStore {
   claimWrite(scope: string, key: string, claim: WriteClaim): Promise<WriteRecord | undefined>;
   /**
    * Ends `owner`'s claim: records the outcome for `ttlMs` (the repeat window), or deletes the record
-   * (`forget`: the write cannot have happened). A record another owner holds now is left alone.
-   * Atomic. Redis: a Lua script (GET, compare owner, SET PX or DEL).
+   * (`forget`: the write cannot have happened). A record another owner holds now is left alone, and `forget`
+   * deletes only a live claim (`confirming` or `running`): an outcome already recorded stays for its window.
+   * Atomic. Redis: a Lua script (GET, compare owner and phase, SET PX or DEL).
    */
   settleWrite(scope: string, key: string, owner: string, outcome: 'succeeded' | 'unknown' | 'forget', ttlMs: number): Promise<void>;
+  /** The live record of the write `key`, or undefined. Reads only (what a used confirmation reports). Redis: GET. */
+  getWrite(scope: string, key: string): Promise<WriteRecord | undefined>;
 
   /** Resolves when the store can answer now (readiness checks); throws STATE_UNAVAILABLE otherwise. Redis: PING. */
   ping(): Promise<void>;

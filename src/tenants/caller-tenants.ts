@@ -12,7 +12,9 @@
 // Admission, before the request body is read: the token must look like a Membrane token (a JWT or `pat-`)
 // and not be a JWT past its `exp`; then Membrane must accept it (one cheap call, re-checked at most once a
 // minute per token; a refusal is remembered 30 s; at most 8 checks at once, so unknown tokens cannot make
-// this server flood Membrane). A refused token is 401 with WWW-Authenticate; a token that
+// this server flood Membrane; at most 2 of them for one client address, and an address whose token Membrane
+// just refused waits a second before its next new token is checked, so one client flooding bogus tokens
+// cannot take the check slots of everyone else). A refused token is 401 with WWW-Authenticate; a token that
 // expires between checks gets LOGIN_REQUIRED in the tool result. Tokens live only in memory, in the client
 // of their tenant, and that tenant is dropped after 10 idle minutes. No token reaches a log, a result or an
 // error (the redaction hides JWTs and `pat-` tokens wherever they appear).
@@ -47,11 +49,15 @@ export interface CallerTenantsOptions {
   checkTimeoutMs?: number;
   /** Tokens checked with Membrane at once at most; beyond, a new token is answered 503 (default 8). */
   maxChecks?: number;
+  /** Of those, at most this many for one client address; beyond, 503 for that address only (default 2). */
+  maxChecksPerAddress?: number;
+  /** After Membrane refused a token from an address, its next new token waits this long (429; default 1 s). */
+  refusalPenaltyMs?: number;
   now?: () => number;
 }
 
 export type Admission =
-  { ok: true; authInfo: AuthInfo; release: () => void } | { ok: false; status: 401 | 503; message: string; invalidToken: boolean };
+  { ok: true; authInfo: AuthInfo; release: () => void } | { ok: false; status: 401 | 429 | 503; message: string; invalidToken: boolean };
 
 interface Entry {
   tenant: Tenant;
@@ -80,10 +86,16 @@ function jwtExpiryMs(token: string): number | undefined {
 }
 
 const refused = (message: string): Admission => ({ ok: false, status: 401, message, invalidToken: true });
-const busy = (): Admission => ({
+const busy = (fromHere: boolean): Admission => ({
   ok: false,
   status: 503,
-  message: 'Too many new access tokens are being checked with Membrane right now; retry shortly.',
+  message: `Too many new access tokens${fromHere ? ' from this address' : ''} are being checked with Membrane right now; retry shortly.`,
+  invalidToken: false,
+});
+const penalised = (): Admission => ({
+  ok: false,
+  status: 429,
+  message: 'Membrane just refused an access token from this address; retry in a second with a valid token.',
   invalidToken: false,
 });
 
@@ -95,6 +107,9 @@ export class CallerTenants {
   private readonly timer: NodeJS.Timeout;
   /** Checks with Membrane in flight: new tokens cannot make this server send Membrane unbounded work. */
   private checks = 0;
+  /** Checks in flight per client address, and addresses whose token was just refused (until when). */
+  private readonly checksFrom = new Map<string, number>();
+  private readonly penalties = new Map<string, number>();
 
   constructor(private readonly opts: CallerTenantsOptions) {
     this.now = opts.now ?? Date.now;
@@ -102,8 +117,11 @@ export class CallerTenants {
     this.timer.unref();
   }
 
-  /** The tenant behind an Authorization header value, checked; `release` when the request is answered. */
-  async admit(authorization: string | undefined): Promise<Admission> {
+  /**
+   * The tenant behind an Authorization header value, checked; `release` when the request is answered.
+   * `address` is the client's (its socket's) address: the per-address limits on new tokens count by it.
+   */
+  async admit(authorization: string | undefined, address = 'unknown'): Promise<Admission> {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
     if (!m)
       return {
@@ -125,7 +143,14 @@ export class CallerTenants {
     }
 
     let entry = this.entries.get(key);
-    if (!entry && this.checks >= (this.opts.maxChecks ?? 8)) return busy();
+    const startsCheck = !entry || (entry.verifiedUntil <= now && !entry.checking);
+    if (startsCheck) {
+      // A known token being served, or one already being checked, costs no new check and is never held up here.
+      const penalty = this.penalties.get(address);
+      if (penalty !== undefined && penalty > now) return penalised();
+      if ((this.checksFrom.get(address) ?? 0) >= (this.opts.maxChecksPerAddress ?? 2)) return busy(true);
+      if (this.checks >= (this.opts.maxChecks ?? 8)) return busy(false);
+    }
     if (!entry) {
       entry = { tenant: this.opts.create(token, key), active: 0, lastUsed: now, verifiedUntil: 0 };
       this.entries.set(key, entry);
@@ -145,8 +170,12 @@ export class CallerTenants {
     if (entry.verifiedUntil <= now) {
       if (!entry.checking) {
         this.checks++;
-        entry.checking = this.check(entry).finally(() => {
+        this.checksFrom.set(address, (this.checksFrom.get(address) ?? 0) + 1);
+        entry.checking = this.check(entry, address).finally(() => {
           this.checks--;
+          const left = (this.checksFrom.get(address) ?? 1) - 1;
+          if (left > 0) this.checksFrom.set(address, left);
+          else this.checksFrom.delete(address);
           lease.checking = undefined;
         });
       }
@@ -175,12 +204,13 @@ export class CallerTenants {
   }
 
   /** Asks Membrane about the entry's token; undefined when accepted, else the refusal to answer with. */
-  private async check(entry: Entry): Promise<Admission | undefined> {
+  private async check(entry: Entry, address: string): Promise<Admission | undefined> {
     const { key, client } = entry.tenant;
     try {
       const access = await client.checkAccess({ timeoutMs: this.opts.checkTimeoutMs ?? 10_000 });
       if (access.loggedIn === false) {
         this.refusals.set(key, this.now() + (this.opts.refusedMs ?? 30_000));
+        this.penalties.set(address, this.now() + (this.opts.refusalPenaltyMs ?? 1000));
         this.drop(key);
         this.opts.log.info(`HTTP: Membrane refused a caller's token (tenant ${key})`);
         return refused('Membrane refused this access token (wrong, revoked or expired).');
@@ -232,6 +262,7 @@ export class CallerTenants {
       void e.tenant.client.close().catch(() => undefined);
     }
     for (const [key, until] of this.refusals) if (until <= now) this.refusals.delete(key);
+    for (const [address, until] of this.penalties) if (until <= now) this.penalties.delete(address);
   }
 
   async close(): Promise<void> {

@@ -41,7 +41,11 @@ const nameField = z
   .min(1)
   .max(200)
   .refine((v) => !UNSAFE_IN_NAME.test(v), 'must be one line without control or formatting characters')
-  .refine((v) => !idShaped(v), 'must not look like an action id (24 hexadecimal characters): actions are called by id or key');
+  .refine(
+    (v) => !idShaped(v),
+    'must not look like an action id (24 hexadecimal characters, alone or as one word), since actions are called by id or key: ' +
+      'name it in plain words (e.g. "Complete overdue tasks") or leave name out',
+  );
 
 /** INVALID_INPUT when the backend resolves `name` as the id of an existing action (a key equal to it would be ambiguous). */
 async function refuseNameThatIsAnId(client: MembraneClient, name: string, connectionId: string, signal: AbortSignal): Promise<void> {
@@ -52,7 +56,8 @@ async function refuseNameThatIsAnId(client: MembraneClient, name: string, connec
   });
   if (existing?.id === name) {
     throw new ToolError('INVALID_INPUT', `name ${quoted(name)} is the id of an existing action`, {
-      nextStep: 'Pick a descriptive name (or leave it out); actions are called by id or key, so a name may not be an id.',
+      nextStep:
+        'Call again with a name in plain words (e.g. "Complete overdue tasks"), or without name; actions are called by id or key, so a name may not be an id.',
       retryable: false,
       details: { fields: [{ field: 'name', problem: 'is the id of an existing action' }] },
     });

@@ -96,7 +96,7 @@ export const proxyRequest = defineTool({
         kind,
         connectionId,
         fingerprint: { connector: connector.key, connectionId, method, path, query, body: args.body, headers },
-        preview: requestPreview({ kind, connector: connector.displayName, connectionId, method, path, query, body: args.body }),
+        preview: requestPreview({ kind, connector: connector.displayName, connectionId, method, path, query, body: args.body, headers }),
         confirm: args.confirm,
         allowRepeat: args.allowRepeat,
       },

@@ -5,8 +5,11 @@
 //
 // Guards, in order, before a body is read: Host header (DNS rebinding), Origin (browsers), bearer token
 // (the shared --http-token in constant time), the one path, the one method, each caller's own Membrane token
-// (under --http-auth membrane), the per-client limit (per caller under --http-auth membrane); then the body (size limit, JSON), then the SDK
-// (Accept, Content-Type, protocol version, the era). Every refusal is a JSON-RPC error.
+// (under --http-auth membrane); then the body (size limit, its own deadline, JSON), then the per-client limit
+// (per caller under --http-auth membrane), then the SDK (Accept, Content-Type, protocol version, the era).
+// Every refusal is a JSON-RPC error. A request counts against its client's open requests only once its body
+// is in: bodies sent slowly (or never finished) hold no slot, end in 408 after a few seconds, and are
+// bounded per address on their own.
 // Two more paths answer load balancers, before any guard (they cannot send a token, and tell nothing
 // secret): GET /healthz (the process is up; no other work) and GET /readyz (health-checks.ts: the state
 // store and the backend answer; 200 or 503 with a JSON body saying which check failed).
@@ -38,9 +41,20 @@ export interface HttpLimits {
   idleMs: number;
   /** How often open responses are checked. */
   sweepMs: number;
+  /** A request body not fully received this long after its headers is answered 408. */
+  bodyMs: number;
+  /** Request bodies one client address may be sending at once (they hold no open-request slot meanwhile). */
+  perClientReading: number;
 }
 
-export const DEFAULT_HTTP_LIMITS: HttpLimits = { perClient: 16, unreadMs: 30_000, idleMs: 5 * 60_000, sweepMs: 5_000 };
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  perClient: 16,
+  unreadMs: 30_000,
+  idleMs: 5 * 60_000,
+  sweepMs: 5_000,
+  bodyMs: 10_000,
+  perClientReading: 64,
+};
 
 /** Whether a request may proceed under per-caller credentials, and as whom. */
 export type CallerAdmission =
@@ -51,7 +65,7 @@ export interface HttpOptions {
   host: string;
   token?: string;
   /** Per-caller credentials (--http-auth membrane): each request is admitted by its own bearer token; its authInfo reaches the factory. */
-  callers?: { admit(authorization: string | undefined): Promise<CallerAdmission> };
+  callers?: { admit(authorization: string | undefined, address: string): Promise<CallerAdmission> };
   /** What GET /readyz reports (default: ready once listening). */
   readiness?: () => Promise<Readiness>;
   allowedHosts: string[];
@@ -126,22 +140,47 @@ class BodyError extends Error {
   }
 }
 
-/** The request body as JSON, read only up to the limit. */
-async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+/** The request body as JSON, read only up to the size limit and within `timeoutMs`. */
+async function readJsonBody(req: IncomingMessage, timeoutMs: number): Promise<unknown> {
   const declared = Number(req.headers['content-length']);
   if (declared > MAX_BODY_BYTES) throw new BodyError(413, -32000, `Request body over ${MAX_BODY_BYTES / 1024 / 1024} MB.`);
+  let timer: NodeJS.Timeout | undefined;
+  const reading = readBytes(req);
+  reading.catch(() => undefined);
+  try {
+    const bytes = await Promise.race([
+      reading,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new BodyError(408, -32000, `Request body not received within ${Math.round(timeoutMs / 1000)} s.`)),
+          timeoutMs,
+        );
+      }),
+    ]);
+    return JSON.parse(bytes.toString('utf8')) as unknown;
+  } catch (e) {
+    if (e instanceof BodyError) throw e;
+    throw new BodyError(400, -32700, 'Parse error: the body is not JSON.');
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function readBytes(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new BodyError(413, -32000, `Request body over ${MAX_BODY_BYTES / 1024 / 1024} MB.`);
-    chunks.push(chunk);
-  }
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-  } catch {
-    throw new BodyError(400, -32700, 'Parse error: the body is not JSON.');
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) throw new BodyError(413, -32000, `Request body over ${MAX_BODY_BYTES / 1024 / 1024} MB.`);
+      chunks.push(chunk);
+    }
+  } catch (e) {
+    if (e instanceof BodyError) throw e;
+    // The client went away mid-body: nobody reads the answer.
+    throw new BodyError(400, -32000, 'The request body broke off.');
   }
+  return Buffer.concat(chunks);
 }
 
 /** One response being answered: who asked, and when it last made progress. */
@@ -189,6 +228,8 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
   });
   const open = new Set<OpenResponse>();
   const perClient = new Map<string, number>();
+  /** Bodies being received, per client address. */
+  const reading = new Map<string, number>();
 
   /** GET /healthz and /readyz: no Host, Origin or token check (a load balancer sends none of them), no body, nothing secret. */
   const probe = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
@@ -232,7 +273,7 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
     // The caller's token is checked before the body is read; their tenant stays held until the answer is sent.
     let authInfo: AuthInfo | undefined;
     if (opts.callers) {
-      const admission = await opts.callers.admit(req.headers.authorization);
+      const admission = await opts.callers.admit(req.headers.authorization, req.socket.remoteAddress ?? 'unknown');
       if (!admission.ok) {
         const challenge = `Bearer realm="membrane-crm-mcp"${admission.invalidToken ? ', error="invalid_token"' : ''}`;
         return rpcError(
@@ -247,9 +288,34 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
       else res.on('close', admission.release);
     }
 
+    // The body first, on its own deadline and its own count per address: a body that arrives slowly (or never)
+    // takes none of the open-request slots the client's other requests need.
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const readingNow = reading.get(address) ?? 0;
+    if (readingNow >= limits.perClientReading) {
+      return rpcError(res, 429, `Too many request bodies being sent from this address (${limits.perClientReading}); retry shortly.`, {
+        'retry-after': '1',
+      });
+    }
+    reading.set(address, readingNow + 1);
+    let body: unknown;
+    try {
+      body = await readJsonBody(req, limits.bodyMs);
+    } catch (e) {
+      if (!(e instanceof BodyError)) throw e;
+      rpcError(res, e.status, e.message, e.status === 413 || e.status === 408 ? { connection: 'close' } : {}, e.code);
+      // What is left of the body is not read: the connection ends with the answer.
+      if (e.status === 408) res.once('finish', () => req.destroy());
+      return;
+    } finally {
+      const left = (reading.get(address) ?? 1) - 1;
+      if (left > 0) reading.set(address, left);
+      else reading.delete(address);
+    }
+
     // Per caller when each brings their token (behind a load balancer every request comes from its address);
     // per client address otherwise.
-    const client = authInfo?.clientId ?? req.socket.remoteAddress ?? 'unknown';
+    const client = authInfo?.clientId ?? address;
     const count = perClient.get(client) ?? 0;
     if (count >= limits.perClient) {
       return rpcError(res, 429, `Too many open requests from this client (${limits.perClient}); retry when one has finished.`, {
@@ -267,13 +333,6 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
     });
     res.on('drain', () => (entry.unreadSince = undefined));
 
-    let body: unknown;
-    try {
-      body = await readJsonBody(req);
-    } catch (e) {
-      if (e instanceof BodyError) return rpcError(res, e.status, e.message, e.status === 413 ? { connection: 'close' } : {}, e.code);
-      throw e;
-    }
     const refused = invalidToolsCall(body);
     if (refused) {
       res.writeHead(200, { 'content-type': 'application/json' });

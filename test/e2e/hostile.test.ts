@@ -137,6 +137,8 @@ describe.concurrent.each(BACKENDS)('hostile suite on $name', (backend) => {
         const e = err(await s.call('amocrm_create_action', { description: 'complete a task', name }));
         expect(e.code, name).toBe('INVALID_INPUT');
         expect(e.details?.fields).toEqual([expect.objectContaining({ field: 'name' })]);
+        // The refusal says what to do instead, not only what is wrong.
+        expect(e.message).toMatch(/name it in plain words \(e\.g\. "Complete overdue tasks"\) or leave name out/);
       }
       expect(storeHashes(s.db)).toEqual(hashes);
     });

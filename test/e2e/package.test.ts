@@ -122,6 +122,13 @@ describe('npm pack', () => {
     expect([...loaded.files].filter((f) => !packed.has(f))).toEqual([]);
   });
 
+  it('the description names both ways to reach Membrane (CLI or REST API) and the offline sandbox', () => {
+    const { description } = JSON.parse(PACKAGE_JSON) as { description: string };
+    expect(description).toMatch(/through the Membrane CLI or REST API/);
+    expect(description).toMatch(/offline sandbox of Membrane \(CLI and REST API/);
+    expect(PKG.bin['membrane-sandbox']).toBe('dist/sandbox/cli.js');
+  });
+
   it('the bins are the package.json bins and start with a node shebang', () => {
     expect(Object.values(PKG.bin).sort()).toEqual([...BINS].sort());
     for (const bin of BINS) expect(readFileSync(join(ROOT, bin), 'utf8').split('\n')[0], bin).toBe('#!/usr/bin/env node');

@@ -93,6 +93,25 @@ describe.each(BACKENDS)('resources on $name', (backend) => {
     });
   });
 
+  describe('resources/list pages by the result budget', () => {
+    it('with --max-result-chars=2000 every page fits it, and the pages together list what one budget-free listing does', async () => {
+      const [small, large] = await Promise.all([pool.start({ backend, args: ['--max-result-chars=2000'] }), pool.start({ backend })]);
+      const pages: number[] = [];
+      const all = [];
+      let cursor: string | undefined;
+      do {
+        // One page per request: listResources() without a cursor would walk and join every page itself.
+        const page = await small.client.request({ method: 'resources/list', params: cursor ? { cursor } : {} });
+        pages.push(JSON.stringify({ resources: page.resources, nextCursor: page.nextCursor }).length);
+        all.push(...page.resources);
+        cursor = page.nextCursor;
+      } while (cursor);
+      expect(pages.length).toBeGreaterThan(1);
+      for (const chars of pages) expect(chars).toBeLessThanOrEqual(2000);
+      expect(all.map((r) => r.uri)).toEqual((await listAll(large.client)).map((r) => r.uri));
+    });
+  });
+
   describe('resources follow the server rules and the connection state', () => {
     it('read-only lists and shows reads only; a write action reads as POLICY_DENIED', async () => {
       const s = await pool.start({ backend, args: ['--read-only'] });

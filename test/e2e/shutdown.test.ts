@@ -6,9 +6,10 @@
 // The sandbox API's child has a life of its own, checked last: it never delays the MCP handshake, it never outlives
 // the server (even one killed with SIGKILL), and when it cannot start or dies the server stops with exit 1 naming it.
 import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BACKENDS, SANDBOX_API, type TestBackend } from '../helpers/backends.js';
+import { BACKENDS, SANDBOX_API, SANDBOX_CLI, type TestBackend } from '../helpers/backends.js';
 import { type JsonRpcMessage, RawSession } from '../helpers/raw.js';
 import {
   isAlive,
@@ -19,7 +20,7 @@ import {
   waitForNoSandboxProcesses,
   type ProcInfo,
 } from '../helpers/processes.js';
-import { tempDb } from '../helpers/sandbox.js';
+import { SANDBOX_CLI as SANDBOX_CLI_JS, tempDb } from '../helpers/sandbox.js';
 
 const sessions: RawSession[] = [];
 const dbs: ReturnType<typeof tempDb>[] = [];
@@ -262,5 +263,68 @@ describe.runIf(procAvailable).concurrent('the sandbox API child', () => {
     await session.exited;
     expect(await waitForNoSandboxProcesses(db, 5000)).toEqual([]);
     expect(isAlive(serve)).toBe(false);
+  });
+});
+
+describe.runIf(procAvailable)('a server on the CLI backend killed with SIGKILL', () => {
+  it('F7: leaves no CLI call and nothing it spawned: the sandbox CLI ends its process group when its stdin lifeline ends', async () => {
+    const t = tempDb('shutdown-kill9-');
+    dbs.push(t);
+    const session = RawSession.start({ db: t.path, backend: SANDBOX_CLI, env: { MEMBRANE_SANDBOX_FAULT: 'hang' } });
+    sessions.push(session);
+    await session.initialize();
+    session.callTool('onecrm_list_connections', {}).catch(() => undefined);
+    let before: ProcInfo[] = [];
+    const running = await waitFor(() => {
+      before = sandboxProcesses(t.path);
+      return before.some((p) => p.kind === 'sandbox') && before.some((p) => p.kind === 'grandchild');
+    }, 15_000);
+    expect(running, `processes before the kill: ${JSON.stringify(before.map((p) => p.kind))}`).toBe(true);
+    session.child.kill('SIGKILL');
+    await session.exited;
+    // The hang fault would keep both alive for ever; nobody is left to kill them.
+    expect(await waitForNoSandboxProcesses(t.path, 5000)).toEqual([]);
+    for (const p of before) expect(isAlive(p.pid), `pid ${p.pid} (${p.kind})`).toBe(false);
+  });
+});
+
+describe.runIf(procAvailable)('the sandbox CLI in a plain shell pipeline (no lifeline)', () => {
+  /** `… | membrane-sandbox <command>`: a stdin pipe whose writer ends at once, a call that hangs under the fault. */
+  async function pipedHangingCall(env: Record<string, string>) {
+    const t = tempDb('shutdown-pipe-');
+    dbs.push(t);
+    const child = spawn(process.execPath, [SANDBOX_CLI_JS, 'connection', 'list', '--json'], {
+      env: { ...process.env, MEMBRANE_SANDBOX_DB: t.path, MEMBRANE_SANDBOX_FAULT: 'hang', ...env },
+      stdio: ['pipe', 'ignore', 'ignore'],
+      detached: true,
+    });
+    let procs: ProcInfo[] = [];
+    const running = await waitFor(() => {
+      procs = sandboxProcesses(t.path);
+      return procs.some((p) => p.kind === 'grandchild');
+    }, 15_000);
+    expect(running, `processes: ${JSON.stringify(procs.map((p) => p.kind))}`).toBe(true);
+    child.stdin.end(); // the pipeline's writer is done
+    return { t, child };
+  }
+
+  it('F7: without MEMBRANE_SANDBOX_LIFELINE, the end of stdin does not stop a command (stdin is never read)', async () => {
+    const { t, child } = await pipedHangingCall({});
+    // Long enough for an `end` on stdin to have been seen and acted on (the lifeline acts in milliseconds).
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(isAlive(child.pid!)).toBe(true);
+    expect(
+      sandboxProcesses(t.path)
+        .map((p) => p.kind)
+        .sort(),
+    ).toEqual(['grandchild', 'sandbox']);
+    process.kill(-child.pid!, 'SIGKILL');
+    expect(await waitForNoSandboxProcesses(t.path, 5000)).toEqual([]);
+  });
+
+  it('F7: with MEMBRANE_SANDBOX_LIFELINE=stdin, the same end of stdin ends the command and its process group', async () => {
+    const { t, child } = await pipedHangingCall({ MEMBRANE_SANDBOX_LIFELINE: 'stdin' });
+    expect(await waitForNoSandboxProcesses(t.path, 5000)).toEqual([]);
+    expect(isAlive(child.pid!)).toBe(false);
   });
 });

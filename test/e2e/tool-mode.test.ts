@@ -1,7 +1,7 @@
 // --tool-mode=shared: five `crm_*` tools with a `connector` argument instead of five per connector.
 // Same handlers, same results.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ServerHandle, cleanupDbs, err, ok, startServer } from '../helpers/mcp.js';
+import { type ServerHandle, err, ok, startServer } from '../helpers/mcp.js';
 import { tempDb } from '../helpers/sandbox.js';
 
 let shared: ServerHandle;
@@ -14,7 +14,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all([shared?.close(), perConnector?.close()]);
-  cleanupDbs();
   db.cleanup();
 });
 

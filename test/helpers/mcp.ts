@@ -36,6 +36,7 @@ export interface ServerHandle {
     args?: Record<string, unknown>,
     opts?: { signal?: AbortSignal; timeout?: number; onprogress?: (p: { progress: number; total?: number; message?: string }) => void },
   ): Promise<ToolResult>;
+  /** Stops the server and removes the database it made (none when `db` was given). */
   close(): Promise<void>;
 }
 
@@ -68,15 +69,11 @@ export function serverEnv(db: string, extra: Record<string, string> = {}): Recor
   };
 }
 
-const cleanups: (() => void)[] = [];
-
 export async function startServer(opts: StartOptions = {}): Promise<ServerHandle> {
-  let db = opts.db;
-  if (!db) {
-    const t = tempDb('e2e-');
-    db = t.path;
-    cleanups.push(t.cleanup);
-  }
+  // A database this server made is this server's alone: removed by its own close(), never by anyone else's
+  // (a shared list let one pool's cleanup delete the stores of servers another pool was still using).
+  const own = opts.db ? undefined : tempDb('e2e-');
+  const db = opts.db ?? own!.path;
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [SERVER_CLI, ...(opts.backend ?? SANDBOX_API).args, ...(opts.args ?? [])],
@@ -89,7 +86,13 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerHandle
   const client = new Client({ name: 'e2e', version: '1.0.0' }, { capabilities: opts.capabilities ?? {}, ...eraOptions(opts.era) });
   opts.setup?.(client);
   client.onerror = (e) => transportErrors.push(e);
-  await client.connect(transport);
+  try {
+    await client.connect(transport);
+  } catch (e) {
+    await transport.close();
+    own?.cleanup();
+    throw e;
+  }
   return {
     client,
     transport,
@@ -103,13 +106,12 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerHandle
         { name, arguments: args },
         { signal: o.signal, timeout: o.timeout ?? 60_000, onprogress: o.onprogress },
       ) as Promise<ToolResult>,
-    close: () => client.close(),
+    // The SDK's close waits for the server process to exit (stdin end, then SIGTERM, then SIGKILL).
+    close: async () => {
+      await client.close();
+      own?.cleanup();
+    },
   };
-}
-
-/** Removes the temp databases created by startServer (call in afterAll). */
-export function cleanupDbs(): void {
-  while (cleanups.length) cleanups.pop()!();
 }
 
 /** The structuredContent of a successful result, failing loudly with the error text otherwise. */
@@ -156,7 +158,6 @@ export function serverPool() {
     },
     async closeAll(): Promise<void> {
       await Promise.all(servers.map((s) => s.close()));
-      cleanupDbs();
       dirs.forEach((d) => d.cleanup());
     },
   };

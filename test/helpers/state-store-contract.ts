@@ -142,6 +142,34 @@ export function describeStateStoreContract(name: string, makeStore: () => StateS
         expect(await store.claimWrite(scope, 'w', running('B'))).toBeUndefined();
       });
 
+      it('F1: forget deletes only a live claim of its owner; a recorded outcome keeps its window', async () => {
+        const { store, scope } = await fresh();
+        for (const outcome of ['succeeded', 'unknown'] as const) {
+          await store.claimWrite(scope, outcome, running('A'));
+          await store.settleWrite(scope, outcome, 'A', outcome, LONG_TTL);
+          // A replayed or late "forget" of the same owner (an answer round that did not run the call) changes nothing.
+          await store.settleWrite(scope, outcome, 'A', 'forget', LONG_TTL);
+          expect(await store.claimWrite(scope, outcome, running('B'))).toMatchObject({ phase: outcome, owner: 'A' });
+        }
+        await store.claimWrite(scope, 'c', { owner: 'dialog', phase: 'confirming', ttlMs: LONG_TTL });
+        await store.settleWrite(scope, 'c', 'dialog', 'forget', LONG_TTL);
+        expect(await store.claimWrite(scope, 'c', running('B'))).toBeUndefined();
+      });
+
+      it('getWrite reads the live record without claiming; undefined when free, expired or in another scope', async () => {
+        const { store, scope, other } = await fresh();
+        expect(await store.getWrite(scope, 'w')).toBeUndefined();
+        await store.claimWrite(scope, 'w', running('A'));
+        expect(await store.getWrite(scope, 'w')).toMatchObject({ phase: 'running', owner: 'A' });
+        expect(await store.getWrite(other, 'w')).toBeUndefined();
+        await store.settleWrite(scope, 'w', 'A', 'succeeded', SHORT_TTL);
+        expect(await store.getWrite(scope, 'w')).toMatchObject({ phase: 'succeeded', owner: 'A' });
+        await sleep(PAST_TTL);
+        expect(await store.getWrite(scope, 'w')).toBeUndefined();
+        // Reading never claims: the write is still free.
+        expect(await store.claimWrite(scope, 'w', running('B'))).toBeUndefined();
+      });
+
       it('a claim expires after its TTL (an owner that died cannot block the write forever)', async () => {
         const { store, scope } = await fresh();
         await store.claimWrite(scope, 'w', running('A', { ttlMs: SHORT_TTL }));

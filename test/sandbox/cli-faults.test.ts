@@ -3,13 +3,43 @@ import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SANDBOX_CLI, seededSandbox, type Json } from '../helpers/sandbox.js';
+import { runSandbox, SANDBOX_CLI, seededConnectionIds, seededSandbox, tempDb, type Json } from '../helpers/sandbox.js';
 
 const { db, ids, run } = seededSandbox('sbx-faults-');
 
 const fault = (spec: string) => ({ MEMBRANE_SANDBOX_FAULT: spec });
 
 describe('faults', () => {
+  it('rate-fill --requests=<n>: exactly the next n AmoCRM requests (proxy or action) meet the limit, then they pass; 1CRM is not limited', async () => {
+    const own = tempDb('sbx-rate-requests-');
+    try {
+      const ids = await seededConnectionIds(own.path);
+      const r = (args: string[]) => runSandbox(args, { db: own.path, env: fault('rate-limit') });
+      const armed = await runSandbox(['sandbox', 'rate-fill', '--requests=2', '--json'], { db: own.path });
+      expect(armed.exitCode, armed.stderr).toBe(0);
+      expect(armed.json).toEqual({ connectorKey: 'amocrm', requests: 2 });
+      // 1CRM has no rate limit: it uses none of the armed refusals.
+      expect((await r(['action', 'run', 'list-accounts', `--connectionId=${ids.onecrm}`, '--json'])).exitCode).toBe(0);
+      const first = await r(['request', ids.amocrm, '/api/v4/leads', '--json']);
+      const second = await r(['action', 'run', 'list-leads', `--connectionId=${ids.amocrm}`, '--json']);
+      const third = await r(['action', 'run', 'list-leads', `--connectionId=${ids.amocrm}`, '--json']);
+      expect(first.json).toMatchObject({ status: 429, headers: { 'retry-after': '1' } });
+      expect(second.exitCode).toBe(1);
+      expect(second.json).toMatchObject({ key: 'rate_limit_exceeded', data: { response: { status: 429 } } });
+      expect(third.exitCode, third.stderr).toBe(0);
+      // A refused write uses up its refusal too (and writes nothing).
+      await runSandbox(['sandbox', 'rate-fill', '--requests=1'], { db: own.path });
+      const write = ['action', 'run', 'create-lead', `--connectionId=${ids.amocrm}`, '--input={"name":"Armed"}', '--json'];
+      expect((await r(write)).json).toMatchObject({ key: 'rate_limit_exceeded' });
+      expect((await r(write)).exitCode).toBe(0);
+      const both = await runSandbox(['sandbox', 'rate-fill', '--requests=1', '--holdMs=10'], { db: own.path });
+      expect(both.exitCode).not.toBe(0);
+      expect(both.stderr).toMatch(/--requests and --holdMs cannot be combined/);
+    } finally {
+      own.cleanup();
+    }
+  });
+
   it('latency=<ms> sleeps before answering normally', async () => {
     const started = Date.now();
     const r = await run(['status', '--json'], fault('latency=400'));

@@ -1,7 +1,7 @@
 // What a person is shown before a risky call: agent-chosen text quoted, on one line, escaped and capped;
 // the kind and the target first, so a forged name cannot add lines or push them out of view.
 import { describe, expect, it } from 'vitest';
-import { actionPreview, jsonLine, previewMessage, quoted, requestPreview } from '../../src/policy/call-preview.js';
+import { actionPreview, jsonLine, previewMessage, quoted, requestPreview, valueLine } from '../../src/policy/call-preview.js';
 
 // Forgeries an agent (or text it read) could put in an action name.
 const FORGED_NAMES: [string, string][] = [
@@ -114,5 +114,49 @@ describe('previews', () => {
       query: '{"a\\u2028":"b\\nc"}',
       body: '{"x":1}',
     });
+  });
+
+  it('F4a: a long value early in the input cannot hide the keys after it: every key shows with its own capped value', () => {
+    const input = {
+      id: 21034001,
+      name: 'Nordwind Logistik GmbH: Data analytics dashboard',
+      tags: Array.from({ length: 30 }, (_, i) => `spelling-check-${i}`),
+      price: 1,
+      status_id: 143,
+    };
+    const line = actionPreview({ ...base, action: { ...action, name: 'Update lead' }, input }).input;
+    expect(line).toContain('"id":21034001');
+    expect(line).toMatch(/"tags":\["spelling-check-0",.*… \(\d+ characters\),"price":1,"status_id":143\}$/);
+    expect(line.split('\n')).toHaveLength(1);
+  });
+
+  it('F4a: uncut, the line is the JSON; many keys are all listed up to a bound, then counted; values past the budget are marked', () => {
+    expect(valueLine({ id: '4b0cfae3', n: [1, 2] })).toBe('{"id":"4b0cfae3","n":[1,2]}');
+    expect(valueLine([{ name: 'a' }, { name: 'b' }])).toBe('[{"name":"a"},{"name":"b"}]');
+    expect(valueLine('plain')).toBe('"plain"');
+    const many = Object.fromEntries(Array.from({ length: 80 }, (_, i) => [`k${i}`, 'v'.repeat(300)]));
+    const line = valueLine(many);
+    for (let i = 0; i < 60; i++) expect(line).toContain(`"k${i}":`);
+    expect(line).toMatch(/,… \(20 more keys\)\}$/);
+    expect(line).toMatch(/"k59":… \(302 characters\)/);
+    expect(line.length).toBeLessThan(6000);
+    // A key is agent text too: escaped, capped, on the one line.
+    expect(valueLine({ 'a\u2028b\u202e': 1 })).toBe('{"a\\u2028b\\u202e":1}');
+    expect(valueLine(JSON.parse('{"__proto__":{"admin":true},"a":1}'))).toBe('{"__proto__":{"admin":true},"a":1}');
+  });
+
+  it('F4b: proxy headers are shown, each quoted and escaped, on a line of their own', () => {
+    const preview = requestPreview({
+      kind: 'destructive',
+      connector: '1CRM',
+      connectionId: 'c1',
+      method: 'DELETE',
+      path: '/data/Account/1',
+      headers: { 'X-Cascade-Delete': 'all-related-records', Prefer: 'hard-delete\nkind: read' },
+    });
+    expect(preview.headers).toBe('"X-Cascade-Delete: all-related-records", "Prefer: hard-delete\\nkind: read"');
+    const lines = previewMessage('destructive', preview).split('\n');
+    expect(lines.filter((l) => l.startsWith('headers: '))).toHaveLength(1);
+    expect(lines.filter((l) => l.startsWith('kind: '))).toEqual(['kind: destructive']);
   });
 });

@@ -135,6 +135,27 @@ describe('CallerTenants admission', () => {
     await tenants.close();
   });
 
+  it('F6: one address flooding unknown tokens holds at most 2 check slots; a new token from another address is still checked', async () => {
+    const { tenants, made, advance } = setup((token) =>
+      token.includes('bogus') ? { loggedIn: false, summary: 'refused' } : { loggedIn: true, summary: 'ok' },
+    );
+    const flood = Array.from({ length: 20 }, (_, i) => tenants.admit(`Bearer pat-bogus-${i}-0123456789`, '10.0.0.1'));
+    // While the flood's checks are in flight, a new caller elsewhere gets in.
+    expect((await tenants.admit('Bearer pat-newuser-0123456789', '10.0.0.2')).ok).toBe(true);
+    const answers = await Promise.all(flood);
+    expect(made.filter((m) => m.token.includes('bogus'))).toHaveLength(2);
+    expect(answers.filter((a) => !a.ok && a.status === 401)).toHaveLength(2);
+    expect(answers.filter((a) => !a.ok && a.status === 503 && /from this address/.test(a.message))).toHaveLength(18);
+
+    // Refused tokens cost that address a pause before its next new token is checked; others are not held up.
+    expect(await tenants.admit('Bearer pat-bogus-99-0123456789', '10.0.0.1')).toMatchObject({ ok: false, status: 429 });
+    expect((await tenants.admit('Bearer pat-other-0123456789', '10.0.0.3')).ok).toBe(true);
+    advance(1_001);
+    expect(await tenants.admit('Bearer pat-bogus-99-0123456789', '10.0.0.1')).toMatchObject({ ok: false, status: 401 });
+    expect(made.filter((m) => m.token.includes('bogus'))).toHaveLength(3);
+    await tenants.close();
+  });
+
   it('drops tenants idle for 10 minutes and the least recently used beyond the maximum, never one in use', async () => {
     const { tenants, made, advance } = setup(undefined, { maxTenants: 2 });
     const held = await tenants.admit('Bearer pat-held-0123456789');

@@ -329,6 +329,14 @@ describe('state store and per-caller credentials', () => {
   it('the non-loopback refusal names --http-auth membrane as a way out', () => {
     expect(configError(['--http=3000', '--host=0.0.0.0'])).toMatch(/--http-auth membrane/);
   });
+
+  it('the --host description states both ways a non-loopback address is accepted, and each is', () => {
+    const host = SETTINGS.find((s) => s.key === 'host')!;
+    expect(host.description).toMatch(/`--http-token`, or `--http-auth membrane`/);
+    expect(settings(['--http=3000', '--host=0.0.0.0', `--http-token=${'x'.repeat(20)}`]).host).toBe('0.0.0.0');
+    expect(settings(['--http=3000', '--host=0.0.0.0', '--http-auth=membrane']).host).toBe('0.0.0.0');
+    expect(configError(['--http=3000', '--host=0.0.0.0'])).toMatch(/not a loopback address/);
+  });
 });
 
 describe('start-up problems that are settings errors', () => {

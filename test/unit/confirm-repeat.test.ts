@@ -349,7 +349,11 @@ describe('the write gate when the state store does not answer', () => {
     const token = ((await caughtAsync(() => g.run({}))).details as { confirm: string }).confirm;
     const take = state.takeToken.bind(state);
     state.takeToken = () => Promise.reject(unavailable());
-    expect((await caughtAsync(() => g.run({ confirm: token }))).code).toBe('STATE_UNAVAILABLE');
+    const e = await caughtAsync(() => g.run({ confirm: token }));
+    expect(e.code).toBe('STATE_UNAVAILABLE');
+    // F2: a take that timed out may still land: the text does not promise the token survives.
+    expect(e.message).toMatch(/nothing ran, and the token may have been used up/);
+    expect(e.nextStep).toMatch(/If the token is then refused as used, call again without confirm/);
     expect(g.runs()).toBe(0);
     state.takeToken = take;
     expect(await g.run({ confirm: token })).toBe('ran');

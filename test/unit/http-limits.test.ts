@@ -7,7 +7,7 @@
 import { request } from 'node:http';
 import { connect as tcpConnect } from 'node:net';
 import { McpServer } from '@modelcontextprotocol/server';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { createLogger } from '../../src/log.js';
 import { type HttpLimits, type RunningHttpServer, startHttpServer } from '../../src/transports/streamable-http.js';
@@ -173,5 +173,57 @@ describe('HTTP limits per client', () => {
     const ok = await post(srv.url, call(9, 'big', { n: 2 }));
     expect(ok.status).toBe(200);
     expect(await ok.text).toContain('xx');
+  });
+
+  it('F5: bodies sent slowly hold no open-request slot: other requests from that address are served; each slow body ends in 408', async () => {
+    const s = standIn();
+    const srv = await serve(s, { perClient: 2, bodyMs: 2_000 });
+    const u = new URL(srv.url);
+    // Headers and the first bytes of a body that never comes: more sockets than the client has slots.
+    const slow = await Promise.all(
+      [1, 2, 3, 4].map(async () => {
+        const socket = tcpConnect({ host: u.hostname, port: Number(u.port) });
+        await new Promise((r) => socket.once('connect', r));
+        let answer = '';
+        socket.on('data', (d: Buffer) => (answer += d.toString()));
+        socket.on('error', () => undefined);
+        const closed = new Promise((r) => socket.once('close', r));
+        socket.write(
+          `POST /mcp HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n` +
+            `MCP-Protocol-Version: 2025-06-18\r\nContent-Length: 100000\r\n\r\n{"jsonrpc":`,
+        );
+        return { answer: () => answer, closed };
+      }),
+    );
+    const other = await post(srv.url, call(1, 'big', { n: 3 }));
+    expect(other.status).toBe(200);
+    expect(await other.text).toContain('xxx');
+    // Served while the slow bodies were still held open, not after they timed out.
+    expect(slow.map((sock) => sock.answer())).toEqual(['', '', '', '']);
+    for (const sock of slow) {
+      await sock.closed;
+      expect(sock.answer()).toMatch(/^HTTP\/1\.1 408 /);
+      expect(sock.answer()).toContain('"Request body not received within 2 s."');
+    }
+    expect(srv.open()).toBe(0);
+  });
+
+  it('F5: bodies being sent are bounded per address on their own (429 beyond), and a body that breaks off frees its place', async () => {
+    const s = standIn();
+    const srv = await serve(s, { perClientReading: 2, bodyMs: 60_000 });
+    const u = new URL(srv.url);
+    const sockets = await Promise.all(
+      [1, 2].map(async () => {
+        const socket = tcpConnect({ host: u.hostname, port: Number(u.port) });
+        await new Promise((r) => socket.once('connect', r));
+        socket.on('error', () => undefined);
+        socket.write(`POST /mcp HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{`);
+        return socket;
+      }),
+    );
+    await vi.waitFor(async () => expect((await post(srv.url, call(1, 'big', { n: 1 }))).status).toBe(429), { timeout: 5_000 });
+    expect((await post(srv.url, call(2, 'big', { n: 1 }), '127.0.0.2')).status).toBe(200);
+    sockets.forEach((sock) => sock.destroy());
+    await vi.waitFor(async () => expect((await post(srv.url, call(3, 'big', { n: 1 }))).status).toBe(200), { timeout: 5_000 });
   });
 });

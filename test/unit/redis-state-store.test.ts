@@ -13,6 +13,7 @@ import {
   type RedisStateStore,
 } from '../../src/state/redis-state-store.js';
 import { shownStateLocation, stateLocationProblem } from '../../src/state/state-location.js';
+import { RepeatGuard } from '../../src/policy/repeat-guard.js';
 import { describeStateStoreContract } from '../helpers/state-store-contract.js';
 import { freePort, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 
@@ -188,4 +189,40 @@ describe('Redis unreachable, lost and back', () => {
       await own.close();
     }
   });
+
+  it('F3: a write claim that timed out while Redis stalled is released behind it: the retry finds the write free, not "running"', async () => {
+    const own = await startRedisServer();
+    const store = await connectRedisStateStore({ url: own.url, log, commandTimeoutMs: 300 });
+    const guard = new RepeatGuard(60_000, Date.now, store, 'stall-scope');
+    try {
+      await store.ping();
+      process.kill(own.pid()!, 'SIGSTOP');
+      const { code } = await failure(guard.claim('write-1', 'w_first', 'amocrm_run_action'));
+      expect(code).toBe('STATE_UNAVAILABLE');
+      process.kill(own.pid()!, 'SIGCONT');
+      // The claim lands late (Redis runs what it had queued), then the release sent behind it.
+      await waitUntilServing(store);
+      await guard.claim('write-1', 'w_retry', 'amocrm_run_action');
+      expect(await store.getWrite('stall-scope', 'write-1')).toMatchObject({ phase: 'running', owner: 'w_retry' });
+    } finally {
+      process.kill(own.pid()!, 'SIGCONT');
+      await store.close();
+      await own.close();
+    }
+  });
 });
+
+/** Resolves once the store answers again (a command sent now runs after everything queued before it). */
+async function waitUntilServing(store: RedisStateStore): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (
+      await store.ping().then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
+    await sleep(50);
+  }
+  throw new Error('Redis did not answer again within 5 s');
+}

@@ -35,7 +35,12 @@ describe('resolveCli', () => {
     expect(r.backend).toBe('sandbox-cli');
     expect(r.fallback).toBe(false);
     // Users are shown the exact command: `membrane-sandbox` is not on PATH in a clone.
-    expect(r.command).toEqual({ file: process.execPath, prefixArgs: [SANDBOX_CLI_PATH], display: `node ${SANDBOX_CLI_PATH}` });
+    expect(r.command).toEqual({
+      file: process.execPath,
+      prefixArgs: [SANDBOX_CLI_PATH],
+      display: `node ${SANDBOX_CLI_PATH}`,
+      lifeline: true,
+    });
     expect(sandboxWith('/a b/cli.js', { MEMBRANE_SANDBOX_DB: '/tmp/x.db' }).display).toBe(
       "MEMBRANE_SANDBOX_DB=/tmp/x.db node '/a b/cli.js'",
     );

@@ -1,7 +1,9 @@
 // The only place that spawns the CLI. Every call is bounded: a slot from the FIFO limiter, a deadline
 // (queue wait included), the request's AbortSignal, an output cap, no stdin, a pinned cwd, no shell.
 // Children run in their own process group so a kill on timeout, cancel or shutdown also reaches
-// anything they spawned; nothing is left behind.
+// anything they spawned; nothing is left behind. A server killed with SIGKILL cannot kill anything: the
+// bundled sandbox CLI then notices by itself (its stdin `lifeline` pipe ends) and ends its group; the real
+// `membrane` CLI gets no stdin (it might wait on one) and, orphaned, runs until it ends by itself.
 import { existsSync } from 'node:fs';
 import type * as Execa from 'execa';
 import { ToolError } from '../../errors.js';
@@ -15,6 +17,11 @@ export interface CliCommand {
   prefixArgs: string[];
   /** How users run it, for next steps: `membrane` or `membrane-sandbox`. */
   display: string;
+  /**
+   * The CLI watches a stdin pipe that the server never writes or closes (the bundled sandbox does, when
+   * MEMBRANE_SANDBOX_LIFELINE=stdin): the pipe ends however the server dies, and the CLI then ends its group.
+   */
+  lifeline?: boolean;
 }
 
 export interface RunnerOptions {
@@ -114,10 +121,11 @@ export class CliRunner {
       throw stopped('shutdown', label, timeoutMs, false);
     }
     const started = Date.now();
+    const { lifeline } = this.opts.command;
     const sub = execa(this.opts.command.file, [...this.opts.command.prefixArgs, ...req.args], {
       cwd: this.opts.cwd,
-      env: { NO_COLOR: '1' },
-      stdin: 'ignore',
+      env: { NO_COLOR: '1', ...(lifeline ? { MEMBRANE_SANDBOX_LIFELINE: 'stdin' } : {}) },
+      stdin: lifeline ? 'pipe' : 'ignore',
       reject: false,
       maxBuffer: this.opts.maxOutputBytes,
       cancelSignal: controller.signal,

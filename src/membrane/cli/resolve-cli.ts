@@ -90,7 +90,8 @@ function shellWord(word: string): string {
  */
 export function sandboxCommand(sandboxCli: string, env: NodeJS.ProcessEnv = process.env): CliCommand {
   const db = env.MEMBRANE_SANDBOX_DB ? `MEMBRANE_SANDBOX_DB=${shellWord(env.MEMBRANE_SANDBOX_DB)} ` : '';
-  return { file: process.execPath, prefixArgs: [sandboxCli], display: `${db}node ${shellWord(sandboxCli)}` };
+  // It exits with its process group when its stdin pipe ends (the server died, even by SIGKILL).
+  return { file: process.execPath, prefixArgs: [sandboxCli], display: `${db}node ${shellWord(sandboxCli)}`, lifeline: true };
 }
 
 export function resolveCli(

@@ -1,5 +1,5 @@
 // `sandbox …`: maintenance of the sandbox itself (never affected by MEMBRANE_SANDBOX_FAULT).
-import { parseIntFlag, type ParsedArgs } from '../args.js';
+import { ArgvProblem, parseIntFlag, type ParsedArgs } from '../args.js';
 import { prepared, SCHEMA_VERSION, writeTx } from '../store.js';
 import { badRequest } from '../error-data.js';
 import { EMULATED_KEYS, emulatorIn, findCatalogEntry, loadEmulators } from '../emulators.js';
@@ -8,7 +8,7 @@ import { disconnect } from '../engine/connection-engine.js';
 import { prebuiltActions } from '../action-model.js';
 import { ensureSeeded, resetAndSeed, seededAt } from '../seeding.js';
 import { readSession } from '../session.js';
-import { fillRateWindow, RATE_LIMIT_WINDOW_MS } from '../faults.js';
+import { fillRateWindow, RATE_LIMIT_WINDOW_MS, refuseNextRequests } from '../faults.js';
 import { connectionLine } from './connection-commands.js';
 import { engineOf, output, pretty, type CommandContext, type CommandOutput } from './command-context.js';
 
@@ -67,6 +67,15 @@ export async function sandboxDisconnect(ctx: CommandContext, args: ParsedArgs): 
 export async function sandboxRateFill(ctx: CommandContext, args: ParsedArgs): Promise<CommandOutput> {
   const key = (args.string('connectorKey') ?? 'amocrm').toLowerCase();
   if (!findCatalogEntry({ key })) throw badRequest(`Connector '${key}' not found`, 'not_found');
+  const requests = parseIntFlag(args.string('requests'), 'requests', 0, 10_000);
+  if (requests !== undefined) {
+    if (args.string('holdMs') !== undefined) throw new ArgvProblem('--requests and --holdMs cannot be combined');
+    writeTx(ctx.db, () => refuseNextRequests(ctx.db, key, requests));
+    return output(
+      { connectorKey: key, requests },
+      `The next ${requests} requests for ${key} meet the rate limit, whatever the clock (under MEMBRANE_SANDBOX_FAULT=rate-limit)`,
+    );
+  }
   // --holdMs keeps the window full that long (default: one window, starting now).
   const holdMs = parseIntFlag(args.string('holdMs'), 'holdMs', 0, 600_000) ?? RATE_LIMIT_WINDOW_MS;
   const nowMs = ctx.now();

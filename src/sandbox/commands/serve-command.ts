@@ -1,11 +1,11 @@
 // `serve`: the sandbox as a Membrane REST API server. Prints one JSON line with the API URI and the
 // credentials, then serves until SIGINT, SIGTERM or the end of its stdin pipe (its parent died).
-import { fstatSync } from 'node:fs';
 import { ArgvProblem, parseIntFlag, type ParsedArgs } from '../args.js';
 import { buildMsFromEnv } from '../engine/engine-context.js';
 import { startSandboxApi, type SandboxApi } from '../api/sandbox-api.js';
 import type { SandboxApiCredentials } from '../api/api-auth.js';
 import type { CommandContext, CommandOutput } from './command-context.js';
+import { whenStdinEnds } from '../parent-pipe.js';
 
 /**
  * Keys from the flags or the environment; the secret and the token from the environment only, so
@@ -27,23 +27,14 @@ function givenCredentials(args: ParsedArgs, env: NodeJS.ProcessEnv): Partial<San
   return given;
 }
 
-/** True when stdin is a pipe or a socket: its end means the parent that holds the other end is gone. */
-function stdinIsPipe(): boolean {
-  try {
-    const stat = fstatSync(0);
-    return stat.isFIFO() || stat.isSocket();
-  } catch {
-    return false;
-  }
-}
-
 /** Closes the server once on SIGINT, SIGTERM or stdin's end; the process then exits on its own. */
 function stopOnSignals(api: SandboxApi): void {
+  let stopped = false;
   const stop = () => {
+    if (stopped) return;
+    stopped = true;
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
-    process.stdin.off('end', stop);
-    process.stdin.off('close', stop);
     process.stdin.destroy();
     void api.close().catch((err: unknown) => {
       process.stderr.write(`membrane-sandbox serve: error while closing: ${(err as Error).message}\n`);
@@ -54,11 +45,7 @@ function stopOnSignals(api: SandboxApi): void {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  if (stdinIsPipe()) {
-    process.stdin.once('end', stop);
-    process.stdin.once('close', stop);
-    process.stdin.resume();
-  }
+  whenStdinEnds(stop);
 }
 
 export async function serve(ctx: CommandContext, args: ParsedArgs): Promise<CommandOutput> {

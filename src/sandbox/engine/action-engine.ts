@@ -285,14 +285,15 @@ export async function runAction(ctx: EngineContext, req: RunActionRequest): Prom
   const reads = def.operation === 'list' || def.operation === 'get' || def.operation === 'search';
   try {
     let output: unknown;
+    // The request counts against the limit in a transaction of its own: a refusal is committed (and uses up one
+    // armed by `rate-fill --requests`) even though the refused call then writes nothing.
+    if (limited && !writeTx(ctx.db, () => takeRateSlot(ctx.db, connection.connector_key, ctx.now()))) throw new RateLimitHit();
     if (reads) {
       // Reads run on a consistent WAL snapshot without the write lock; only the bookkeeping writes.
-      if (limited && !writeTx(ctx.db, () => takeRateSlot(ctx.db, connection.connector_key, ctx.now()))) throw new RateLimitHit();
       output = readTx(ctx.db, () => def.run(ectx, fields));
       writeTx(ctx.db, () => recordRun(ctx, runId, action.id, connection.id, 'succeeded'));
     } else {
       output = writeTx(ctx.db, () => {
-        if (limited && !takeRateSlot(ctx.db, connection.connector_key, ctx.now())) throw new RateLimitHit();
         const out = def.run(ectx, fields);
         recordRun(ctx, runId, action.id, connection.id, 'succeeded');
         return out;
