@@ -284,6 +284,8 @@ describe.runIf(procAvailable)('a server on the CLI backend killed with SIGKILL',
     await session.exited;
     // The hang fault would keep both alive for ever; nobody is left to kill them.
     expect(await waitForNoSandboxProcesses(t.path, 5000)).toEqual([]);
+    // A process tearing itself down has no readable environment before it is gone: wait for each pid to end too.
+    await waitFor(() => before.every((p) => !isAlive(p.pid)), 5000);
     for (const p of before) expect(isAlive(p.pid), `pid ${p.pid} (${p.kind})`).toBe(false);
   });
 });
