@@ -43,8 +43,12 @@ export interface HttpLimits {
   sweepMs: number;
   /** A request body not fully received this long after its headers is answered 408. */
   bodyMs: number;
-  /** Request bodies one client address may be sending at once (they hold no open-request slot meanwhile). */
+  /**
+   * Request bodies one client address may be sending at once (they hold no open-request slot meanwhile). A new
+   * request beyond that makes the longest-arriving body give way, if it has been arriving for `bodyGraceMs`.
+   */
   perClientReading: number;
+  bodyGraceMs: number;
 }
 
 export const DEFAULT_HTTP_LIMITS: HttpLimits = {
@@ -54,6 +58,7 @@ export const DEFAULT_HTTP_LIMITS: HttpLimits = {
   sweepMs: 5_000,
   bodyMs: 10_000,
   perClientReading: 64,
+  bodyGraceMs: 1_000,
 };
 
 /** Whether a request may proceed under per-caller credentials, and as whom. */
@@ -140,8 +145,16 @@ class BodyError extends Error {
   }
 }
 
-/** The request body as JSON, read only up to the size limit and within `timeoutMs`. */
-async function readJsonBody(req: IncomingMessage, timeoutMs: number): Promise<unknown> {
+/** A request body still arriving; `giveWay` ends its reading with 408 to make room for a newer request. */
+interface ArrivingBody {
+  since: number;
+  giveWay: AbortController;
+}
+
+const GAVE_WAY = 'Request body dropped: too many bodies were arriving slowly from this address, and this one had waited longest.';
+
+/** The request body as JSON, read only up to the size limit, within `timeoutMs`, until `dropped` aborts. */
+async function readJsonBody(req: IncomingMessage, timeoutMs: number, dropped: AbortSignal): Promise<unknown> {
   const declared = Number(req.headers['content-length']);
   if (declared > MAX_BODY_BYTES) throw new BodyError(413, -32000, `Request body over ${MAX_BODY_BYTES / 1024 / 1024} MB.`);
   let timer: NodeJS.Timeout | undefined;
@@ -155,6 +168,7 @@ async function readJsonBody(req: IncomingMessage, timeoutMs: number): Promise<un
           () => reject(new BodyError(408, -32000, `Request body not received within ${Math.round(timeoutMs / 1000)} s.`)),
           timeoutMs,
         );
+        dropped.addEventListener('abort', () => reject(new BodyError(408, -32000, GAVE_WAY)), { once: true });
       }),
     ]);
     return JSON.parse(bytes.toString('utf8')) as unknown;
@@ -229,7 +243,7 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
   const open = new Set<OpenResponse>();
   const perClient = new Map<string, number>();
   /** Bodies being received, per client address. */
-  const reading = new Map<string, number>();
+  const reading = new Map<string, Set<ArrivingBody>>();
 
   /** GET /healthz and /readyz: no Host, Origin or token check (a load balancer sends none of them), no body, nothing secret. */
   const probe = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
@@ -289,18 +303,26 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
     }
 
     // The body first, on its own deadline and its own count per address: a body that arrives slowly (or never)
-    // takes none of the open-request slots the client's other requests need.
+    // takes none of the open-request slots the client's other requests need. Local clients all share one address,
+    // so slow bodies cannot hold the count against everyone: at the limit, the one arriving longest gives way.
     const address = req.socket.remoteAddress ?? 'unknown';
-    const readingNow = reading.get(address) ?? 0;
-    if (readingNow >= limits.perClientReading) {
-      return rpcError(res, 429, `Too many request bodies being sent from this address (${limits.perClientReading}); retry shortly.`, {
-        'retry-after': '1',
-      });
+    const arriving = reading.get(address) ?? new Set<ArrivingBody>();
+    if (arriving.size >= limits.perClientReading) {
+      const [longest] = arriving;
+      if (!longest || Date.now() - longest.since < limits.bodyGraceMs) {
+        return rpcError(res, 429, `Too many request bodies being sent from this address (${limits.perClientReading}); retry shortly.`, {
+          'retry-after': '1',
+        });
+      }
+      arriving.delete(longest);
+      longest.giveWay.abort();
     }
-    reading.set(address, readingNow + 1);
+    const mine: ArrivingBody = { since: Date.now(), giveWay: new AbortController() };
+    arriving.add(mine);
+    reading.set(address, arriving);
     let body: unknown;
     try {
-      body = await readJsonBody(req, limits.bodyMs);
+      body = await readJsonBody(req, limits.bodyMs, mine.giveWay.signal);
     } catch (e) {
       if (!(e instanceof BodyError)) throw e;
       rpcError(res, e.status, e.message, e.status === 413 || e.status === 408 ? { connection: 'close' } : {}, e.code);
@@ -308,9 +330,8 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
       if (e.status === 408) res.once('finish', () => req.destroy());
       return;
     } finally {
-      const left = (reading.get(address) ?? 1) - 1;
-      if (left > 0) reading.set(address, left);
-      else reading.delete(address);
+      arriving.delete(mine);
+      if (arriving.size === 0 && reading.get(address) === arriving) reading.delete(address);
     }
 
     // Per caller when each brings their token (behind a load balancer every request comes from its address);

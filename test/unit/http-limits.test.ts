@@ -210,7 +210,7 @@ describe('HTTP limits per client', () => {
 
   it('F5: bodies being sent are bounded per address on their own (429 beyond), and a body that breaks off frees its place', async () => {
     const s = standIn();
-    const srv = await serve(s, { perClientReading: 2, bodyMs: 60_000 });
+    const srv = await serve(s, { perClientReading: 2, bodyMs: 60_000, bodyGraceMs: 60_000 });
     const u = new URL(srv.url);
     const sockets = await Promise.all(
       [1, 2].map(async () => {
@@ -225,5 +225,41 @@ describe('HTTP limits per client', () => {
     expect((await post(srv.url, call(2, 'big', { n: 1 }), '127.0.0.2')).status).toBe(200);
     sockets.forEach((sock) => sock.destroy());
     await vi.waitFor(async () => expect((await post(srv.url, call(3, 'big', { n: 1 }))).status).toBe(200), { timeout: 5_000 });
+  });
+
+  it('F5: slow bodies cannot lock out the other clients of their address: at the limit, the body arriving longest gives way (408)', async () => {
+    const s = standIn();
+    const srv = await serve(s, { perClientReading: 2, bodyMs: 60_000, bodyGraceMs: 300 });
+    const u = new URL(srv.url);
+    const slowBody = async () => {
+      const socket = tcpConnect({ host: u.hostname, port: Number(u.port) });
+      await new Promise((r) => socket.once('connect', r));
+      let answer = '';
+      socket.on('data', (d: Buffer) => (answer += d.toString()));
+      socket.on('error', () => undefined);
+      const closed = new Promise((r) => socket.once('close', r));
+      socket.write(`POST /mcp HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{`);
+      return { answer: () => answer, closed };
+    };
+    const first = await slowBody();
+    await new Promise((r) => setTimeout(r, 50));
+    const second = await slowBody();
+    // Both are within their grace: a newcomer waits.
+    expect((await post(srv.url, call(1, 'big', { n: 1 }))).status).toBe(429);
+    await new Promise((r) => setTimeout(r, 400));
+    // Past it, the longest-arriving body gives way and the newcomer is served; the other slow body is untouched.
+    const served = await post(srv.url, call(2, 'big', { n: 2 }));
+    expect(served.status).toBe(200);
+    expect(await served.text).toContain('xx');
+    await first.closed;
+    expect(first.answer()).toMatch(/^HTTP\/1\.1 408 /);
+    expect(first.answer()).toContain('this one had waited longest');
+    expect(second.answer()).toBe('');
+    // A client holding the limit in slow bodies, reopening each one that gives way, still cannot keep others out.
+    for (let i = 3; i < 8; i++) {
+      await slowBody();
+      await new Promise((r) => setTimeout(r, 350));
+      expect((await post(srv.url, call(i, 'big', { n: 1 }))).status).toBe(200);
+    }
   });
 });
