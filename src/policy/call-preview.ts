@@ -4,8 +4,8 @@
 // is quoted, kept on one line (control, format and line-separator characters escaped, so no newline, Unicode
 // line separator or right-to-left override survives) and capped. What the server itself knows (the kind, the
 // connection, the action id and type) comes first, so no name can push it out of view. An input or body lists
-// every top-level key with its value capped on its own (a long value cannot hide the keys after it), and
-// whatever was cut says so; proxy headers are shown too, since they are sent.
+// every key of its first two levels with each value capped on its own (a long value cannot hide the keys after
+// it), and whatever was cut says so; proxy headers are shown too, since they are sent.
 import { sanitize } from '../results/budget.js';
 import type { ActionKind } from './action-kind.js';
 
@@ -75,32 +75,65 @@ export function jsonLine(value: unknown, max = VALUE_CHARS): string {
   return oneLine(text, max, false);
 }
 
+/** Levels whose keys are all listed: the value and what it holds (AmoCRM write bodies are arrays of objects). */
+const LISTED_LEVELS = 2;
+/** Characters of key names listed after PARTS_SHOWN keys (the keys past them still show by name). */
+const MORE_KEYS_CHARS = 600;
+
 /**
- * An input, query or body on one line: an object lists every top-level key (up to PARTS_SHOWN, then how many
- * more) with its value capped on its own, an array its items the same way, so no long or reordered value
- * can push a later key out of view. Uncut, it is the value's JSON; every cut says so (`… (N characters)`).
+ * An input, query or body on one line: an object lists every key (up to PARTS_SHOWN, then the names of the
+ * rest) with its value capped on its own, an array its items the same way, and so do the objects and arrays
+ * inside it, so no long or reordered value can push a later key out of view. Uncut, it is the value's JSON;
+ * every cut says so (`… (N characters)`).
  */
 export function valueLine(value: unknown): string {
   if (value === null || typeof value !== 'object') return jsonLine(value);
+  return listed(value, 1, { used: 0 });
+}
+
+function listed(value: object, level: number, budget: { used: number }): string {
   const array = Array.isArray(value);
   // The value's own keys (also `__proto__`), each value sanitised on its own.
   const entries: [string | undefined, unknown][] = array
     ? (value as unknown[]).map((v) => [undefined, v])
     : Object.keys(value).map((k) => [k, (value as Record<string, unknown>)[k]]);
-  let used = 0;
   const parts: string[] = [];
   for (const [i, [key, v]] of entries.entries()) {
     if (i >= PARTS_SHOWN) {
-      parts.push(`… (${entries.length - i} more ${array ? 'items' : 'keys'})`);
+      parts.push(moreParts(entries.slice(i).map(([k]) => k)));
       break;
     }
-    const text = JSON.stringify(sanitize(v)) ?? 'null';
-    const room = Math.min(PART_CHARS, PARTS_BUDGET - used);
-    used += Math.min(text.length, Math.max(room, 0));
-    const shown = room > 0 ? oneLine(text, room, false) : `… (${[...text].length} characters)`;
-    parts.push(key === undefined ? shown : `${oneLine(JSON.stringify(key), KEY_CHARS, false)}:${shown}`);
+    const shown = v !== null && typeof v === 'object' && level < LISTED_LEVELS ? listed(v, level + 1, budget) : leaf(v, budget);
+    parts.push(key === undefined ? shown : `${keyText(key)}:${shown}`);
   }
   return array ? `[${parts.join(',')}]` : `{${parts.join(',')}}`;
+}
+
+/** One value as its JSON, capped on its own and within what is left of the budget. */
+function leaf(v: unknown, budget: { used: number }): string {
+  const text = JSON.stringify(sanitize(v)) ?? 'null';
+  const room = Math.min(PART_CHARS, PARTS_BUDGET - budget.used);
+  budget.used += Math.min(text.length, Math.max(room, 0));
+  return room > 0 ? oneLine(text, room, false) : `… (${[...text].length} characters)`;
+}
+
+function keyText(key: string): string {
+  return oneLine(JSON.stringify(key), KEY_CHARS, false);
+}
+
+/** The parts not listed: items are counted; keys are named (values left out) as far as MORE_KEYS_CHARS allows. */
+function moreParts(keys: (string | undefined)[]): string {
+  if (keys[0] === undefined) return `… (${keys.length} more items)`;
+  const names: string[] = [];
+  let used = 0;
+  for (const key of keys as string[]) {
+    const name = keyText(key);
+    if (used + name.length > MORE_KEYS_CHARS) break;
+    names.push(name);
+    used += name.length + 2;
+  }
+  const unnamed = keys.length - names.length;
+  return `… (${keys.length} more keys: ${names.join(', ')}${unnamed ? `, and ${unnamed} more` : ''})`;
 }
 
 /** Request headers as people see them: each `"Name: value"` quoted and escaped, in the order given. */

@@ -126,8 +126,16 @@ describe('previews', () => {
     };
     const line = actionPreview({ ...base, action: { ...action, name: 'Update lead' }, input }).input;
     expect(line).toContain('"id":21034001');
-    expect(line).toMatch(/"tags":\["spelling-check-0",.*… \(\d+ characters\),"price":1,"status_id":143\}$/);
+    // The array is listed item by item too: short items all show, and the keys after it.
+    expect(line).toMatch(/"tags":\["spelling-check-0",.*"spelling-check-29"\],"price":1,"status_id":143\}$/);
     expect(line.split('\n')).toHaveLength(1);
+  });
+
+  it('F4a: one level down too: in an AmoCRM-style body (an array of objects) a long value cannot hide the keys after it', () => {
+    const body = [{ id: 21034001, name: 'A'.repeat(250), status_id: 143, price: 0 }];
+    expect(valueLine(body)).toBe(`[{"id":21034001,"name":"${'A'.repeat(199)}… (252 characters),"status_id":143,"price":0}]`);
+    // Deeper than that, a value is its capped JSON.
+    expect(valueLine({ a: { b: { c: 'z'.repeat(300) } } })).toMatch(/^\{"a":\{"b":\{"c":"z+… \(308 characters\)\}\}$/);
   });
 
   it('F4a: uncut, the line is the JSON; many keys are all listed up to a bound, then counted; values past the budget are marked', () => {
@@ -137,7 +145,10 @@ describe('previews', () => {
     const many = Object.fromEntries(Array.from({ length: 80 }, (_, i) => [`k${i}`, 'v'.repeat(300)]));
     const line = valueLine(many);
     for (let i = 0; i < 60; i++) expect(line).toContain(`"k${i}":`);
-    expect(line).toMatch(/,… \(20 more keys\)\}$/);
+    // Keys past the listed ones are still named (values left out).
+    expect(line).toMatch(/,… \(20 more keys: "k60", "k61", .*"k79"\)\}$/);
+    const hidden = valueLine(Object.fromEntries([...Array.from({ length: 70 }, (_, i) => [`k${i}`, i]), ['status_id', 143]]));
+    expect(hidden).toMatch(/… \(11 more keys: .*"status_id"\)\}$/);
     expect(line).toMatch(/"k59":… \(302 characters\)/);
     expect(line.length).toBeLessThan(6000);
     // A key is agent text too: escaped, capped, on the one line.
