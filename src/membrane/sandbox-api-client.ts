@@ -16,7 +16,7 @@ import { type SandboxApiEndpoint, startSandboxApiProcess } from './sandbox-api-p
  * Connecting is done with the sandbox CLI's commands (same store). A refused token or operation can only be the
  * sandbox doing it on purpose (MEMBRANE_SANDBOX_FAULT), or a child that is not ours any more: a restart fixes both.
  */
-export function sandboxApiHints(sandboxCli: string, env: NodeJS.ProcessEnv): UserActionHints {
+function sandboxApiHints(sandboxCli: string, env: NodeJS.ProcessEnv): UserActionHints {
   const hints = cliHints(sandboxCommand(sandboxCli, env).display, 'sandbox-api');
   return {
     ...hints,

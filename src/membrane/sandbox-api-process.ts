@@ -33,7 +33,7 @@ export class SandboxStartError extends Error {
 }
 
 /** A fresh store is seeded on the child's first start; on a loaded machine that and Node's start take a few seconds. */
-export const START_TIMEOUT_MS = 20_000;
+const START_TIMEOUT_MS = 20_000;
 /** How long stop() waits after SIGTERM before SIGKILL. */
 const STOP_GRACE_MS = 1000;
 /** The start-up line is a few hundred bytes; anything much longer is not it. */

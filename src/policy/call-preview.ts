@@ -100,7 +100,7 @@ function listed(value: object, level: number, budget: { used: number }): string 
   const parts: string[] = [];
   for (const [i, [key, v]] of entries.entries()) {
     if (i >= PARTS_SHOWN) {
-      parts.push(moreParts(entries.slice(i).map(([k]) => k)));
+      parts.push(array ? `… (${entries.length - i} more items)` : moreKeys(entries.slice(i).map(([k]) => k!)));
       break;
     }
     const shown = v !== null && typeof v === 'object' && level < LISTED_LEVELS ? listed(v, level + 1, budget) : leaf(v, budget);
@@ -114,19 +114,19 @@ function leaf(v: unknown, budget: { used: number }): string {
   const text = JSON.stringify(sanitize(v)) ?? 'null';
   const room = Math.min(PART_CHARS, PARTS_BUDGET - budget.used);
   budget.used += Math.min(text.length, Math.max(room, 0));
-  return room > 0 ? oneLine(text, room, false) : `… (${[...text].length} characters)`;
+  // With no room left, only the marker shows: `… (N characters)`.
+  return oneLine(text, Math.max(room, 0), false);
 }
 
 function keyText(key: string): string {
   return oneLine(JSON.stringify(key), KEY_CHARS, false);
 }
 
-/** The parts not listed: items are counted; keys are named (values left out) as far as MORE_KEYS_CHARS allows. */
-function moreParts(keys: (string | undefined)[]): string {
-  if (keys[0] === undefined) return `… (${keys.length} more items)`;
+/** The keys not listed, named (values left out) as far as MORE_KEYS_CHARS allows. */
+function moreKeys(keys: string[]): string {
   const names: string[] = [];
   let used = 0;
-  for (const key of keys as string[]) {
+  for (const key of keys) {
     const name = keyText(key);
     if (used + name.length > MORE_KEYS_CHARS) break;
     names.push(name);
@@ -137,7 +137,7 @@ function moreParts(keys: (string | undefined)[]): string {
 }
 
 /** Request headers as people see them: each `"Name: value"` quoted and escaped, in the order given. */
-export function headersLine(headers: Record<string, string>): string {
+function headersLine(headers: Record<string, string>): string {
   return Object.entries(headers)
     .map(([name, v]) => quoted(`${name}: ${v}`))
     .join(', ');

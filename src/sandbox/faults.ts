@@ -3,7 +3,7 @@
 // One list for both fronts: the CLI applies a fault to each tenant command, `serve` to each request
 // (the fault names mean the same Membrane-side failure on both; the engine applies the shared ones).
 import { appendFileSync } from 'node:fs';
-import { prepared, type Db } from './store.js';
+import { prepared, writeTx, type Db } from './store.js';
 
 export interface Faults {
   /** Sleep this long before doing anything. */
@@ -119,12 +119,8 @@ const refusalsCounter = (connectorKey: string) => `rate-refusals:${connectorKey}
  * `rate-fill --requests` is still pending (one used per request, whatever the clock).
  */
 export function takeRateSlot(db: Db, connectorKey: string, nowMs: number): boolean {
-  const pending = prepared(db, 'SELECT value FROM counters WHERE name = ?').get(refusalsCounter(connectorKey)) as
-    { value: number } | undefined;
-  if (pending && pending.value > 0) {
-    prepared(db, 'UPDATE counters SET value = value - 1 WHERE name = ?').run(refusalsCounter(connectorKey));
-    return false;
-  }
+  const armed = prepared(db, 'UPDATE counters SET value = value - 1 WHERE name = ? AND value > 0').run(refusalsCounter(connectorKey));
+  if (armed.changes > 0) return false;
   prepared(db, 'DELETE FROM rate_events WHERE at_ms < ?').run(nowMs - RATE_EVENTS_KEEP_MS);
   const { n } = prepared(db, 'SELECT COUNT(*) AS n FROM rate_events WHERE connector_key = ? AND at_ms > ?').get(
     connectorKey,
@@ -133,6 +129,15 @@ export function takeRateSlot(db: Db, connectorKey: string, nowMs: number): boole
   if (n >= RATE_LIMIT_REQUESTS) return false;
   prepared(db, 'INSERT INTO rate_events (connector_key, at_ms) VALUES (?, ?)').run(connectorKey, nowMs);
   return true;
+}
+
+/**
+ * Under the `rate-limit` fault, whether this request meets AmoCRM's limit. Counted in a write transaction of its
+ * own, so a refusal is committed (and uses up one armed by `rate-fill --requests`) even when the refused call
+ * then writes nothing.
+ */
+export function meetsRateLimit(db: Db, faults: Faults, connectorKey: string, nowMs: number): boolean {
+  return faults.rateLimit && connectorKey === 'amocrm' && !writeTx(db, () => takeRateSlot(db, connectorKey, nowMs));
 }
 
 /**
@@ -151,12 +156,11 @@ export function fillRateWindow(db: Db, connectorKey: string, atMs: number): numb
  * decides again. Counted per request, not per millisecond, so a test on a loaded machine is deterministic.
  * Call inside a write transaction.
  */
-export function refuseNextRequests(db: Db, connectorKey: string, requests: number): number {
+export function refuseNextRequests(db: Db, connectorKey: string, requests: number): void {
   prepared(db, 'INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value').run(
     refusalsCounter(connectorKey),
     requests,
   );
-  return requests;
 }
 
 /** The 429 AmoCRM answers over the limit (problem+json, like its other errors). */

@@ -5,7 +5,7 @@
 import { fstatSync } from 'node:fs';
 
 /** True when stdin is a pipe or a socket: its end means the process that holds the other end is gone. */
-export function stdinIsPipe(): boolean {
+function stdinIsPipe(): boolean {
   try {
     const stat = fstatSync(0);
     return stat.isFIFO() || stat.isSocket();
@@ -15,18 +15,19 @@ export function stdinIsPipe(): boolean {
 }
 
 /**
- * Calls `onEnd` once when stdin (a pipe) ends or fails; returns false (and watches nothing) when stdin is not a
- * pipe. `keepAlive` false: the watch alone does not keep the process running (a command still ends by itself).
+ * Calls `onEnd` once when stdin (a pipe) ends or fails; watches nothing when stdin is not a pipe. Returns the
+ * way to stop watching. `keepAlive` false: the watch alone does not keep the process running (a command still
+ * ends by itself).
  */
-export function whenStdinEnds(onEnd: () => void, keepAlive = true): boolean {
-  if (!stdinIsPipe()) return false;
-  let ended = false;
-  const end = () => {
-    if (ended) return;
-    ended = true;
+export function whenStdinEnds(onEnd: () => void, keepAlive = true): () => void {
+  if (!stdinIsPipe()) return () => undefined;
+  const unwatch = () => {
     process.stdin.off('end', end);
     process.stdin.off('close', end);
     process.stdin.off('error', end);
+  };
+  const end = () => {
+    unwatch();
     onEnd();
   };
   process.stdin.once('end', end);
@@ -34,5 +35,5 @@ export function whenStdinEnds(onEnd: () => void, keepAlive = true): boolean {
   process.stdin.once('error', end);
   process.stdin.resume();
   if (!keepAlive) (process.stdin as unknown as { unref?: () => void }).unref?.();
-  return true;
+  return unwatch;
 }

@@ -285,9 +285,10 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
       return rpcError(res, 405, 'Method not allowed: use POST (this server keeps no sessions).', { allow: 'POST' });
 
     // The caller's token is checked before the body is read; their tenant stays held until the answer is sent.
+    const address = req.socket.remoteAddress ?? 'unknown';
     let authInfo: AuthInfo | undefined;
     if (opts.callers) {
-      const admission = await opts.callers.admit(req.headers.authorization, req.socket.remoteAddress ?? 'unknown');
+      const admission = await opts.callers.admit(req.headers.authorization, address);
       if (!admission.ok) {
         const challenge = `Bearer realm="membrane-crm-mcp"${admission.invalidToken ? ', error="invalid_token"' : ''}`;
         return rpcError(
@@ -305,8 +306,8 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
     // The body first, on its own deadline and its own count per address: a body that arrives slowly (or never)
     // takes none of the open-request slots the client's other requests need. Local clients all share one address,
     // so slow bodies cannot hold the count against everyone: at the limit, the one arriving longest gives way.
-    const address = req.socket.remoteAddress ?? 'unknown';
-    const arriving = reading.get(address) ?? new Set<ArrivingBody>();
+    let arriving = reading.get(address);
+    if (!arriving) reading.set(address, (arriving = new Set<ArrivingBody>()));
     if (arriving.size >= limits.perClientReading) {
       const [longest] = arriving;
       if (!longest || Date.now() - longest.since < limits.bodyGraceMs) {
@@ -319,7 +320,6 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
     }
     const mine: ArrivingBody = { since: Date.now(), giveWay: new AbortController() };
     arriving.add(mine);
-    reading.set(address, arriving);
     let body: unknown;
     try {
       body = await readJsonBody(req, limits.bodyMs, mine.giveWay.signal);

@@ -92,13 +92,6 @@ function validJwt(token: string, ws: NonNullable<DoubleOptions['workspace']>): b
   return claims.id === ws.tenant && claims.iss === ws.key && (claims.exp ?? 0) > Date.now() / 1000;
 }
 
-/** A JWT as the SDK mints it, for tests that need one. */
-export function mintJwt(ws: NonNullable<DoubleOptions['workspace']>, expSeconds = 3600): string {
-  const head = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
-  const body = b64url(JSON.stringify({ id: ws.tenant, iss: ws.key, exp: Math.floor(Date.now() / 1000) + expSeconds }));
-  return `${head}.${body}.${b64url(createHmac('sha256', ws.secret).update(`${head}.${body}`).digest())}`;
-}
-
 async function readBody(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);

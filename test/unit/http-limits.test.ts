@@ -58,6 +58,22 @@ async function serve(s: ReturnType<typeof standIn>, limits: Partial<HttpLimits> 
 const call = (id: number, name: string, args: Record<string, unknown> = {}, meta?: Record<string, unknown>) =>
   JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args, ...(meta ? { _meta: meta } : {}) } });
 
+/** A raw request whose headers and first body bytes arrive, and the rest never: what it was answered, and when it closed. */
+async function slowBody(url: string) {
+  const u = new URL(url);
+  const socket = tcpConnect({ host: u.hostname, port: Number(u.port) });
+  await new Promise((r) => socket.once('connect', r));
+  let answer = '';
+  socket.on('data', (d: Buffer) => (answer += d.toString()));
+  socket.on('error', () => undefined);
+  const closed = new Promise((r) => socket.once('close', r));
+  socket.write(
+    `POST /mcp HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n` +
+      `MCP-Protocol-Version: 2025-06-18\r\nContent-Length: 100000\r\n\r\n{"jsonrpc":`,
+  );
+  return { answer: () => answer, closed, destroy: () => socket.destroy() };
+}
+
 /** A 2025-style stateless POST from `from` (a loopback source address); resolves once the headers arrive. */
 function post(url: string, body: string, from = '127.0.0.1') {
   const u = new URL(url);
@@ -178,23 +194,8 @@ describe('HTTP limits per client', () => {
   it('F5: bodies sent slowly hold no open-request slot: other requests from that address are served; each slow body ends in 408', async () => {
     const s = standIn();
     const srv = await serve(s, { perClient: 2, bodyMs: 2_000 });
-    const u = new URL(srv.url);
     // Headers and the first bytes of a body that never comes: more sockets than the client has slots.
-    const slow = await Promise.all(
-      [1, 2, 3, 4].map(async () => {
-        const socket = tcpConnect({ host: u.hostname, port: Number(u.port) });
-        await new Promise((r) => socket.once('connect', r));
-        let answer = '';
-        socket.on('data', (d: Buffer) => (answer += d.toString()));
-        socket.on('error', () => undefined);
-        const closed = new Promise((r) => socket.once('close', r));
-        socket.write(
-          `POST /mcp HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n` +
-            `MCP-Protocol-Version: 2025-06-18\r\nContent-Length: 100000\r\n\r\n{"jsonrpc":`,
-        );
-        return { answer: () => answer, closed };
-      }),
-    );
+    const slow = await Promise.all([1, 2, 3, 4].map(() => slowBody(srv.url)));
     const other = await post(srv.url, call(1, 'big', { n: 3 }));
     expect(other.status).toBe(200);
     expect(await other.text).toContain('xxx');
@@ -211,16 +212,7 @@ describe('HTTP limits per client', () => {
   it('F5: bodies being sent are bounded per address on their own (429 beyond), and a body that breaks off frees its place', async () => {
     const s = standIn();
     const srv = await serve(s, { perClientReading: 2, bodyMs: 60_000, bodyGraceMs: 60_000 });
-    const u = new URL(srv.url);
-    const sockets = await Promise.all(
-      [1, 2].map(async () => {
-        const socket = tcpConnect({ host: u.hostname, port: Number(u.port) });
-        await new Promise((r) => socket.once('connect', r));
-        socket.on('error', () => undefined);
-        socket.write(`POST /mcp HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{`);
-        return socket;
-      }),
-    );
+    const sockets = await Promise.all([1, 2].map(() => slowBody(srv.url)));
     await vi.waitFor(async () => expect((await post(srv.url, call(1, 'big', { n: 1 }))).status).toBe(429), { timeout: 5_000 });
     expect((await post(srv.url, call(2, 'big', { n: 1 }), '127.0.0.2')).status).toBe(200);
     sockets.forEach((sock) => sock.destroy());
@@ -230,20 +222,9 @@ describe('HTTP limits per client', () => {
   it('F5: slow bodies cannot lock out the other clients of their address: at the limit, the body arriving longest gives way (408)', async () => {
     const s = standIn();
     const srv = await serve(s, { perClientReading: 2, bodyMs: 60_000, bodyGraceMs: 300 });
-    const u = new URL(srv.url);
-    const slowBody = async () => {
-      const socket = tcpConnect({ host: u.hostname, port: Number(u.port) });
-      await new Promise((r) => socket.once('connect', r));
-      let answer = '';
-      socket.on('data', (d: Buffer) => (answer += d.toString()));
-      socket.on('error', () => undefined);
-      const closed = new Promise((r) => socket.once('close', r));
-      socket.write(`POST /mcp HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{`);
-      return { answer: () => answer, closed };
-    };
-    const first = await slowBody();
+    const first = await slowBody(srv.url);
     await new Promise((r) => setTimeout(r, 50));
-    const second = await slowBody();
+    const second = await slowBody(srv.url);
     // Both are within their grace: a newcomer waits.
     expect((await post(srv.url, call(1, 'big', { n: 1 }))).status).toBe(429);
     await new Promise((r) => setTimeout(r, 400));
@@ -257,7 +238,7 @@ describe('HTTP limits per client', () => {
     expect(second.answer()).toBe('');
     // A client holding the limit in slow bodies, reopening each one that gives way, still cannot keep others out.
     for (let i = 3; i < 8; i++) {
-      await slowBody();
+      await slowBody(srv.url);
       await new Promise((r) => setTimeout(r, 350));
       expect((await post(srv.url, call(i, 'big', { n: 1 }))).status).toBe(200);
     }

@@ -10,7 +10,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ToolError } from '../../src/errors.js';
 import type { ProxyResponse } from '../../src/membrane/membrane-client.js';
 import { MemoryStateStore } from '../../src/state/memory-state-store.js';
-import { FakeMembraneClient, fakeAction, fakeConnection } from '../helpers/fake-membrane-client.js';
+import { FAKE_ACTIONS, FakeMembraneClient, fakeAction, fakeConnection } from '../helpers/fake-membrane-client.js';
 import { type HarnessCall, type ToolHarness, toolHarness } from '../helpers/tool-harness.js';
 
 const DELETE = (id: number) => ({ method: 'DELETE', path: `/api/v4/leads/${id}` });
@@ -34,7 +34,7 @@ describe('write gate: which calls need confirmation', () => {
     { mode: 'never', what: 'a delete', call: ['proxy_request', DELETE(1)], asks: false },
     { mode: 'never', what: 'an action of unknown kind', call: ['run_action', { actionId: 'do-stuff' }], asks: false },
   ] as const)('--confirm $mode: $what → confirmation $asks', async ({ mode, call, asks }) => {
-    const client = new FakeMembraneClient({ actions: [...new FakeMembraneClient().actions, UNCLASSIFIED] });
+    const client = new FakeMembraneClient({ actions: [...FAKE_ACTIONS, UNCLASSIFIED] });
     const h = toolHarness({ client, settings: { confirm: mode } });
     const [suffix, args] = call;
     if (asks) {

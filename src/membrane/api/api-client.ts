@@ -319,11 +319,8 @@ export class ApiMembraneClient implements MembraneClient {
 
   /** The SDK's version and where it points; loads the SDK (no network), so a broken install shows here. */
   async describe(): Promise<BackendInfo> {
-    try {
-      await this.opts.host?.ready();
-    } catch (e) {
-      throw e instanceof ToolError ? e : new ToolError('MEMBRANE_ERROR', e instanceof Error ? e.message : String(e), { retryable: false });
-    }
+    // A host (the sandbox API child) reports its own start failure as a ToolError.
+    await this.opts.host?.ready();
     try {
       await loadSdk();
     } catch (e) {

@@ -32,7 +32,6 @@ export function contactIdsOfCompany(repo: Repo, companyId: number): number[] {
 
 const closestTaskIndexes = new WeakMap<Repo, Map<string, number>>();
 
-/** Earliest `complete_till` of the entity's open tasks, or null (computed once per request). */
 /**
  * A contact or a company as the API returns it: its fields, the due time of its nearest open task, its self
  * link, and `embedded` (what the render chose to embed) in place of the stored `_embedded`.
@@ -47,6 +46,7 @@ export function partyResource(
   return { ...fields, closest_task_at: closestTaskAt(repo, key, doc.id), _links: selfLink(`/${key}/${doc.id}`), _embedded: embedded };
 }
 
+/** Earliest `complete_till` of the entity's open tasks, or null (computed once per request). */
 export function closestTaskAt(repo: Repo, entityType: EntityType, id: number): number | null {
   let index = closestTaskIndexes.get(repo);
   if (!index) {

@@ -29,12 +29,10 @@ function givenCredentials(args: ParsedArgs, env: NodeJS.ProcessEnv): Partial<San
 
 /** Closes the server once on SIGINT, SIGTERM or stdin's end; the process then exits on its own. */
 function stopOnSignals(api: SandboxApi): void {
-  let stopped = false;
   const stop = () => {
-    if (stopped) return;
-    stopped = true;
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
+    unwatchStdin();
     process.stdin.destroy();
     void api.close().catch((err: unknown) => {
       process.stderr.write(`membrane-sandbox serve: error while closing: ${(err as Error).message}\n`);
@@ -45,7 +43,7 @@ function stopOnSignals(api: SandboxApi): void {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  whenStdinEnds(stop);
+  const unwatchStdin = whenStdinEnds(stop);
 }
 
 export async function serve(ctx: CommandContext, args: ParsedArgs): Promise<CommandOutput> {

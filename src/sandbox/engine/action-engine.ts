@@ -29,7 +29,7 @@ import {
 import { tokenize } from '../intent.js';
 import { validateInput } from '../validate.js';
 import { randomHexId } from '../hex-ids.js';
-import { pause, takeRateSlot } from '../faults.js';
+import { meetsRateLimit, pause } from '../faults.js';
 import { paginate, type Page } from '../cursor-paging.js';
 import { refuseNamedElement } from './connection-engine.js';
 import { parseBuildIntent, rankByIntent } from './action-search.js';
@@ -281,13 +281,10 @@ export async function runAction(ctx: EngineContext, req: RunActionRequest): Prom
 
   const runId = randomHexId();
   const ectx: EmulatorContext = { store: ctx.store, connectionId: connection.id, now: () => ctx.now() };
-  const limited = ctx.faults.rateLimit && connection.connector_key === 'amocrm';
   const reads = def.operation === 'list' || def.operation === 'get' || def.operation === 'search';
   try {
     let output: unknown;
-    // The request counts against the limit in a transaction of its own: a refusal is committed (and uses up one
-    // armed by `rate-fill --requests`) even though the refused call then writes nothing.
-    if (limited && !writeTx(ctx.db, () => takeRateSlot(ctx.db, connection.connector_key, ctx.now()))) throw new RateLimitHit();
+    if (meetsRateLimit(ctx.db, ctx.faults, connection.connector_key, ctx.now())) throw new RateLimitHit();
     if (reads) {
       // Reads run on a consistent WAL snapshot without the write lock; only the bookkeeping writes.
       output = readTx(ctx.db, () => def.run(ectx, fields));

@@ -5,7 +5,7 @@ import type { HttpRequest, HttpResponse } from '../emulator-types.js';
 import { badRequest } from '../error-data.js';
 import { isEmulatedKey, loadEmulator } from '../emulators.js';
 import { requireUsableConnection } from '../connection-model.js';
-import { takeRateSlot, tooManyRequestsResponse } from '../faults.js';
+import { meetsRateLimit, tooManyRequestsResponse } from '../faults.js';
 import { refuseNamedElement } from './connection-engine.js';
 import type { EngineContext } from './engine-context.js';
 
@@ -68,9 +68,8 @@ export async function proxyRequest(ctx: EngineContext, req: ProxyRequest): Promi
   for (const [k, v] of req.extraQuery ?? []) query.append(k, v);
   const request: HttpRequest = { method: req.method, path, query, headers: req.headers, body: req.body };
 
-  const limited = ctx.faults.rateLimit && connection.connector_key === 'amocrm';
   const handle = () => emulator.handle({ store: ctx.store, connectionId: connection.id, now: () => ctx.now() }, request);
-  if (limited && !writeTx(ctx.db, () => takeRateSlot(ctx.db, connection.connector_key, ctx.now()))) return tooManyRequestsResponse();
+  if (meetsRateLimit(ctx.db, ctx.faults, connection.connector_key, ctx.now())) return tooManyRequestsResponse();
   // A read sees one consistent WAL snapshot without taking the write lock other processes queue on.
   if (req.method === 'GET' || req.method === 'HEAD') return readTx(ctx.db, handle);
   return writeTx(ctx.db, handle);
