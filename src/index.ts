@@ -33,6 +33,8 @@ const { version } = createRequire(import.meta.url)('../package.json') as { versi
 
 /** How long shutdown may take before the process exits anyway. */
 const SHUTDOWN_BUDGET_MS = 2500;
+/** How long shutdown waits for the stopped calls to send their answers (closing the client may take 1 s of it). */
+const CALLS_SETTLE_MS = 1000;
 
 /** The sandbox's bin sits next to this one (dist/sandbox/cli.js), however the build lays out the rest. */
 const sandboxCli = fileURLToPath(new URL('./sandbox/cli.js', import.meta.url));
@@ -133,7 +135,7 @@ async function main(): Promise<void> {
     });
   }
   const callers = tenants;
-  const { factory, tools } = createServerFactory({
+  const { factory, tools, inFlight } = createServerFactory({
     settings,
     client,
     log,
@@ -156,9 +158,11 @@ async function main(): Promise<void> {
     hardStop.unref();
     try {
       await client.close();
-      // The stopped calls end as CANCELLED results a few ticks after their process: let the handlers
-      // send those answers before the transport closes (else the last ones are silently dropped).
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // The stopped calls end as CANCELLED results a little after their process or request: wait for each handler
+      // to answer before the transport closes (else those answers are silently dropped), within the stop budget.
+      const running = inFlight.size;
+      if (!(await inFlight.settled(CALLS_SETTLE_MS))) log.info(`shutting down: ${inFlight.size} of ${running} calls did not end in time`);
+      await new Promise((resolve) => setImmediate(resolve)); // the answers' writes
       await closeTransport?.();
       await tenants?.close();
       await state.close();

@@ -22,6 +22,7 @@ import { MemoryStateStore } from './state/memory-state-store.js';
 import { DEFAULT_SCOPE, type StateStore } from './state/state-store.js';
 import type { RoundState, ServerContext } from './tools/tool-context.js';
 import { type PlannedTool, SHARED_PREFIX, type ToolServing, listedTools, planTools, registerTools } from './tools/registry.js';
+import { InFlightCalls } from './tools/in-flight.js';
 import { registerResources } from './resources/resource-handlers.js';
 import { type PromptServing, promptServing, registerPrompts } from './prompts/prompt-handlers.js';
 import { workflowPrompts } from './prompts/workflow-prompts.js';
@@ -104,6 +105,8 @@ export interface ServerFactory {
   /** The context tool handlers get (tests reach the stores through it). */
   ctx: ServerContext;
   state: StateStore;
+  /** The tool calls running now, across every Server instance the factory built (shutdown waits on them). */
+  inFlight: InFlightCalls;
 }
 
 /** The services tool handlers get, for one client and one state scope (a tenant, or DEFAULT_SCOPE). */
@@ -147,6 +150,7 @@ export function createServerFactory(deps: ServerDeps): ServerFactory {
       key: deps.stateSecret ?? randomBytes(32),
       ttlSeconds: CONFIRM_TTL_MS / 1000,
     }),
+    inFlight: new InFlightCalls(),
   };
   // Prompt completions cache CRM names: one cache per context, so tenants never share them.
   const promptings = new WeakMap<ServerContext, PromptServing>();
@@ -175,5 +179,5 @@ export function createServerFactory(deps: ServerDeps): ServerFactory {
     registerPrompts(server, requestCtx, promptingFor(requestCtx));
     return server;
   };
-  return { factory, tools: planned, ctx, state };
+  return { factory, tools: planned, ctx, state, inFlight: serving.inFlight };
 }

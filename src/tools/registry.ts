@@ -31,6 +31,7 @@ import { proxyRequest } from './proxy-request.js';
 import { runAction } from './run-action.js';
 import { MAX_ARGUMENT_DEPTH, invalidArguments, listedSchema, nestingProblem } from './argument-schemas.js';
 import { searchActions } from './search-actions.js';
+import type { InFlightCalls } from './in-flight.js';
 import type { DescribeTarget, ToolSpec } from './spec.js';
 
 export const TOOL_SPECS: readonly ToolSpec[] = [listConnections, searchActions, createAction, runAction, proxyRequest];
@@ -279,6 +280,8 @@ export interface ToolServing {
   listing: Tool[];
   /** Seals and verifies the state a confirmation dialog or a connect round carries to the next round (HMAC). */
   dialogCodec: RequestStateCodec<RoundState>;
+  /** Every tool call of the process while it runs (shared by the per-request Server instances). */
+  inFlight: InFlightCalls;
 }
 
 /** Registers tools/list and tools/call on one Server instance (one per HTTP request, or per stdio connection). */
@@ -295,7 +298,9 @@ export function registerTools(server: Server, ctx: ServerContext, serving: ToolS
     // This call's log lines go to this request only, at the level its client asked for (the SDK filters).
     const sink = (level: LogLevel, message: string, data?: Record<string, unknown>) =>
       void sdk.mcpReq.log(level as LoggingLevel, data ? { message, ...data } : message, 'membrane-crm-mcp').catch(() => undefined);
-    const result = await withLogSink(sink, () => callTool(server, ctx, serving, tool, request.params.arguments, sdk));
+    const result = await serving.inFlight.track(
+      withLogSink(sink, () => callTool(server, ctx, serving, tool, request.params.arguments, sdk)),
+    );
     return 'resultType' in result ? result : server.projectCallToolResult(result, listingByName.get(tool.name)?.outputSchema);
   });
 }

@@ -14,13 +14,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { BACKENDS, callLogEnv, countCalls, loggedCalls, maxOverlap, SANDBOX_API } from '../helpers/backends.js';
 import { type ServerHandle, err, ok, startServer, text, type ToolResult, type StartOptions } from '../helpers/mcp.js';
 import {
-  isAlive,
   killLeftovers,
   procAvailable,
   sampleSandboxProcesses,
   sandboxProcesses,
   waitFor,
   waitForNoSandboxProcesses,
+  waitForPidsToEnd,
 } from '../helpers/processes.js';
 import { realApiEnv, spawnSandboxApi, type SpawnedSandboxApi } from '../helpers/spawn-sandbox-api.js';
 import { runSandbox, tempDb } from '../helpers/sandbox.js';
@@ -119,7 +119,7 @@ describe.concurrent.each(BACKENDS)('faults end to end on $name', (backend) => {
         expect(sandboxProcesses(db).map((p) => p.kind)).toEqual(['serve']);
       } else {
         expect(await waitForNoSandboxProcesses(db)).toEqual([]);
-        for (const p of seen) expect(isAlive(p.pid), `pid ${p.pid} (${p.kind})`).toBe(false);
+        expect(await waitForPidsToEnd(seen)).toEqual([]);
       }
     }
     // The server is still serving after the kill.
@@ -223,7 +223,7 @@ describe.concurrent.each(BACKENDS)('faults end to end on $name', (backend) => {
     expect(Date.now() - started).toBeLessThan(15_000);
     if (procAvailable) {
       expect(await waitFor(() => callProcesses(db).length === 0)).toBe(true);
-      for (const p of running) expect(isAlive(p.pid)).toBe(false);
+      expect(await waitForPidsToEnd(running)).toEqual([]);
       // Over the API the aborted request is the sandbox's to finish; its one child keeps serving the next call.
       if (api) expect(sandboxProcesses(db).map((p) => p.kind)).toEqual(['serve']);
     }
@@ -246,7 +246,7 @@ describe.concurrent.each(BACKENDS)('faults end to end on $name', (backend) => {
     await expect.poll(() => s.stderr(), { timeout: 10_000 }).toMatch(/amocrm_list_connections → CANCELLED/);
     if (procAvailable) {
       expect(await waitFor(() => callProcesses(db).length === 0)).toBe(true);
-      for (const p of running) expect(isAlive(p.pid), `pid ${p.pid} (${p.kind})`).toBe(false);
+      expect(await waitForPidsToEnd(running)).toEqual([]);
     }
   });
 

@@ -18,6 +18,7 @@ import {
   sandboxProcesses,
   waitFor,
   waitForNoSandboxProcesses,
+  waitForPidsToEnd,
   type ProcInfo,
 } from '../helpers/processes.js';
 import { SANDBOX_CLI as SANDBOX_CLI_JS, tempDb } from '../helpers/sandbox.js';
@@ -262,7 +263,7 @@ describe.runIf(procAvailable).concurrent('the sandbox API child', () => {
     session.child.kill('SIGKILL');
     await session.exited;
     expect(await waitForNoSandboxProcesses(db, 5000)).toEqual([]);
-    expect(isAlive(serve)).toBe(false);
+    expect(await waitForPidsToEnd([{ pid: serve, kind: 'serve' }])).toEqual([]);
   });
 });
 
@@ -284,9 +285,7 @@ describe.runIf(procAvailable)('a server on the CLI backend killed with SIGKILL',
     await session.exited;
     // The hang fault would keep both alive for ever; nobody is left to kill them.
     expect(await waitForNoSandboxProcesses(t.path, 5000)).toEqual([]);
-    // A process tearing itself down has no readable environment before it is gone: wait for each pid to end too.
-    await waitFor(() => before.every((p) => !isAlive(p.pid)), 5000);
-    for (const p of before) expect(isAlive(p.pid), `pid ${p.pid} (${p.kind})`).toBe(false);
+    expect(await waitForPidsToEnd(before)).toEqual([]);
   });
 });
 
@@ -327,6 +326,6 @@ describe.runIf(procAvailable)('the sandbox CLI in a plain shell pipeline (no lif
   it('F7: with MEMBRANE_SANDBOX_LIFELINE=stdin, the same end of stdin ends the command and its process group', async () => {
     const { t, child } = await pipedHangingCall({ MEMBRANE_SANDBOX_LIFELINE: 'stdin' });
     expect(await waitForNoSandboxProcesses(t.path, 5000)).toEqual([]);
-    expect(isAlive(child.pid!)).toBe(false);
+    expect(await waitForPidsToEnd([{ pid: child.pid!, kind: 'sandbox' }])).toEqual([]);
   });
 });

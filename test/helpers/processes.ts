@@ -88,6 +88,17 @@ export async function waitForNoSandboxProcesses(db: string, timeoutMs = 5000): P
   }
 }
 
+/**
+ * Polls until each of these processes has ended, up to `timeoutMs`; returns the ones still alive then as
+ * "pid (kind)" (an empty array means all ended). A process tearing itself down drops out of `sandboxProcesses` (its
+ * cmdline and environment are unreadable) a moment before its pid is gone, so a test that saw a pid waits on the pid.
+ */
+export async function waitForPidsToEnd(procs: readonly { pid: number; kind?: string }[], timeoutMs = 5000): Promise<string[]> {
+  const alive = () => procs.filter((p) => isAlive(p.pid)).map((p) => (p.kind ? `${p.pid} (${p.kind})` : String(p.pid)));
+  await waitFor(() => alive().length === 0, timeoutMs);
+  return alive();
+}
+
 /** Polls until `pred` holds, up to `timeoutMs`; returns whether it did. */
 export async function waitFor(pred: () => boolean, timeoutMs = 5000, everyMs = 25): Promise<boolean> {
   const until = Date.now() + timeoutMs;
