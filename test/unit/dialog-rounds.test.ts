@@ -88,7 +88,9 @@ describe('confirmation dialog rounds (2026 client, driven by hand)', () => {
     expect(moved.structuredContent?.error?.message).toMatch(/different call/);
 
     // An altered state never reaches the handler (the SDK checks the HMAC): a protocol error.
-    const altered = `${state.slice(0, -2)}${state.endsWith('A') ? 'B' : 'A'}${state.slice(-1)}`;
+    // The second-to-last character changes (the last one of base64url may carry only padding bits).
+    const altered = `${state.slice(0, -2)}${state.at(-2) === 'A' ? 'B' : 'A'}${state.slice(-1)}`;
+    expect(altered).not.toBe(state);
     await expect(ask(client, DELETE(1), { inputResponses: yes, requestState: altered })).rejects.toThrow(/Invalid or expired requestState/);
     expect(ran(membrane)).toEqual([]);
 
