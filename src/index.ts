@@ -33,7 +33,7 @@ const { version } = createRequire(import.meta.url)('../package.json') as { versi
 
 /** How long shutdown may take before the process exits anyway. */
 const SHUTDOWN_BUDGET_MS = 2500;
-/** How long shutdown waits for the stopped calls to send their answers (closing the client may take 1 s of it). */
+/** How long shutdown waits for the stopped calls to send their answers (while the client closes). */
 const CALLS_SETTLE_MS = 1000;
 
 /** The sandbox's bin sits next to this one (dist/sandbox/cli.js), however the build lays out the rest. */
@@ -157,11 +157,12 @@ async function main(): Promise<void> {
     const hardStop = setTimeout(() => process.exit(code), SHUTDOWN_BUDGET_MS);
     hardStop.unref();
     try {
-      await client.close();
-      // The stopped calls end as CANCELLED results a little after their process or request: wait for each handler
-      // to answer before the transport closes (else those answers are silently dropped), within the stop budget.
+      // Closing the client stops every call at once (kills CLI processes, aborts API requests); the stopped calls end
+      // as CANCELLED results a little later. Wait for each handler to answer before the transport closes (else those
+      // answers are silently dropped), while the client finishes closing (the sandbox API's child may take a second).
       const running = inFlight.size;
-      if (!(await inFlight.settled(CALLS_SETTLE_MS))) log.info(`shutting down: ${inFlight.size} of ${running} calls did not end in time`);
+      const [, answered] = await Promise.all([client.close(), inFlight.settled(CALLS_SETTLE_MS)]);
+      if (!answered) log.info(`shutting down: ${inFlight.size} of ${running} calls did not end in time`);
       await new Promise((resolve) => setImmediate(resolve)); // the answers' writes
       await closeTransport?.();
       await tenants?.close();
