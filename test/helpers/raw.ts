@@ -30,7 +30,8 @@ export class RawSession {
     const rl = createInterface({ input: child.stdout! });
     rl.on('line', (line) => this.onLine(line));
     child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
-    this.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    // 'close', not 'exit': a process can exit before its last stderr bytes are read, and tests read stderr once it has.
+    this.exited = new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
   }
 
   static start(opts: { db: string; backend?: TestBackend; args?: string[]; env?: Record<string, string> }): RawSession {
