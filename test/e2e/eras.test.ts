@@ -104,16 +104,17 @@ describe.each(BACKENDS)('on $name', (backend) => {
       await legacy.call('amocrm_list_connections', { refresh: true });
       await legacy.client.setLoggingLevel('debug');
       await legacy.call('onecrm_list_connections', { refresh: true });
-      await new Promise((r) => setTimeout(r, 200));
+      // Waited for, not slept on: the later call's line has arrived, so the earlier call's would have too (one ordered pipe).
+      await expect
+        .poll(() => lines.legacy.some((l) => l.includes('onecrm_list_connections ok') && l.includes('"level":"debug"')))
+        .toBe(true);
       expect(lines.legacy.join('\n')).not.toMatch(/amocrm_list_connections/);
-      expect(lines.legacy.some((l) => l.includes('onecrm_list_connections ok') && l.includes('"level":"debug"'))).toBe(true);
 
       const modern = await start('modern');
       await modern.call('amocrm_list_connections', { refresh: true });
       await modern.client.callTool({ name: 'onecrm_list_connections', arguments: { refresh: true }, _meta: logLevelMeta('debug') });
-      await new Promise((r) => setTimeout(r, 200));
+      await expect.poll(() => lines.modern.some((l) => l.includes('onecrm_list_connections ok'))).toBe(true);
       expect(lines.modern.join('\n')).not.toMatch(/amocrm_list_connections/);
-      expect(lines.modern.some((l) => l.includes('onecrm_list_connections ok'))).toBe(true);
     });
   });
 

@@ -21,17 +21,17 @@ const INIT = {
   method: 'initialize',
   params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
 };
-const toolsCall = (id: number, name: string, args: unknown) => ({
+const toolsCall = (id: number, name: string, args: unknown, _meta?: Record<string, unknown>) => ({
   jsonrpc: '2.0',
   id,
   method: 'tools/call',
-  params: { name, arguments: args },
+  params: { name, arguments: args, ...(_meta ? { _meta } : {}) },
 });
 
 /** One raw HTTP request (fetch cannot set Host or the source address). */
 function raw(
   url: string,
-  opts: { method?: string; path?: string; headers?: Record<string, string>; body?: string; from?: string },
+  opts: { method?: string; path?: string; headers?: Record<string, string>; body?: string; from?: string; onData?: (body: string) => void },
 ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
@@ -51,7 +51,10 @@ function raw(
       },
       (res) => {
         let body = '';
-        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('data', (d: Buffer) => {
+          body += d.toString();
+          opts.onData?.(body);
+        });
         res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
       },
     );
@@ -247,33 +250,47 @@ describe('per-request isolation of log lines and progress', () => {
 describe.each(BACKENDS)('HTTP limits per client (B9) on $name', (backend) => {
   let srv: HttpServerHandle;
   beforeAll(async () => {
-    // Every sandbox call takes 4 s: a client's calls stay open long enough to count.
-    srv = await startHttpServer({ backend, args: ['--max-concurrency=4'], env: { MEMBRANE_SANDBOX_FAULT: 'latency=4000' } });
+    // Every sandbox call takes 6 s: a client's calls stay open long enough to count, well past their first progress (2 s in).
+    srv = await startHttpServer({ backend, args: ['--max-concurrency=8'], env: { MEMBRANE_SANDBOX_FAULT: 'latency=6000' } });
   });
   /**
    * The call is under way: a CLI process of its own; over the API a request to the one `serve` child, which outlives
-   * every call and logs a request only once answered, so there: the child is up and the call had a moment to start.
+   * every call and logs a request only once answered, so there: the call reported progress (its first heartbeat).
    */
-  const callRunning = async () => {
-    if (backend.name === 'sandbox-cli') return waitFor(() => sandboxProcesses(srv.db).length > 0, 3000);
-    const up = await waitFor(() => sandboxProcesses(srv.db).some((p) => p.kind === 'serve'), 3000);
-    await new Promise((r) => setTimeout(r, 300));
-    return up;
+  const callRunning = async (progressed: () => boolean) => {
+    if (backend.name === 'sandbox-cli') return waitFor(() => sandboxProcesses(srv.db).length > 0, 5000);
+    return waitFor(progressed, 10_000);
   };
-  /** The call's work stopped: its CLI process is gone, or its API request was aborted (the server says CANCELLED). */
-  const callStopped = async (tool: string) => {
-    if (backend.name === 'sandbox-cli') return (await waitForNoSandboxProcesses(srv.db, 2500)).length === 0;
-    return waitFor(() => new RegExp(`${tool} → CANCELLED`).test(srv.stderr()), 2500);
+  const cancelledLines = (tool: string) =>
+    srv
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes(`${tool} → CANCELLED`)).length;
+  /**
+   * The call's work stopped before the sandbox answered: the server logged it CANCELLED (a call that ran to its end logs
+   * no such line), and its CLI process is gone (over the API the one `serve` child outlives every call). Waited for, not
+   * timed: the sandbox's own 6 s ends the call anyway.
+   */
+  const callStopped = async (tool: string, before: number) => {
+    if (!(await waitFor(() => cancelledLines(tool) > before, 10_000))) return false;
+    return backend.name === 'sandbox-api' || (await waitForNoSandboxProcesses(srv.db)).length === 0;
   };
   afterAll(async () => {
     await srv?.stop();
   });
 
   it('B9: a client holding 16 open requests gets 429 for more, while another client is served; its slots come back', async () => {
+    // A request counts once the server has read it; it has when its call reports progress (2 s in, 4 s before it ends).
+    const reporting = new Set<number>();
     const held = Array.from({ length: 16 }, (_, i) =>
-      raw(srv.url, { body: JSON.stringify(toolsCall(100 + i, 'amocrm_list_connections', { refresh: true })) }),
+      raw(srv.url, {
+        body: JSON.stringify(toolsCall(100 + i, 'amocrm_list_connections', { refresh: true }, { progressToken: i })),
+        onData: (body) => {
+          if (body.includes('notifications/progress')) reporting.add(i);
+        },
+      }),
     );
-    await new Promise((r) => setTimeout(r, 1000));
+    expect(await waitFor(() => reporting.size === 16, 15_000)).toBe(true);
     const refused = await raw(srv.url, { body: JSON.stringify(toolsCall(200, 'amocrm_list_connections', {})) });
     expect(refused.status).toBe(429);
     expect(refused.headers['retry-after']).toBe('1');
@@ -294,23 +311,32 @@ describe.each(BACKENDS)('HTTP limits per client (B9) on $name', (backend) => {
   it('a 2026 client that cancels a call (it closes the request stream) stops the sandbox call', async () => {
     const client = await srv.connect({ era: 'modern' });
     const cancel = new AbortController();
+    const before = cancelledLines('onecrm_list_connections');
+    let progressed = false;
     const call = client
-      .callTool({ name: 'onecrm_list_connections', arguments: { refresh: true } }, { signal: cancel.signal })
+      .callTool(
+        { name: 'onecrm_list_connections', arguments: { refresh: true } },
+        { signal: cancel.signal, onprogress: () => void (progressed = true) },
+      )
       .catch(() => 'cancelled');
-    expect(await callRunning()).toBe(true);
+    expect(await callRunning(() => progressed)).toBe(true);
     cancel.abort('the user clicked stop');
     expect(await call).toBe('cancelled');
-    // The sandbox call would take 4 s; it is stopped well before.
-    expect(await callStopped('onecrm_list_connections')).toBe(true);
+    // The sandbox call would take 6 s; it is stopped before it answers.
+    expect(await callStopped('onecrm_list_connections', before)).toBe(true);
   });
 
   it("a 2025 client's call stops when its request's connection closes (its notifications/cancelled has no session to reach)", async () => {
     const client = await srv.connect({ era: 'legacy' });
-    const call = client.callTool({ name: 'amocrm_list_connections', arguments: { refresh: true } }).catch(() => 'closed');
-    expect(await callRunning()).toBe(true);
+    const before = cancelledLines('amocrm_list_connections');
+    let progressed = false;
+    const call = client
+      .callTool({ name: 'amocrm_list_connections', arguments: { refresh: true } }, { onprogress: () => void (progressed = true) })
+      .catch(() => 'closed');
+    expect(await callRunning(() => progressed)).toBe(true);
     await client.close();
     expect(await call).toBe('closed');
-    expect(await callStopped('amocrm_list_connections')).toBe(true);
+    expect(await callStopped('amocrm_list_connections', before)).toBe(true);
   });
 });
 

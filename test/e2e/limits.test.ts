@@ -95,7 +95,8 @@ describe.each(BACKENDS)('limits on $name', (backend) => {
       s.child.stdout!.destroy();
       s.send({ id: 99, method: 'ping' });
       s.send({ id: 100, method: 'tools/list' });
-      const exit = await Promise.race([s.exited, new Promise<null>((r) => setTimeout(() => r(null), 10_000))]);
+      // closed, not exited: the line saying why is read after the exit, and may still be in the pipe at the exit.
+      const exit = await Promise.race([s.closed, new Promise<null>((r) => setTimeout(() => r(null), 10_000))]);
       expect(exit).not.toBeNull();
       expect(exit!.code).not.toBe(0);
       expect(s.stderr).toMatch(/error: stopping: stdout failed/);

@@ -104,7 +104,8 @@ describe.concurrent.each(BACKENDS)('results on $name', (backend) => {
       ok(await s.call('amocrm_list_connections'));
       ok(await s.call('onecrm_search_actions', { intent: 'list accounts' }));
       expect(lists()).toBe(1);
-      expect(s.stderr()).toMatch(/cache hit: connection list/);
+      // stderr is another pipe than the answers: the line may come in a moment after them.
+      await expect.poll(() => s.stderr()).toMatch(/cache hit: connection list/);
       ok(await s.call('onecrm_list_connections', { refresh: true }));
       expect(lists()).toBe(2);
 
@@ -153,7 +154,8 @@ describe.concurrent.each(BACKENDS)('results on $name', (backend) => {
     );
 
     it('returns done: false with the action id when the build outlasts waitSeconds, and resumes with actionId', async () => {
-      const s = await server({ env: { MEMBRANE_SANDBOX_BUILD_MS: '3000' } });
+      // The build outlasts the 1 s wait by far: the wait's own long-poll (a CLI process on sandbox-cli) may start late.
+      const s = await server({ env: { MEMBRANE_SANDBOX_BUILD_MS: '8000' } });
       const first = ok(await s.call('onecrm_create_action', { description: 'list all documents', waitSeconds: 1 }));
       expect(first.done).toBe(false);
       const id = (first.action as { id: string }).id;

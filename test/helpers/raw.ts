@@ -25,12 +25,18 @@ export class RawSession {
   private nextId = 1;
   private readonly pending = new Map<number | string, (m: JsonRpcMessage) => void>();
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /**
+   * Exited, and its stdout and stderr read to the end: a process can exit before its last bytes are read, so a test
+   * that reads `stderr` or `lines` after the exit waits for this.
+   */
+  readonly closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   private constructor(readonly child: ChildProcess) {
     const rl = createInterface({ input: child.stdout! });
     rl.on('line', (line) => this.onLine(line));
     child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
     this.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    this.closed = new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
   }
 
   static start(opts: { db: string; backend?: TestBackend; args?: string[]; env?: Record<string, string> }): RawSession {
@@ -94,9 +100,9 @@ export class RawSession {
     return this.request('tools/call', { name, arguments: args }, timeoutMs);
   }
 
-  /** Ends stdin (how MCP hosts stop a stdio server) and waits for the exit. */
+  /** Ends stdin (how MCP hosts stop a stdio server) and waits for the exit and the last of its output. */
   async close(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     this.child.stdin!.end();
-    return this.exited;
+    return this.closed;
   }
 }
