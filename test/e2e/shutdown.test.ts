@@ -8,6 +8,7 @@
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import type { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BACKENDS, SANDBOX_API, SANDBOX_CLI, type TestBackend } from '../helpers/backends.js';
 import { type JsonRpcMessage, RawSession } from '../helpers/raw.js';
@@ -94,9 +95,9 @@ async function stopWithCallsInFlight(backend: TestBackend, trigger: Trigger, fau
   else session.child.kill(trigger);
   const { code, signal } = await session.exited;
   const elapsedMs = Date.now() - started;
-  // Read stdout to its end: answers written just before the exit may still be in the pipe.
-  const stdout = session.child.stdout!;
-  if (!stdout.readableEnded) await Promise.race([once(stdout, 'end'), new Promise((r) => setTimeout(r, 2000))]);
+  // Read stdout and stderr to their ends: answers and log lines written just before the exit may still be in the pipes.
+  const ended = (stream: Readable) => (stream.readableEnded ? undefined : once(stream, 'end'));
+  await Promise.race([Promise.all([ended(session.child.stdout!), ended(session.child.stderr!)]), new Promise((r) => setTimeout(r, 2000))]);
   console.error(
     `[shutdown ${backend.name}] ${trigger} with ${before.length || 'some'} sandbox processes (${fault}): exit ${code} in ${elapsedMs} ms; ${answers.length}/3 calls answered`,
   );
@@ -213,9 +214,11 @@ describe.runIf(procAvailable).concurrent('the sandbox API child', () => {
     sessions.push(session);
     const { code } = await session.exited;
     expect(code).toBe(1);
-    expect(session.stderr).toMatch(
-      /error: stopping: The bundled sandbox could not start: membrane-sandbox serve exited with code 2 before it was ready: .*Unknown fault 'no-such-fault'/,
-    );
+    // Written just before the exit: its pipe may still hold it when the exit is seen.
+    const stopping =
+      /error: stopping: The bundled sandbox could not start: membrane-sandbox serve exited with code 2 before it was ready: .*Unknown fault 'no-such-fault'/;
+    await waitFor(() => stopping.test(session.stderr));
+    expect(session.stderr).toMatch(stopping);
     expect(await waitForNoSandboxProcesses(t.path, 3000)).toEqual([]);
   });
 
@@ -229,10 +232,12 @@ describe.runIf(procAvailable).concurrent('the sandbox API child', () => {
       const session = RawSession.start({ db: t.path, backend: SANDBOX_API });
       sessions.push(session);
       await session.initialize();
-      const answer = session.callTool('onecrm_list_connections', {});
+      // With a progress token: the call's first heartbeat (2 s in) proves it reached the server and waits for the child.
+      const answer = session.request('tools/call', { name: 'onecrm_list_connections', arguments: {}, _meta: { progressToken: 'start' } });
       let serve: ProcInfo | undefined;
       expect(await waitFor(() => (serve = sandboxProcesses(t.path).find((p) => p.kind === 'serve')) !== undefined, 10_000)).toBe(true);
-      await new Promise((r) => setTimeout(r, 300)); // the call reaches the server and waits
+      // Not a fixed wait: a call the server had not read yet when the child died would meet a server already stopping.
+      expect(await waitFor(() => session.notifications.some((n) => n.method === 'notifications/progress'), 10_000)).toBe(true);
       process.kill(serve!.pid, 'SIGKILL');
       const result = (await answer).result as { structuredContent: { error?: { code: string; message: string } } };
       expect(result.structuredContent.error?.code).toBe('MEMBRANE_ERROR');
@@ -252,9 +257,12 @@ describe.runIf(procAvailable).concurrent('the sandbox API child', () => {
     process.kill(serve, 'SIGKILL');
     const { code } = await session.exited;
     expect(code).toBe(1);
-    expect(session.stderr).toMatch(
-      new RegExp(`error: stopping: membrane-sandbox serve \\(pid ${serve}\\) was killed by SIGKILL while the server was using it`),
+    // Written just before the exit: its pipe may still hold it when the exit is seen.
+    const stopping = new RegExp(
+      `error: stopping: membrane-sandbox serve \\(pid ${serve}\\) was killed by SIGKILL while the server was using it`,
     );
+    await waitFor(() => stopping.test(session.stderr));
+    expect(session.stderr).toMatch(stopping);
     expect(await waitForNoSandboxProcesses(db, 3000)).toEqual([]);
   });
 

@@ -24,16 +24,27 @@ async function freePort(): Promise<number> {
 
 describe('start-up', () => {
   it('prints exactly one JSON line on stdout first, a human line on stderr; keys and tenant come from flags and env', async () => {
-    const port = await freePort();
-    const api = await spawnSandboxApi({
-      db: db.path,
-      args: [`--port=${port}`, '--host=127.0.0.1', '--workspaceKey=ws-flag'],
-      env: {
-        MEMBRANE_SANDBOX_TENANT_KEY: 'tenant-env',
-        MEMBRANE_SANDBOX_WORKSPACE_SECRET: 's3cret-from-env',
-        MEMBRANE_SANDBOX_ACCESS_TOKEN: 'pat-from-env',
-      },
-    });
+    // The port is free when picked, but another test's socket may take it before serve binds it: then pick again.
+    const start = async () => {
+      for (let attempt = 1; ; attempt++) {
+        const port = await freePort();
+        try {
+          const api = await spawnSandboxApi({
+            db: db.path,
+            args: [`--port=${port}`, '--host=127.0.0.1', '--workspaceKey=ws-flag'],
+            env: {
+              MEMBRANE_SANDBOX_TENANT_KEY: 'tenant-env',
+              MEMBRANE_SANDBOX_WORKSPACE_SECRET: 's3cret-from-env',
+              MEMBRANE_SANDBOX_ACCESS_TOKEN: 'pat-from-env',
+            },
+          });
+          return { api, port };
+        } catch (e) {
+          if (attempt >= 5 || !/EADDRINUSE/.test(String(e))) throw e;
+        }
+      }
+    };
+    const { api, port } = await start();
     try {
       expect(api).toMatchObject({
         apiUri: `http://127.0.0.1:${port}`,

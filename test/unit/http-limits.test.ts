@@ -135,12 +135,15 @@ describe('HTTP limits per client', () => {
     const s = standIn();
     // The timer never fires on its own here: sweep() is driven with a clock ahead of time.
     const srv = await serve(s, { perClient: 2, idleMs: 1_000, sweepMs: 3_600_000 });
+    // The streams' last messages come after this: a clock 500 ms past it is short of the idle limit however slowly
+    // the steps below run (Date.now() + 500 was not, after half a second of a busy machine).
+    const opened = Date.now();
     const held = await Promise.all([1, 2].map((i) => post(srv.url, call(i, 'wait', {}, { progressToken: i }))));
     expect(held.map((h) => h.status)).toEqual([200, 200]);
     expect(await waitFor(() => s.pending() === 2)).toBe(true);
     expect((await post(srv.url, call(3, 'big', { n: 1 }))).status).toBe(429);
 
-    srv.sweep(Date.now() + 500); // not idle long enough yet
+    srv.sweep(opened + 500); // not idle long enough yet
     expect(srv.open()).toBe(2);
     srv.sweep(Date.now() + 1_500);
     expect(await waitFor(() => srv.open() === 0)).toBe(true);
@@ -221,13 +224,14 @@ describe('HTTP limits per client', () => {
 
   it('F5: slow bodies cannot lock out the other clients of their address: at the limit, the body arriving longest gives way (408)', async () => {
     const s = standIn();
-    const srv = await serve(s, { perClientReading: 2, bodyMs: 60_000, bodyGraceMs: 300 });
+    // A grace of 1 s: the newcomer below must arrive within it, which a busy machine did not always do within 300 ms.
+    const srv = await serve(s, { perClientReading: 2, bodyMs: 60_000, bodyGraceMs: 1_000 });
     const first = await slowBody(srv.url);
     await new Promise((r) => setTimeout(r, 50));
     const second = await slowBody(srv.url);
     // Both are within their grace: a newcomer waits.
     expect((await post(srv.url, call(1, 'big', { n: 1 }))).status).toBe(429);
-    await new Promise((r) => setTimeout(r, 400));
+    await new Promise((r) => setTimeout(r, 1_100));
     // Past it, the longest-arriving body gives way and the newcomer is served; the other slow body is untouched.
     const served = await post(srv.url, call(2, 'big', { n: 2 }));
     expect(served.status).toBe(200);
@@ -236,10 +240,11 @@ describe('HTTP limits per client', () => {
     expect(first.answer()).toMatch(/^HTTP\/1\.1 408 /);
     expect(first.answer()).toContain('this one had waited longest');
     expect(second.answer()).toBe('');
-    // A client holding the limit in slow bodies, reopening each one that gives way, still cannot keep others out.
+    // A client holding the limit in slow bodies, reopening each one that gives way, still cannot keep others out (the one
+    // that gives way was opened two waits of 600 ms ago: past the grace).
     for (let i = 3; i < 8; i++) {
       await slowBody(srv.url);
-      await new Promise((r) => setTimeout(r, 350));
+      await new Promise((r) => setTimeout(r, 600));
       expect((await post(srv.url, call(i, 'big', { n: 1 }))).status).toBe(200);
     }
   });
