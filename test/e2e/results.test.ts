@@ -95,7 +95,8 @@ describe.concurrent.each(BACKENDS)('results on $name', (backend) => {
   });
 
   describe('connections', () => {
-    it('caches the connection list for 30 s, refresh bypasses it, and a connection error drops it', async () => {
+    // The test's own expect: in a concurrent suite the global expect.poll has no current test once another test ended.
+    it('caches the connection list for 30 s, refresh bypasses it, and a connection error drops it', async ({ expect }) => {
       const dir = pool.dir('cache-');
       const log = join(dir.dir, 'calls.jsonl');
       const s = await server({ db: dir.path, env: { ...callLogEnv(backend, log), MEMBRANE_CRM_LOG_LEVEL: 'debug' } });
