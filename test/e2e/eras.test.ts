@@ -16,17 +16,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, type TestBackend } from '../helpers/backends.js';
 import { type HttpServerHandle, startHttpServer } from '../helpers/http.js';
 import { type Era, type ToolResult, err, logLevelMeta, ok, serverPool } from '../helpers/mcp.js';
+import { answerDialogs } from '../helpers/dialogs.js';
 
 type Call = (name: string, args?: Record<string, unknown>) => Promise<ToolResult>;
-
-/** An elicitation handler that says yes and records what the user was asked. */
-function yesSayer(asked: string[]) {
-  return (client: Client) =>
-    client.setRequestHandler('elicitation/create', (req) => {
-      asked.push(req.params.message);
-      return { action: 'accept', content: { confirm: true } };
-    });
-}
 
 /**
  * The whole flow; `confirmBy` says how the destructive step is confirmed. Names carry `label`, so two
@@ -80,7 +72,7 @@ describe.each(BACKENDS)('on $name', (backend) => {
 
     it.each<Era>(['legacy', 'modern'])('a %s client', async (era) => {
       const asked: string[] = [];
-      const s = await pool.start({ backend, era, capabilities: { elicitation: { form: {} } }, setup: yesSayer(asked) });
+      const s = await pool.start({ backend, era, capabilities: { elicitation: { form: {} } }, setup: answerDialogs(asked) });
       expect(s.client.getProtocolEra()).toBe(era);
       await wholeFlow(backend, (name, args) => s.call(name, args), era, 'dialog', asked);
     });
@@ -135,8 +127,8 @@ describe.each(BACKENDS)('on $name', (backend) => {
     it('a 2026 client confirms in a dialog (input_required round trip); a 2025 client, stateless, with the token', async () => {
       const askedModern: string[] = [];
       const askedLegacy: string[] = [];
-      const modern = await srv.connect({ era: 'modern', capabilities: { elicitation: { form: {} } }, setup: yesSayer(askedModern) });
-      const legacy = await srv.connect({ era: 'legacy', capabilities: { elicitation: { form: {} } }, setup: yesSayer(askedLegacy) });
+      const modern = await srv.connect({ era: 'modern', capabilities: { elicitation: { form: {} } }, setup: answerDialogs(askedModern) });
+      const legacy = await srv.connect({ era: 'legacy', capabilities: { elicitation: { form: {} } }, setup: answerDialogs(askedLegacy) });
       expect(modern.getProtocolEra()).toBe('modern');
       expect(legacy.getProtocolEra()).toBe('legacy');
       await Promise.all([

@@ -14,6 +14,7 @@ import { startHttpServer, type HttpServerHandle } from '../helpers/http.js';
 import { err, ok, serverPool, text, type ServerHandle, type StartOptions, type ToolResult } from '../helpers/mcp.js';
 import { keylessApiFront, realApiEnv, spawnSandboxApi } from '../helpers/spawn-sandbox-api.js';
 import { ROOT, runSandbox, storeHashes } from '../helpers/sandbox.js';
+import { answerDialogs } from '../helpers/dialogs.js';
 
 /** Deterministic seed of the sandbox engine (every front of it serves the same data). */
 const SEED = {
@@ -219,14 +220,7 @@ describe.concurrent.each(BACKENDS)('hostile suite on $name', (backend) => {
       'B3: a name built elsewhere (%s) adds no line to the dialog; kind, target and input come first',
       async (_what, name) => {
         const asked: string[] = [];
-        const s = await start({
-          capabilities: { elicitation: {} },
-          setup: (client) =>
-            client.setRequestHandler('elicitation/create', (req) => {
-              asked.push(req.params.message);
-              return { action: 'decline' };
-            }),
-        });
+        const s = await start({ capabilities: { elicitation: {} }, setup: answerDialogs(asked, () => 'decline') });
         const built = await buildElsewhere(s.db, { connectionId: SEED.onecrm, description: 'delete an account', name });
         const hashes = dataHashes(s.db);
         const e = err(await s.call('onecrm_run_action', { actionId: built.id, input: { id: SEED.account } }));

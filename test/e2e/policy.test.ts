@@ -10,6 +10,7 @@ import { serverPool, err, ok, serverEnv, text, type StartOptions } from '../help
 import { MAX_QUERY_CHARS } from '../../src/policy/proxy-rules.js';
 import { waitFor } from '../helpers/processes.js';
 import { runSandbox, SERVER_CLI } from '../helpers/sandbox.js';
+import { answerDialogs, type DialogAnswer } from '../helpers/dialogs.js';
 
 const pool = serverPool();
 afterAll(() => pool.closeAll());
@@ -165,16 +166,9 @@ describe.concurrent.each(BACKENDS)('policy on $name', (backend) => {
     });
 
     it('asks the user through elicitation when the client supports it: accept runs, decline refuses, cancel falls back to a token', async () => {
-      let answer: 'accept' | 'decline' | 'cancel' = 'accept';
+      let answer: DialogAnswer = 'accept';
       const asked: string[] = [];
-      const s = await server({
-        capabilities: { elicitation: {} },
-        setup: (client) =>
-          client.setRequestHandler('elicitation/create', (req) => {
-            asked.push(req.params.message);
-            return answer === 'accept' ? { action: 'accept', content: { confirm: true } } : { action: answer };
-          }),
-      });
+      const s = await server({ capabilities: { elicitation: {} }, setup: answerDialogs(asked, () => answer) });
       const make = async (name: string) =>
         (ok(await s.call('onecrm_run_action', { actionId: 'create-product', input: { name } })).output as { id: string }).id;
 

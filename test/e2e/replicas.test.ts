@@ -7,7 +7,8 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/client';
 import { type ToolResult, err, ok } from '../helpers/mcp.js';
-import { freePort, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { freePort } from '../helpers/ports.js';
+import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import {
   connectThrough,
   newStateSecret,
@@ -19,6 +20,7 @@ import {
 } from '../helpers/replicas.js';
 import { SERVER_CLI, tempDb } from '../helpers/sandbox.js';
 import { spawnSandboxApi, type SpawnedSandboxApi } from '../helpers/spawn-sandbox-api.js';
+import { answerDialogs } from '../helpers/dialogs.js';
 
 const db = tempDb('replicas-');
 let redis: RedisServer;
@@ -132,11 +134,7 @@ describe('two replicas on one Redis, behind a round-robin client', () => {
     const { client, rr } = await balanced([a, b], {
       era: 'modern',
       capabilities: { elicitation: {} },
-      setup: (c) =>
-        c.setRequestHandler('elicitation/create', (req) => {
-          asked.push(req.params.message);
-          return { action: 'accept', content: { confirm: true } };
-        }),
+      setup: answerDialogs(asked),
     });
     const made = ok(await call(client, 'onecrm_run_action', { actionId: 'create-product', input: { name: unique('dialog') } }));
     const id = (made.output as { id: string }).id;

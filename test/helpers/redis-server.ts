@@ -3,9 +3,9 @@
 // when it is not installed: the message says how to install it (.ci/run installs it on Debian).
 import { execa, type ResultPromise } from 'execa';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './ports.js';
 
 export const REDIS_SERVER_BIN = process.env.REDIS_SERVER ?? 'redis-server';
 
@@ -24,18 +24,6 @@ export interface RedisServer {
   restart(): Promise<void>;
   /** Stops it for good and removes its directory. */
   close(): Promise<void>;
-}
-
-/** A loopback port nobody listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 type Proc = ResultPromise<{ reject: false; stdin: 'ignore'; all: true }>;

@@ -1,26 +1,17 @@
 // `membrane-sandbox serve` as a process: its one start-up line, its credentials, its exits (SIGINT,
 // SIGTERM, the end of its stdin pipe when the parent dies) with nothing left behind, and its errors.
 import { execa } from 'execa';
-import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runSandbox, SANDBOX_CLI, tempDb, type Json } from '../helpers/sandbox.js';
 import { mintToken, spawnSandboxApi } from '../helpers/spawn-sandbox-api.js';
 import { isAlive, procAvailable, waitForNoSandboxProcesses } from '../helpers/processes.js';
+import { freePort } from '../helpers/ports.js';
 
 const db = tempDb('sbx-api-serve-');
 afterAll(() => db.cleanup());
 
 const list = (apiUri: string, token: string) => fetch(`${apiUri}/connections`, { headers: { authorization: `Bearer ${token}` } });
-
-/** A port nothing listens on right now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('start-up', () => {
   it('prints exactly one JSON line on stdout first, a human line on stderr; keys and tenant come from flags and env', async () => {

@@ -15,7 +15,8 @@ import {
 import { shownStateLocation, stateLocationProblem } from '../../src/state/state-location.js';
 import { RepeatGuard } from '../../src/policy/repeat-guard.js';
 import { describeStateStoreContract } from '../helpers/state-store-contract.js';
-import { freePort, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { freePort } from '../helpers/ports.js';
+import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 
 const lines: string[] = [];
 const log = createLogger({ level: 'info', write: (l) => lines.push(l) });
