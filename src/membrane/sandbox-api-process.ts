@@ -10,6 +10,7 @@
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
+import { withDeadline } from '../deadline.js';
 import type { Logger } from '../log.js';
 import { addSecret, redact } from '../redact.js';
 
@@ -179,10 +180,9 @@ export function startSandboxApiProcess(opts: {
     if (exited) return;
     child.stdin.end();
     child.kill('SIGTERM');
-    const grace = (ms: number) => new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), ms).unref());
-    if ((await Promise.race([gone, grace(STOP_GRACE_MS)])) === 'late') {
+    if ((await withDeadline(gone, STOP_GRACE_MS, () => 'late' as const)) === 'late') {
       child.kill('SIGKILL');
-      await Promise.race([gone, grace(STOP_GRACE_MS)]);
+      await withDeadline(gone, STOP_GRACE_MS, () => 'late' as const);
     }
   };
   return { ready, pid: child.pid, stop: () => (stopped ??= stop()) };

@@ -11,6 +11,7 @@
 // and reconnection in the background with capped exponential backoff, so calls work again once Redis is back.
 import { createHash } from 'node:crypto';
 import { createClient } from 'redis';
+import { withDeadline } from '../deadline.js';
 import { ToolError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { addSecret, redact } from '../redact.js';
@@ -138,21 +139,15 @@ export class RedisStateStore implements StateStore {
   private async run<T>(what: string, fn: (c: Client) => Promise<T>, chars = 0): Promise<T> {
     if (!this.client.isReady) throw this.unavailable(what, 'not connected (reconnecting)');
     const timeoutMs = this.timeoutMs + Math.ceil(chars / 10_000);
-    let timer: NodeJS.Timeout | undefined;
     const work = fn(this.client);
     work.catch(() => undefined);
     try {
-      return await Promise.race([
-        work,
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-        }),
-      ]);
+      return await withDeadline(work, timeoutMs, () => {
+        throw new Error(`no answer within ${timeoutMs} ms`);
+      });
     } catch (e) {
       const reason = e instanceof Error ? e.message : String(e);
       throw this.unavailable(what, reason);
-    } finally {
-      clearTimeout(timer);
     }
   }
 

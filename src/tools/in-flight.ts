@@ -1,5 +1,6 @@
 // The tool calls this process is running, so a shutdown can wait for each to send its answer (CANCELLED once the
 // client is closed) before the transport closes, instead of guessing how long that takes on a busy machine.
+import { withDeadline } from '../deadline.js';
 
 export class InFlightCalls {
   private readonly running = new Set<Promise<unknown>>();
@@ -22,13 +23,10 @@ export class InFlightCalls {
    */
   async settled(maxMs: number): Promise<boolean> {
     if (this.running.size === 0) return true;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), maxMs)));
-    const all = Promise.allSettled([...this.running]).then(() => true);
-    try {
-      return await Promise.race([all, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return withDeadline(
+      Promise.allSettled([...this.running]).then(() => true),
+      maxMs,
+      () => false,
+    );
   }
 }

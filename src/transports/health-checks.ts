@@ -4,6 +4,7 @@
 // the backend did not refuse the server's credentials. The backend's answer is reused for a few seconds, so
 // probes every second cost Membrane one call per interval, and concurrent probes share one call. Messages
 // are codes and short reasons: never a URL with a password, never a token.
+import { withDeadline } from '../deadline.js';
 import { ToolError } from '../errors.js';
 import type { MembraneClient } from '../membrane/membrane-client.js';
 import { redact } from '../redact.js';
@@ -36,19 +37,10 @@ function reason(e: unknown): string {
 }
 
 /** `p` within `ms`, else a rejection saying so. */
-async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      p,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const within = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
+  withDeadline(p, ms, () => {
+    throw new Error(`${what}: no answer in ${ms} ms`);
+  });
 
 async function timed(fn: () => Promise<void>): Promise<CheckOutcome> {
   const started = Date.now();

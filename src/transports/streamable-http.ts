@@ -21,6 +21,7 @@ import type { AddressInfo } from 'node:net';
 import { type AuthInfo, type McpServerFactory, createMcpHandler, validateHostHeader } from '@modelcontextprotocol/server';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import { isLoopbackHost } from '../config.js';
+import { withDeadline } from '../deadline.js';
 import type { Logger } from '../log.js';
 import type { Readiness } from './health-checks.js';
 import { invalidToolsCall } from './request-checks.js';
@@ -157,26 +158,20 @@ const GAVE_WAY = 'Request body dropped: too many bodies were arriving slowly fro
 async function readJsonBody(req: IncomingMessage, timeoutMs: number, dropped: AbortSignal): Promise<unknown> {
   const declared = Number(req.headers['content-length']);
   if (declared > MAX_BODY_BYTES) throw new BodyError(413, -32000, `Request body over ${MAX_BODY_BYTES / 1024 / 1024} MB.`);
-  let timer: NodeJS.Timeout | undefined;
   const reading = readBytes(req);
   reading.catch(() => undefined);
+  const gaveWay = new Promise<never>((_, reject) =>
+    dropped.addEventListener('abort', () => reject(new BodyError(408, -32000, GAVE_WAY)), { once: true }),
+  );
+  gaveWay.catch(() => undefined);
   try {
-    const bytes = await Promise.race([
-      reading,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new BodyError(408, -32000, `Request body not received within ${Math.round(timeoutMs / 1000)} s.`)),
-          timeoutMs,
-        );
-        dropped.addEventListener('abort', () => reject(new BodyError(408, -32000, GAVE_WAY)), { once: true });
-      }),
-    ]);
+    const bytes = await withDeadline(Promise.race([reading, gaveWay]), timeoutMs, () => {
+      throw new BodyError(408, -32000, `Request body not received within ${Math.round(timeoutMs / 1000)} s.`);
+    });
     return JSON.parse(bytes.toString('utf8')) as unknown;
   } catch (e) {
     if (e instanceof BodyError) throw e;
     throw new BodyError(400, -32700, 'Parse error: the body is not JSON.');
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -206,7 +206,8 @@ describe.concurrent.each(BACKENDS)('faults end to end on $name', (backend) => {
     });
   });
 
-  it('cancel: a client abort ends a slow call, and nothing the call started is left', async () => {
+  // The test's own expect: in a concurrent suite the global expect.poll has no current test once another test ended.
+  it('cancel: a client abort ends a slow call, and nothing the call started is left', async ({ expect }) => {
     const { db, callLog } = freshDb();
     const s = await start({ db, env: { MEMBRANE_SANDBOX_FAULT: 'latency=20000', ...callLogEnv(backend, callLog) } });
     const controller = new AbortController();
@@ -222,10 +223,7 @@ describe.concurrent.each(BACKENDS)('faults end to end on $name', (backend) => {
     controller.abort('user pressed stop');
     await expect(pending).rejects.toThrow();
     // The server stops the call long before its 20 s of latency are over.
-    // Polled with waitFor, not expect.poll: in a concurrent suite the global expect.poll has no current test once
-    // another test ended ("expect.poll() must be called inside a test").
-    await waitFor(() => /onecrm_list_connections → CANCELLED/.test(s.stderr()), 10_000);
-    expect(s.stderr()).toMatch(/onecrm_list_connections → CANCELLED/);
+    await expect.poll(() => s.stderr(), { timeout: 10_000 }).toMatch(/onecrm_list_connections → CANCELLED/);
     expect(Date.now() - started).toBeLessThan(15_000);
     if (procAvailable) {
       expect(await waitFor(() => callProcesses(db).length === 0)).toBe(true);
@@ -235,7 +233,7 @@ describe.concurrent.each(BACKENDS)('faults end to end on $name', (backend) => {
     }
   });
 
-  it('cancel during a hang: the call ends at once (a CLI call with the grandchild it spawned: its process group)', async () => {
+  it('cancel during a hang: the call ends at once (a CLI call with the grandchild it spawned: its process group)', async ({ expect }) => {
     const { db } = freshDb();
     const s = await start({ db, env: { MEMBRANE_SANDBOX_FAULT: 'hang' } });
     const controller = new AbortController();
@@ -249,8 +247,7 @@ describe.concurrent.each(BACKENDS)('faults end to end on $name', (backend) => {
     }
     controller.abort();
     await expect(pending).rejects.toThrow();
-    await waitFor(() => /amocrm_list_connections → CANCELLED/.test(s.stderr()), 10_000);
-    expect(s.stderr()).toMatch(/amocrm_list_connections → CANCELLED/);
+    await expect.poll(() => s.stderr(), { timeout: 10_000 }).toMatch(/amocrm_list_connections → CANCELLED/);
     if (procAvailable) {
       expect(await waitFor(() => callProcesses(db).length === 0)).toBe(true);
       expect(await waitForPidsToEnd(running)).toEqual([]);

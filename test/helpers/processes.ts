@@ -80,12 +80,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * (an empty array means clean), so the caller's assertion shows the leftovers.
  */
 export async function waitForNoSandboxProcesses(db: string, timeoutMs = 5000): Promise<ProcInfo[]> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const left = sandboxProcesses(db);
-    if (left.length === 0 || Date.now() >= until) return left;
-    await sleep(50);
-  }
+  await waitFor(() => sandboxProcesses(db).length === 0, timeoutMs, 50);
+  return sandboxProcesses(db);
 }
 
 /**

@@ -6,6 +6,7 @@
 // `membrane` CLI gets no stdin (it might wait on one) and, orphaned, runs until it ends by itself.
 import { existsSync } from 'node:fs';
 import type * as Execa from 'execa';
+import { withDeadline } from '../../deadline.js';
 import { ToolError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { Limiter, QueueAbort } from '../limiter.js';
@@ -193,10 +194,7 @@ export class CliRunner {
   async close(): Promise<void> {
     this.closed = true;
     for (const controller of this.live.values()) controller.abort('shutdown');
-    const all = Promise.allSettled([...this.settling]);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([all, new Promise((r) => (timer = setTimeout(r, this.graceMs + 500)))]);
-    if (timer) clearTimeout(timer);
+    await withDeadline(Promise.allSettled([...this.settling]), this.graceMs + 500, () => undefined);
     if (!isWindows) {
       for (const pid of this.live.keys()) {
         try {
